@@ -1,0 +1,311 @@
+//! The go-plugin server: environment checks, the stdout handshake line, AutoMTLS, the gRPC
+//! services Terraform talks to, and process lifecycle (Shutdown, SIGINT, panics).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use base64::Engine;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{UnixListener, UnixStream};
+use tokio_rustls::server::TlsStream;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::server::Connected;
+
+use super::grpc::{Backend, ProviderService};
+use super::proto::plugin as gp;
+use super::proto::tfplugin6::provider_server::ProviderServer;
+
+/// The magic cookie go-plugin hosts set for Terraform providers; fixed forever.
+pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+/// The cookie's value.
+pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+/// gRPC message limit in both directions, as terraform-plugin-go sets it.
+const MAX_MESSAGE: usize = 256 << 20;
+
+/// True when the process was started by a go-plugin host (Terraform).
+pub fn launched_by_terraform() -> bool {
+    std::env::var_os(MAGIC_COOKIE_KEY).is_some()
+}
+
+/// Why the server refused to start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(
+        "This binary is a Terraform plugin. It is started by Terraform, not by hand.\n\
+         To use it, point Terraform at it (see the README), or run `terraform-provider-ipam --help` for the command line."
+    )]
+    NoCookie,
+    #[error(
+        "Terraform offered plugin protocol versions {0:?}, but this provider speaks only version 6 (Terraform 1.0 or newer is required)."
+    )]
+    NoProtocol6(String),
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// Checks the environment a go-plugin host provides: the magic cookie and protocol 6.
+pub fn check_environment(cookie: Option<&str>, versions: Option<&str>) -> Result<(), ServeError> {
+    if cookie != Some(MAGIC_COOKIE_VALUE) {
+        return Err(ServeError::NoCookie);
+    }
+    if let Some(v) = versions {
+        if !v.split(',').any(|x| x.trim() == "6") {
+            return Err(ServeError::NoProtocol6(v.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// The handshake line go-plugin expects first on stdout.
+pub fn handshake_line(socket: &str, server_cert_der: Option<&[u8]>) -> String {
+    let cert = server_cert_der
+        .map(|d| base64::engine::general_purpose::STANDARD_NO_PAD.encode(d))
+        .unwrap_or_default();
+    format!("1|6|unix|{socket}|grpc|{cert}\n")
+}
+
+/// A connection, plain (debug mode) or TLS.
+enum Conn {
+    Plain(UnixStream),
+    Tls(Box<TlsStream<UnixStream>>),
+}
+
+impl Connected for Conn {
+    type ConnectInfo = ();
+    fn connect_info(&self) {}
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_flush(cx),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+struct Controller {
+    shutdown: Arc<tokio::sync::Notify>,
+}
+
+#[tonic::async_trait]
+impl gp::grpc_controller_server::GrpcController for Controller {
+    async fn shutdown(&self, _: tonic::Request<gp::Empty>) -> Result<tonic::Response<gp::Empty>, tonic::Status> {
+        tracing::debug!("shutdown requested by Terraform");
+        self.shutdown.notify_one();
+        Ok(tonic::Response::new(gp::Empty {}))
+    }
+}
+
+struct Stdio;
+
+#[tonic::async_trait]
+impl gp::grpc_stdio_server::GrpcStdio for Stdio {
+    type StreamStdioStream = tokio_stream::Empty<Result<gp::StdioData, tonic::Status>>;
+    async fn stream_stdio(
+        &self,
+        _: tonic::Request<gp::Empty>,
+    ) -> Result<tonic::Response<Self::StreamStdioStream>, tonic::Status> {
+        // The provider writes nothing to stdout after the handshake, so the stream stays empty.
+        Ok(tonic::Response::new(tokio_stream::empty()))
+    }
+}
+
+fn socket_path() -> PathBuf {
+    let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    dir.join(format!("plugin{:016x}", rand::random::<u64>()))
+}
+
+/// Runs the plugin server as Terraform launches it. Returns the process exit code.
+pub fn serve<B: Backend>(backend: Arc<B>) -> i32 {
+    let cookie = std::env::var(MAGIC_COOKIE_KEY).ok();
+    let versions = std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok();
+    if let Err(e) = check_environment(cookie.as_deref(), versions.as_deref()) {
+        eprintln!("{e}");
+        return 1;
+    }
+    let tls = match std::env::var("PLUGIN_CLIENT_CERT") {
+        Ok(pem) if !pem.is_empty() => match super::tls::server_tls(&pem) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("cannot set up TLS: {e}");
+                return 1;
+            }
+        },
+        _ => None,
+    };
+    run(backend, tls, false)
+}
+
+/// Runs the server without Terraform launching it: plaintext, and prints a
+/// `TF_REATTACH_PROVIDERS` value so Terraform can attach to a process under a debugger.
+pub fn serve_debug<B: Backend>(backend: Arc<B>) -> i32 {
+    run(backend, None, true)
+}
+
+fn run<B: Backend>(backend: Arc<B>, tls: Option<super::tls::ServerTls>, debug: bool) -> i32 {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    rt.block_on(async move {
+        let path = socket_path();
+        let listener = match UnixListener::bind(&path) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("cannot listen on {}: {e}", path.display());
+                return 1;
+            }
+        };
+        let path_str = path.display().to_string();
+        if debug {
+            let reattach = serde_json::json!({
+                "registry.terraform.io/local/ipam": {
+                    "Protocol": "grpc", "ProtocolVersion": 6, "Pid": std::process::id(), "Test": true,
+                    "Addr": {"Network": "unix", "String": path_str}
+                }
+            });
+            println!("Provider started. To attach Terraform, set in its environment:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n\nPress Ctrl-C to stop.");
+        } else {
+            let line = handshake_line(&path_str, tls.as_ref().map(|t| t.cert_der.as_slice()));
+            let mut out = std::io::stdout().lock();
+            if out.write_all(line.as_bytes()).and_then(|_| out.flush()).is_err() {
+                return 1;
+            }
+        }
+        tracing::debug!(socket = %path_str, tls = tls.is_some(), "plugin server listening");
+
+        let shutdown = Arc::new(tokio::sync::Notify::new());
+        // Ctrl-C reaches every process of the terminal's group; Terraform answers it with
+        // StopProvider, so the provider must survive the signal itself (go-plugin does the same).
+        if !debug {
+            if let Ok(mut sigint) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
+                tokio::spawn(async move {
+                    while sigint.recv().await.is_some() {
+                        tracing::debug!("ignoring SIGINT; Terraform stops the provider with StopProvider");
+                    }
+                });
+            }
+        } else {
+            let s = shutdown.clone();
+            tokio::spawn(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                s.notify_one();
+            });
+        }
+
+        let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Conn>>(16);
+        let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { continue };
+                let tx = tx.clone();
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let conn = match acceptor {
+                        Some(a) => match a.accept(stream).await {
+                            Ok(s) => Conn::Tls(Box::new(s)),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "TLS handshake with the plugin client failed");
+                                return;
+                            }
+                        },
+                        None => Conn::Plain(stream),
+                    };
+                    let _ = tx.send(Ok(conn)).await;
+                });
+            }
+        });
+
+        let (health_reporter, health_service) = tonic_health::server::health_reporter();
+        health_reporter.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
+        let provider = ProviderServer::new(ProviderService::new(backend))
+            .max_decoding_message_size(MAX_MESSAGE)
+            .max_encoding_message_size(MAX_MESSAGE);
+        let wait = shutdown.clone();
+        let server = tonic::transport::Server::builder()
+            .add_service(provider)
+            .add_service(gp::grpc_controller_server::GrpcControllerServer::new(Controller { shutdown: shutdown.clone() }))
+            .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio))
+            .add_service(health_service)
+            .serve_with_incoming_shutdown(ReceiverStream::new(rx), async move { wait.notified().await });
+        // Shutdown means exit now: go-plugin kills the process two seconds later otherwise, and
+        // open client connections would keep a graceful stop waiting.
+        tokio::select! {
+            r = server => {
+                if let Err(e) = r { tracing::error!(error = %e, "plugin server failed"); }
+            }
+            _ = shutdown.notified() => {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
+        let _ = std::fs::remove_file(&path);
+        0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_and_protocol_checks() {
+        assert!(matches!(
+            check_environment(None, Some("5,6")),
+            Err(ServeError::NoCookie)
+        ));
+        assert!(matches!(
+            check_environment(Some("wrong"), Some("5,6")),
+            Err(ServeError::NoCookie)
+        ));
+        assert!(matches!(
+            check_environment(Some(MAGIC_COOKIE_VALUE), Some("4,5")),
+            Err(ServeError::NoProtocol6(_))
+        ));
+        assert!(check_environment(Some(MAGIC_COOKIE_VALUE), Some("5,6")).is_ok());
+        assert!(check_environment(Some(MAGIC_COOKIE_VALUE), None).is_ok());
+    }
+
+    #[test]
+    fn handshake_line_format() {
+        assert_eq!(handshake_line("/tmp/plugin1", None), "1|6|unix|/tmp/plugin1|grpc|\n");
+        // Unpadded standard base64 of the DER.
+        assert_eq!(
+            handshake_line("/tmp/p", Some(&[0xff, 0xfe])),
+            "1|6|unix|/tmp/p|grpc|//4\n"
+        );
+    }
+}
