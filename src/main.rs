@@ -1,1 +1,16 @@
-fn main() {}
+//! Entry point: the go-plugin server when Terraform starts the binary, the CLI otherwise.
+
+use std::sync::Arc;
+
+use terraform_provider_ipam::plugin::{log, server};
+use terraform_provider_ipam::provider::IpamProvider;
+
+fn main() {
+    log::init();
+    let code = if server::launched_by_terraform() {
+        server::serve(Arc::new(IpamProvider::new()))
+    } else {
+        terraform_provider_ipam::cli::main()
+    };
+    std::process::exit(code);
+}

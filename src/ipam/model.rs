@@ -1,0 +1,87 @@
+//! The IPAM entities as the database holds them.
+
+use std::collections::BTreeMap;
+
+/// Tags: key → value.
+pub type Tags = BTreeMap<String, String>;
+
+/// The state an object reaches after create.
+pub const CREATE_COMPLETE: &str = "create-complete";
+/// The state an object reaches after an update.
+pub const MODIFY_COMPLETE: &str = "modify-complete";
+
+/// Quotas of the acting account (seed values by default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quotas {
+    pub ipams_per_region: i64,
+    pub scopes_per_ipam: i64,
+    pub pools_per_scope: i64,
+    pub cidrs_per_pool: i64,
+    pub pool_depth: i64,
+}
+
+impl Default for Quotas {
+    fn default() -> Quotas {
+        Quotas {
+            ipams_per_region: 1,
+            scopes_per_ipam: 5,
+            pools_per_scope: 50,
+            cidrs_per_pool: 50,
+            pool_depth: 10,
+        }
+    }
+}
+
+/// An IPAM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ipam {
+    pub id: String,
+    pub owner_id: String,
+    pub home_region: String,
+    pub description: Option<String>,
+    pub operating_regions: Vec<String>,
+    pub public_default_scope_id: String,
+    pub private_default_scope_id: String,
+    pub tags: Tags,
+    pub state: String,
+    /// Delete private scopes, pools, CIDRs and allocations with the IPAM.
+    pub cascade: bool,
+}
+
+/// Scope visibility.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeType {
+    Public,
+    Private,
+}
+
+impl ScopeType {
+    /// The API string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeType::Public => "public",
+            ScopeType::Private => "private",
+        }
+    }
+    /// Parses the API string.
+    pub fn parse(s: &str) -> Option<ScopeType> {
+        match s {
+            "public" => Some(ScopeType::Public),
+            "private" => Some(ScopeType::Private),
+            _ => None,
+        }
+    }
+}
+
+/// A scope of an IPAM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub id: String,
+    pub ipam_id: String,
+    pub owner_id: String,
+    pub scope_type: ScopeType,
+    pub is_default: bool,
+    pub description: Option<String>,
+    pub tags: Tags,
+    pub state: String,
+}

@@ -1,0 +1,212 @@
+//! The provider block: `database`, `account_id`, `region`, `quotas {}`, `default_tags {}`.
+
+use crate::ipam::model::{Quotas, Tags};
+use crate::ipam::rules;
+use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
+use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+use crate::plugin::value::{Obj, Type, Value};
+
+use super::framework::{ObjExt, diag};
+
+/// The account used when neither `account_id` nor `IPAM_ACCOUNT_ID` is set.
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
+/// The region used when neither `region` nor `IPAM_REGION` is set.
+pub const DEFAULT_REGION: &str = "us-east-1";
+/// The database used when neither `database` nor `IPAM_DATABASE` is set.
+pub const DEFAULT_DATABASE: &str = "terraform-ipam.db";
+
+/// The provider's configuration after defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub database: String,
+    pub account_id: String,
+    pub region: String,
+    pub quotas: Quotas,
+    pub default_tags: Tags,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            database: DEFAULT_DATABASE.into(),
+            account_id: DEFAULT_ACCOUNT.into(),
+            region: DEFAULT_REGION.into(),
+            quotas: Quotas::default(),
+            default_tags: Tags::new(),
+        }
+    }
+}
+
+const QUOTA_NAMES: [&str; 5] = [
+    "ipams_per_region",
+    "scopes_per_ipam",
+    "pools_per_scope",
+    "cidrs_per_pool",
+    "pool_depth",
+];
+
+/// The provider block's schema.
+pub fn schema() -> Schema {
+    let quotas = Block::new(
+        "Limits of the acting account. Defaults are the AWS IPAM quotas.",
+        vec![
+            Attribute::optional(
+                "ipams_per_region",
+                Type::Number,
+                "IPAMs per region per account (default 1).",
+            ),
+            Attribute::optional(
+                "scopes_per_ipam",
+                Type::Number,
+                "Scopes per IPAM, the two default scopes included (default 5).",
+            ),
+            Attribute::optional("pools_per_scope", Type::Number, "Pools per scope (default 50)."),
+            Attribute::optional(
+                "cidrs_per_pool",
+                Type::Number,
+                "CIDRs provisioned per pool (default 50).",
+            ),
+            Attribute::optional("pool_depth", Type::Number, "Depth of a pool hierarchy (default 10)."),
+        ],
+    );
+    let default_tags = Block::new(
+        "Tags added to every resource's `tags_all`.",
+        vec![Attribute::optional(
+            "tags",
+            Type::map_of(Type::String),
+            "Tags merged into every resource's `tags_all`; a resource's own `tags` win.",
+        )],
+    );
+    Schema {
+        version: 0,
+        block: Block::new(
+            "The ipam provider keeps an Amazon VPC IPAM model (IPAMs, scopes, pools, CIDRs, allocations, shares) in a local SQLite database.",
+            vec![
+                Attribute::optional("database", Type::String, "Path of the SQLite database file. Default: `IPAM_DATABASE`, else `terraform-ipam.db` in the working directory."),
+                Attribute::optional("account_id", Type::String, "The acting AWS account ID (12 digits): owner of what this provider creates. Default: `IPAM_ACCOUNT_ID`, else `123456789012`."),
+                Attribute::optional("region", Type::String, "The region requests are made in; an IPAM's home region. Default: `IPAM_REGION`, else `us-east-1`."),
+            ],
+        )
+        .with_block(NestedBlock { name: "quotas", nesting: Nesting::List, block: quotas, min_items: 0, max_items: 1, force_new: false })
+        .with_block(NestedBlock { name: "default_tags", nesting: Nesting::List, block: default_tags, min_items: 0, max_items: 1, force_new: false }),
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn first_block(cfg: &Obj, name: &str) -> Option<Obj> {
+    cfg.get(name)
+        .and_then(Value::as_elems)
+        .and_then(|v| v.first())
+        .and_then(Value::as_obj)
+        .cloned()
+}
+
+/// Reads and validates the provider block. Unknown values are skipped when `allow_unknown`.
+pub fn parse(value: &Value, allow_unknown: bool) -> Result<Config, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let empty = Obj::new();
+    let cfg = value.as_obj().unwrap_or(&empty);
+    let mut c = Config::default();
+    for name in ["database", "account_id", "region"] {
+        if cfg.get(name).is_some_and(Value::is_unknown) && !allow_unknown {
+            diags.push(Diagnostic::attr_error(
+                Path::attr(name),
+                "Provider configuration not known",
+                format!("`{name}` depends on a value that is known only after apply. Use a literal, a variable or an environment variable."),
+            ));
+        }
+    }
+    c.database = cfg
+        .string("database")
+        .or_else(|| env("IPAM_DATABASE"))
+        .unwrap_or(c.database);
+    c.account_id = cfg
+        .string("account_id")
+        .or_else(|| env("IPAM_ACCOUNT_ID"))
+        .unwrap_or(c.account_id);
+    c.region = cfg.string("region").or_else(|| env("IPAM_REGION")).unwrap_or(c.region);
+    if c.database.trim().is_empty() {
+        diags.push(Diagnostic::attr_error(
+            Path::attr("database"),
+            "Empty database path",
+            "`database` must name a file, e.g. \"terraform-ipam.db\".",
+        ));
+    }
+    if let Err(e) = rules::check_account_id(&c.account_id, "account_id") {
+        diags.push(diag(&e));
+    }
+    if let Err(e) = rules::check_region_name(&c.region, "region") {
+        diags.push(diag(&e));
+    }
+    if let Some(q) = first_block(cfg, "quotas") {
+        for name in QUOTA_NAMES {
+            let Some(v) = q.get(name) else { continue };
+            if v.is_null() || v.is_unknown() {
+                continue;
+            }
+            let path = Path::attr("quotas").index(0).then(name);
+            match v.as_i64() {
+                Some(n) if n >= 1 => {
+                    let slot = match name {
+                        "ipams_per_region" => &mut c.quotas.ipams_per_region,
+                        "scopes_per_ipam" => &mut c.quotas.scopes_per_ipam,
+                        "pools_per_scope" => &mut c.quotas.pools_per_scope,
+                        "cidrs_per_pool" => &mut c.quotas.cidrs_per_pool,
+                        _ => &mut c.quotas.pool_depth,
+                    };
+                    *slot = n;
+                }
+                _ => diags.push(Diagnostic::attr_error(
+                    path,
+                    "Invalid quota",
+                    format!("`{name}` must be a whole number of at least 1."),
+                )),
+            }
+        }
+        if c.quotas.scopes_per_ipam < 2 {
+            diags.push(Diagnostic::attr_error(
+                Path::attr("quotas").index(0).then("scopes_per_ipam"),
+                "Invalid quota",
+                "`scopes_per_ipam` must be at least 2: every IPAM has two default scopes.",
+            ));
+        }
+    }
+    if let Some(t) = first_block(cfg, "default_tags") {
+        c.default_tags = t.tags("tags");
+    }
+    if diags.has_errors() { Err(diags) } else { Ok(c) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_account_and_quota_point_at_the_attribute() {
+        let q = Value::Object([("scopes_per_ipam".to_string(), Value::int(0))].into());
+        let cfg = Value::Object(
+            [
+                ("account_id".to_string(), Value::str("12")),
+                ("quotas".to_string(), Value::List(vec![q])),
+            ]
+            .into(),
+        );
+        let d = parse(&cfg, false).unwrap_err();
+        let paths: Vec<String> =
+            d.0.iter()
+                .filter_map(|x| x.path.as_ref().map(|p| p.to_string()))
+                .collect();
+        assert!(paths.contains(&"account_id".to_string()), "{paths:?}");
+        assert!(paths.contains(&"quotas[0].scopes_per_ipam".to_string()), "{paths:?}");
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let c = parse(&Value::Null, false).unwrap();
+        assert_eq!(c.quotas, Quotas::default());
+        assert_eq!(c.account_id.len(), 12);
+    }
+}

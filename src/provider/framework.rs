@@ -1,0 +1,358 @@
+//! The typed plumbing every resource and data source shares: the [`Resource`] and
+//! [`DataSource`] traits, the generic plan (computed values unknown when they will change,
+//! `requires_replace` for replacing attributes, `tags_all`), and conversions of domain errors into
+//! diagnostics on the right attribute.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::ipam::model::Tags;
+use crate::ipam::{Error, ErrorKind, Result};
+use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
+use crate::plugin::grpc::{ApplyRequest, PlanRequest, PlanResponse, StateResponse};
+use crate::plugin::schema::Schema;
+use crate::plugin::value::{Obj, Value};
+use crate::store::Store;
+
+use super::config::Config;
+
+/// What a resource or data source works with: the provider configuration and the database.
+pub struct Ctx<'a> {
+    pub config: &'a Config,
+    pub store: Arc<Store>,
+}
+
+/// A managed resource type.
+pub trait Resource: Send + Sync {
+    /// The type name (`ipam`, `ipam_scope`, ...).
+    fn name(&self) -> &'static str;
+    /// The schema.
+    fn schema(&self) -> Schema;
+    /// Checks that need only the configuration (values may be unknown: check what is known).
+    fn validate(&self, _config: &Obj, _diags: &mut Diagnostics) {}
+    /// Computed attributes that may change on any update (counts, states kept elsewhere).
+    fn volatile(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Adjusts a create or update plan after the generic planning; may consult the database.
+    fn modify_plan(
+        &self,
+        _ctx: &Ctx,
+        _prior: Option<&Obj>,
+        _planned: &mut Obj,
+        _config: &Obj,
+        _diags: &mut Diagnostics,
+    ) {
+    }
+    /// Creates the object and returns its state.
+    fn create(&self, ctx: &Ctx, planned: &Obj, config: &Obj) -> Result<Obj>;
+    /// Updates the object in place and returns its state.
+    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, config: &Obj) -> Result<Obj>;
+    /// Deletes the object; deleting a missing object succeeds.
+    fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()>;
+    /// Reads the object; `None` when it no longer exists.
+    fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>>;
+    /// The state of the object with this import ID.
+    fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj>;
+}
+
+/// A data source type.
+pub trait DataSource: Send + Sync {
+    /// The type name.
+    fn name(&self) -> &'static str;
+    /// The schema.
+    fn schema(&self) -> Schema;
+    /// Checks that need only the configuration.
+    fn validate(&self, _config: &Obj, _diags: &mut Diagnostics) {}
+    /// Reads the data.
+    fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj>;
+}
+
+/// Parses a dotted attribute path such as `operating_regions[0].region_name` or `tags["k"]`.
+pub fn parse_path(s: &str) -> Path {
+    let mut p = Path::default();
+    for part in s.split('.') {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !name.is_empty() {
+            p = p.then(name);
+        }
+        while let Some(end) = rest.find(']') {
+            let inner = &rest[1..end];
+            p = match inner.parse::<i64>() {
+                Ok(i) => p.index(i),
+                Err(_) => p.key(inner.trim_matches('"')),
+            };
+            rest = &rest[end + 1..];
+        }
+    }
+    p
+}
+
+/// A domain error as a diagnostic on its attribute.
+pub fn diag(e: &Error) -> Diagnostic {
+    let d = Diagnostic::error(e.summary.clone(), e.detail.clone());
+    match &e.attribute {
+        Some(a) => d.at(parse_path(a)),
+        None => d,
+    }
+}
+
+/// Typed access to an object's attributes.
+pub trait ObjExt {
+    fn str(&self, k: &str) -> Option<&str>;
+    fn string(&self, k: &str) -> Option<String>;
+    fn int(&self, k: &str) -> Option<i64>;
+    fn boolean(&self, k: &str) -> Option<bool>;
+    fn known(&self, k: &str) -> bool;
+    fn tags(&self, k: &str) -> Tags;
+    fn strings(&self, k: &str) -> Vec<String>;
+}
+
+impl ObjExt for Obj {
+    fn str(&self, k: &str) -> Option<&str> {
+        self.get(k).and_then(Value::as_str)
+    }
+    fn string(&self, k: &str) -> Option<String> {
+        self.str(k).map(str::to_string)
+    }
+    fn int(&self, k: &str) -> Option<i64> {
+        self.get(k).and_then(Value::as_i64)
+    }
+    fn boolean(&self, k: &str) -> Option<bool> {
+        self.get(k).and_then(Value::as_bool)
+    }
+    fn known(&self, k: &str) -> bool {
+        self.get(k).is_some_and(Value::is_wholly_known)
+    }
+    fn tags(&self, k: &str) -> Tags {
+        self.get(k)
+            .and_then(Value::as_map)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    fn strings(&self, k: &str) -> Vec<String> {
+        self.get(k)
+            .and_then(Value::as_elems)
+            .map(|v| v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// `tags` as a value: null when empty, so an absent `tags` argument reads back as absent.
+pub fn tags_value(tags: &Tags) -> Value {
+    if tags.is_empty() {
+        Value::Null
+    } else {
+        Value::str_map(tags)
+    }
+}
+
+/// `tags_all`: the provider's default tags overlaid with the resource's own.
+pub fn tags_all(config: &Config, tags: &Tags) -> Value {
+    let mut all = config.default_tags.clone();
+    all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    Value::str_map(&all)
+}
+
+/// Plans a change generically, then lets the resource adjust it.
+pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResponse {
+    let mut out = PlanResponse {
+        planned_private: req.prior_private.clone(),
+        ..Default::default()
+    };
+    let prior = req.prior_state.as_obj();
+    let Some(proposed) = req.proposed_new_state.as_obj() else {
+        // Destroy. Dependants destroyed in the same run are not visible here, so the checks that
+        // refuse a delete run at apply, after Terraform has removed them.
+        out.planned_state = Value::Null;
+        return out;
+    };
+    let empty = Obj::new();
+    let config = req.config.as_obj().unwrap_or(&empty);
+    let schema = res.schema();
+    let mut planned = proposed.clone();
+
+    match prior {
+        None => {
+            for a in schema.block.attributes.iter().filter(|a| a.computed) {
+                if config.get(a.name).is_none_or(Value::is_null) {
+                    planned.insert(a.name.to_string(), Value::Unknown);
+                }
+            }
+        }
+        Some(prior) => {
+            for a in schema.block.attributes.iter().filter(|a| a.force_new) {
+                let before = prior.get(a.name).unwrap_or(&Value::Null);
+                let after = planned.get(a.name).unwrap_or(&Value::Null);
+                if !before.semantically_eq(after) {
+                    out.requires_replace.push(Path::attr(a.name));
+                }
+            }
+            for b in schema.block.blocks.iter().filter(|b| b.force_new) {
+                let before = prior.get(b.name).unwrap_or(&Value::Null);
+                let after = planned.get(b.name).unwrap_or(&Value::Null);
+                if !before.semantically_eq(after) {
+                    out.requires_replace.push(Path::attr(b.name));
+                }
+            }
+            let changed = schema
+                .block
+                .attributes
+                .iter()
+                .filter(|a| !a.computed || a.optional)
+                .map(|a| a.name)
+                .chain(schema.block.blocks.iter().map(|b| b.name))
+                .any(|n| {
+                    !prior
+                        .get(n)
+                        .unwrap_or(&Value::Null)
+                        .semantically_eq(planned.get(n).unwrap_or(&Value::Null))
+                });
+            if !out.requires_replace.is_empty() {
+                for a in schema.block.attributes.iter().filter(|a| a.computed) {
+                    if config.get(a.name).is_none_or(Value::is_null) {
+                        planned.insert(a.name.to_string(), Value::Unknown);
+                    }
+                }
+            } else if changed {
+                for name in res.volatile() {
+                    planned.insert(name.to_string(), Value::Unknown);
+                }
+                if schema.block.attribute("state").is_some() {
+                    planned.insert("state".into(), Value::str(crate::ipam::model::MODIFY_COMPLETE));
+                }
+            }
+        }
+    }
+    if schema.block.attribute("tags_all").is_some() {
+        let v = match (ctx, planned.get("tags")) {
+            (Some(ctx), Some(t)) if t.is_wholly_known() => tags_all(ctx.config, &planned.tags("tags")),
+            _ => Value::Unknown,
+        };
+        planned.insert("tags_all".into(), v);
+    }
+    if let Some(ctx) = ctx {
+        res.modify_plan(ctx, prior, &mut planned, config, &mut out.diagnostics);
+    }
+    out.planned_state = Value::Object(planned);
+    out
+}
+
+/// Applies a planned change.
+pub fn apply(res: &dyn Resource, ctx: &Ctx, req: ApplyRequest) -> StateResponse {
+    let prior = req.prior_state.as_obj();
+    let planned = req.planned_state.as_obj();
+    let empty = Obj::new();
+    let config = req.config.as_obj().unwrap_or(&empty);
+    let result = match (prior, planned) {
+        (Some(prior), None) => res.delete(ctx, prior).map(|_| Value::Null),
+        (None, Some(planned)) => res.create(ctx, planned, config).map(Value::Object),
+        (Some(prior), Some(planned)) => res.update(ctx, prior, planned, config).map(Value::Object),
+        (None, None) => Ok(Value::Null),
+    };
+    match result {
+        Ok(v) => StateResponse {
+            new_state: v,
+            private: req.planned_private,
+            diagnostics: Diagnostics::default(),
+        },
+        // A failed apply keeps the prior state: nothing was written.
+        Err(e) => StateResponse {
+            new_state: req.prior_state,
+            private: Vec::new(),
+            diagnostics: diag(&e).into(),
+        },
+    }
+}
+
+/// Reads a resource; a missing object reads as null, which Terraform plans to re-create.
+pub fn read(res: &dyn Resource, ctx: &Ctx, state: Value, private: Vec<u8>) -> StateResponse {
+    let Some(obj) = state.as_obj() else {
+        return StateResponse {
+            new_state: Value::Null,
+            private,
+            diagnostics: Diagnostics::default(),
+        };
+    };
+    match res.read(ctx, obj) {
+        Ok(Some(o)) => StateResponse {
+            new_state: Value::Object(o),
+            private,
+            diagnostics: Diagnostics::default(),
+        },
+        Ok(None) => StateResponse {
+            new_state: Value::Null,
+            private,
+            diagnostics: Diagnostics::default(),
+        },
+        Err(e) if e.kind == ErrorKind::NotFound => StateResponse {
+            new_state: Value::Null,
+            private,
+            diagnostics: Diagnostics::default(),
+        },
+        Err(e) => StateResponse {
+            new_state: state,
+            private,
+            diagnostics: diag(&e).into(),
+        },
+    }
+}
+
+/// Validates a configuration with the resource's own checks and the schema's basic ones.
+pub fn validate(schema: &Schema, config: &Value, extra: impl FnOnce(&Obj, &mut Diagnostics)) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    if let Some(obj) = config.as_obj() {
+        for a in schema.block.attributes.iter().filter(|a| a.optional || a.required) {
+            if let Some(Value::String(s)) = obj.get(a.name) {
+                if s.is_empty() && a.name != "description" {
+                    d.push(Diagnostic::attr_error(
+                        Path::attr(a.name),
+                        format!("Empty {}", a.name),
+                        format!(
+                            "`{}` must not be an empty string. Remove the argument, or give it a value.",
+                            a.name
+                        ),
+                    ));
+                }
+            }
+        }
+        extra(obj, &mut d);
+    }
+    d
+}
+
+/// Builds an object from name/value pairs.
+pub fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Obj {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect::<BTreeMap<_, _>>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::diag::Step;
+
+    #[test]
+    fn paths_parse() {
+        let p = parse_path("operating_regions[0].region_name");
+        assert_eq!(
+            p.0,
+            vec![
+                Step::Attr("operating_regions".into()),
+                Step::Index(0),
+                Step::Attr("region_name".into())
+            ]
+        );
+        let p = parse_path("tags[\"env\"]");
+        assert_eq!(p.0, vec![Step::Attr("tags".into()), Step::Key("env".into())]);
+    }
+}

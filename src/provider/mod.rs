@@ -1,0 +1,260 @@
+//! The ipam provider: one file per resource and data source, each mapping Terraform values to
+//! domain calls. Knows nothing about SQL.
+
+pub mod config;
+pub mod framework;
+mod resource_ipam;
+mod resource_scope;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::ipam::Error;
+use crate::plugin::diag::{Diagnostic, Diagnostics};
+use crate::plugin::grpc::{ApplyRequest, Backend, PlanRequest, PlanResponse, StateResponse};
+use crate::plugin::schema::Schema;
+use crate::plugin::value::Value;
+use crate::store::Store;
+
+use config::Config;
+use framework::{Ctx, DataSource, Resource, diag};
+
+/// The provider: schemas, configuration, and the database opened on first use.
+pub struct IpamProvider {
+    provider_schema: Schema,
+    resources: BTreeMap<String, Box<dyn Resource>>,
+    data_sources: BTreeMap<String, Box<dyn DataSource>>,
+    resource_schemas: BTreeMap<String, Schema>,
+    data_source_schemas: BTreeMap<String, Schema>,
+    config: RwLock<Option<Config>>,
+    store: Mutex<Option<(String, Arc<Store>)>>,
+    stopped: AtomicBool,
+}
+
+impl Default for IpamProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Every resource type.
+fn all_resources() -> Vec<Box<dyn Resource>> {
+    vec![
+        Box::new(resource_ipam::IpamResource),
+        Box::new(resource_scope::ScopeResource),
+    ]
+}
+
+/// Every data source type.
+fn all_data_sources() -> Vec<Box<dyn DataSource>> {
+    vec![]
+}
+
+impl IpamProvider {
+    /// Builds the provider and its schemas.
+    pub fn new() -> IpamProvider {
+        let resources: BTreeMap<String, Box<dyn Resource>> =
+            all_resources().into_iter().map(|r| (r.name().to_string(), r)).collect();
+        let data_sources: BTreeMap<String, Box<dyn DataSource>> = all_data_sources()
+            .into_iter()
+            .map(|d| (d.name().to_string(), d))
+            .collect();
+        IpamProvider {
+            provider_schema: config::schema(),
+            resource_schemas: resources.iter().map(|(k, r)| (k.clone(), r.schema())).collect(),
+            data_source_schemas: data_sources.iter().map(|(k, d)| (k.clone(), d.schema())).collect(),
+            resources,
+            data_sources,
+            config: RwLock::new(None),
+            store: Mutex::new(None),
+            stopped: AtomicBool::new(false),
+        }
+    }
+
+    fn current_config(&self) -> Config {
+        self.config
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .unwrap_or_default()
+    }
+
+    /// The database, opened on first use (so processes that only validate never touch it).
+    fn store(&self, config: &Config) -> Result<Arc<Store>, Error> {
+        let mut slot = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((path, s)) = slot.as_ref() {
+            if *path == config.database {
+                return Ok(s.clone());
+            }
+        }
+        let s = Arc::new(Store::open(&config.database)?);
+        *slot = Some((config.database.clone(), s.clone()));
+        Ok(s)
+    }
+
+    fn with_ctx<T>(&self, f: impl FnOnce(&Ctx) -> T) -> Result<T, Diagnostics> {
+        if self.stopped.load(Ordering::SeqCst) {
+            return Err(Diagnostic::error(
+                "Provider stopped",
+                "Terraform asked the provider to stop; the operation was not started.",
+            )
+            .into());
+        }
+        let config = self.current_config();
+        let store = self.store(&config).map_err(|e| Diagnostics::from(diag(&e)))?;
+        Ok(f(&Ctx { config: &config, store }))
+    }
+
+    fn resource(&self, name: &str) -> Result<&dyn Resource, Diagnostics> {
+        self.resources.get(name).map(|r| r.as_ref()).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown resource type",
+                format!("The ipam provider has no resource {name:?}."),
+            )
+            .into()
+        })
+    }
+}
+
+impl Backend for IpamProvider {
+    fn provider_schema(&self) -> &Schema {
+        &self.provider_schema
+    }
+    fn resource_schemas(&self) -> &BTreeMap<String, Schema> {
+        &self.resource_schemas
+    }
+    fn data_source_schemas(&self) -> &BTreeMap<String, Schema> {
+        &self.data_source_schemas
+    }
+
+    fn validate_provider_config(&self, config: &Value) -> Diagnostics {
+        config::parse(config, true).err().unwrap_or_default()
+    }
+
+    fn configure(&self, config: &Value) -> Diagnostics {
+        match config::parse(config, false) {
+            Ok(c) => {
+                *self.config.write().unwrap_or_else(|p| p.into_inner()) = Some(c);
+                Diagnostics::default()
+            }
+            Err(d) => d,
+        }
+    }
+
+    fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match self.resource(type_name) {
+            Ok(r) => framework::validate(&self.resource_schemas[type_name], config, |o, d| r.validate(o, d)),
+            Err(d) => d,
+        }
+    }
+
+    fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match self.data_sources.get(type_name) {
+            Some(ds) => framework::validate(&self.data_source_schemas[type_name], config, |o, d| ds.validate(o, d)),
+            None => Diagnostic::error(
+                "Unknown data source",
+                format!("The ipam provider has no data source {type_name:?}."),
+            )
+            .into(),
+        }
+    }
+
+    fn upgrade_resource_state(&self, type_name: &str, _version: i64, state: Value) -> Result<Value, Diagnostics> {
+        // Version 0 is the only schema version so far: the decoded state is already current.
+        self.resource(type_name)?;
+        Ok(state)
+    }
+
+    fn read_resource(&self, type_name: &str, state: Value, private: Vec<u8>) -> StateResponse {
+        let r = match self.resource(type_name) {
+            Ok(r) => r,
+            Err(d) => {
+                return StateResponse {
+                    new_state: state,
+                    private,
+                    diagnostics: d,
+                };
+            }
+        };
+        let fallback = state.clone();
+        self.with_ctx(|ctx| framework::read(r, ctx, state, private.clone()))
+            .unwrap_or_else(|d| StateResponse {
+                new_state: fallback,
+                private,
+                diagnostics: d,
+            })
+    }
+
+    fn plan_resource_change(&self, type_name: &str, req: PlanRequest) -> PlanResponse {
+        let r = match self.resource(type_name) {
+            Ok(r) => r,
+            Err(d) => {
+                return PlanResponse {
+                    diagnostics: d,
+                    ..Default::default()
+                };
+            }
+        };
+        let req2 = req.clone();
+        match self.with_ctx(|ctx| framework::plan(r, Some(ctx), req)) {
+            Ok(p) => p,
+            // Without a database the plan is still made, from the configuration alone; the
+            // database problem is reported so it is fixed before apply.
+            Err(d) => {
+                let mut p = framework::plan(r, None, req2);
+                p.diagnostics.extend(d);
+                p
+            }
+        }
+    }
+
+    fn apply_resource_change(&self, type_name: &str, req: ApplyRequest) -> StateResponse {
+        let r = match self.resource(type_name) {
+            Ok(r) => r,
+            Err(d) => {
+                return StateResponse {
+                    new_state: req.prior_state,
+                    diagnostics: d,
+                    ..Default::default()
+                };
+            }
+        };
+        let prior = req.prior_state.clone();
+        self.with_ctx(|ctx| framework::apply(r, ctx, req))
+            .unwrap_or_else(|d| StateResponse {
+                new_state: prior,
+                private: Vec::new(),
+                diagnostics: d,
+            })
+    }
+
+    fn import_resource_state(&self, type_name: &str, id: &str) -> Result<Vec<Value>, Diagnostics> {
+        let r = self.resource(type_name)?;
+        self.with_ctx(|ctx| {
+            r.import(ctx, id)
+                .map(|o| vec![Value::Object(o)])
+                .map_err(|e| Diagnostics::from(diag(&e)))
+        })?
+    }
+
+    fn read_data_source(&self, type_name: &str, config: Value) -> Result<Value, Diagnostics> {
+        let ds = self.data_sources.get(type_name).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Unknown data source",
+                format!("No data source {type_name:?}."),
+            ))
+        })?;
+        let empty = Default::default();
+        let cfg = config.as_obj().unwrap_or(&empty);
+        self.with_ctx(|ctx| {
+            ds.read(ctx, cfg)
+                .map(Value::Object)
+                .map_err(|e| Diagnostics::from(diag(&e)))
+        })?
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,202 @@
+//! Queries on IPAMs and scopes.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Tx, tags_from_json, tags_to_json};
+use crate::ipam::Result;
+use crate::ipam::model::{Ipam, Scope, ScopeType};
+
+const IPAM_COLS: &str = "id, owner_id, home_region, description, operating_regions, public_default_scope_id, \
+                         private_default_scope_id, tags, state, cascade";
+const SCOPE_COLS: &str = "id, ipam_id, owner_id, scope_type, is_default, description, tags, state";
+
+fn ipam_row(r: &Row) -> rusqlite::Result<Ipam> {
+    let regions: String = r.get(4)?;
+    let tags: String = r.get(7)?;
+    Ok(Ipam {
+        id: r.get(0)?,
+        owner_id: r.get(1)?,
+        home_region: r.get(2)?,
+        description: r.get(3)?,
+        operating_regions: serde_json::from_str(&regions).unwrap_or_default(),
+        public_default_scope_id: r.get(5)?,
+        private_default_scope_id: r.get(6)?,
+        tags: tags_from_json(&tags),
+        state: r.get(8)?,
+        cascade: r.get(9)?,
+    })
+}
+
+fn scope_row(r: &Row) -> rusqlite::Result<Scope> {
+    let t: String = r.get(3)?;
+    let tags: String = r.get(6)?;
+    Ok(Scope {
+        id: r.get(0)?,
+        ipam_id: r.get(1)?,
+        owner_id: r.get(2)?,
+        scope_type: ScopeType::parse(&t).unwrap_or(ScopeType::Private),
+        is_default: r.get(4)?,
+        description: r.get(5)?,
+        tags: tags_from_json(&tags),
+        state: r.get(7)?,
+    })
+}
+
+impl Tx<'_> {
+    /// The IPAM with this ID.
+    pub fn ipam(&self, id: &str) -> Result<Option<Ipam>> {
+        self.query_row(&format!("SELECT {IPAM_COLS} FROM ipams WHERE id = ?1"), [id], ipam_row)
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every IPAM, by ID.
+    pub fn ipams(&self) -> Result<Vec<Ipam>> {
+        let mut st = self
+            .prepare_cached(&format!("SELECT {IPAM_COLS} FROM ipams ORDER BY id"))
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([], ipam_row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
+    /// How many IPAMs an account has in a region.
+    pub fn count_ipams_in_region(&self, owner: &str, region: &str) -> Result<i64> {
+        self.query_row(
+            "SELECT count(*) FROM ipams WHERE owner_id = ?1 AND home_region = ?2",
+            [owner, region],
+            |r| r.get(0),
+        )
+        .map_err(|e| self.err(e))
+    }
+
+    /// Inserts an IPAM (its default scopes are inserted separately).
+    pub fn insert_ipam(&self, i: &Ipam) -> Result<()> {
+        self.execute(
+            &format!("INSERT INTO ipams ({IPAM_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            params![
+                i.id,
+                i.owner_id,
+                i.home_region,
+                i.description,
+                serde_json::to_string(&i.operating_regions).unwrap_or_default(),
+                i.public_default_scope_id,
+                i.private_default_scope_id,
+                tags_to_json(&i.tags),
+                i.state,
+                i.cascade
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Updates the mutable fields of an IPAM.
+    pub fn update_ipam(&self, i: &Ipam) -> Result<()> {
+        self.execute(
+            "UPDATE ipams SET description = ?2, operating_regions = ?3, tags = ?4, state = ?5, cascade = ?6 WHERE id = ?1",
+            params![
+                i.id,
+                i.description,
+                serde_json::to_string(&i.operating_regions).unwrap_or_default(),
+                tags_to_json(&i.tags),
+                i.state,
+                i.cascade
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Deletes an IPAM and, through the foreign keys, everything in it.
+    pub fn delete_ipam(&self, id: &str) -> Result<()> {
+        // Pools refer to their parents; clear those links first so the cascade can run in any order.
+        self.execute("UPDATE pools SET source_pool_id = NULL WHERE ipam_id = ?1", [id])
+            .map_err(|e| self.err(e))?;
+        self.execute("DELETE FROM ipams WHERE id = ?1", [id])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The scope with this ID.
+    pub fn scope(&self, id: &str) -> Result<Option<Scope>> {
+        self.query_row(
+            &format!("SELECT {SCOPE_COLS} FROM scopes WHERE id = ?1"),
+            [id],
+            scope_row,
+        )
+        .optional()
+        .map_err(|e| self.err(e))
+    }
+
+    /// The scopes of an IPAM, defaults first.
+    pub fn scopes_of(&self, ipam_id: &str) -> Result<Vec<Scope>> {
+        let mut st = self
+            .prepare_cached(&format!(
+                "SELECT {SCOPE_COLS} FROM scopes WHERE ipam_id = ?1 ORDER BY is_default DESC, id"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([ipam_id], scope_row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
+    /// Every scope.
+    pub fn all_scopes(&self) -> Result<Vec<Scope>> {
+        let mut st = self
+            .prepare_cached(&format!("SELECT {SCOPE_COLS} FROM scopes ORDER BY ipam_id, id"))
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([], scope_row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
+    /// How many scopes an IPAM has.
+    pub fn count_scopes(&self, ipam_id: &str) -> Result<i64> {
+        self.query_row("SELECT count(*) FROM scopes WHERE ipam_id = ?1", [ipam_id], |r| {
+            r.get(0)
+        })
+        .map_err(|e| self.err(e))
+    }
+
+    /// How many pools a scope has.
+    pub fn count_pools_in_scope(&self, scope_id: &str) -> Result<i64> {
+        self.query_row("SELECT count(*) FROM pools WHERE scope_id = ?1", [scope_id], |r| {
+            r.get(0)
+        })
+        .map_err(|e| self.err(e))
+    }
+
+    /// Inserts a scope.
+    pub fn insert_scope(&self, s: &Scope) -> Result<()> {
+        self.execute(
+            &format!("INSERT INTO scopes ({SCOPE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+            params![
+                s.id,
+                s.ipam_id,
+                s.owner_id,
+                s.scope_type.as_str(),
+                s.is_default,
+                s.description,
+                tags_to_json(&s.tags),
+                s.state
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Updates the mutable fields of a scope.
+    pub fn update_scope(&self, s: &Scope) -> Result<()> {
+        self.execute(
+            "UPDATE scopes SET description = ?2, tags = ?3, state = ?4 WHERE id = ?1",
+            params![s.id, s.description, tags_to_json(&s.tags), s.state],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Deletes a scope.
+    pub fn delete_scope(&self, id: &str) -> Result<()> {
+        self.execute("DELETE FROM scopes WHERE id = ?1", [id])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+}

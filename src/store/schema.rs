@@ -1,0 +1,163 @@
+//! The database schema and its migrations. `PRAGMA user_version` holds the version, so an
+//! up-to-date database is recognised with one read.
+
+use rusqlite::Transaction;
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Each migration brings the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the whole IPAM model. CIDRs are kept as family (4/6), start address as 16 big-endian
+    // bytes and prefix length, so overlap and first-fit searches are index range scans.
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+    CREATE TABLE ipams (
+        id TEXT PRIMARY KEY,
+        owner_id TEXT NOT NULL,
+        home_region TEXT NOT NULL,
+        description TEXT,
+        operating_regions TEXT NOT NULL,
+        public_default_scope_id TEXT NOT NULL,
+        private_default_scope_id TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '{}',
+        cascade INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL
+    );
+    CREATE INDEX ipams_owner_region ON ipams(owner_id, home_region);
+
+    CREATE TABLE scopes (
+        id TEXT PRIMARY KEY,
+        ipam_id TEXT NOT NULL REFERENCES ipams(id) ON DELETE CASCADE,
+        owner_id TEXT NOT NULL,
+        scope_type TEXT NOT NULL CHECK (scope_type IN ('public', 'private')),
+        is_default INTEGER NOT NULL,
+        description TEXT,
+        tags TEXT NOT NULL DEFAULT '{}',
+        state TEXT NOT NULL
+    );
+    CREATE INDEX scopes_ipam ON scopes(ipam_id);
+
+    CREATE TABLE pools (
+        id TEXT PRIMARY KEY,
+        scope_id TEXT NOT NULL REFERENCES scopes(id) ON DELETE CASCADE,
+        ipam_id TEXT NOT NULL REFERENCES ipams(id) ON DELETE CASCADE,
+        owner_id TEXT NOT NULL,
+        address_family TEXT NOT NULL CHECK (address_family IN ('ipv4', 'ipv6')),
+        locale TEXT NOT NULL,
+        source_pool_id TEXT REFERENCES pools(id),
+        depth INTEGER NOT NULL,
+        description TEXT,
+        auto_import INTEGER NOT NULL DEFAULT 0,
+        min_netmask INTEGER,
+        max_netmask INTEGER,
+        default_netmask INTEGER,
+        allocation_resource_tags TEXT NOT NULL DEFAULT '{}',
+        aws_service TEXT,
+        public_ip_source TEXT,
+        publicly_advertisable INTEGER,
+        tags TEXT NOT NULL DEFAULT '{}',
+        cascade INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL
+    );
+    CREATE INDEX pools_scope ON pools(scope_id);
+    CREATE INDEX pools_source ON pools(source_pool_id);
+
+    CREATE TABLE pool_cidrs (
+        id TEXT PRIMARY KEY,
+        pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+        scope_id TEXT NOT NULL,
+        top_level INTEGER NOT NULL,
+        family INTEGER NOT NULL,
+        start BLOB NOT NULL,
+        prefix INTEGER NOT NULL,
+        cidr TEXT NOT NULL,
+        netmask_length INTEGER,
+        auth_message TEXT,
+        auth_signature TEXT,
+        state TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX pool_cidrs_pool_start ON pool_cidrs(pool_id, family, start);
+    CREATE INDEX pool_cidrs_scope_top ON pool_cidrs(scope_id, top_level, family, start);
+
+    CREATE TABLE allocations (
+        id TEXT PRIMARY KEY,
+        pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+        family INTEGER NOT NULL,
+        start BLOB NOT NULL,
+        prefix INTEGER NOT NULL,
+        cidr TEXT NOT NULL,
+        netmask_length INTEGER,
+        resource_type TEXT NOT NULL,
+        resource_id TEXT,
+        resource_owner TEXT NOT NULL,
+        resource_region TEXT,
+        description TEXT,
+        disallowed_cidrs TEXT NOT NULL DEFAULT '[]',
+        tags TEXT NOT NULL DEFAULT '{}',
+        compliance_status TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX allocations_pool_start ON allocations(pool_id, family, start);
+    CREATE INDEX allocations_resource ON allocations(resource_id);
+
+    CREATE TABLE free_blocks (
+        pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+        family INTEGER NOT NULL,
+        start BLOB NOT NULL,
+        prefix INTEGER NOT NULL,
+        PRIMARY KEY (pool_id, family, start)
+    ) WITHOUT ROWID;
+    CREATE INDEX free_blocks_prefix ON free_blocks(pool_id, family, prefix, start);
+
+    CREATE TABLE history (
+        id INTEGER PRIMARY KEY,
+        ipam_id TEXT NOT NULL REFERENCES ipams(id) ON DELETE CASCADE,
+        scope_id TEXT NOT NULL,
+        pool_id TEXT,
+        family INTEGER NOT NULL,
+        start BLOB NOT NULL,
+        prefix INTEGER NOT NULL,
+        cidr TEXT NOT NULL,
+        resource_type TEXT NOT NULL,
+        resource_id TEXT,
+        resource_owner TEXT NOT NULL,
+        resource_region TEXT,
+        compliance_status TEXT,
+        start_time TEXT NOT NULL,
+        end_time TEXT
+    );
+    CREATE INDEX history_cidr ON history(scope_id, family, start, prefix);
+    CREATE INDEX history_open ON history(resource_id, end_time);
+
+    CREATE TABLE shares (
+        arn TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        allow_external_principals INTEGER NOT NULL,
+        permission_arns TEXT NOT NULL,
+        resource_arns TEXT NOT NULL,
+        principals TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL
+    );
+    "#,
+];
+
+/// Applies every migration after `from`, inside the caller's transaction.
+pub fn migrate(tx: &Transaction, from: i64) -> rusqlite::Result<()> {
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_matches_migration_count() {
+        assert_eq!(super::SCHEMA_VERSION as usize, super::MIGRATIONS.len());
+    }
+}
