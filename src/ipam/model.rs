@@ -45,7 +45,7 @@ pub struct Ipam {
     pub tags: Tags,
     pub state: String,
     /// Delete private scopes, pools, CIDRs and allocations with the IPAM.
-    pub cascade: bool,
+    pub cascade: Option<bool>,
 }
 
 /// Scope visibility.

@@ -51,11 +51,10 @@ pub fn check_environment(cookie: Option<&str>, versions: Option<&str>) -> Result
     if cookie != Some(MAGIC_COOKIE_VALUE) {
         return Err(ServeError::NoCookie);
     }
-    if let Some(v) = versions {
-        if !v.split(',').any(|x| x.trim() == "6") {
+    if let Some(v) = versions
+        && !v.split(',').any(|x| x.trim() == "6") {
             return Err(ServeError::NoProtocol6(v.to_string()));
         }
-    }
     Ok(())
 }
 

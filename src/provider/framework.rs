@@ -310,8 +310,8 @@ pub fn validate(schema: &Schema, config: &Value, extra: impl FnOnce(&Obj, &mut D
     let mut d = Diagnostics::default();
     if let Some(obj) = config.as_obj() {
         for a in schema.block.attributes.iter().filter(|a| a.optional || a.required) {
-            if let Some(Value::String(s)) = obj.get(a.name) {
-                if s.is_empty() && a.name != "description" {
+            if let Some(Value::String(s)) = obj.get(a.name)
+                && s.is_empty() && a.name != "description" {
                     d.push(Diagnostic::attr_error(
                         Path::attr(a.name),
                         format!("Empty {}", a.name),
@@ -321,7 +321,6 @@ pub fn validate(schema: &Schema, config: &Value, extra: impl FnOnce(&Obj, &mut D
                         ),
                     ));
                 }
-            }
         }
         extra(obj, &mut d);
     }

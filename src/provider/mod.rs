@@ -83,11 +83,10 @@ impl IpamProvider {
     /// The database, opened on first use (so processes that only validate never touch it).
     fn store(&self, config: &Config) -> Result<Arc<Store>, Error> {
         let mut slot = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((path, s)) = slot.as_ref() {
-            if *path == config.database {
+        if let Some((path, s)) = slot.as_ref()
+            && *path == config.database {
                 return Ok(s.clone());
             }
-        }
         let s = Arc::new(Store::open(&config.database)?);
         *slot = Some((config.database.clone(), s.clone()));
         Ok(s)

@@ -56,7 +56,7 @@ fn state_of(ctx: &Ctx, i: &Ipam, scope_count: i64) -> Obj {
         ("arn", Value::str(ids::ec2_arn(&i.owner_id, "ipam", &i.id))),
         ("description", Value::opt_str(i.description.clone())),
         ("operating_regions", regions_value(&i.operating_regions)),
-        ("cascade", if i.cascade { Value::Bool(true) } else { Value::Null }),
+        ("cascade", i.cascade.map_or(Value::Null, Value::Bool)),
         ("home_region", Value::str(&i.home_region)),
         ("owner_id", Value::str(&i.owner_id)),
         ("public_default_scope_id", Value::str(&i.public_default_scope_id)),
@@ -131,11 +131,10 @@ impl Resource for IpamResource {
         let home = prior
             .and_then(|p| p.string("home_region"))
             .unwrap_or_else(|| ctx.config.region.clone());
-        if let Some(regions) = operating_regions(planned) {
-            if let Err(e) = rules::check_operating_regions(&home, &regions) {
+        if let Some(regions) = operating_regions(planned)
+            && let Err(e) = rules::check_operating_regions(&home, &regions) {
                 diags.push(diag(&e));
             }
-        }
         if prior.is_none() {
             planned.insert("home_region".into(), Value::str(&ctx.config.region));
             planned.insert("owner_id".into(), Value::str(&ctx.config.account_id));
@@ -170,7 +169,7 @@ impl Resource for IpamResource {
             private_default_scope_id: private.id.clone(),
             tags: planned.tags("tags"),
             state: CREATE_COMPLETE.into(),
-            cascade: planned.boolean("cascade").unwrap_or(false),
+            cascade: planned.boolean("cascade"),
         };
         ctx.store.write(|tx| {
             let n = tx.count_ipams_in_region(&ctx.config.account_id, &ctx.config.region)?;
@@ -193,7 +192,7 @@ impl Resource for IpamResource {
             i.description = planned.string("description");
             i.operating_regions = regions;
             i.tags = planned.tags("tags");
-            i.cascade = planned.boolean("cascade").unwrap_or(false);
+            i.cascade = planned.boolean("cascade");
             i.state = MODIFY_COMPLETE.into();
             tx.update_ipam(&i)?;
             Ok(state_of(ctx, &i, tx.count_scopes(id)?))
@@ -233,5 +232,5 @@ fn deletable(tx: &crate::store::Tx, i: &Ipam) -> Result<()> {
             ScopeType::Private => private_pools += n,
         }
     }
-    rules::check_ipam_deletable(&i.id, i.cascade, extra, private_pools, public_pools)
+    rules::check_ipam_deletable(&i.id, i.cascade.unwrap_or(false), extra, private_pools, public_pools)
 }

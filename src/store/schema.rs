@@ -22,7 +22,7 @@ const MIGRATIONS: &[&str] = &[
         public_default_scope_id TEXT NOT NULL,
         private_default_scope_id TEXT NOT NULL,
         tags TEXT NOT NULL DEFAULT '{}',
-        cascade INTEGER NOT NULL DEFAULT 0,
+        cascade INTEGER,
         state TEXT NOT NULL
     );
     CREATE INDEX ipams_owner_region ON ipams(owner_id, home_region);
@@ -58,7 +58,7 @@ const MIGRATIONS: &[&str] = &[
         public_ip_source TEXT,
         publicly_advertisable INTEGER,
         tags TEXT NOT NULL DEFAULT '{}',
-        cascade INTEGER NOT NULL DEFAULT 0,
+        cascade INTEGER,
         state TEXT NOT NULL
     );
     CREATE INDEX pools_scope ON pools(scope_id);

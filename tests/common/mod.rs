@@ -1,0 +1,283 @@
+//! End-to-end harness: runs the real `terraform` binary (or `$TERRAFORM`) offline against the
+//! provider binary cargo built, each test in its own temporary directory and database, with the
+//! steps of terraform-plugin-testing (apply, empty plans, import-verify, destroy) as methods.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Once;
+
+use serde_json::Value as J;
+
+/// The provider binary cargo built for these tests.
+pub const PROVIDER_BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-ipam");
+
+/// The terraform binary: `$TERRAFORM`, else `terraform` on the PATH. Fails clearly when missing.
+pub fn terraform_bin() -> String {
+    static CHECK: Once = Once::new();
+    let bin = std::env::var("TERRAFORM").unwrap_or_else(|_| "terraform".to_string());
+    CHECK.call_once(|| {
+        let ok = Command::new(&bin).arg("version").env("CHECKPOINT_DISABLE", "1").output().is_ok_and(|o| o.status.success());
+        assert!(
+            ok,
+            "terraform was not found (tried {bin:?}). The end-to-end tests need Terraform v1.11.4 on the PATH, \
+             or its path in the TERRAFORM environment variable. `.ci/run` installs it; see the README."
+        );
+    });
+    bin
+}
+
+/// One Terraform working directory with its own CLI configuration.
+pub struct Tf {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub account: String,
+    provider_extra: String,
+    extra_env: Vec<(String, String)>,
+}
+
+impl Tf {
+    /// A fresh working directory and database.
+    pub fn new() -> Tf {
+        let dir = tempfile::Builder::new().prefix("ipam-e2e-").tempdir().expect("temp dir");
+        let db = dir.path().join("ipam.db");
+        Tf::at(dir, db)
+    }
+
+    /// A fresh working directory on an existing database (another workspace, or an import).
+    pub fn sharing(db: &Path) -> Tf {
+        let dir = tempfile::Builder::new().prefix("ipam-e2e-").tempdir().expect("temp dir");
+        Tf::at(dir, db.to_path_buf())
+    }
+
+    fn at(dir: tempfile::TempDir, db: PathBuf) -> Tf {
+        let plugin_dir = Path::new(PROVIDER_BIN).parent().expect("binary dir").display().to_string();
+        let rc = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"local/ipam\" = \"{plugin_dir}\"\n  }}\n  direct {{}}\n}}\n"
+        );
+        std::fs::write(dir.path().join("terraform.rc"), rc).expect("write CLI config");
+        Tf { dir, db, account: "123456789012".into(), provider_extra: String::new(), extra_env: Vec::new() }
+    }
+
+    /// Extra lines for the provider block (e.g. `quotas { scopes_per_ipam = 3 }`).
+    pub fn provider_extra(mut self, extra: &str) -> Tf {
+        self.provider_extra = extra.to_string();
+        self
+    }
+
+    /// An environment variable for every terraform command.
+    pub fn env(mut self, k: &str, v: &str) -> Tf {
+        self.extra_env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The provider block this directory uses.
+    pub fn provider_block(&self) -> String {
+        format!("provider \"ipam\" {{\n  database = \"{}\"\n  {}\n}}\n", self.db.display(), self.provider_extra)
+    }
+
+    /// Writes `main.tf`: the required_providers header, the provider block, then `body`.
+    pub fn config(&self, body: &str) {
+        let hcl = format!(
+            "terraform {{\n  required_providers {{\n    ipam = {{ source = \"local/ipam\" }}\n  }}\n}}\n{}\n{body}\n",
+            self.provider_block()
+        );
+        std::fs::write(self.path().join("main.tf"), hcl).expect("write main.tf");
+    }
+
+    /// Writes `main.tf` exactly as given (for configurations with their own provider blocks).
+    pub fn raw_config(&self, hcl: &str) {
+        std::fs::write(self.path().join("main.tf"), hcl).expect("write main.tf");
+    }
+
+    /// Runs terraform with the given arguments.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(terraform_bin());
+        cmd.args(args)
+            .current_dir(self.path())
+            .env("TF_CLI_CONFIG_FILE", self.path().join("terraform.rc"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER")
+            .env_remove("IPAM_DATABASE")
+            .env_remove("IPAM_ACCOUNT_ID")
+            .env_remove("IPAM_REGION");
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run terraform")
+    }
+
+    fn text(o: &Output) -> String {
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    }
+
+    /// Runs terraform and returns its output; panics with the output when it fails.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        let t = Tf::text(&o);
+        assert!(o.status.success(), "terraform {args:?} failed:\n{t}");
+        t
+    }
+
+    /// Runs terraform, expects failure, and returns its output (errors unwrapped onto one line each).
+    pub fn fails(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        let t = Tf::text(&o);
+        assert!(!o.status.success(), "terraform {args:?} unexpectedly succeeded:\n{t}");
+        t
+    }
+
+    /// `terraform apply`; panics on failure.
+    pub fn apply(&self) -> String {
+        self.ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `terraform apply` with extra arguments.
+    pub fn apply_with(&self, extra: &[&str]) -> String {
+        let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
+        args.extend_from_slice(extra);
+        self.ok(&args)
+    }
+
+    /// `terraform apply` that must fail; returns the output.
+    pub fn apply_fails(&self) -> String {
+        self.fails(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `terraform plan` that must fail; returns the output.
+    pub fn plan_fails(&self) -> String {
+        self.fails(&["plan", "-input=false", "-no-color"])
+    }
+
+    /// The plan with `-detailed-exitcode`: (exit code, output).
+    pub fn plan_code(&self, extra: &[&str]) -> (i32, String) {
+        let mut args = vec!["plan", "-input=false", "-no-color", "-detailed-exitcode"];
+        args.extend_from_slice(extra);
+        let o = self.run(&args);
+        (o.status.code().unwrap_or(-1), Tf::text(&o))
+    }
+
+    /// Both plans of terraform-plugin-testing must be empty: `-refresh=false`, then with refresh.
+    pub fn assert_plan_empty(&self) {
+        for extra in [&["-refresh=false"][..], &[][..]] {
+            let (code, out) = self.plan_code(extra);
+            assert_eq!(code, 0, "plan {extra:?} was not empty:\n{out}");
+        }
+    }
+
+    /// The plan must show changes; returns it.
+    pub fn assert_plan_changes(&self) -> String {
+        let (code, out) = self.plan_code(&[]);
+        assert_eq!(code, 2, "plan was expected to show changes:\n{out}");
+        out
+    }
+
+    /// `terraform destroy`; panics on failure.
+    pub fn destroy(&self) -> String {
+        self.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// The state as `terraform show -json`.
+    pub fn state(&self) -> J {
+        let out = self.run(&["show", "-json"]);
+        assert!(out.status.success(), "terraform show failed: {}", Tf::text(&out));
+        serde_json::from_slice(&out.stdout).expect("show -json output")
+    }
+
+    /// All resources in the state (root module), by address.
+    pub fn resources(&self) -> Vec<(String, J)> {
+        let s = self.state();
+        s["values"]["root_module"]["resources"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| (r["address"].as_str().unwrap_or_default().to_string(), r["values"].clone()))
+            .collect()
+    }
+
+    /// The attribute values of one resource in the state.
+    pub fn values(&self, addr: &str) -> J {
+        self.resources()
+            .into_iter()
+            .find(|(a, _)| a == addr)
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| panic!("{addr} is not in the state"))
+    }
+
+    /// A string attribute of a resource in the state.
+    pub fn attr(&self, addr: &str, name: &str) -> String {
+        self.values(addr)[name].as_str().unwrap_or_else(|| panic!("{addr}.{name} is not a string")).to_string()
+    }
+
+    /// Imports every managed resource of this directory's state into a fresh directory with the
+    /// same configuration and database, compares every attribute with the original state, and
+    /// checks that the fresh directory's plans are empty.
+    pub fn import_verify(&self) -> Tf {
+        let original = self.resources();
+        assert!(!original.is_empty(), "nothing to import");
+        let fresh = Tf::sharing(&self.db).provider_extra(&self.provider_extra.clone());
+        let fresh = Tf { extra_env: self.extra_env.clone(), ..fresh };
+        std::fs::copy(self.path().join("main.tf"), fresh.path().join("main.tf")).expect("copy config");
+        for (addr, values) in &original {
+            let id = values["id"].as_str().unwrap_or_else(|| panic!("{addr} has no id"));
+            fresh.ok(&["import", "-input=false", "-no-color", addr, id]);
+        }
+        let imported = fresh.resources();
+        for (addr, values) in &original {
+            let got = &imported.iter().find(|(a, _)| a == addr).unwrap_or_else(|| panic!("{addr} was not imported")).1;
+            assert_eq!(got, values, "ImportStateVerify: attributes of {addr} differ after import");
+        }
+        fresh.assert_plan_empty();
+        fresh
+    }
+
+    /// Runs SQL on the database behind Terraform's back; returns the rows changed.
+    pub fn sql(&self, sql: &str) -> usize {
+        let c = rusqlite::Connection::open(&self.db).expect("open database");
+        c.execute_batch("PRAGMA foreign_keys=ON").expect("pragma");
+        c.execute(sql, []).expect("sql")
+    }
+
+    /// A single number from the database.
+    pub fn sql_count(&self, sql: &str) -> i64 {
+        let c = rusqlite::Connection::open(&self.db).expect("open database");
+        c.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+
+    /// A stable dump of every table, to prove a refused operation wrote nothing.
+    pub fn db_dump(&self) -> String {
+        let c = rusqlite::Connection::open(&self.db).expect("open database");
+        let mut tables: Vec<String> = c
+            .prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("tables");
+        tables.retain(|t| !t.starts_with("sqlite_"));
+        let mut out = String::new();
+        for t in tables {
+            let mut st = c.prepare(&format!("SELECT * FROM {t} ORDER BY 1")).expect("select");
+            let n = st.column_count();
+            let rows = st
+                .query_map([], |r| {
+                    Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).map(|v| format!("{v:?}")))).collect::<Vec<_>>().join("|"))
+                })
+                .expect("rows");
+            for row in rows {
+                out.push_str(&format!("{t}: {}\n", row.expect("row")));
+            }
+        }
+        out
+    }
+}
+
+/// Collapses Terraform's boxed, wrapped diagnostics into single-spaced text for matching.
+pub fn flat(s: &str) -> String {
+    s.replace(['│', '╷', '╵'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}

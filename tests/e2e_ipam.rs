@@ -1,0 +1,289 @@
+//! `ipam` and `ipam_scope` driven by the real terraform binary.
+
+mod common;
+
+use common::{Tf, flat};
+
+const IPAM_AND_SCOPES: &str = r#"
+resource "ipam" "main" {
+  description = "main"
+  operating_regions { region_name = "us-east-1" }
+  operating_regions { region_name = "eu-west-1" }
+  tags = { env = "dev" }
+}
+
+resource "ipam_scope" "a" {
+  ipam_id     = ipam.main.id
+  description = "scope a"
+}
+
+resource "ipam_scope" "b" {
+  ipam_id = ipam.main.id
+  tags    = { owner = "network" }
+}
+"#;
+
+fn is_hex_id(id: &str, prefix: &str, len: usize) -> bool {
+    id.strip_prefix(prefix).is_some_and(|h| h.len() == len && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+}
+
+#[test]
+fn ipam_and_scopes_full_lifecycle() {
+    let tf = Tf::new().provider_extra("default_tags { tags = { team = \"net\" } }");
+    tf.config(IPAM_AND_SCOPES);
+    tf.apply();
+    tf.assert_plan_empty();
+
+    let ipam = tf.values("ipam.main");
+    let id = ipam["id"].as_str().unwrap().to_string();
+    assert!(is_hex_id(&id, "ipam-", 17), "{id}");
+    assert_eq!(ipam["arn"], format!("arn:aws:ec2::123456789012:ipam/{id}"));
+    assert_eq!(ipam["scope_count"], 2, "scope_count is read at create, before the scopes exist");
+    assert_eq!(ipam["home_region"], "us-east-1");
+    assert_eq!(ipam["owner_id"], "123456789012");
+    assert_eq!(ipam["state"], "create-complete");
+    assert_eq!(ipam["tags_all"], serde_json::json!({"env": "dev", "team": "net"}));
+    assert!(is_hex_id(ipam["public_default_scope_id"].as_str().unwrap(), "ipam-scope-", 17));
+    assert_eq!(tf.sql_count("SELECT count(*) FROM scopes WHERE is_default = 1"), 2, "R-02: two default scopes");
+
+    let a = tf.values("ipam_scope.a");
+    assert!(is_hex_id(a["id"].as_str().unwrap(), "ipam-scope-", 17));
+    assert_eq!(a["ipam_scope_type"], "private");
+    assert_eq!(a["is_default"], false);
+    assert_eq!(a["ipam_arn"], ipam["arn"]);
+    assert_eq!(tf.values("ipam_scope.b")["tags_all"], serde_json::json!({"owner": "network", "team": "net"}));
+
+    // A refresh now sees all four scopes; a plan stays empty (computed-only change).
+    tf.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+    assert_eq!(tf.values("ipam.main")["scope_count"], 4);
+    tf.assert_plan_empty();
+
+    // Import every object into a fresh directory: identical attributes, empty plan.
+    tf.import_verify();
+
+    // Update in place.
+    let scope_a_id = tf.attr("ipam_scope.a", "id");
+    tf.config(&IPAM_AND_SCOPES.replace("description = \"main\"", "description = \"renamed\"").replace(
+        "description = \"scope a\"",
+        "description = \"scope a, renamed\"\n  tags = { x = \"1\" }",
+    ));
+    let out = tf.apply();
+    assert!(out.contains("2 changed"), "{out}");
+    assert_eq!(tf.attr("ipam.main", "id"), id, "updated in place");
+    assert_eq!(tf.attr("ipam.main", "state"), "modify-complete");
+    assert_eq!(tf.attr("ipam_scope.a", "id"), scope_a_id);
+    assert_eq!(tf.attr("ipam_scope.a", "description"), "scope a, renamed");
+    assert_eq!(tf.attr("ipam_scope.a", "state"), "modify-complete");
+    tf.assert_plan_empty();
+
+    // Removing an optional argument clears it.
+    tf.config(&IPAM_AND_SCOPES.replace("  description = \"main\"\n", ""));
+    tf.apply();
+    assert!(tf.values("ipam.main")["description"].is_null());
+    tf.assert_plan_empty();
+
+    tf.destroy();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM ipams"), 0);
+    assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 0);
+}
+
+#[test]
+fn scope_moves_to_another_ipam_by_replacement() {
+    let tf = Tf::new();
+    let two = |target: &str| {
+        format!(
+            r#"
+provider "ipam" {{
+  alias    = "eu"
+  database = "{db}"
+  region   = "eu-west-1"
+}}
+resource "ipam" "us" {{
+  operating_regions {{ region_name = "us-east-1" }}
+}}
+resource "ipam" "eu" {{
+  provider = ipam.eu
+  operating_regions {{ region_name = "eu-west-1" }}
+}}
+resource "ipam_scope" "s" {{
+  ipam_id = ipam.{target}.id
+}}
+"#,
+            db = tf.db.display()
+        )
+    };
+    tf.config(&two("us"));
+    tf.apply();
+    tf.assert_plan_empty();
+    assert_eq!(tf.attr("ipam.eu", "home_region"), "eu-west-1");
+    let before = tf.attr("ipam_scope.s", "id");
+    tf.config(&two("eu"));
+    let plan = tf.assert_plan_changes();
+    assert!(plan.contains("forces replacement"), "{plan}");
+    tf.apply();
+    assert_ne!(tf.attr("ipam_scope.s", "id"), before);
+    assert_eq!(tf.attr("ipam_scope.s", "ipam_id"), tf.attr("ipam.eu", "id"));
+    tf.assert_plan_empty();
+    tf.destroy();
+}
+
+#[test]
+fn drift_objects_deleted_behind_terraforms_back_are_recreated() {
+    let tf = Tf::new();
+    tf.config(IPAM_AND_SCOPES);
+    tf.apply();
+    let scope = tf.attr("ipam_scope.a", "id");
+    assert_eq!(tf.sql(&format!("DELETE FROM scopes WHERE id = '{scope}'")), 1);
+    let plan = tf.assert_plan_changes();
+    assert!(flat(&plan).contains("ipam_scope.a will be created"), "{plan}");
+    assert!(flat(&plan).contains("Plan: 1 to add, 0 to change, 0 to destroy"), "{plan}");
+    tf.apply();
+    tf.assert_plan_empty();
+
+    // Description changed in the database: the plan puts it back.
+    let ipam = tf.attr("ipam.main", "id");
+    tf.sql(&format!("UPDATE ipams SET description = 'edited' WHERE id = '{ipam}'"));
+    let plan = tf.assert_plan_changes();
+    assert!(flat(&plan).contains(r#"~ description = "edited" -> "main""#), "{plan}");
+    tf.apply();
+
+    // The whole IPAM deleted (its scopes go with it): everything is planned again.
+    tf.sql(&format!("DELETE FROM ipams WHERE id = '{ipam}'"));
+    let plan = tf.assert_plan_changes();
+    assert!(flat(&plan).contains("Plan: 3 to add, 0 to change, 0 to destroy"), "{plan}");
+    tf.apply();
+    tf.assert_plan_empty();
+    tf.destroy();
+}
+
+#[test]
+fn bad_provider_configuration_is_refused_at_plan() {
+    let tf = Tf::new().provider_extra("account_id = \"12345\"\n  quotas { scopes_per_ipam = 0 }");
+    tf.config(IPAM_AND_SCOPES);
+    let out = flat(&tf.plan_fails());
+    assert!(out.contains("Invalid account ID"), "{out}");
+    assert!(out.contains("exactly 12 digits"), "{out}");
+    assert!(out.contains("account_id = \"12345\""), "diagnostic points at the attribute: {out}");
+    assert!(out.contains("scopes_per_ipam"), "{out}");
+    assert!(!tf.db.exists() || tf.sql_count("SELECT count(*) FROM ipams") == 0);
+}
+
+#[test]
+fn operating_regions_must_include_the_provider_region() {
+    let tf = Tf::new();
+    tf.config(r#"resource "ipam" "x" {
+  operating_regions { region_name = "eu-west-1" }
+}"#);
+    let out = flat(&tf.plan_fails());
+    assert!(out.contains("Operating regions must include the home region"), "{out}");
+    assert!(out.contains("operating_regions"), "{out}");
+    assert!(out.contains("us-east-1"), "{out}");
+    tf.config(r#"resource "ipam" "x" {
+  operating_regions { region_name = "not a region" }
+}"#);
+    let out = flat(&tf.plan_fails());
+    assert!(out.contains("Invalid region name"), "{out}");
+    assert!(!tf.db.exists() || tf.sql_count("SELECT count(*) FROM ipams") == 0);
+}
+
+#[test]
+fn second_ipam_in_a_region_is_refused_and_nothing_is_written() {
+    let tf = Tf::new();
+    tf.config(r#"resource "ipam" "a" {
+  operating_regions { region_name = "us-east-1" }
+}"#);
+    tf.apply();
+    let before = tf.db_dump();
+    tf.config(
+        r#"resource "ipam" "a" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam" "b" {
+  operating_regions { region_name = "us-east-1" }
+}"#,
+    );
+    let out = flat(&tf.apply_fails());
+    assert!(out.contains("IPAM quota reached"), "{out}");
+    assert!(out.contains("ipams_per_region"), "says how to fix it: {out}");
+    assert_eq!(tf.db_dump(), before, "a refused create writes nothing");
+    tf.destroy();
+}
+
+#[test]
+fn sixth_scope_is_refused() {
+    let tf = Tf::new();
+    tf.config(
+        r#"resource "ipam" "a" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam_scope" "s" {
+  count   = 4
+  ipam_id = ipam.a.id
+}"#,
+    );
+    let out = flat(&tf.apply_fails());
+    assert!(out.contains("Scope quota reached"), "{out}");
+    assert!(out.contains("quota is 5 per IPAM"), "{out}");
+    assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 5);
+    tf.destroy();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 0);
+}
+
+#[test]
+fn ipam_delete_needs_cascade_when_other_workspaces_left_scopes() {
+    let tf = Tf::new();
+    let cfg = |cascade: bool| {
+        format!(r#"resource "ipam" "a" {{
+  operating_regions {{ region_name = "us-east-1" }}
+  cascade = {cascade}
+}}"#)
+    };
+    tf.config(&cfg(false));
+    tf.apply();
+    // Another workspace on the same database adds a scope to this IPAM.
+    let other = Tf::sharing(&tf.db);
+    other.config(&format!("resource \"ipam_scope\" \"x\" {{ ipam_id = \"{}\" }}", tf.attr("ipam.a", "id")));
+    other.apply();
+    let out = flat(&tf.fails(&["destroy", "-auto-approve", "-no-color"]));
+    assert!(out.contains("IPAM still has scopes or pools"), "{out}");
+    assert!(out.contains("cascade = true"), "{out}");
+    assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 3);
+    tf.config(&cfg(true));
+    tf.apply();
+    tf.assert_plan_empty();
+    tf.destroy();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 0);
+    assert_eq!(tf.sql_count("SELECT count(*) FROM ipams"), 0);
+    // The other workspace's scope is gone: its plan re-creates... nothing to attach to.
+    let (code, _) = other.plan_code(&[]);
+    assert_ne!(code, 0);
+}
+
+#[test]
+fn default_scopes_cannot_be_deleted() {
+    let tf = Tf::new();
+    tf.config(r#"resource "ipam" "a" {
+  operating_regions { region_name = "us-east-1" }
+}"#);
+    tf.apply();
+    let other = Tf::sharing(&tf.db);
+    other.config(&format!(r#"resource "ipam_scope" "d" {{ ipam_id = "{}" }}"#, tf.attr("ipam.a", "id")));
+    other.ok(&["import", "-no-color", "ipam_scope.d", &tf.attr("ipam.a", "private_default_scope_id")]);
+    assert_eq!(other.values("ipam_scope.d")["is_default"], true);
+    let out = flat(&other.fails(&["destroy", "-auto-approve", "-no-color"]));
+    assert!(out.contains("Default scopes cannot be deleted"), "{out}");
+    other.ok(&["state", "rm", "ipam_scope.d"]);
+    tf.destroy();
+}
+
+#[test]
+fn import_of_a_malformed_or_missing_id_is_a_clear_error() {
+    let tf = Tf::new();
+    tf.config(r#"resource "ipam" "a" {
+  operating_regions { region_name = "us-east-1" }
+}"#);
+    let out = flat(&tf.fails(&["import", "-no-color", "ipam.a", "vpc-123"]));
+    assert!(out.contains("Invalid IPAM ID"), "{out}");
+    let out = flat(&tf.fails(&["import", "-no-color", "ipam.a", "ipam-0123456789abcdef0"]));
+    assert!(out.contains("IPAM not found"), "{out}");
+}
