@@ -24,7 +24,8 @@ resource "ipam_scope" "b" {
 "#;
 
 fn is_hex_id(id: &str, prefix: &str, len: usize) -> bool {
-    id.strip_prefix(prefix).is_some_and(|h| h.len() == len && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+    id.strip_prefix(prefix)
+        .is_some_and(|h| h.len() == len && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
 }
 
 #[test]
@@ -38,20 +39,34 @@ fn ipam_and_scopes_full_lifecycle() {
     let id = ipam["id"].as_str().unwrap().to_string();
     assert!(is_hex_id(&id, "ipam-", 17), "{id}");
     assert_eq!(ipam["arn"], format!("arn:aws:ec2::123456789012:ipam/{id}"));
-    assert_eq!(ipam["scope_count"], 2, "scope_count is read at create, before the scopes exist");
+    assert_eq!(
+        ipam["scope_count"], 2,
+        "scope_count is read at create, before the scopes exist"
+    );
     assert_eq!(ipam["home_region"], "us-east-1");
     assert_eq!(ipam["owner_id"], "123456789012");
     assert_eq!(ipam["state"], "create-complete");
     assert_eq!(ipam["tags_all"], serde_json::json!({"env": "dev", "team": "net"}));
-    assert!(is_hex_id(ipam["public_default_scope_id"].as_str().unwrap(), "ipam-scope-", 17));
-    assert_eq!(tf.sql_count("SELECT count(*) FROM scopes WHERE is_default = 1"), 2, "R-02: two default scopes");
+    assert!(is_hex_id(
+        ipam["public_default_scope_id"].as_str().unwrap(),
+        "ipam-scope-",
+        17
+    ));
+    assert_eq!(
+        tf.sql_count("SELECT count(*) FROM scopes WHERE is_default = 1"),
+        2,
+        "R-02: two default scopes"
+    );
 
     let a = tf.values("ipam_scope.a");
     assert!(is_hex_id(a["id"].as_str().unwrap(), "ipam-scope-", 17));
     assert_eq!(a["ipam_scope_type"], "private");
     assert_eq!(a["is_default"], false);
     assert_eq!(a["ipam_arn"], ipam["arn"]);
-    assert_eq!(tf.values("ipam_scope.b")["tags_all"], serde_json::json!({"owner": "network", "team": "net"}));
+    assert_eq!(
+        tf.values("ipam_scope.b")["tags_all"],
+        serde_json::json!({"owner": "network", "team": "net"})
+    );
 
     // A refresh now sees all four scopes; a plan stays empty (computed-only change).
     tf.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
@@ -63,10 +78,14 @@ fn ipam_and_scopes_full_lifecycle() {
 
     // Update in place.
     let scope_a_id = tf.attr("ipam_scope.a", "id");
-    tf.config(&IPAM_AND_SCOPES.replace("description = \"main\"", "description = \"renamed\"").replace(
-        "description = \"scope a\"",
-        "description = \"scope a, renamed\"\n  tags = { x = \"1\" }",
-    ));
+    tf.config(
+        &IPAM_AND_SCOPES
+            .replace("description = \"main\"", "description = \"renamed\"")
+            .replace(
+                "description = \"scope a\"",
+                "description = \"scope a, renamed\"\n  tags = { x = \"1\" }",
+            ),
+    );
     let out = tf.apply();
     assert!(out.contains("2 changed"), "{out}");
     assert_eq!(tf.attr("ipam.main", "id"), id, "updated in place");
@@ -136,7 +155,10 @@ fn drift_objects_deleted_behind_terraforms_back_are_recreated() {
     assert_eq!(tf.sql(&format!("DELETE FROM scopes WHERE id = '{scope}'")), 1);
     let plan = tf.assert_plan_changes();
     assert!(flat(&plan).contains("ipam_scope.a will be created"), "{plan}");
-    assert!(flat(&plan).contains("Plan: 1 to add, 0 to change, 0 to destroy"), "{plan}");
+    assert!(
+        flat(&plan).contains("Plan: 1 to add, 0 to change, 0 to destroy"),
+        "{plan}"
+    );
     tf.apply();
     tf.assert_plan_empty();
 
@@ -150,7 +172,10 @@ fn drift_objects_deleted_behind_terraforms_back_are_recreated() {
     // The whole IPAM deleted (its scopes go with it): everything is planned again.
     tf.sql(&format!("DELETE FROM ipams WHERE id = '{ipam}'"));
     let plan = tf.assert_plan_changes();
-    assert!(flat(&plan).contains("Plan: 3 to add, 0 to change, 0 to destroy"), "{plan}");
+    assert!(
+        flat(&plan).contains("Plan: 3 to add, 0 to change, 0 to destroy"),
+        "{plan}"
+    );
     tf.apply();
     tf.assert_plan_empty();
     tf.destroy();
@@ -163,7 +188,10 @@ fn bad_provider_configuration_is_refused_at_plan() {
     let out = flat(&tf.plan_fails());
     assert!(out.contains("Invalid account ID"), "{out}");
     assert!(out.contains("exactly 12 digits"), "{out}");
-    assert!(out.contains("account_id = \"12345\""), "diagnostic points at the attribute: {out}");
+    assert!(
+        out.contains("account_id = \"12345\""),
+        "diagnostic points at the attribute: {out}"
+    );
     assert!(out.contains("scopes_per_ipam"), "{out}");
     assert!(!tf.db.exists() || tf.sql_count("SELECT count(*) FROM ipams") == 0);
 }
@@ -171,16 +199,20 @@ fn bad_provider_configuration_is_refused_at_plan() {
 #[test]
 fn operating_regions_must_include_the_provider_region() {
     let tf = Tf::new();
-    tf.config(r#"resource "ipam" "x" {
+    tf.config(
+        r#"resource "ipam" "x" {
   operating_regions { region_name = "eu-west-1" }
-}"#);
+}"#,
+    );
     let out = flat(&tf.plan_fails());
     assert!(out.contains("Operating regions must include the home region"), "{out}");
     assert!(out.contains("operating_regions"), "{out}");
     assert!(out.contains("us-east-1"), "{out}");
-    tf.config(r#"resource "ipam" "x" {
+    tf.config(
+        r#"resource "ipam" "x" {
   operating_regions { region_name = "not a region" }
-}"#);
+}"#,
+    );
     let out = flat(&tf.plan_fails());
     assert!(out.contains("Invalid region name"), "{out}");
     assert!(!tf.db.exists() || tf.sql_count("SELECT count(*) FROM ipams") == 0);
@@ -189,9 +221,11 @@ fn operating_regions_must_include_the_provider_region() {
 #[test]
 fn second_ipam_in_a_region_is_refused_and_nothing_is_written() {
     let tf = Tf::new();
-    tf.config(r#"resource "ipam" "a" {
+    tf.config(
+        r#"resource "ipam" "a" {
   operating_regions { region_name = "us-east-1" }
-}"#);
+}"#,
+    );
     tf.apply();
     let before = tf.db_dump();
     tf.config(
@@ -233,16 +267,21 @@ resource "ipam_scope" "s" {
 fn ipam_delete_needs_cascade_when_other_workspaces_left_scopes() {
     let tf = Tf::new();
     let cfg = |cascade: bool| {
-        format!(r#"resource "ipam" "a" {{
+        format!(
+            r#"resource "ipam" "a" {{
   operating_regions {{ region_name = "us-east-1" }}
   cascade = {cascade}
-}}"#)
+}}"#
+        )
     };
     tf.config(&cfg(false));
     tf.apply();
     // Another workspace on the same database adds a scope to this IPAM.
     let other = Tf::sharing(&tf.db);
-    other.config(&format!("resource \"ipam_scope\" \"x\" {{ ipam_id = \"{}\" }}", tf.attr("ipam.a", "id")));
+    other.config(&format!(
+        "resource \"ipam_scope\" \"x\" {{ ipam_id = \"{}\" }}",
+        tf.attr("ipam.a", "id")
+    ));
     other.apply();
     let out = flat(&tf.fails(&["destroy", "-auto-approve", "-no-color"]));
     assert!(out.contains("IPAM still has scopes or pools"), "{out}");
@@ -262,13 +301,23 @@ fn ipam_delete_needs_cascade_when_other_workspaces_left_scopes() {
 #[test]
 fn default_scopes_cannot_be_deleted() {
     let tf = Tf::new();
-    tf.config(r#"resource "ipam" "a" {
+    tf.config(
+        r#"resource "ipam" "a" {
   operating_regions { region_name = "us-east-1" }
-}"#);
+}"#,
+    );
     tf.apply();
     let other = Tf::sharing(&tf.db);
-    other.config(&format!(r#"resource "ipam_scope" "d" {{ ipam_id = "{}" }}"#, tf.attr("ipam.a", "id")));
-    other.ok(&["import", "-no-color", "ipam_scope.d", &tf.attr("ipam.a", "private_default_scope_id")]);
+    other.config(&format!(
+        r#"resource "ipam_scope" "d" {{ ipam_id = "{}" }}"#,
+        tf.attr("ipam.a", "id")
+    ));
+    other.ok(&[
+        "import",
+        "-no-color",
+        "ipam_scope.d",
+        &tf.attr("ipam.a", "private_default_scope_id"),
+    ]);
     assert_eq!(other.values("ipam_scope.d")["is_default"], true);
     let out = flat(&other.fails(&["destroy", "-auto-approve", "-no-color"]));
     assert!(out.contains("Default scopes cannot be deleted"), "{out}");
@@ -279,9 +328,11 @@ fn default_scopes_cannot_be_deleted() {
 #[test]
 fn import_of_a_malformed_or_missing_id_is_a_clear_error() {
     let tf = Tf::new();
-    tf.config(r#"resource "ipam" "a" {
+    tf.config(
+        r#"resource "ipam" "a" {
   operating_regions { region_name = "us-east-1" }
-}"#);
+}"#,
+    );
     let out = flat(&tf.fails(&["import", "-no-color", "ipam.a", "vpc-123"]));
     assert!(out.contains("Invalid IPAM ID"), "{out}");
     let out = flat(&tf.fails(&["import", "-no-color", "ipam.a", "ipam-0123456789abcdef0"]));

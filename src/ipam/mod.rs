@@ -2,10 +2,11 @@
 //!
 //! Rules carry the seed rule number (R-nn, see `notes/seed-rules.md`) they implement.
 
-// pub mod allocator;
-// pub mod cidr;
+pub mod allocator;
+pub mod cidr;
 pub mod ids;
 pub mod model;
+pub mod pool_rules;
 pub mod rules;
 
 /// What kind of failure an [`Error`] is; decides how it is shown.

@@ -85,3 +85,64 @@ pub struct Scope {
     pub tags: Tags,
     pub state: String,
 }
+
+/// The locale of a pool that is usable in no region (only manual allocations).
+pub const LOCALE_NONE: &str = "None";
+
+/// An address pool.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pool {
+    pub id: String,
+    pub scope_id: String,
+    pub ipam_id: String,
+    pub owner_id: String,
+    /// `ipv4` or `ipv6`.
+    pub address_family: String,
+    /// `None` or a region.
+    pub locale: String,
+    pub source_pool_id: Option<String>,
+    pub depth: i64,
+    pub description: Option<String>,
+    pub auto_import: Option<bool>,
+    pub min_netmask: Option<i64>,
+    pub max_netmask: Option<i64>,
+    pub default_netmask: Option<i64>,
+    pub allocation_resource_tags: Tags,
+    pub aws_service: Option<String>,
+    pub public_ip_source: Option<String>,
+    pub publicly_advertisable: Option<bool>,
+    pub tags: Tags,
+    pub cascade: Option<bool>,
+    pub state: String,
+}
+
+/// A CIDR provisioned to a pool.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolCidr {
+    pub id: String,
+    pub pool_id: String,
+    pub cidr: super::cidr::Cidr,
+    /// The netmask length asked for, when the CIDR was chosen by the provider.
+    pub netmask_length: Option<i64>,
+    pub auth_message: Option<String>,
+    pub auth_signature: Option<String>,
+    pub state: String,
+}
+
+/// An allocation from a pool: a manual reservation, a resource's CIDR, or a child pool's CIDR.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    pub id: String,
+    pub pool_id: String,
+    pub cidr: super::cidr::Cidr,
+    /// The netmask length asked for, when the CIDR was chosen by the provider.
+    pub netmask_length: Option<i64>,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub resource_owner: String,
+    pub resource_region: Option<String>,
+    pub description: Option<String>,
+    pub disallowed_cidrs: Vec<String>,
+    pub tags: Tags,
+    pub compliance_status: String,
+}

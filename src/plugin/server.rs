@@ -52,9 +52,10 @@ pub fn check_environment(cookie: Option<&str>, versions: Option<&str>) -> Result
         return Err(ServeError::NoCookie);
     }
     if let Some(v) = versions
-        && !v.split(',').any(|x| x.trim() == "6") {
-            return Err(ServeError::NoProtocol6(v.to_string()));
-        }
+        && !v.split(',').any(|x| x.trim() == "6")
+    {
+        return Err(ServeError::NoProtocol6(v.to_string()));
+    }
     Ok(())
 }
 

@@ -311,16 +311,18 @@ pub fn validate(schema: &Schema, config: &Value, extra: impl FnOnce(&Obj, &mut D
     if let Some(obj) = config.as_obj() {
         for a in schema.block.attributes.iter().filter(|a| a.optional || a.required) {
             if let Some(Value::String(s)) = obj.get(a.name)
-                && s.is_empty() && a.name != "description" {
-                    d.push(Diagnostic::attr_error(
-                        Path::attr(a.name),
-                        format!("Empty {}", a.name),
-                        format!(
-                            "`{}` must not be an empty string. Remove the argument, or give it a value.",
-                            a.name
-                        ),
-                    ));
-                }
+                && s.is_empty()
+                && a.name != "description"
+            {
+                d.push(Diagnostic::attr_error(
+                    Path::attr(a.name),
+                    format!("Empty {}", a.name),
+                    format!(
+                        "`{}` must not be an empty string. Remove the argument, or give it a value.",
+                        a.name
+                    ),
+                ));
+            }
         }
         extra(obj, &mut d);
     }

@@ -1,9 +1,13 @@
 //! The ipam provider: one file per resource and data source, each mapping Terraform values to
 //! domain calls. Knows nothing about SQL.
 
+pub mod access;
 pub mod config;
 pub mod framework;
+mod resource_allocation;
 mod resource_ipam;
+mod resource_pool;
+mod resource_pool_cidr;
 mod resource_scope;
 
 use std::collections::BTreeMap;
@@ -43,6 +47,9 @@ fn all_resources() -> Vec<Box<dyn Resource>> {
     vec![
         Box::new(resource_ipam::IpamResource),
         Box::new(resource_scope::ScopeResource),
+        Box::new(resource_pool::PoolResource),
+        Box::new(resource_pool_cidr::PoolCidrResource),
+        Box::new(resource_allocation::AllocationResource),
     ]
 }
 
@@ -84,9 +91,10 @@ impl IpamProvider {
     fn store(&self, config: &Config) -> Result<Arc<Store>, Error> {
         let mut slot = self.store.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((path, s)) = slot.as_ref()
-            && *path == config.database {
-                return Ok(s.clone());
-            }
+            && *path == config.database
+        {
+            return Ok(s.clone());
+        }
         let s = Arc::new(Store::open(&config.database)?);
         *slot = Some((config.database.clone(), s.clone()));
         Ok(s)

@@ -132,9 +132,10 @@ impl Resource for IpamResource {
             .and_then(|p| p.string("home_region"))
             .unwrap_or_else(|| ctx.config.region.clone());
         if let Some(regions) = operating_regions(planned)
-            && let Err(e) = rules::check_operating_regions(&home, &regions) {
-                diags.push(diag(&e));
-            }
+            && let Err(e) = rules::check_operating_regions(&home, &regions)
+        {
+            diags.push(diag(&e));
+        }
         if prior.is_none() {
             planned.insert("home_region".into(), Value::str(&ctx.config.region));
             planned.insert("owner_id".into(), Value::str(&ctx.config.account_id));

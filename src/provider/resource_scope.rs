@@ -90,9 +90,10 @@ impl Resource for ScopeResource {
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
         if let Some(id) = config.str("ipam_id")
-            && let Err(e) = ids::check_id(id, "ipam", 17, "IPAM") {
-                diags.push(diag(&e.at("ipam_id")));
-            }
+            && let Err(e) = ids::check_id(id, "ipam", 17, "IPAM")
+        {
+            diags.push(diag(&e.at("ipam_id")));
+        }
     }
 
     fn volatile(&self) -> &'static [&'static str] {

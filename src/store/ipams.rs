@@ -200,3 +200,26 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+impl Tx<'_> {
+    /// The permissions of every active share that names `resource_arn` and `principal`.
+    pub fn share_permissions_for(&self, resource_arn: &str, principal: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .prepare_cached("SELECT permission_arns, resource_arns, principals FROM shares WHERE status = 'ACTIVE'")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (perms, resources, principals) = row.map_err(|e| self.err(e))?;
+            let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
+            if list(&resources).iter().any(|r| r == resource_arn) && list(&principals).iter().any(|p| p == principal) {
+                out.extend(list(&perms));
+            }
+        }
+        Ok(out)
+    }
+}

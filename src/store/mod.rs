@@ -2,6 +2,8 @@
 //! `BEGIN IMMEDIATE` transaction for every mutation.
 
 mod ipams;
+pub mod ops;
+mod pools;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +14,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::ipam::{Error, ErrorKind, Result};
 
+pub use pools::SqlFreeSpace;
 pub use schema::SCHEMA_VERSION;
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -87,14 +90,15 @@ impl Store {
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-            && !dir.is_dir() {
-                return Err(Error::new(
+            && !dir.is_dir()
+        {
+            return Err(Error::new(
                     ErrorKind::Storage,
                     "Database directory does not exist",
                     format!("The directory {} of the database {} does not exist. Create it, or set `database` to a path in an existing directory.", dir.display(), path.display()),
                 )
                 .at("database"));
-            }
+        }
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,

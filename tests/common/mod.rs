@@ -17,7 +17,11 @@ pub fn terraform_bin() -> String {
     static CHECK: Once = Once::new();
     let bin = std::env::var("TERRAFORM").unwrap_or_else(|_| "terraform".to_string());
     CHECK.call_once(|| {
-        let ok = Command::new(&bin).arg("version").env("CHECKPOINT_DISABLE", "1").output().is_ok_and(|o| o.status.success());
+        let ok = Command::new(&bin)
+            .arg("version")
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .is_ok_and(|o| o.status.success());
         assert!(
             ok,
             "terraform was not found (tried {bin:?}). The end-to-end tests need Terraform v1.11.4 on the PATH, \
@@ -39,24 +43,40 @@ pub struct Tf {
 impl Tf {
     /// A fresh working directory and database.
     pub fn new() -> Tf {
-        let dir = tempfile::Builder::new().prefix("ipam-e2e-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("ipam-e2e-")
+            .tempdir()
+            .expect("temp dir");
         let db = dir.path().join("ipam.db");
         Tf::at(dir, db)
     }
 
     /// A fresh working directory on an existing database (another workspace, or an import).
     pub fn sharing(db: &Path) -> Tf {
-        let dir = tempfile::Builder::new().prefix("ipam-e2e-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("ipam-e2e-")
+            .tempdir()
+            .expect("temp dir");
         Tf::at(dir, db.to_path_buf())
     }
 
     fn at(dir: tempfile::TempDir, db: PathBuf) -> Tf {
-        let plugin_dir = Path::new(PROVIDER_BIN).parent().expect("binary dir").display().to_string();
+        let plugin_dir = Path::new(PROVIDER_BIN)
+            .parent()
+            .expect("binary dir")
+            .display()
+            .to_string();
         let rc = format!(
             "provider_installation {{\n  dev_overrides {{\n    \"local/ipam\" = \"{plugin_dir}\"\n  }}\n  direct {{}}\n}}\n"
         );
         std::fs::write(dir.path().join("terraform.rc"), rc).expect("write CLI config");
-        Tf { dir, db, account: "123456789012".into(), provider_extra: String::new(), extra_env: Vec::new() }
+        Tf {
+            dir,
+            db,
+            account: "123456789012".into(),
+            provider_extra: String::new(),
+            extra_env: Vec::new(),
+        }
     }
 
     /// Extra lines for the provider block (e.g. `quotas { scopes_per_ipam = 3 }`).
@@ -77,7 +97,11 @@ impl Tf {
 
     /// The provider block this directory uses.
     pub fn provider_block(&self) -> String {
-        format!("provider \"ipam\" {{\n  database = \"{}\"\n  {}\n}}\n", self.db.display(), self.provider_extra)
+        format!(
+            "provider \"ipam\" {{\n  database = \"{}\"\n  {}\n}}\n",
+            self.db.display(),
+            self.provider_extra
+        )
     }
 
     /// Writes `main.tf`: the required_providers header, the provider block, then `body`.
@@ -115,7 +139,11 @@ impl Tf {
     }
 
     fn text(o: &Output) -> String {
-        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
     }
 
     /// Runs terraform and returns its output; panics with the output when it fails.
@@ -199,7 +227,12 @@ impl Tf {
             .cloned()
             .unwrap_or_default()
             .into_iter()
-            .map(|r| (r["address"].as_str().unwrap_or_default().to_string(), r["values"].clone()))
+            .map(|r| {
+                (
+                    r["address"].as_str().unwrap_or_default().to_string(),
+                    r["values"].clone(),
+                )
+            })
             .collect()
     }
 
@@ -214,7 +247,10 @@ impl Tf {
 
     /// A string attribute of a resource in the state.
     pub fn attr(&self, addr: &str, name: &str) -> String {
-        self.values(addr)[name].as_str().unwrap_or_else(|| panic!("{addr}.{name} is not a string")).to_string()
+        self.values(addr)[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{addr}.{name} is not a string"))
+            .to_string()
     }
 
     /// Imports every managed resource of this directory's state into a fresh directory with the
@@ -224,7 +260,10 @@ impl Tf {
         let original = self.resources();
         assert!(!original.is_empty(), "nothing to import");
         let fresh = Tf::sharing(&self.db).provider_extra(&self.provider_extra.clone());
-        let fresh = Tf { extra_env: self.extra_env.clone(), ..fresh };
+        let fresh = Tf {
+            extra_env: self.extra_env.clone(),
+            ..fresh
+        };
         std::fs::copy(self.path().join("main.tf"), fresh.path().join("main.tf")).expect("copy config");
         for (addr, values) in &original {
             let id = values["id"].as_str().unwrap_or_else(|| panic!("{addr} has no id"));
@@ -232,8 +271,15 @@ impl Tf {
         }
         let imported = fresh.resources();
         for (addr, values) in &original {
-            let got = &imported.iter().find(|(a, _)| a == addr).unwrap_or_else(|| panic!("{addr} was not imported")).1;
-            assert_eq!(got, values, "ImportStateVerify: attributes of {addr} differ after import");
+            let got = &imported
+                .iter()
+                .find(|(a, _)| a == addr)
+                .unwrap_or_else(|| panic!("{addr} was not imported"))
+                .1;
+            assert_eq!(
+                got, values,
+                "ImportStateVerify: attributes of {addr} differ after import"
+            );
         }
         fresh.assert_plan_empty();
         fresh
@@ -266,7 +312,10 @@ impl Tf {
             let n = st.column_count();
             let rows = st
                 .query_map([], |r| {
-                    Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).map(|v| format!("{v:?}")))).collect::<Vec<_>>().join("|"))
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).map(|v| format!("{v:?}"))))
+                        .collect::<Vec<_>>()
+                        .join("|"))
                 })
                 .expect("rows");
             for row in rows {
@@ -279,5 +328,8 @@ impl Tf {
 
 /// Collapses Terraform's boxed, wrapped diagnostics into single-spaced text for matching.
 pub fn flat(s: &str) -> String {
-    s.replace(['│', '╷', '╵'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+    s.replace(['│', '╷', '╵'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

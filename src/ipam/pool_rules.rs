@@ -1,0 +1,792 @@
+//! Rules for pools, pool CIDRs and allocations (seed rules R-16..R-66). Each is one function,
+//! called at plan time with what the configuration shows and again inside the apply transaction.
+
+use super::cidr::{Cidr, Family};
+use super::model::{LOCALE_NONE, Pool, Quotas, ScopeType, Tags};
+use super::{Error, ErrorKind, Result};
+
+/// Resource types an allocation may name.
+pub const RESOURCE_TYPES: [&str; 5] = ["custom", "vpc", "subnet", "ec2-public-ipv4-pool", "eip"];
+/// The resource type of a child pool's CIDR in its parent.
+pub const RESOURCE_TYPE_POOL: &str = "ipam-pool";
+/// A compliant allocation.
+pub const COMPLIANT: &str = "compliant";
+/// An allocation that breaks a pool rule it was allowed to break (R-36, R-33).
+pub const NONCOMPLIANT: &str = "noncompliant";
+/// The Amazon-provided IPv6 space pools with `public_ip_source = "amazon"` draw from.
+pub const AMAZON_IPV6_BLOCK: &str = "2600:1f00::/24";
+
+/// What a pool is created with, as far as the rules need it.
+#[derive(Clone, Debug, Default)]
+pub struct PoolSpec<'a> {
+    pub address_family: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    pub auto_import: Option<bool>,
+    pub min_netmask: Option<i64>,
+    pub max_netmask: Option<i64>,
+    pub default_netmask: Option<i64>,
+    pub aws_service: Option<&'a str>,
+    pub public_ip_source: Option<&'a str>,
+    pub publicly_advertisable: Option<bool>,
+}
+
+/// The family named by `address_family`.
+pub fn parse_family(s: &str) -> Result<Family> {
+    match s {
+        "ipv4" => Ok(Family::V4),
+        "ipv6" => Ok(Family::V6),
+        other => Err(Error::invalid(
+            "Invalid address family",
+            format!("{other:?} is not an address family. Use \"ipv4\" or \"ipv6\"."),
+        )
+        .at("address_family")),
+    }
+}
+
+/// Checks of a pool's own arguments that need no other object: family, netmask rules (R-30..R-32),
+/// auto-import vs locale (R-29), enumerations.
+pub fn check_pool_spec(spec: &PoolSpec) -> Result<()> {
+    let family = spec.address_family.map(parse_family).transpose()?;
+    let bits = family.map_or(128, |f| i64::from(f.bits()));
+    for (name, v) in [
+        ("allocation_min_netmask_length", spec.min_netmask),
+        ("allocation_max_netmask_length", spec.max_netmask),
+        ("allocation_default_netmask_length", spec.default_netmask),
+    ] {
+        if let Some(n) = v
+            && !(0..=bits).contains(&n)
+        {
+            return Err(Error::invalid(
+                    "Netmask length out of range",
+                    format!("`{name}` is {n}, but a netmask length is 0-32 for IPv4 and 0-128 for IPv6 (R-30); this pool allows 0-{bits}."),
+                )
+                .at(name));
+        }
+    }
+    if let (Some(min), Some(max)) = (spec.min_netmask, spec.max_netmask)
+        && min >= max
+    {
+        return Err(Error::invalid(
+                "Minimum netmask length must be less than the maximum",
+                format!("`allocation_min_netmask_length` ({min}) must be less than `allocation_max_netmask_length` ({max}) (R-30)."),
+            )
+            .at("allocation_min_netmask_length"));
+    }
+    if let Some(d) = spec.default_netmask {
+        let lo = spec.min_netmask.unwrap_or(0);
+        let hi = spec.max_netmask.unwrap_or(bits);
+        if d < lo || d > hi {
+            return Err(Error::invalid(
+                "Default netmask length outside the allowed range",
+                format!("`allocation_default_netmask_length` ({d}) must lie between the minimum ({lo}) and the maximum ({hi}) netmask length (R-31)."),
+            )
+            .at("allocation_default_netmask_length"));
+        }
+    }
+    if spec.auto_import == Some(true) && spec.locale.is_none_or(|l| l == LOCALE_NONE) {
+        return Err(Error::invalid(
+            "Auto-import needs a locale",
+            "`auto_import` cannot be enabled on a pool whose locale is \"None\" (R-29). Set `locale` to a region, or drop `auto_import`.",
+        )
+        .at("auto_import"));
+    }
+    if let Some(s) = spec.aws_service
+        && s != "ec2"
+    {
+        return Err(Error::invalid(
+            "Invalid AWS service",
+            format!("{s:?} is not supported; the only service is \"ec2\" (R-27)."),
+        )
+        .at("aws_service"));
+    }
+    if let Some(s) = spec.public_ip_source {
+        if s != "amazon" && s != "byoip" {
+            return Err(Error::invalid(
+                "Invalid public IP source",
+                format!("{s:?} is not a source; use \"amazon\" or \"byoip\"."),
+            )
+            .at("public_ip_source"));
+        }
+        if s == "amazon" && family == Some(Family::V4) {
+            return Err(Error::invalid(
+                "Amazon-provided space is IPv6 only here",
+                "`public_ip_source = \"amazon\"` is supported for IPv6 pools; IPv4 public space comes from BYOIP (`public_ip_source = \"byoip\"`).",
+            )
+            .at("public_ip_source"));
+        }
+    }
+    if spec.publicly_advertisable.is_some() && family == Some(Family::V4) {
+        return Err(Error::invalid(
+            "publicly_advertisable is for IPv6 pools",
+            "`publicly_advertisable` applies only to IPv6 pools in the public scope (R-28). Remove it from this IPv4 pool.",
+        )
+        .at("publicly_advertisable"));
+    }
+    Ok(())
+}
+
+/// Checks that need the scope, the IPAM and the parent pool: R-16 (family by scope), R-18 (locale
+/// in the operating regions), R-23 (child pools: family, scope, depth quota), public-scope-only
+/// arguments. Returns the new pool's depth.
+pub fn check_pool_placement(
+    spec: &PoolSpec,
+    scope_type: ScopeType,
+    scope_id: &str,
+    operating_regions: &[String],
+    parent: Option<&Pool>,
+    quotas: &Quotas,
+) -> Result<i64> {
+    let family = spec.address_family.map(parse_family).transpose()?;
+    if scope_type == ScopeType::Private && family == Some(Family::V6) {
+        return Err(Error::invalid(
+            "IPv6 pools belong in the public scope",
+            format!("Scope {scope_id} is private, and a private scope holds IPv4 pools only (R-16). Use the IPAM's public scope for IPv6, or `address_family = \"ipv4\"`."),
+        )
+        .at("address_family"));
+    }
+    if let Some(l) = spec.locale.filter(|l| *l != LOCALE_NONE)
+        && !operating_regions.iter().any(|r| r == l)
+    {
+        return Err(Error::invalid(
+                "Locale is not an operating region",
+                format!(
+                    "Locale {l:?} is not one of the IPAM's operating regions ({}) (R-18). Add the region to the IPAM's `operating_regions`, or use one of them.",
+                    operating_regions.join(", ")
+                ),
+            )
+            .at("locale"));
+    }
+    if scope_type == ScopeType::Private {
+        for (name, set) in [
+            ("aws_service", spec.aws_service.is_some()),
+            ("public_ip_source", spec.public_ip_source.is_some()),
+            ("publicly_advertisable", spec.publicly_advertisable.is_some()),
+        ] {
+            if set {
+                return Err(Error::invalid(
+                    format!("{name} is for public pools"),
+                    format!(
+                        "`{name}` applies only to pools in the public scope; scope {scope_id} is private. Remove it."
+                    ),
+                )
+                .at(name));
+            }
+        }
+    }
+    let depth = match parent {
+        None => 1,
+        Some(p) => {
+            if p.scope_id != scope_id {
+                return Err(Error::invalid(
+                    "Parent pool is in another scope",
+                    format!("Source pool {} is in scope {}, but this pool is in scope {scope_id}; a child pool lives in its parent's scope (R-23).", p.id, p.scope_id),
+                )
+                .at("source_ipam_pool_id"));
+            }
+            if let Some(f) = spec.address_family
+                && f != p.address_family
+            {
+                return Err(Error::invalid(
+                    "Parent pool has another address family",
+                    format!(
+                        "Source pool {} is {}, so its child pools must be {} too (R-23).",
+                        p.id, p.address_family, p.address_family
+                    ),
+                )
+                .at("address_family"));
+            }
+            p.depth + 1
+        }
+    };
+    if depth > quotas.pool_depth {
+        return Err(Error::new(
+            ErrorKind::Quota,
+            "Pool depth quota reached",
+            format!("This pool would be at depth {depth}, but pools nest at most {} deep (R-23). Attach it higher in the hierarchy, or raise `quotas {{ pool_depth }}`.", quotas.pool_depth),
+        )
+        .at("source_ipam_pool_id"));
+    }
+    Ok(depth)
+}
+
+/// R-24 quota: pools per scope.
+pub fn check_pool_quota(existing: i64, quotas: &Quotas, scope_id: &str) -> Result<()> {
+    if existing >= quotas.pools_per_scope {
+        return Err(Error::new(
+            ErrorKind::Quota,
+            "Pool quota reached",
+            format!("Scope {scope_id} already has {existing} pools; the quota is {} per scope (R-24). Delete unused pools, or raise `quotas {{ pools_per_scope }}`.", quotas.pools_per_scope),
+        )
+        .at("ipam_scope_id"));
+    }
+    Ok(())
+}
+
+/// R-61, R-63: a pool with CIDRs, allocations or child pools is deleted only with `cascade`.
+pub fn check_pool_deletable(pool: &Pool, cidrs: i64, allocations: i64, children: i64) -> Result<()> {
+    if pool.cascade == Some(true) {
+        return Ok(());
+    }
+    if cidrs > 0 || allocations > 0 || children > 0 {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            "Pool is not empty",
+            format!(
+                "Pool {} still has {cidrs} provisioned CIDR(s), {allocations} allocation(s) and {children} child pool(s) (R-61, R-63). \
+                 Release the allocations and deprovision the CIDRs first, or set `cascade = true` on the pool to delete everything in it.",
+                pool.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The CIDR's family must be the pool's.
+pub fn check_family(pool: &Pool, cidr: &Cidr, attribute: &str) -> Result<()> {
+    if cidr.family.as_str() != pool.address_family {
+        return Err(Error::invalid(
+            "Address family mismatch",
+            format!(
+                "{cidr} is {}, but pool {} is an {} pool. Use an {} CIDR.",
+                cidr.family.as_str(),
+                pool.id,
+                pool.address_family,
+                pool.address_family
+            ),
+        )
+        .at(attribute));
+    }
+    Ok(())
+}
+
+/// R-43, R-44: the longest prefix a public-scope pool may be provisioned with.
+pub fn check_public_prefix(pool: &Pool, scope_type: ScopeType, prefix: u8, attribute: &str) -> Result<()> {
+    if scope_type != ScopeType::Public {
+        return Ok(());
+    }
+    let (limit, why) = match pool.address_family.as_str() {
+        "ipv4" => (24, "a public IPv4 pool takes /24 or larger (R-43)"),
+        _ if pool.publicly_advertisable == Some(false) => {
+            (60, "a non-advertisable public IPv6 pool takes /60 or larger (R-44)")
+        }
+        _ => (48, "an advertisable public IPv6 pool takes /48 or larger (R-44)"),
+    };
+    if prefix > limit {
+        return Err(Error::invalid(
+            "CIDR too small for a public pool",
+            format!("/{prefix} is too specific: {why}."),
+        )
+        .at(attribute));
+    }
+    Ok(())
+}
+
+/// Whether provisioning to this pool needs BYOIP proof: a top-level public pool whose source is
+/// BYOIP (the default in the public scope) (R-45).
+pub fn needs_byoip_proof(pool: &Pool, scope_type: ScopeType) -> bool {
+    scope_type == ScopeType::Public
+        && pool.source_pool_id.is_none()
+        && pool.public_ip_source.as_deref() != Some("amazon")
+}
+
+/// R-45, R-46: the BYOIP authorization message is `1|aws|<account>|<cidr>|<YYYYMMDD>|SHA256|RSAPSS`
+/// for this account and CIDR, not expired, with a non-empty signature. `today` is `YYYYMMDD`.
+pub fn check_byoip_authorization(
+    message: Option<&str>,
+    signature: Option<&str>,
+    account: &str,
+    cidr: &Cidr,
+    today: &str,
+) -> Result<()> {
+    let attr = "cidr_authorization_context";
+    let Some(message) = message.filter(|m| !m.is_empty()) else {
+        return Err(Error::invalid(
+            "BYOIP authorization required",
+            format!(
+                "Provisioning {cidr} to a top-level BYOIP pool needs `cidr_authorization_context {{ message, signature }}` proving you own it (R-45). \
+                 The message is \"1|aws|{account}|{cidr}|<expiry YYYYMMDD>|SHA256|RSAPSS\", signed with your RDAP certificate's key."
+            ),
+        )
+        .at(attr));
+    };
+    let fields: Vec<&str> = message.split('|').collect();
+    let field_err = |what: &str, detail: String| {
+        Err(Error::invalid(format!("BYOIP authorization message: wrong {what}"), detail).at(&format!("{attr}.message")))
+    };
+    if fields.len() != 7 {
+        return field_err(
+            "format",
+            format!(
+                "The message has {} fields separated by '|'; it needs 7: 1|aws|<account>|<cidr>|<YYYYMMDD>|SHA256|RSAPSS (R-46).",
+                fields.len()
+            ),
+        );
+    }
+    if fields[0] != "1" {
+        return field_err(
+            "version",
+            format!("The version field is {:?}; it must be \"1\".", fields[0]),
+        );
+    }
+    if fields[1] != "aws" {
+        return field_err(
+            "partition",
+            format!("The second field is {:?}; it must be \"aws\".", fields[1]),
+        );
+    }
+    if fields[2] != account {
+        return field_err(
+            "account",
+            format!(
+                "The message is for account {:?}, but this provider acts as account {account}.",
+                fields[2]
+            ),
+        );
+    }
+    if Cidr::parse(fields[3]).ok() != Some(*cidr) {
+        return field_err(
+            "CIDR",
+            format!(
+                "The message is for {:?}, but the CIDR being provisioned is {cidr}.",
+                fields[3]
+            ),
+        );
+    }
+    let date = fields[4];
+    if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
+        return field_err("expiry date", format!("The expiry {date:?} must be a date YYYYMMDD."));
+    }
+    if date < today {
+        return field_err(
+            "expiry date",
+            format!("The authorization expired on {date}; today is {today}. Sign a new message with a later date."),
+        );
+    }
+    if fields[5] != "SHA256" {
+        return field_err(
+            "hash",
+            format!("The hash field is {:?}; it must be \"SHA256\".", fields[5]),
+        );
+    }
+    if fields[6] != "RSAPSS" {
+        return field_err(
+            "signing scheme",
+            format!("The scheme field is {:?}; it must be \"RSAPSS\".", fields[6]),
+        );
+    }
+    if signature.is_none_or(|s| s.trim().is_empty()) {
+        return Err(Error::invalid(
+            "BYOIP authorization signature missing",
+            "`cidr_authorization_context.signature` must hold the signed message.",
+        )
+        .at(&format!("{attr}.signature")));
+    }
+    Ok(())
+}
+
+/// R-42 quota: CIDRs per pool.
+pub fn check_cidr_quota(existing: i64, quotas: &Quotas, pool_id: &str) -> Result<()> {
+    if existing >= quotas.cidrs_per_pool {
+        return Err(Error::new(
+            ErrorKind::Quota,
+            "Pool CIDR quota reached",
+            format!("Pool {pool_id} already has {existing} CIDRs; the quota is {} per pool (R-42). Raise `quotas {{ cidrs_per_pool }}` if you need more.", quotas.cidrs_per_pool),
+        )
+        .at("ipam_pool_id"));
+    }
+    Ok(())
+}
+
+/// What an allocation asks for, as far as the rules need it.
+#[derive(Clone, Debug)]
+pub struct AllocationSpec<'a> {
+    pub resource_type: &'a str,
+    pub resource_region: Option<&'a str>,
+    pub netmask: Option<i64>,
+    pub tags: &'a Tags,
+}
+
+/// The netmask length an allocation gets: the request's, else the pool default (R-31).
+pub fn allocation_netmask(pool: &Pool, requested: Option<i64>) -> Result<u8> {
+    let n = requested.or(pool.default_netmask).ok_or_else(|| {
+        Error::invalid(
+            "Netmask length required",
+            format!(
+                "Pool {} has no `allocation_default_netmask_length`, so the allocation must give exactly one of `cidr` or `netmask_length`.",
+                pool.id
+            ),
+        )
+        .at("netmask_length")
+    })?;
+    let bits = if pool.address_family == "ipv4" { 32 } else { 128 };
+    if !(0..=bits).contains(&n) {
+        return Err(Error::invalid(
+            "Netmask length out of range",
+            format!(
+                "{n} is not a netmask length for an {} pool (0-{bits}).",
+                pool.address_family
+            ),
+        )
+        .at("netmask_length"));
+    }
+    Ok(n as u8)
+}
+
+/// Decides whether an allocation may be made and whether it is compliant: public scope refuses
+/// custom allocations (R-54); the locale rule refuses resources of another region (R-34, R-19);
+/// netmask rules refuse custom allocations and flag resource allocations (R-36); missing required
+/// tags flag the allocation (R-33). Returns the compliance status.
+pub fn check_allocation(pool: &Pool, scope_type: ScopeType, spec: &AllocationSpec, prefix: u8) -> Result<&'static str> {
+    let custom = spec.resource_type == "custom";
+    if !RESOURCE_TYPES.contains(&spec.resource_type) {
+        return Err(Error::invalid(
+            "Invalid resource type",
+            format!(
+                "{:?} is not a resource type. Use one of: {}.",
+                spec.resource_type,
+                RESOURCE_TYPES.join(", ")
+            ),
+        )
+        .at("resource_type"));
+    }
+    if custom && scope_type == ScopeType::Public {
+        return Err(Error::invalid(
+            "Manual allocations are not allowed in the public scope",
+            format!("Pool {} is in the public scope, where space goes only to resources (R-54). Set `resource_type` (e.g. \"ec2-public-ipv4-pool\" or \"eip\") or use a private pool.", pool.id),
+        )
+        .at("resource_type"));
+    }
+    if !custom {
+        let region = spec.resource_region.unwrap_or("");
+        if pool.locale == LOCALE_NONE {
+            return Err(Error::invalid(
+                "Pool without locale cannot serve resources",
+                format!("Pool {} has locale \"None\": it can only hold manual (`custom`) allocations (R-19). Allocate from a child pool with a locale.", pool.id),
+            )
+            .at("resource_type"));
+        }
+        if region != pool.locale {
+            return Err(Error::invalid(
+                "Resource is outside the pool's locale",
+                format!("Pool {} serves resources in {} only, but the resource is in {region:?} (R-34). Set `resource_region = \"{}\"` or use a pool in the resource's region.", pool.id, pool.locale, pool.locale),
+            )
+            .at("resource_region"));
+        }
+    }
+    let mut status = COMPLIANT;
+    let p = i64::from(prefix);
+    let too_big = pool.min_netmask.is_some_and(|m| p < m);
+    let too_small = pool.max_netmask.is_some_and(|m| p > m);
+    if too_big || too_small {
+        if custom {
+            let (bound, lim) = if too_big {
+                ("minimum", pool.min_netmask)
+            } else {
+                ("maximum", pool.max_netmask)
+            };
+            return Err(Error::invalid(
+                "Allocation outside the pool's netmask rules",
+                format!("A /{p} breaks pool {}'s {bound} netmask length /{} (R-36). Ask for a netmask length within the pool's rules.", pool.id, lim.unwrap_or_default()),
+            )
+            .at("netmask_length"));
+        }
+        status = NONCOMPLIANT;
+    }
+    if pool
+        .allocation_resource_tags
+        .iter()
+        .any(|(k, v)| spec.tags.get(k) != Some(v))
+    {
+        status = NONCOMPLIANT;
+    }
+    Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipam::model::CREATE_COMPLETE;
+
+    fn pool() -> Pool {
+        Pool {
+            id: "ipam-pool-1".into(),
+            scope_id: "ipam-scope-1".into(),
+            ipam_id: "ipam-1".into(),
+            owner_id: "123456789012".into(),
+            address_family: "ipv4".into(),
+            locale: "us-east-1".into(),
+            source_pool_id: None,
+            depth: 1,
+            description: None,
+            auto_import: None,
+            min_netmask: Some(16),
+            max_netmask: Some(28),
+            default_netmask: None,
+            allocation_resource_tags: Tags::new(),
+            aws_service: None,
+            public_ip_source: None,
+            publicly_advertisable: None,
+            tags: Tags::new(),
+            cascade: None,
+            state: CREATE_COMPLETE.into(),
+        }
+    }
+
+    fn spec<'a>(tags: &'a Tags, rt: &'a str) -> AllocationSpec<'a> {
+        AllocationSpec {
+            resource_type: rt,
+            resource_region: Some("us-east-1"),
+            netmask: None,
+            tags,
+        }
+    }
+
+    #[test]
+    fn r16_private_scope_is_ipv4_only() {
+        let s = PoolSpec {
+            address_family: Some("ipv6"),
+            ..Default::default()
+        };
+        let e = check_pool_placement(&s, ScopeType::Private, "s", &[], None, &Quotas::default()).unwrap_err();
+        assert_eq!(e.attribute.as_deref(), Some("address_family"));
+        assert!(check_pool_placement(&s, ScopeType::Public, "s", &[], None, &Quotas::default()).is_ok());
+    }
+
+    #[test]
+    fn r18_locale_must_be_an_operating_region() {
+        let s = PoolSpec {
+            address_family: Some("ipv4"),
+            locale: Some("eu-west-1"),
+            ..Default::default()
+        };
+        let e = check_pool_placement(
+            &s,
+            ScopeType::Private,
+            "s",
+            &["us-east-1".into()],
+            None,
+            &Quotas::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.attribute.as_deref(), Some("locale"));
+    }
+
+    #[test]
+    fn r23_children_inherit_family_scope_and_depth_is_bounded() {
+        let mut parent = pool();
+        parent.scope_id = "s".into();
+        parent.depth = 10;
+        let s = PoolSpec {
+            address_family: Some("ipv4"),
+            ..Default::default()
+        };
+        let e = check_pool_placement(&s, ScopeType::Private, "s", &[], Some(&parent), &Quotas::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Quota);
+        parent.depth = 1;
+        assert_eq!(
+            check_pool_placement(&s, ScopeType::Private, "s", &[], Some(&parent), &Quotas::default()).unwrap(),
+            2
+        );
+        let e =
+            check_pool_placement(&s, ScopeType::Private, "other", &[], Some(&parent), &Quotas::default()).unwrap_err();
+        assert_eq!(e.attribute.as_deref(), Some("source_ipam_pool_id"));
+    }
+
+    #[test]
+    fn r24_pools_per_scope() {
+        assert!(check_pool_quota(49, &Quotas::default(), "s").is_ok());
+        assert!(check_pool_quota(50, &Quotas::default(), "s").is_err());
+    }
+
+    #[test]
+    fn r29_auto_import_needs_a_locale() {
+        let s = PoolSpec {
+            auto_import: Some(true),
+            locale: Some("None"),
+            ..Default::default()
+        };
+        assert_eq!(
+            check_pool_spec(&s).unwrap_err().attribute.as_deref(),
+            Some("auto_import")
+        );
+        let s = PoolSpec {
+            auto_import: Some(true),
+            locale: Some("us-east-1"),
+            ..Default::default()
+        };
+        assert!(check_pool_spec(&s).is_ok());
+    }
+
+    #[test]
+    fn r30_r31_r32_netmask_rules() {
+        let s = PoolSpec {
+            address_family: Some("ipv4"),
+            min_netmask: Some(33),
+            ..Default::default()
+        };
+        assert!(check_pool_spec(&s).is_err());
+        let s = PoolSpec {
+            address_family: Some("ipv6"),
+            min_netmask: Some(100),
+            max_netmask: Some(128),
+            ..Default::default()
+        };
+        assert!(check_pool_spec(&s).is_ok());
+        let s = PoolSpec {
+            min_netmask: Some(24),
+            max_netmask: Some(24),
+            ..Default::default()
+        };
+        assert!(check_pool_spec(&s).is_err());
+        let s = PoolSpec {
+            min_netmask: Some(16),
+            max_netmask: Some(24),
+            default_netmask: Some(28),
+            ..Default::default()
+        };
+        assert_eq!(
+            check_pool_spec(&s).unwrap_err().attribute.as_deref(),
+            Some("allocation_default_netmask_length")
+        );
+    }
+
+    #[test]
+    fn r28_publicly_advertisable_is_ipv6_only() {
+        let s = PoolSpec {
+            address_family: Some("ipv4"),
+            publicly_advertisable: Some(true),
+            ..Default::default()
+        };
+        assert!(check_pool_spec(&s).is_err());
+    }
+
+    #[test]
+    fn public_only_arguments_in_a_private_scope_are_refused() {
+        let s = PoolSpec {
+            address_family: Some("ipv4"),
+            aws_service: Some("ec2"),
+            ..Default::default()
+        };
+        let e = check_pool_placement(&s, ScopeType::Private, "s", &[], None, &Quotas::default()).unwrap_err();
+        assert_eq!(e.attribute.as_deref(), Some("aws_service"));
+    }
+
+    #[test]
+    fn r36_netmask_rules_refuse_custom_and_flag_resources() {
+        let t = Tags::new();
+        let p = pool();
+        assert_eq!(
+            check_allocation(&p, ScopeType::Private, &spec(&t, "custom"), 24).unwrap(),
+            COMPLIANT
+        );
+        assert!(check_allocation(&p, ScopeType::Private, &spec(&t, "custom"), 8).is_err());
+        assert_eq!(
+            check_allocation(&p, ScopeType::Private, &spec(&t, "vpc"), 8).unwrap(),
+            NONCOMPLIANT
+        );
+        assert_eq!(
+            check_allocation(&p, ScopeType::Private, &spec(&t, "vpc"), 30).unwrap(),
+            NONCOMPLIANT
+        );
+    }
+
+    #[test]
+    fn r33_missing_tags_are_noncompliant() {
+        let mut p = pool();
+        p.allocation_resource_tags.insert("env".into(), "prod".into());
+        let none = Tags::new();
+        assert_eq!(
+            check_allocation(&p, ScopeType::Private, &spec(&none, "custom"), 24).unwrap(),
+            NONCOMPLIANT
+        );
+        let ok: Tags = [("env".to_string(), "prod".to_string())].into();
+        assert_eq!(
+            check_allocation(&p, ScopeType::Private, &spec(&ok, "custom"), 24).unwrap(),
+            COMPLIANT
+        );
+    }
+
+    #[test]
+    fn r34_r19_locale_rule_refuses_foreign_resources() {
+        let t = Tags::new();
+        let mut p = pool();
+        let s = AllocationSpec {
+            resource_region: Some("eu-west-1"),
+            ..spec(&t, "vpc")
+        };
+        assert_eq!(
+            check_allocation(&p, ScopeType::Private, &s, 24)
+                .unwrap_err()
+                .attribute
+                .as_deref(),
+            Some("resource_region")
+        );
+        p.locale = LOCALE_NONE.into();
+        assert!(check_allocation(&p, ScopeType::Private, &spec(&t, "vpc"), 24).is_err());
+        assert!(check_allocation(&p, ScopeType::Private, &spec(&t, "custom"), 24).is_ok());
+    }
+
+    #[test]
+    fn r54_no_manual_allocations_in_the_public_scope() {
+        let t = Tags::new();
+        assert!(check_allocation(&pool(), ScopeType::Public, &spec(&t, "custom"), 24).is_err());
+        assert!(check_allocation(&pool(), ScopeType::Public, &spec(&t, "eip"), 24).is_ok());
+    }
+
+    #[test]
+    fn r43_r44_public_prefix_limits() {
+        let mut p = pool();
+        assert!(check_public_prefix(&p, ScopeType::Public, 24, "cidr").is_ok());
+        assert!(check_public_prefix(&p, ScopeType::Public, 25, "cidr").is_err());
+        assert!(check_public_prefix(&p, ScopeType::Private, 28, "cidr").is_ok());
+        p.address_family = "ipv6".into();
+        assert!(check_public_prefix(&p, ScopeType::Public, 48, "cidr").is_ok());
+        assert!(check_public_prefix(&p, ScopeType::Public, 49, "cidr").is_err());
+        p.publicly_advertisable = Some(false);
+        assert!(check_public_prefix(&p, ScopeType::Public, 60, "cidr").is_ok());
+        assert!(check_public_prefix(&p, ScopeType::Public, 61, "cidr").is_err());
+    }
+
+    #[test]
+    fn r45_r46_byoip_message() {
+        let c = Cidr::parse("130.137.245.0/24").unwrap();
+        let acct = "470889052444";
+        let good = "1|aws|470889052444|130.137.245.0/24|20991231|SHA256|RSAPSS";
+        assert!(check_byoip_authorization(Some(good), Some("sig"), acct, &c, "20261124").is_ok());
+        assert!(
+            check_byoip_authorization(None, None, acct, &c, "20261124")
+                .unwrap_err()
+                .summary
+                .contains("required")
+        );
+        let e = check_byoip_authorization(Some(good), Some("sig"), "123456789012", &c, "20261124").unwrap_err();
+        assert!(e.summary.contains("account"));
+        let e = check_byoip_authorization(
+            Some(&good.replace("20991231", "20250101")),
+            Some("sig"),
+            acct,
+            &c,
+            "20261124",
+        )
+        .unwrap_err();
+        assert!(e.summary.contains("expiry"));
+        let e = check_byoip_authorization(Some(&good.replace("/24", "/23")), Some("sig"), acct, &c, "20261124")
+            .unwrap_err();
+        assert!(e.summary.contains("CIDR"));
+        let e = check_byoip_authorization(Some(good), Some(""), acct, &c, "20261124").unwrap_err();
+        assert_eq!(e.attribute.as_deref(), Some("cidr_authorization_context.signature"));
+        let e = check_byoip_authorization(Some(&good.replace("RSAPSS", "RSA")), Some("s"), acct, &c, "20261124")
+            .unwrap_err();
+        assert!(e.summary.contains("scheme"));
+    }
+
+    #[test]
+    fn r61_r63_pool_deletion() {
+        let mut p = pool();
+        assert!(check_pool_deletable(&p, 0, 0, 0).is_ok());
+        assert!(check_pool_deletable(&p, 1, 0, 0).is_err());
+        assert!(check_pool_deletable(&p, 0, 1, 0).is_err());
+        p.cascade = Some(true);
+        assert!(check_pool_deletable(&p, 1, 3, 1).is_ok());
+    }
+}

@@ -1,0 +1,296 @@
+//! `ipam_pool_allocation`: space reserved from a pool, by exact CIDR or first fit. The CIDR is
+//! chosen inside the apply transaction, never promised at plan time.
+
+use crate::ipam::cidr::Cidr;
+use crate::ipam::ids;
+use crate::ipam::model::Allocation;
+use crate::ipam::pool_rules::{self, RESOURCE_TYPES};
+use crate::ipam::{Error, Result};
+use crate::plugin::diag::Diagnostics;
+use crate::plugin::schema::{Attribute, Block, Schema};
+use crate::plugin::value::{Obj, Type, Value};
+use crate::store::ops;
+
+use super::framework::{Ctx, ObjExt, Resource, diag, obj, tags_all, tags_value};
+use super::resource_pool_cidr::{parse_cidr, split_id};
+
+pub struct AllocationResource;
+
+fn state_of(ctx: &Ctx, a: &Allocation) -> Obj {
+    obj([
+        ("id", Value::str(format!("{}_{}", a.id, a.pool_id))),
+        ("ipam_pool_allocation_id", Value::str(&a.id)),
+        ("ipam_pool_id", Value::str(&a.pool_id)),
+        ("cidr", Value::str(a.cidr.to_string())),
+        ("netmask_length", Value::int(i64::from(a.cidr.prefix))),
+        (
+            "disallowed_cidrs",
+            if a.disallowed_cidrs.is_empty() {
+                Value::Null
+            } else {
+                Value::str_set(&a.disallowed_cidrs)
+            },
+        ),
+        ("description", Value::opt_str(a.description.clone())),
+        ("resource_type", Value::str(&a.resource_type)),
+        ("resource_id", Value::opt_str(a.resource_id.clone())),
+        ("resource_region", Value::opt_str(a.resource_region.clone())),
+        ("resource_owner", Value::str(&a.resource_owner)),
+        ("compliance_status", Value::str(&a.compliance_status)),
+        ("tags", tags_value(&a.tags)),
+        ("tags_all", tags_all(ctx.config, &a.tags)),
+    ])
+}
+
+fn load(ctx: &Ctx, alloc_id: &str, pool_id: &str) -> Result<Option<Obj>> {
+    ctx.store.read(|tx| {
+        Ok(tx
+            .allocation(alloc_id)?
+            .filter(|a| a.pool_id == pool_id)
+            .map(|a| state_of(ctx, &a)))
+    })
+}
+
+fn disallowed(o: &Obj) -> Result<Vec<Cidr>> {
+    o.strings("disallowed_cidrs")
+        .iter()
+        .map(|s| parse_cidr(s, "disallowed_cidrs"))
+        .collect()
+}
+
+impl Resource for AllocationResource {
+    fn name(&self) -> &'static str {
+        "ipam_pool_allocation"
+    }
+
+    fn schema(&self) -> Schema {
+        let s = Type::String;
+        let m = || Type::map_of(Type::String);
+        Schema {
+            version: 0,
+            block: Block::new(
+                "An allocation from a pool: an exact CIDR, or the first free block of a netmask length (lowest aligned address first). \
+                 Two allocations never overlap, whatever runs at once.",
+                vec![
+                    Attribute::computed("id", s.clone(), "`<allocation-id>_<pool-id>`."),
+                    Attribute::computed("ipam_pool_allocation_id", s.clone(), "The allocation ID (`ipam-pool-alloc-` and 32 hex digits)."),
+                    Attribute::required("ipam_pool_id", s.clone(), "The pool to allocate from.").force_new(),
+                    Attribute::optional_computed("cidr", s.clone(), "The CIDR to allocate; chosen at apply when `netmask_length` is given instead.").force_new(),
+                    Attribute::optional_computed("netmask_length", Type::Number, "Allocate the first free block of this size. Without `cidr` and `netmask_length`, the pool's default netmask length is used.").force_new(),
+                    Attribute::optional("disallowed_cidrs", Type::set_of(s.clone()), "CIDRs the allocation must not overlap.").force_new(),
+                    Attribute::optional("description", s.clone(), "A description.").force_new(),
+                    Attribute::optional_computed("resource_type", s.clone(), "`custom` (default: a manual reservation), `vpc`, `subnet`, `ec2-public-ipv4-pool` or `eip`.").force_new(),
+                    Attribute::optional("resource_id", s.clone(), "The resource the space is for.").force_new(),
+                    Attribute::optional_computed("resource_region", s.clone(), "The resource's region (default: the provider's region for resource allocations); must be the pool's locale.").force_new(),
+                    Attribute::computed("resource_owner", s.clone(), "The account that made the allocation."),
+                    Attribute::computed("compliance_status", s.clone(), "`compliant`, or `noncompliant` when the allocation breaks the pool's netmask or tag rules."),
+                    Attribute::optional("tags", m(), "Tags; checked against the pool's `allocation_resource_tags`."),
+                    Attribute::computed("tags_all", m(), "Tags including the provider's `default_tags`."),
+                ],
+            ),
+        }
+    }
+
+    fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
+        let has = |k: &str| config.get(k).is_some_and(|v| !v.is_null());
+        if has("cidr") && has("netmask_length") {
+            diags.push(diag(
+                &Error::invalid(
+                    "Conflicting arguments",
+                    "Give either `cidr` or `netmask_length`, not both.",
+                )
+                .at("netmask_length"),
+            ));
+        }
+        if let Some(s) = config.str("cidr")
+            && let Err(e) = parse_cidr(s, "cidr")
+        {
+            diags.push(diag(&e));
+        }
+        if config.known("disallowed_cidrs")
+            && let Err(e) = disallowed(config)
+        {
+            diags.push(diag(&e));
+        }
+        if let Some(n) = config.int("netmask_length")
+            && !(0..=128).contains(&n)
+        {
+            diags.push(diag(
+                &Error::invalid(
+                    "Netmask length out of range",
+                    format!("{n} is not a netmask length (0-32 for IPv4, 0-128 for IPv6)."),
+                )
+                .at("netmask_length"),
+            ));
+        }
+        if let Some(t) = config.str("resource_type")
+            && !RESOURCE_TYPES.contains(&t)
+        {
+            diags.push(diag(
+                &Error::invalid(
+                    "Invalid resource type",
+                    format!(
+                        "{t:?} is not a resource type. Use one of: {}.",
+                        RESOURCE_TYPES.join(", ")
+                    ),
+                )
+                .at("resource_type"),
+            ));
+        }
+        if let Some(id) = config.str("ipam_pool_id")
+            && let Err(e) = ids::check_id(id, "ipam-pool", 17, "pool")
+        {
+            diags.push(diag(&e.at("ipam_pool_id")));
+        }
+    }
+
+    fn volatile(&self) -> &'static [&'static str] {
+        &["compliance_status"]
+    }
+
+    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, _config: &Obj, diags: &mut Diagnostics) {
+        if prior.is_some() {
+            return;
+        }
+        planned.insert("resource_owner".into(), Value::str(&ctx.config.account_id));
+        if planned.get("resource_type").is_none_or(Value::is_null) {
+            planned.insert("resource_type".into(), Value::str("custom"));
+        }
+        if planned.get("resource_region").is_none_or(Value::is_null) && planned.known("resource_type") {
+            let v = if planned.str("resource_type") == Some("custom") {
+                Value::Null
+            } else {
+                Value::str(&ctx.config.region)
+            };
+            planned.insert("resource_region".into(), v);
+        }
+        if let Some(c) = planned.str("cidr").and_then(|s| Cidr::parse(s).ok()) {
+            planned.insert("netmask_length".into(), Value::int(i64::from(c.prefix)));
+        }
+        // What the database already shows about the pool: rules that hold whatever else applies.
+        let Some(pool_id) = planned.string("ipam_pool_id") else {
+            return;
+        };
+        let pool = match ctx.store.read(|tx| {
+            Ok((
+                tx.pool(&pool_id)?,
+                tx.pool(&pool_id)?.and_then(|p| tx.scope(&p.scope_id).ok().flatten()),
+            ))
+        }) {
+            Ok((Some(p), Some(s))) => (p, s),
+            Ok(_) => return diags.push(diag(&Error::not_found("pool", &pool_id).at("ipam_pool_id"))),
+            Err(e) => return diags.push(diag(&e)),
+        };
+        let (pool, scope) = pool;
+        let requested = planned.int("netmask_length");
+        if !planned.known("netmask_length")
+            || !planned.known("resource_type")
+            || !planned.known("tags")
+            || !planned.known("resource_region")
+        {
+            return;
+        }
+        let prefix = match pool_rules::allocation_netmask(&pool, requested) {
+            Ok(p) => p,
+            Err(e) => return diags.push(diag(&e)),
+        };
+        if let Some(c) = planned.str("cidr").and_then(|s| Cidr::parse(s).ok()) {
+            if let Err(e) = pool_rules::check_family(&pool, &c, "cidr") {
+                diags.push(diag(&e));
+            }
+        } else if requested.is_none() {
+            planned.insert("netmask_length".into(), Value::int(i64::from(prefix)));
+        }
+        let tags = planned.tags("tags");
+        let spec = pool_rules::AllocationSpec {
+            resource_type: planned.str("resource_type").unwrap_or("custom"),
+            resource_region: planned.str("resource_region"),
+            netmask: Some(i64::from(prefix)),
+            tags: &tags,
+        };
+        if let Err(e) = pool_rules::check_allocation(&pool, scope.scope_type, &spec, prefix) {
+            diags.push(diag(&e));
+        }
+    }
+
+    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+        let pool_id = planned.string("ipam_pool_id").unwrap_or_default();
+        let cidr = planned.str("cidr").map(|s| parse_cidr(s, "cidr")).transpose()?;
+        let disallowed = disallowed(planned)?;
+        let tags = planned.tags("tags");
+        let req = ops::AllocationRequest {
+            cidr,
+            netmask_length: if cidr.is_some() {
+                None
+            } else {
+                planned.int("netmask_length")
+            },
+            disallowed: &disallowed,
+            resource_type: planned.str("resource_type").unwrap_or("custom"),
+            resource_id: planned.str("resource_id"),
+            resource_region: planned.str("resource_region"),
+            description: planned.str("description"),
+            tags: &tags,
+            owner: &ctx.config.account_id,
+        };
+        ctx.store.write(|tx| {
+            let pool = tx
+                .pool(&pool_id)?
+                .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
+            super::access::check_can_allocate(tx, &pool, &ctx.config.account_id)?;
+            let a = ops::allocate(tx, &pool, &req)?;
+            Ok(state_of(ctx, &a))
+        })
+    }
+
+    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, _config: &Obj) -> Result<Obj> {
+        let id = prior.str("ipam_pool_allocation_id").unwrap_or_default();
+        ctx.store.write(|tx| {
+            let mut a = tx.allocation(id)?.ok_or_else(|| Error::not_found("allocation", id))?;
+            let pool = tx
+                .pool(&a.pool_id)?
+                .ok_or_else(|| Error::not_found("pool", &a.pool_id))?;
+            let scope = tx
+                .scope(&pool.scope_id)?
+                .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
+            a.tags = planned.tags("tags");
+            let spec = pool_rules::AllocationSpec {
+                resource_type: &a.resource_type,
+                resource_region: a.resource_region.as_deref(),
+                netmask: Some(i64::from(a.cidr.prefix)),
+                tags: &a.tags,
+            };
+            // Tags changed: compliance is decided again (R-33); the space stays.
+            a.compliance_status = pool_rules::check_allocation(&pool, scope.scope_type, &spec, a.cidr.prefix)
+                .unwrap_or(pool_rules::NONCOMPLIANT)
+                .into();
+            tx.update_allocation_tags(&a.id, &a.tags, &a.compliance_status)?;
+            Ok(state_of(ctx, &a))
+        })
+    }
+
+    fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
+        let id = prior.str("ipam_pool_allocation_id").unwrap_or_default();
+        ctx.store.write(|tx| match tx.allocation(id)? {
+            Some(a) => ops::release(tx, &a),
+            None => Ok(()),
+        })
+    }
+
+    fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
+        load(
+            ctx,
+            state.str("ipam_pool_allocation_id").unwrap_or_default(),
+            state.str("ipam_pool_id").unwrap_or_default(),
+        )
+    }
+
+    fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
+        let (alloc, pool) = split_id(
+            id,
+            "<allocation-id>_<pool-id>, e.g. ipam-pool-alloc-0123…_ipam-pool-0123456789abcdef0",
+        )?;
+        ids::check_id(alloc, "ipam-pool-alloc", 32, "allocation")?;
+        load(ctx, alloc, pool)?.ok_or_else(|| Error::not_found("allocation", id))
+    }
+}

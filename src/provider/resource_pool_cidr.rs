@@ -1,0 +1,226 @@
+//! `ipam_pool_cidr`: a CIDR provisioned to a pool, given exactly or carved from the parent pool by
+//! netmask length.
+
+use crate::ipam::cidr::Cidr;
+use crate::ipam::model::PoolCidr;
+use crate::ipam::{Error, Result};
+use crate::plugin::diag::Diagnostics;
+use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+use crate::plugin::value::{Obj, Type, Value};
+use crate::store::ops;
+
+use super::framework::{Ctx, ObjExt, Resource, diag, obj};
+use super::resource_ipam::check_owner;
+
+pub struct PoolCidrResource;
+
+/// Parses a CIDR argument with an error on the attribute.
+pub fn parse_cidr(s: &str, attribute: &str) -> Result<Cidr> {
+    Cidr::parse(s).map_err(|e| Error::invalid("Invalid CIDR", e.to_string()).at(attribute))
+}
+
+/// Splits a composite ID `<left>_<pool-id>`.
+pub fn split_id<'a>(id: &'a str, form: &str) -> Result<(&'a str, &'a str)> {
+    match id.rsplit_once('_') {
+        Some((a, b)) if !a.is_empty() && b.starts_with("ipam-pool-") => Ok((a, b)),
+        _ => Err(Error::invalid(
+            "Invalid import ID",
+            format!("{id:?} is not of the form {form}."),
+        )),
+    }
+}
+
+fn state_of(pc: &PoolCidr) -> Obj {
+    let auth = match (&pc.auth_message, &pc.auth_signature) {
+        (None, None) => Value::List(vec![]),
+        (m, s) => Value::List(vec![Value::Object(obj([
+            ("message", Value::opt_str(m.clone())),
+            ("signature", Value::opt_str(s.clone())),
+        ]))]),
+    };
+    obj([
+        ("id", Value::str(format!("{}_{}", pc.cidr, pc.pool_id))),
+        ("ipam_pool_id", Value::str(&pc.pool_id)),
+        ("cidr", Value::str(pc.cidr.to_string())),
+        ("netmask_length", Value::int(i64::from(pc.cidr.prefix))),
+        ("ipam_pool_cidr_id", Value::str(&pc.id)),
+        ("state", Value::str(&pc.state)),
+        ("cidr_authorization_context", auth),
+    ])
+}
+
+fn load(ctx: &Ctx, pool_id: &str, cidr: &Cidr) -> Result<Option<Obj>> {
+    ctx.store
+        .read(|tx| Ok(tx.pool_cidr(pool_id, cidr)?.map(|pc| state_of(&pc))))
+}
+
+fn auth(o: &Obj) -> (Option<String>, Option<String>) {
+    let b = o
+        .get("cidr_authorization_context")
+        .and_then(Value::as_elems)
+        .and_then(|v| v.first())
+        .and_then(Value::as_obj);
+    (
+        b.and_then(|b| b.string("message")),
+        b.and_then(|b| b.string("signature")),
+    )
+}
+
+impl Resource for PoolCidrResource {
+    fn name(&self) -> &'static str {
+        "ipam_pool_cidr"
+    }
+
+    fn schema(&self) -> Schema {
+        let ctx_block = Block::new(
+            "Proof that you own a BYOIP CIDR: needed when provisioning to a top-level public pool, never for child pools.",
+            vec![
+                Attribute::optional(
+                    "message",
+                    Type::String,
+                    "`1|aws|<account>|<cidr>|<YYYYMMDD expiry>|SHA256|RSAPSS`.",
+                ),
+                Attribute::optional(
+                    "signature",
+                    Type::String,
+                    "The message signed with the key of your RDAP certificate.",
+                )
+                .sensitive(),
+            ],
+        );
+        Schema {
+            version: 0,
+            block: Block::new(
+                "A CIDR provisioned to a pool. For a child pool the CIDR must be free in the parent pool, and provisioning it allocates it there.",
+                vec![
+                    Attribute::computed("id", Type::String, "`<cidr>_<pool-id>`."),
+                    Attribute::required("ipam_pool_id", Type::String, "The pool to provision to.").force_new(),
+                    Attribute::optional_computed("cidr", Type::String, "The CIDR to provision. Conflicts with `netmask_length`.").force_new(),
+                    Attribute::optional_computed("netmask_length", Type::Number, "Provision the first free block of this size from the parent pool (or Amazon-provided IPv6). Conflicts with `cidr`.").force_new(),
+                    Attribute::computed("ipam_pool_cidr_id", Type::String, "The pool CIDR's own ID."),
+                    Attribute::computed("state", Type::String, "`provisioned`."),
+                ],
+            )
+            .with_block(NestedBlock { name: "cidr_authorization_context", nesting: Nesting::List, block: ctx_block, min_items: 0, max_items: 1, force_new: true }),
+        }
+    }
+
+    fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
+        let cidr = config.get("cidr").filter(|v| !v.is_null());
+        let netmask = config.get("netmask_length").filter(|v| !v.is_null());
+        if cidr.is_some() && netmask.is_some() {
+            diags.push(diag(
+                &Error::invalid(
+                    "Conflicting arguments",
+                    "Give either `cidr` or `netmask_length`, not both.",
+                )
+                .at("netmask_length"),
+            ));
+        }
+        if cidr.is_none() && netmask.is_none() {
+            diags.push(diag(&Error::invalid("Missing CIDR", "Give `cidr` (an exact CIDR) or `netmask_length` (carve the first free block from the parent pool).").at("cidr")));
+        }
+        if let Some(s) = config.str("cidr")
+            && let Err(e) = parse_cidr(s, "cidr")
+        {
+            diags.push(diag(&e));
+        }
+        if let Some(n) = config.int("netmask_length")
+            && !(0..=128).contains(&n)
+        {
+            diags.push(diag(
+                &Error::invalid(
+                    "Netmask length out of range",
+                    format!("{n} is not a netmask length (0-32 for IPv4, 0-128 for IPv6)."),
+                )
+                .at("netmask_length"),
+            ));
+        }
+    }
+
+    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, _config: &Obj, diags: &mut Diagnostics) {
+        if prior.is_some() {
+            return;
+        }
+        planned.insert("state".into(), Value::str("provisioned"));
+        if let Some(c) = planned.str("cidr").and_then(|s| Cidr::parse(s).ok()) {
+            planned.insert("netmask_length".into(), Value::int(i64::from(c.prefix)));
+            if let Some(pool_id) = planned.string("ipam_pool_id") {
+                planned.insert("id".into(), Value::str(format!("{c}_{pool_id}")));
+                // Check what the database already shows: the pool exists and has the family.
+                match ctx.store.read(|tx| tx.pool(&pool_id)) {
+                    Ok(Some(p)) => {
+                        if let Err(e) = crate::ipam::pool_rules::check_family(&p, &c, "cidr") {
+                            diags.push(diag(&e));
+                        }
+                    }
+                    Ok(None) => diags.push(diag(&Error::not_found("pool", &pool_id).at("ipam_pool_id"))),
+                    Err(e) => diags.push(diag(&e)),
+                }
+            }
+        }
+    }
+
+    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+        let pool_id = planned.string("ipam_pool_id").unwrap_or_default();
+        let cidr = planned.str("cidr").map(|s| parse_cidr(s, "cidr")).transpose()?;
+        let (message, signature) = auth(planned);
+        let req = ops::ProvisionRequest {
+            cidr,
+            netmask_length: if cidr.is_some() {
+                None
+            } else {
+                planned.int("netmask_length")
+            },
+            auth_message: message.as_deref(),
+            auth_signature: signature.as_deref(),
+        };
+        ctx.store.write(|tx| {
+            let pool = tx
+                .pool(&pool_id)?
+                .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
+            check_owner(ctx, "Pool", &pool_id, &pool.owner_id)?;
+            let pc = ops::provision(tx, &pool, &req, &ctx.config.account_id, &ctx.config.quotas)?;
+            Ok(state_of(&pc))
+        })
+    }
+
+    fn update(&self, ctx: &Ctx, prior: &Obj, _planned: &Obj, _config: &Obj) -> Result<Obj> {
+        // Every argument replaces the object; nothing changes in place.
+        let (pool_id, cidr) = (
+            prior.str("ipam_pool_id").unwrap_or_default(),
+            prior.str("cidr").unwrap_or_default(),
+        );
+        let c = parse_cidr(cidr, "cidr")?;
+        load(ctx, pool_id, &c)?.ok_or_else(|| Error::not_found("pool CIDR", cidr))
+    }
+
+    fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
+        let pool_id = prior.str("ipam_pool_id").unwrap_or_default();
+        let Some(c) = prior.str("cidr").and_then(|s| Cidr::parse(s).ok()) else {
+            return Ok(());
+        };
+        ctx.store.write(|tx| {
+            let Some(pool) = tx.pool(pool_id)? else { return Ok(()) };
+            let Some(pc) = tx.pool_cidr(pool_id, &c)? else {
+                return Ok(());
+            };
+            check_owner(ctx, "Pool", pool_id, &pool.owner_id)?;
+            ops::deprovision(tx, &pool, &pc)
+        })
+    }
+
+    fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
+        let pool_id = state.str("ipam_pool_id").unwrap_or_default();
+        let Some(c) = state.str("cidr").and_then(|s| Cidr::parse(s).ok()) else {
+            return Ok(None);
+        };
+        load(ctx, pool_id, &c)
+    }
+
+    fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
+        let (cidr, pool_id) = split_id(id, "<cidr>_<pool-id>, e.g. 10.0.0.0/16_ipam-pool-0123456789abcdef0")?;
+        let c = parse_cidr(cidr, "cidr")?;
+        load(ctx, pool_id, &c)?.ok_or_else(|| Error::not_found("pool CIDR", id))
+    }
+}

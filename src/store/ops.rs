@@ -1,0 +1,376 @@
+//! Pool operations, each run inside the caller's write transaction: the rules of
+//! `ipam::pool_rules` decide, the allocator picks space, and the rows (with address history) are
+//! written. A refused operation returns an error and the transaction rolls back whole.
+
+use super::Tx;
+use crate::ipam::allocator;
+use crate::ipam::cidr::{Cidr, Family};
+use crate::ipam::ids;
+use crate::ipam::model::{Allocation, Pool, PoolCidr, ScopeType};
+use crate::ipam::pool_rules::{self, AMAZON_IPV6_BLOCK, COMPLIANT, RESOURCE_TYPE_POOL};
+use crate::ipam::{Error, ErrorKind, Result};
+
+/// The current time as stored in history records (RFC 3339, UTC).
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// Today as `YYYYMMDD` (UTC), for BYOIP expiry checks.
+pub fn today() -> String {
+    now().get(..10).unwrap_or_default().replace('-', "")
+}
+
+fn alloc_err(e: allocator::AllocError<Error>, pool: &Pool, attribute: &str) -> Error {
+    match e {
+        allocator::AllocError::Storage(e) => e,
+        other => Error::new(
+            ErrorKind::Conflict,
+            format!("Cannot allocate from pool {}", pool.id),
+            other.to_string(),
+        )
+        .at(attribute),
+    }
+}
+
+/// The provisioned CIDRs of a pool.
+fn roots(tx: &Tx, pool_id: &str) -> Result<Vec<Cidr>> {
+    Ok(tx.pool_cidrs(pool_id)?.into_iter().map(|c| c.cidr).collect())
+}
+
+/// What a provision request asks for.
+pub struct ProvisionRequest<'a> {
+    pub cidr: Option<Cidr>,
+    pub netmask_length: Option<i64>,
+    pub auth_message: Option<&'a str>,
+    pub auth_signature: Option<&'a str>,
+}
+
+/// Provisions a CIDR to a pool (R-22, R-40..R-46).
+pub fn provision(
+    tx: &Tx,
+    pool: &Pool,
+    req: &ProvisionRequest,
+    account: &str,
+    quotas: &crate::ipam::model::Quotas,
+) -> Result<PoolCidr> {
+    let scope = tx
+        .scope(&pool.scope_id)?
+        .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
+    pool_rules::check_cidr_quota(tx.count_pool_cidrs(&pool.id)?, quotas, &pool.id)?;
+    let family = pool_rules::parse_family(&pool.address_family)?;
+    let cidr = match (&pool.source_pool_id, req.cidr, req.netmask_length) {
+        (_, Some(_), Some(_)) | (_, None, None) => {
+            return Err(Error::invalid(
+                "Exactly one of cidr or netmask_length",
+                "Give either `cidr` or `netmask_length`, not both and not neither.",
+            )
+            .at("cidr"));
+        }
+        (Some(parent_id), cidr, netmask) => {
+            // R-22, R-41: a child pool's CIDR comes out of free space of its parent.
+            let parent = tx.pool(parent_id)?.ok_or_else(|| Error::not_found("pool", parent_id))?;
+            let parent_roots = roots(tx, &parent.id)?;
+            if parent_roots.is_empty() {
+                return Err(Error::invalid(
+                    "Parent pool has no CIDRs",
+                    format!("Source pool {} has no provisioned CIDRs, so nothing can be provisioned to its child {} (R-22). Provision a CIDR to the parent first.", parent.id, pool.id),
+                )
+                .at("cidr"));
+            }
+            let mut fs = tx.free_space(&parent.id);
+            let got = match (cidr, netmask) {
+                (Some(c), _) => {
+                    pool_rules::check_family(pool, &c, "cidr")?;
+                    pool_rules::check_public_prefix(pool, scope.scope_type, c.prefix, "cidr")?;
+                    allocator::allocate_exact(&mut fs, c, &parent_roots).map_err(|e| alloc_err(e, &parent, "cidr"))?
+                }
+                (None, Some(n)) => {
+                    let n = netmask_u8(n, family)?;
+                    pool_rules::check_public_prefix(pool, scope.scope_type, n, "netmask_length")?;
+                    allocator::allocate_first_fit(&mut fs, family, n, &[], &parent_roots)
+                        .map_err(|e| alloc_err(e, &parent, "netmask_length"))?
+                }
+                (None, None) => unreachable_cidr()?,
+            };
+            let a = Allocation {
+                id: ids::new_allocation_id(),
+                pool_id: parent.id.clone(),
+                cidr: got,
+                netmask_length: None,
+                resource_type: RESOURCE_TYPE_POOL.into(),
+                resource_id: Some(pool.id.clone()),
+                resource_owner: pool.owner_id.clone(),
+                resource_region: (pool.locale != crate::ipam::model::LOCALE_NONE).then(|| pool.locale.clone()),
+                description: None,
+                disallowed_cidrs: Vec::new(),
+                tags: Default::default(),
+                compliance_status: COMPLIANT.into(),
+            };
+            tx.insert_allocation(&a)?;
+            tx.history_open(&pool.ipam_id, &pool.scope_id, &parent.id, &a, &now())?;
+            got
+        }
+        (None, Some(c), None) => {
+            pool_rules::check_family(pool, &c, "cidr")?;
+            pool_rules::check_public_prefix(pool, scope.scope_type, c.prefix, "cidr")?;
+            if pool_rules::needs_byoip_proof(pool, scope.scope_type) {
+                pool_rules::check_byoip_authorization(req.auth_message, req.auth_signature, account, &c, &today())?;
+            }
+            c
+        }
+        (None, None, Some(n)) => {
+            let n = netmask_u8(n, family)?;
+            if !(scope.scope_type == ScopeType::Public
+                && family == Family::V6
+                && pool.public_ip_source.as_deref() == Some("amazon"))
+            {
+                return Err(Error::invalid(
+                    "A top-level pool needs an explicit CIDR",
+                    format!(
+                        "Pool {} is a top-level pool: there is no parent to carve `netmask_length` from. Give `cidr`. \
+                         (Only public IPv6 pools with `public_ip_source = \"amazon\"` take a netmask length, for Amazon-provided space.)",
+                        pool.id
+                    ),
+                )
+                .at("netmask_length"));
+            }
+            if !(40..=52).contains(&n) {
+                return Err(Error::invalid(
+                    "Amazon-provided block size",
+                    format!("Amazon-provided IPv6 blocks are /40 to /52; /{n} is outside that range."),
+                )
+                .at("netmask_length"));
+            }
+            pool_rules::check_public_prefix(pool, scope.scope_type, n, "netmask_length")?;
+            amazon_block(tx, n)?
+        }
+    };
+    // R-40: top-level CIDRs of one scope never overlap.
+    if pool.source_pool_id.is_none()
+        && let Some((other, c)) = tx.overlapping_top_level_cidr(&pool.scope_id, &cidr)?
+    {
+        return Err(Error::new(
+                ErrorKind::Conflict,
+                "CIDR overlaps another pool",
+                format!("{cidr} overlaps {c}, already provisioned to pool {other} in the same scope (R-40). Choose a CIDR that is free in the scope, or provision it to a child pool of {other}."),
+            )
+            .at("cidr"));
+    }
+    let pc = PoolCidr {
+        id: ids::new_pool_cidr_id(),
+        pool_id: pool.id.clone(),
+        cidr,
+        netmask_length: req.netmask_length,
+        auth_message: req.auth_message.map(str::to_string),
+        auth_signature: req.auth_signature.map(str::to_string),
+        state: "provisioned".into(),
+    };
+    tx.insert_pool_cidr(&pc, &pool.scope_id, pool.source_pool_id.is_none())?;
+    allocator::provision(&mut tx.free_space(&pool.id), cidr).map_err(|e| alloc_err(e, pool, "cidr"))?;
+    Ok(pc)
+}
+
+fn unreachable_cidr() -> Result<Cidr> {
+    Err(Error::invalid(
+        "Exactly one of cidr or netmask_length",
+        "Give either `cidr` or `netmask_length`.",
+    )
+    .at("cidr"))
+}
+
+fn netmask_u8(n: i64, family: Family) -> Result<u8> {
+    let bits = i64::from(family.bits());
+    if !(0..=bits).contains(&n) {
+        return Err(Error::invalid(
+            "Netmask length out of range",
+            format!("{n} is not a netmask length for {} (0-{bits}).", family.as_str()),
+        )
+        .at("netmask_length"));
+    }
+    Ok(n as u8)
+}
+
+/// First fit of a /n in the emulated Amazon IPv6 block, skipping blocks already handed out.
+fn amazon_block(tx: &Tx, n: u8) -> Result<Cidr> {
+    let block = Cidr::parse(AMAZON_IPV6_BLOCK).map_err(|e| Error::invalid("Amazon block", e.to_string()))?;
+    let taken = tx.amazon_cidrs_within(&block)?;
+    let mut fs = allocator::MemFreeSpace::default();
+    allocator::provision(&mut fs, block).map_err(|e| Error::storage(e.to_string()))?;
+    for c in &taken {
+        allocator::allocate_exact(&mut fs, *c, &[block]).map_err(|e| Error::storage(e.to_string()))?;
+    }
+    allocator::allocate_first_fit(&mut fs, Family::V6, n, &[], &[block]).map_err(|e| {
+        Error::new(ErrorKind::Conflict, "Amazon-provided space exhausted", e.to_string()).at("netmask_length")
+    })
+}
+
+/// Deprovisions a pool CIDR: refused while anything is allocated inside it (R-50).
+pub fn deprovision(tx: &Tx, pool: &Pool, pc: &PoolCidr) -> Result<()> {
+    let inside = tx.count_allocations_within(&pool.id, &pc.cidr)?;
+    if inside > 0 {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            "CIDR still has allocations",
+            format!(
+                "{} in pool {} still holds {inside} allocation(s) or child-pool CIDR(s) (R-50). Release them (destroy the allocations, deprovision the child pools' CIDRs) first.",
+                pc.cidr, pool.id
+            ),
+        ));
+    }
+    let all = roots(tx, &pool.id)?;
+    allocator::deprovision(&mut tx.free_space(&pool.id), pc.cidr, &all).map_err(|e| alloc_err(e, pool, "cidr"))?;
+    tx.delete_pool_cidr(&pc.id)?;
+    if let Some(parent_id) = &pool.source_pool_id
+        && let Some(a) = tx.pool_allocation_for(parent_id, &pool.id, &pc.cidr)?
+    {
+        release_row(tx, pool, &a)?;
+    }
+    Ok(())
+}
+
+fn release_row(tx: &Tx, scope_pool: &Pool, a: &Allocation) -> Result<()> {
+    let owner_pool = tx
+        .pool(&a.pool_id)?
+        .ok_or_else(|| Error::not_found("pool", &a.pool_id))?;
+    let r = roots(tx, &owner_pool.id)?;
+    allocator::release(&mut tx.free_space(&owner_pool.id), a.cidr, &r)
+        .map_err(|e| alloc_err(e, &owner_pool, "cidr"))?;
+    tx.delete_allocation(&a.id)?;
+    tx.history_close(
+        &scope_pool.scope_id,
+        &a.cidr,
+        a.resource_id.as_deref().unwrap_or(&a.id),
+        &now(),
+    )?;
+    Ok(())
+}
+
+/// What an allocation request asks for.
+pub struct AllocationRequest<'a> {
+    pub cidr: Option<Cidr>,
+    pub netmask_length: Option<i64>,
+    pub disallowed: &'a [Cidr],
+    pub resource_type: &'a str,
+    pub resource_id: Option<&'a str>,
+    pub resource_region: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub tags: &'a crate::ipam::model::Tags,
+    pub owner: &'a str,
+}
+
+/// Allocates from a pool (R-25, R-31, R-33, R-34, R-36, R-54); first fit unless a CIDR is given.
+pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocation> {
+    let scope = tx
+        .scope(&pool.scope_id)?
+        .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
+    let pool_roots = roots(tx, &pool.id)?;
+    if pool_roots.is_empty() {
+        return Err(Error::invalid(
+            "Pool has no CIDRs",
+            format!("Pool {} has no provisioned CIDRs, so nothing can be allocated from it (R-25). Provision a CIDR with `ipam_pool_cidr` first.", pool.id),
+        )
+        .at("ipam_pool_id"));
+    }
+    if req.cidr.is_some() && req.netmask_length.is_some() {
+        return Err(Error::invalid(
+            "Exactly one of cidr or netmask_length",
+            "Give either `cidr` or `netmask_length`, not both.",
+        )
+        .at("cidr"));
+    }
+    let family = pool_rules::parse_family(&pool.address_family)?;
+    let prefix = match req.cidr {
+        Some(c) => {
+            pool_rules::check_family(pool, &c, "cidr")?;
+            c.prefix
+        }
+        None => pool_rules::allocation_netmask(pool, req.netmask_length)?,
+    };
+    for d in req.disallowed {
+        if d.family != family {
+            return Err(Error::invalid(
+                "Address family mismatch",
+                format!("Disallowed CIDR {d} is not {}.", family.as_str()),
+            )
+            .at("disallowed_cidrs"));
+        }
+    }
+    let spec = pool_rules::AllocationSpec {
+        resource_type: req.resource_type,
+        resource_region: req.resource_region,
+        netmask: Some(i64::from(prefix)),
+        tags: req.tags,
+    };
+    let status = pool_rules::check_allocation(pool, scope.scope_type, &spec, prefix)?;
+    let mut fs = tx.free_space(&pool.id);
+    let cidr = match req.cidr {
+        Some(c) => allocator::allocate_exact(&mut fs, c, &pool_roots).map_err(|e| alloc_err(e, pool, "cidr"))?,
+        None => allocator::allocate_first_fit(&mut fs, family, prefix, req.disallowed, &pool_roots)
+            .map_err(|e| alloc_err(e, pool, "netmask_length"))?,
+    };
+    let a = Allocation {
+        id: ids::new_allocation_id(),
+        pool_id: pool.id.clone(),
+        cidr,
+        netmask_length: req.netmask_length,
+        resource_type: req.resource_type.into(),
+        resource_id: req.resource_id.map(str::to_string),
+        resource_owner: req.owner.into(),
+        resource_region: req.resource_region.map(str::to_string),
+        description: req.description.map(str::to_string),
+        disallowed_cidrs: req.disallowed.iter().map(|c| c.to_string()).collect(),
+        tags: req.tags.clone(),
+        compliance_status: status.into(),
+    };
+    tx.insert_allocation(&a)?;
+    tx.history_open(&pool.ipam_id, &pool.scope_id, &pool.id, &a, &now())?;
+    Ok(a)
+}
+
+/// Releases an allocation; its space is reusable at once (R-60).
+pub fn release(tx: &Tx, a: &Allocation) -> Result<()> {
+    let pool = tx
+        .pool(&a.pool_id)?
+        .ok_or_else(|| Error::not_found("pool", &a.pool_id))?;
+    release_row(tx, &pool, a)
+}
+
+/// Deletes a pool. Without `cascade` it must be empty (R-61, R-63); with it, child pools, CIDRs
+/// and allocations go first, deepest first, and the parent gets its space back.
+pub fn delete_pool(tx: &Tx, pool: &Pool) -> Result<()> {
+    let children = tx.child_pools(&pool.id)?;
+    let cidrs = tx.pool_cidrs(&pool.id)?;
+    let allocations = tx.allocations_of(&pool.id)?;
+    pool_rules::check_pool_deletable(
+        pool,
+        cidrs.len() as i64,
+        allocations.len() as i64,
+        children.len() as i64,
+    )?;
+    purge_pool(tx, pool)
+}
+
+/// Deletes a pool and everything in it, releasing its space in its parent.
+pub fn purge_pool(tx: &Tx, pool: &Pool) -> Result<()> {
+    for child in tx.child_pools(&pool.id)? {
+        purge_pool(tx, &child)?;
+    }
+    let when = now();
+    for a in tx.allocations_of(&pool.id)? {
+        tx.history_close(
+            &pool.scope_id,
+            &a.cidr,
+            a.resource_id.as_deref().unwrap_or(&a.id),
+            &when,
+        )?;
+        tx.delete_allocation(&a.id)?;
+    }
+    for pc in tx.pool_cidrs(&pool.id)? {
+        if let Some(parent_id) = &pool.source_pool_id
+            && let Some(a) = tx.pool_allocation_for(parent_id, &pool.id, &pc.cidr)?
+        {
+            release_row(tx, pool, &a)?;
+        }
+    }
+    tx.delete_pool_row(&pool.id)
+}
