@@ -259,9 +259,17 @@ pub fn check_family(pool: &Pool, cidr: &Cidr, attribute: &str) -> Result<()> {
     Ok(())
 }
 
-/// the longest prefix a public-scope pool may be provisioned with.
-pub fn check_public_prefix(pool: &Pool, scope_type: ScopeType, prefix: u8, attribute: &str) -> Result<()> {
-    if scope_type != ScopeType::Public {
+/// the longest prefix a public-scope BYOIP pool may be provisioned with. `source` is
+/// the `public_ip_source` of the hierarchy's top-level pool; Amazon-provided space has its own
+/// sizes (/40 to /52 at the top) and is split freely below.
+pub fn check_public_prefix(
+    pool: &Pool,
+    scope_type: ScopeType,
+    source: Option<&str>,
+    prefix: u8,
+    attribute: &str,
+) -> Result<()> {
+    if scope_type != ScopeType::Public || source == Some("amazon") {
         return Ok(());
     }
     let (limit, why) = match pool.address_family.as_str() {
@@ -736,15 +744,16 @@ mod tests {
     #[test]
     fn r43_r44_public_prefix_limits() {
         let mut p = pool();
-        assert!(check_public_prefix(&p, ScopeType::Public, 24, "cidr").is_ok());
-        assert!(check_public_prefix(&p, ScopeType::Public, 25, "cidr").is_err());
-        assert!(check_public_prefix(&p, ScopeType::Private, 28, "cidr").is_ok());
+        assert!(check_public_prefix(&p, ScopeType::Public, None, 24, "cidr").is_ok());
+        assert!(check_public_prefix(&p, ScopeType::Public, None, 25, "cidr").is_err());
+        assert!(check_public_prefix(&p, ScopeType::Private, None, 28, "cidr").is_ok());
         p.address_family = "ipv6".into();
-        assert!(check_public_prefix(&p, ScopeType::Public, 48, "cidr").is_ok());
-        assert!(check_public_prefix(&p, ScopeType::Public, 49, "cidr").is_err());
+        assert!(check_public_prefix(&p, ScopeType::Public, None, 48, "cidr").is_ok());
+        assert!(check_public_prefix(&p, ScopeType::Public, None, 49, "cidr").is_err());
+        assert!(check_public_prefix(&p, ScopeType::Public, Some("amazon"), 56, "cidr").is_ok());
         p.publicly_advertisable = Some(false);
-        assert!(check_public_prefix(&p, ScopeType::Public, 60, "cidr").is_ok());
-        assert!(check_public_prefix(&p, ScopeType::Public, 61, "cidr").is_err());
+        assert!(check_public_prefix(&p, ScopeType::Public, None, 60, "cidr").is_ok());
+        assert!(check_public_prefix(&p, ScopeType::Public, None, 61, "cidr").is_err());
     }
 
     #[test]

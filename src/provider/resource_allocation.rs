@@ -148,15 +148,15 @@ impl Resource for AllocationResource {
         &["compliance_status"]
     }
 
-    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, _config: &Obj, diags: &mut Diagnostics) {
+    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, diags: &mut Diagnostics) {
         if prior.is_some() {
             return;
         }
         planned.insert("resource_owner".into(), Value::str(&ctx.config.account_id));
-        if planned.get("resource_type").is_none_or(Value::is_null) {
+        if config.get("resource_type").is_none_or(Value::is_null) {
             planned.insert("resource_type".into(), Value::str("custom"));
         }
-        if planned.get("resource_region").is_none_or(Value::is_null) && planned.known("resource_type") {
+        if config.get("resource_region").is_none_or(Value::is_null) && planned.known("resource_type") {
             let v = if planned.str("resource_type") == Some("custom") {
                 Value::Null
             } else {

@@ -162,14 +162,14 @@ impl Resource for PoolResource {
         &["provisioned_cidrs"]
     }
 
-    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, _config: &Obj, diags: &mut Diagnostics) {
+    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, diags: &mut Diagnostics) {
         if let Err(e) = pool_rules::check_pool_spec(&spec(planned)) {
             diags.push(diag(&e));
         }
         if prior.is_some() {
             return;
         }
-        if planned.get("locale").is_none_or(Value::is_null) {
+        if config.get("locale").is_none_or(Value::is_null) {
             planned.insert("locale".into(), Value::str(LOCALE_NONE));
         }
         planned.insert("state".into(), Value::str(CREATE_COMPLETE));

@@ -58,6 +58,8 @@ pub fn provision(
         .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
     pool_rules::check_cidr_quota(tx.count_pool_cidrs(&pool.id)?, quotas, &pool.id)?;
     let family = pool_rules::parse_family(&pool.address_family)?;
+    let source = root_source(tx, pool)?;
+    let source = source.as_deref();
     let cidr = match (&pool.source_pool_id, req.cidr, req.netmask_length) {
         (_, Some(_), Some(_)) | (_, None, None) => {
             return Err(Error::invalid(
@@ -81,12 +83,12 @@ pub fn provision(
             let got = match (cidr, netmask) {
                 (Some(c), _) => {
                     pool_rules::check_family(pool, &c, "cidr")?;
-                    pool_rules::check_public_prefix(pool, scope.scope_type, c.prefix, "cidr")?;
+                    pool_rules::check_public_prefix(pool, scope.scope_type, source, c.prefix, "cidr")?;
                     allocator::allocate_exact(&mut fs, c, &parent_roots).map_err(|e| alloc_err(e, &parent, "cidr"))?
                 }
                 (None, Some(n)) => {
                     let n = netmask_u8(n, family)?;
-                    pool_rules::check_public_prefix(pool, scope.scope_type, n, "netmask_length")?;
+                    pool_rules::check_public_prefix(pool, scope.scope_type, source, n, "netmask_length")?;
                     allocator::allocate_first_fit(&mut fs, family, n, &[], &parent_roots)
                         .map_err(|e| alloc_err(e, &parent, "netmask_length"))?
                 }
@@ -112,7 +114,7 @@ pub fn provision(
         }
         (None, Some(c), None) => {
             pool_rules::check_family(pool, &c, "cidr")?;
-            pool_rules::check_public_prefix(pool, scope.scope_type, c.prefix, "cidr")?;
+            pool_rules::check_public_prefix(pool, scope.scope_type, source, c.prefix, "cidr")?;
             if pool_rules::needs_byoip_proof(pool, scope.scope_type) {
                 pool_rules::check_byoip_authorization(req.auth_message, req.auth_signature, account, &c, &today())?;
             }
@@ -141,7 +143,7 @@ pub fn provision(
                 )
                 .at("netmask_length"));
             }
-            pool_rules::check_public_prefix(pool, scope.scope_type, n, "netmask_length")?;
+            pool_rules::check_public_prefix(pool, scope.scope_type, source, n, "netmask_length")?;
             amazon_block(tx, n)?
         }
     };
@@ -166,8 +168,41 @@ pub fn provision(
         state: "provisioned".into(),
     };
     tx.insert_pool_cidr(&pc, &pool.scope_id, pool.source_pool_id.is_none())?;
+    if pool.source_pool_id.is_none() {
+        let record = Allocation {
+            id: pc.id.clone(),
+            pool_id: pool.id.clone(),
+            cidr,
+            netmask_length: None,
+            resource_type: RESOURCE_TYPE_POOL.into(),
+            resource_id: Some(pool.id.clone()),
+            resource_owner: pool.owner_id.clone(),
+            resource_region: None,
+            description: None,
+            disallowed_cidrs: Vec::new(),
+            tags: Default::default(),
+            compliance_status: COMPLIANT.into(),
+        };
+        tx.history_open(&pool.ipam_id, &pool.scope_id, &pool.id, &record, &now())?;
+    }
     allocator::provision(&mut tx.free_space(&pool.id), cidr).map_err(|e| alloc_err(e, pool, "cidr"))?;
     Ok(pc)
+}
+
+/// The `public_ip_source` of the top-level pool above `pool` (or of `pool` itself).
+fn root_source(tx: &Tx, pool: &Pool) -> Result<Option<String>> {
+    let mut cur = pool.clone();
+    // Depth is bounded by the pool-depth quota; the bound also guards against a corrupt cycle.
+    for _ in 0..64 {
+        match &cur.source_pool_id {
+            None => return Ok(cur.public_ip_source),
+            Some(parent) => match tx.pool(parent)? {
+                Some(p) => cur = p,
+                None => return Ok(cur.public_ip_source),
+            },
+        }
+    }
+    Ok(cur.public_ip_source)
 }
 
 fn unreachable_cidr() -> Result<Cidr> {
@@ -217,9 +252,13 @@ pub fn deprovision(tx: &Tx, pool: &Pool, pc: &PoolCidr) -> Result<()> {
             ),
         ));
     }
-    let all = roots(tx, &pool.id)?;
-    allocator::deprovision(&mut tx.free_space(&pool.id), pc.cidr, &all).map_err(|e| alloc_err(e, pool, "cidr"))?;
+    // The allocations table is the truth and the free blocks are its index: with nothing
+    // allocated inside, every free block inside the CIDR goes, even if the index had drifted.
+    tx.delete_free_blocks_within(&pool.id, &pc.cidr)?;
     tx.delete_pool_cidr(&pc.id)?;
+    if pool.source_pool_id.is_none() {
+        tx.history_close(&pool.scope_id, &pc.cidr, &pool.id, &now())?;
+    }
     if let Some(parent_id) = &pool.source_pool_id
         && let Some(a) = tx.pool_allocation_for(parent_id, &pool.id, &pc.cidr)?
     {

@@ -425,6 +425,21 @@ impl Tx<'_> {
         SqlFreeSpace { tx: self, pool_id }
     }
 
+    /// Deletes every free block of a pool inside `cidr`.
+    pub fn delete_free_blocks_within(&self, pool_id: &str, cidr: &Cidr) -> Result<()> {
+        self.execute(
+            "DELETE FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start >= ?3 AND start <= ?4",
+            params![
+                pool_id,
+                family_code(cidr.family),
+                cidr.start_bytes().to_vec(),
+                u128_bytes(cidr.last()).to_vec()
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// How many free blocks a pool has (diagnostics and tests).
     pub fn count_free_blocks(&self, pool_id: &str) -> Result<i64> {
         self.count("SELECT count(*) FROM free_blocks WHERE pool_id = ?1", [pool_id])

@@ -49,7 +49,7 @@ const MIGRATIONS: &[&str] = &[
         source_pool_id TEXT REFERENCES pools(id),
         depth INTEGER NOT NULL,
         description TEXT,
-        auto_import INTEGER NOT NULL DEFAULT 0,
+        auto_import INTEGER,
         min_netmask INTEGER,
         max_netmask INTEGER,
         default_netmask INTEGER,

@@ -1,0 +1,553 @@
+//! Pools, pool CIDRs and allocations driven by the real terraform binary.
+
+mod common;
+
+use common::{Tf, flat};
+
+const IPAM: &str = r#"
+resource "ipam" "main" {
+  operating_regions { region_name = "us-east-1" }
+  operating_regions { region_name = "us-west-2" }
+}
+"#;
+
+/// The seed tutorial: top-level pool without locale, regional child, development grandchild.
+const HIERARCHY: &str = r#"
+resource "ipam_pool" "top" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+  description    = "top-level"
+}
+resource "ipam_pool_cidr" "top" {
+  ipam_pool_id = ipam_pool.top.id
+  cidr         = "10.0.0.0/8"
+}
+resource "ipam_pool" "regional" {
+  ipam_scope_id       = ipam.main.private_default_scope_id
+  address_family      = "ipv4"
+  locale              = "us-east-1"
+  source_ipam_pool_id = ipam_pool.top.id
+}
+resource "ipam_pool_cidr" "regional" {
+  ipam_pool_id = ipam_pool.regional.id
+  cidr         = "10.0.0.0/16"
+  depends_on   = [ipam_pool_cidr.top]
+}
+resource "ipam_pool" "dev" {
+  ipam_scope_id                     = ipam.main.private_default_scope_id
+  address_family                    = "ipv4"
+  locale                            = "us-east-1"
+  source_ipam_pool_id               = ipam_pool.regional.id
+  allocation_default_netmask_length = 28
+  allocation_min_netmask_length     = 26
+  allocation_max_netmask_length     = 28
+  allocation_resource_tags          = { env = "dev" }
+  tags                              = { team = "dev" }
+}
+resource "ipam_pool_cidr" "dev" {
+  ipam_pool_id   = ipam_pool.dev.id
+  netmask_length = 24
+  depends_on     = [ipam_pool_cidr.regional]
+}
+resource "ipam_pool_allocation" "a" {
+  ipam_pool_id = ipam_pool.dev.id
+  description  = "first"
+  tags         = { env = "dev" }
+  depends_on   = [ipam_pool_cidr.dev]
+}
+resource "ipam_pool_allocation" "b" {
+  ipam_pool_id   = ipam_pool.dev.id
+  netmask_length = 26
+  depends_on     = [ipam_pool_allocation.a]
+}
+resource "ipam_pool_allocation" "vpc" {
+  ipam_pool_id  = ipam_pool.dev.id
+  cidr          = "10.0.0.192/28"
+  resource_type = "vpc"
+  resource_id   = "vpc-0123456789abcdef0"
+  depends_on    = [ipam_pool_cidr.dev]
+}
+"#;
+
+#[test]
+fn seed_tutorial_hierarchy_end_to_end() {
+    let tf = Tf::new();
+    tf.config(&format!("{IPAM}{HIERARCHY}"));
+    tf.apply();
+    tf.assert_plan_empty();
+
+    assert_eq!(tf.values("ipam_pool.top")["pool_depth"], 1);
+    assert_eq!(tf.values("ipam_pool.top")["locale"], "None");
+    assert_eq!(tf.values("ipam_pool.regional")["pool_depth"], 2);
+    assert_eq!(tf.values("ipam_pool.dev")["pool_depth"], 3);
+    assert_eq!(tf.values("ipam_pool.dev")["ipam_scope_type"], "private");
+    assert_eq!(
+        tf.attr("ipam_pool_cidr.dev", "cidr"),
+        "10.0.0.0/24",
+        "first free /24 of the regional pool"
+    );
+    assert_eq!(tf.values("ipam_pool_cidr.dev")["netmask_length"], 24);
+    let a = tf.values("ipam_pool_allocation.a");
+    assert_eq!(a["cidr"], "10.0.0.0/28", "the pool default /28, first fit");
+    assert_eq!(a["netmask_length"], 28);
+    assert_eq!(a["compliance_status"], "compliant");
+    assert_eq!(a["resource_type"], "custom");
+    assert!(
+        a["ipam_pool_allocation_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("ipam-pool-alloc-")
+    );
+    assert_eq!(
+        a["id"],
+        format!(
+            "{}_{}",
+            a["ipam_pool_allocation_id"].as_str().unwrap(),
+            tf.attr("ipam_pool.dev", "id")
+        )
+    );
+    assert_eq!(
+        tf.attr("ipam_pool_allocation.b", "cidr"),
+        "10.0.0.64/26",
+        "first aligned /26 after the /28"
+    );
+    assert_eq!(
+        tf.values("ipam_pool_allocation.b")["compliance_status"],
+        "noncompliant",
+        "missing the env tag (R-33)"
+    );
+    assert_eq!(tf.values("ipam_pool_allocation.vpc")["resource_region"], "us-east-1");
+
+    // The child pools' CIDRs are allocations of type ipam-pool in their parents (R-22, R-41).
+    let regional = tf.attr("ipam_pool.regional", "id");
+    let n = tf.sql_count(&format!(
+        "SELECT count(*) FROM allocations a JOIN pools p ON p.id = a.pool_id WHERE a.resource_type = 'ipam-pool' AND a.resource_id = '{regional}' AND a.cidr = '10.0.0.0/16' AND p.id = '{}'",
+        tf.attr("ipam_pool.top", "id")
+    ));
+    assert_eq!(n, 1);
+    assert!(
+        tf.sql_count("SELECT count(*) FROM history") >= 5,
+        "history rows for every allocation"
+    );
+
+    // A refresh shows the provisioned CIDRs on the pools; the plan stays empty.
+    tf.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+    assert_eq!(
+        tf.values("ipam_pool.top")["provisioned_cidrs"],
+        serde_json::json!(["10.0.0.0/8"])
+    );
+    tf.assert_plan_empty();
+
+    tf.import_verify();
+
+    // A second apply allocates nothing new.
+    let before = tf.sql_count("SELECT count(*) FROM allocations");
+    tf.apply();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM allocations"), before);
+
+    // Update in place: rules and description; removing a rule clears it.
+    let dev_id = tf.attr("ipam_pool.dev", "id");
+    tf.config(
+        &format!("{IPAM}{HIERARCHY}")
+            .replace("  allocation_min_netmask_length     = 26\n", "")
+            .replace("description    = \"top-level\"", "description    = \"root\""),
+    );
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool.dev", "id"), dev_id);
+    assert!(tf.values("ipam_pool.dev")["allocation_min_netmask_length"].is_null());
+    assert_eq!(tf.attr("ipam_pool.dev", "state"), "modify-complete");
+    assert_eq!(tf.attr("ipam_pool.top", "description"), "root");
+    tf.assert_plan_empty();
+
+    // Tags on an allocation change its compliance in place.
+    tf.config(&format!("{IPAM}{HIERARCHY}").replace(
+        "netmask_length = 26\n",
+        "netmask_length = 26\n  tags = { env = \"dev\" }\n",
+    ));
+    tf.apply();
+    assert_eq!(tf.values("ipam_pool_allocation.b")["compliance_status"], "compliant");
+    tf.assert_plan_empty();
+
+    tf.destroy();
+    for t in ["pools", "pool_cidrs", "allocations", "free_blocks", "scopes", "ipams"] {
+        assert_eq!(
+            tf.sql_count(&format!("SELECT count(*) FROM {t}")),
+            0,
+            "{t} empty after destroy"
+        );
+    }
+}
+
+#[test]
+fn upstream_first_fit_expectations_and_replacement() {
+    let tf = Tf::new();
+    let cfg = |netmask: u8| {
+        format!(
+            r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "172.2.0.0/24"
+}}
+resource "ipam_pool_allocation" "plain" {{
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = {netmask}
+  depends_on     = [ipam_pool_cidr.c]
+}}
+resource "ipam_pool_allocation" "disallowed" {{
+  ipam_pool_id     = ipam_pool.p.id
+  netmask_length   = 28
+  disallowed_cidrs = ["172.2.0.0/28"]
+  depends_on       = [ipam_pool_cidr.c]
+}}
+"#
+        )
+    };
+    tf.config(&cfg(28));
+    let plan = tf.assert_plan_changes();
+    assert!(
+        flat(&plan).contains("cidr = (known after apply)"),
+        "a chosen CIDR is never promised at plan: {plan}"
+    );
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_allocation.plain", "cidr"), "172.2.0.0/28");
+    assert_eq!(tf.attr("ipam_pool_allocation.disallowed", "cidr"), "172.2.0.16/28");
+    tf.assert_plan_empty();
+    tf.import_verify();
+    // Changing netmask_length replaces the allocation; released space is reused at once.
+    tf.config(&cfg(27));
+    let plan = tf.assert_plan_changes();
+    assert!(plan.contains("forces replacement"), "{plan}");
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_allocation.plain", "cidr"), "172.2.0.32/27");
+    tf.assert_plan_empty();
+    tf.destroy();
+}
+
+#[test]
+fn public_ipv6_pools_from_amazon_space() {
+    let tf = Tf::new();
+    tf.config(&format!(
+        r#"{IPAM}
+resource "ipam_pool" "v6" {{
+  ipam_scope_id    = ipam.main.public_default_scope_id
+  address_family   = "ipv6"
+  public_ip_source = "amazon"
+  aws_service      = "ec2"
+  locale           = "us-east-1"
+  publicly_advertisable = true
+}}
+resource "ipam_pool_cidr" "v6" {{
+  ipam_pool_id   = ipam_pool.v6.id
+  netmask_length = 52
+}}
+resource "ipam_pool" "vpcs" {{
+  ipam_scope_id       = ipam.main.public_default_scope_id
+  address_family      = "ipv6"
+  locale              = "us-east-1"
+  aws_service         = "ec2"
+  source_ipam_pool_id = ipam_pool.v6.id
+}}
+resource "ipam_pool_cidr" "vpcs" {{
+  ipam_pool_id   = ipam_pool.vpcs.id
+  netmask_length = 56
+  depends_on     = [ipam_pool_cidr.v6]
+}}
+resource "ipam_pool_allocation" "vpc" {{
+  ipam_pool_id   = ipam_pool.vpcs.id
+  netmask_length = 60
+  resource_type  = "vpc"
+  resource_id    = "vpc-0abc"
+  depends_on     = [ipam_pool_cidr.vpcs]
+}}
+"#
+    ));
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_cidr.v6", "cidr"), "2600:1f00::/52");
+    assert_eq!(tf.attr("ipam_pool_cidr.vpcs", "cidr"), "2600:1f00::/56");
+    assert_eq!(tf.attr("ipam_pool_allocation.vpc", "cidr"), "2600:1f00::/60");
+    assert_eq!(tf.values("ipam_pool.v6")["ipam_scope_type"], "public");
+    tf.assert_plan_empty();
+    tf.import_verify();
+    tf.destroy();
+}
+
+#[test]
+fn hundred_parallel_allocations_are_disjoint_and_stable() {
+    let tf = Tf::new();
+    tf.config(&format!(
+        r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "10.20.0.0/16"
+}}
+resource "ipam_pool_allocation" "n" {{
+  count          = 100
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = count.index % 2 == 0 ? 24 : 26
+  depends_on     = [ipam_pool_cidr.c]
+}}
+"#
+    ));
+    tf.apply_with(&["-parallelism=10"]);
+    let cidrs: Vec<ipnet::Ipv4Net> = tf
+        .resources()
+        .into_iter()
+        .filter(|(a, _)| a.starts_with("ipam_pool_allocation.n["))
+        .map(|(_, v)| v["cidr"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(cidrs.len(), 100);
+    for (i, a) in cidrs.iter().enumerate() {
+        assert!("10.20.0.0/16".parse::<ipnet::Ipv4Net>().unwrap().contains(a));
+        for b in &cidrs[i + 1..] {
+            assert!(!a.contains(b) && !b.contains(a), "{a} overlaps {b}");
+        }
+    }
+    assert_eq!(tf.sql_count("SELECT count(*) FROM allocations"), 100);
+    tf.assert_plan_empty();
+    tf.apply_with(&["-parallelism=10"]);
+    assert_eq!(
+        tf.sql_count("SELECT count(*) FROM allocations"),
+        100,
+        "a second apply allocates nothing"
+    );
+    tf.destroy();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM free_blocks"), 0);
+}
+
+#[test]
+fn rules_visible_in_configuration_are_refused_at_plan() {
+    let tf = Tf::new();
+    tf.config(IPAM);
+    tf.apply();
+    let before = tf.db_dump();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            r#"resource "ipam_pool" "x" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv6"
+}"#,
+            "IPv6 pools belong in the public scope",
+            "address_family",
+        ),
+        (
+            r#"resource "ipam_pool" "x" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+  locale         = "eu-central-1"
+}"#,
+            "Locale is not an operating region",
+            "locale",
+        ),
+        (
+            r#"resource "ipam_pool" "x" {
+  ipam_scope_id                 = ipam.main.private_default_scope_id
+  address_family                = "ipv4"
+  allocation_min_netmask_length = 24
+  allocation_max_netmask_length = 16
+}"#,
+            "Minimum netmask length must be less than the maximum",
+            "allocation_min_netmask_length",
+        ),
+        (
+            r#"resource "ipam_pool" "x" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+  auto_import    = true
+}"#,
+            "Auto-import needs a locale",
+            "auto_import",
+        ),
+        (
+            r#"resource "ipam_pool" "x" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+  aws_service    = "ec2"
+}"#,
+            "aws_service is for public pools",
+            "aws_service",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id   = "ipam-pool-0123456789abcdef0"
+  cidr           = "10.0.0.1/24"
+}"#,
+            "did you mean 10.0.0.0/24",
+            "cidr",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id   = "ipam-pool-0123456789abcdef0"
+  cidr           = "10.0.0.0/24"
+  netmask_length = 24
+}"#,
+            "Conflicting arguments",
+            "netmask_length",
+        ),
+        (
+            r#"resource "ipam_pool_allocation" "x" {
+  ipam_pool_id  = "ipam-pool-0123456789abcdef0"
+  resource_type = "database"
+}"#,
+            "Invalid resource type",
+            "resource_type",
+        ),
+    ];
+    for (body, message, attr) in cases {
+        tf.config(&format!("{IPAM}{body}"));
+        let out = flat(&tf.plan_fails());
+        assert!(out.contains(message), "expected {message:?}:\n{out}");
+        assert!(out.contains(attr), "diagnostic names {attr}:\n{out}");
+    }
+    assert_eq!(tf.db_dump(), before, "nothing written by refused plans");
+    tf.config(IPAM);
+    tf.destroy();
+}
+
+#[test]
+fn rules_needing_the_database_are_refused_at_apply_and_write_nothing() {
+    let tf = Tf::new();
+    let base = format!(
+        r#"{IPAM}
+resource "ipam_pool" "a" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+  allocation_max_netmask_length = 28
+}}
+resource "ipam_pool_cidr" "a" {{
+  ipam_pool_id = ipam_pool.a.id
+  cidr         = "10.0.0.0/24"
+}}
+resource "ipam_pool" "b" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool" "child" {{
+  ipam_scope_id       = ipam.main.private_default_scope_id
+  address_family      = "ipv4"
+  source_ipam_pool_id = ipam_pool.a.id
+}}
+"#
+    );
+    tf.config(&base);
+    tf.apply();
+    let before_without_history = tf.db_dump_except(&["history"]);
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"resource "ipam_pool_cidr" "b" {
+  ipam_pool_id = ipam_pool.b.id
+  cidr         = "10.0.0.128/25"
+}"#,
+            "CIDR overlaps another pool",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "child" {
+  ipam_pool_id = ipam_pool.child.id
+  cidr         = "10.9.0.0/26"
+}"#,
+            "is not inside any CIDR provisioned to the pool",
+        ),
+        (
+            r#"resource "ipam_pool_allocation" "big" {
+  ipam_pool_id   = ipam_pool.b.id
+  netmask_length = 24
+}"#,
+            "Pool has no CIDRs",
+        ),
+        (
+            r#"resource "ipam_pool_allocation" "big" {
+  ipam_pool_id   = ipam_pool.a.id
+  netmask_length = 30
+}"#,
+            "Allocation outside the pool's netmask rules",
+        ),
+        (
+            r#"resource "ipam_pool_allocation" "x" {
+  count          = 5
+  ipam_pool_id   = ipam_pool.a.id
+  netmask_length = 26
+}"#,
+            "The pool has no free ipv4 space left for a /26",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "b" {
+  ipam_pool_id   = ipam_pool.b.id
+  netmask_length = 24
+}"#,
+            "A top-level pool needs an explicit CIDR",
+        ),
+    ];
+    for (body, message) in cases {
+        let before = tf.db_dump();
+        tf.config(&format!("{base}{body}"));
+        let out = flat(&tf.apply_fails());
+        assert!(out.contains(message), "expected {message:?}:\n{out}");
+        if !body.contains("count") {
+            assert_eq!(tf.db_dump(), before, "refused apply wrote nothing ({message})");
+        }
+        tf.config(&base);
+        tf.apply();
+        assert_eq!(tf.db_dump_except(&["history"]), before_without_history);
+    }
+    // Deprovisioning a CIDR that still has allocations (made by another workspace) is refused.
+    let other = Tf::sharing(&tf.db);
+    other.config(&format!(
+        "resource \"ipam_pool_allocation\" \"o\" {{\n  ipam_pool_id = \"{}\"\n  netmask_length = 28\n}}\n",
+        tf.attr("ipam_pool.a", "id")
+    ));
+    other.apply();
+    tf.config(
+        &base
+            .replace(
+                "resource \"ipam_pool_cidr\" \"a\"",
+                "resource \"ipam_pool_cidr\" \"gone\"",
+            )
+            .replace("cidr         = \"10.0.0.0/24\"", "cidr = \"10.1.0.0/24\""),
+    );
+    let out = flat(&tf.apply_fails());
+    assert!(out.contains("CIDR still has allocations"), "{out}");
+    other.destroy();
+    tf.config(&base);
+    tf.destroy();
+}
+
+#[test]
+fn drift_of_allocations_and_pool_cidrs_is_planned_back() {
+    let tf = Tf::new();
+    tf.config(&format!(
+        r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "10.0.0.0/24"
+}}
+resource "ipam_pool_allocation" "a" {{
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 26
+  depends_on     = [ipam_pool_cidr.c]
+}}
+"#
+    ));
+    tf.apply();
+    let alloc = tf.attr("ipam_pool_allocation.a", "ipam_pool_allocation_id");
+    // Released behind Terraform's back (the free-space index is left as the CLI would leave it:
+    // the test only removes the row Terraform reads).
+    tf.sql(&format!("DELETE FROM allocations WHERE id = '{alloc}'"));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains("ipam_pool_allocation.a will be created"), "{plan}");
+    // The pool's description changed outside Terraform.
+    tf.sql("UPDATE pools SET description = 'edited'");
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains(r#"- description = "edited" -> null"#), "{plan}");
+    tf.destroy();
+}
