@@ -551,3 +551,48 @@ resource "ipam_pool_allocation" "a" {{
     assert!(plan.contains(r#"- description = "edited" -> null"#), "{plan}");
     tf.destroy();
 }
+
+#[test]
+fn preview_next_cidr_is_fixed_at_create_and_importable() {
+    let tf = Tf::new();
+    let cfg = |with_alloc: bool| {
+        format!(
+            r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "172.2.0.0/24"
+}}
+resource "ipam_preview_next_cidr" "next" {{
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 28
+  depends_on     = [ipam_pool_cidr.c]
+}}
+{}
+"#,
+            if with_alloc {
+                "resource \"ipam_pool_allocation\" \"a\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = ipam_preview_next_cidr.next.cidr\n}"
+            } else {
+                ""
+            }
+        )
+    };
+    tf.config(&cfg(false));
+    tf.apply();
+    assert_eq!(tf.attr("ipam_preview_next_cidr.next", "cidr"), "172.2.0.0/28");
+    assert_eq!(
+        tf.sql_count("SELECT count(*) FROM allocations"),
+        0,
+        "a preview reserves nothing"
+    );
+    tf.import_verify();
+    // Allocating the previewed CIDR does not move the preview (no perpetual diff downstream).
+    tf.config(&cfg(true));
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_allocation.a", "cidr"), "172.2.0.0/28");
+    tf.assert_plan_empty();
+    tf.destroy();
+}

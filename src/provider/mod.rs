@@ -8,6 +8,7 @@ mod resource_allocation;
 mod resource_ipam;
 mod resource_pool;
 mod resource_pool_cidr;
+mod resource_preview;
 mod resource_scope;
 
 use std::collections::BTreeMap;
@@ -50,6 +51,7 @@ fn all_resources() -> Vec<Box<dyn Resource>> {
         Box::new(resource_pool::PoolResource),
         Box::new(resource_pool_cidr::PoolCidrResource),
         Box::new(resource_allocation::AllocationResource),
+        Box::new(resource_preview::PreviewResource),
     ]
 }
 

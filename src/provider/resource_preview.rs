@@ -1,0 +1,136 @@
+//! `ipam_preview_next_cidr`: the CIDR the next allocation of a size would get, computed once at
+//! create and kept (unlike an allocation it reserves nothing). Importable by `<cidr>_<pool-id>`.
+
+use crate::ipam::allocator;
+use crate::ipam::cidr::Cidr;
+use crate::ipam::pool_rules;
+use crate::ipam::{Error, ErrorKind, Result};
+use crate::plugin::diag::Diagnostics;
+use crate::plugin::schema::{Attribute, Block, Schema};
+use crate::plugin::value::{Obj, Type, Value};
+use crate::store::Tx;
+
+use super::framework::{Ctx, ObjExt, Resource, diag, obj};
+use super::resource_pool_cidr::{parse_cidr, split_id};
+
+pub struct PreviewResource;
+
+/// The first free block a pool would hand out, without reserving it.
+pub fn preview(tx: &Tx, pool_id: &str, netmask: Option<i64>, disallowed: &[Cidr]) -> Result<Cidr> {
+    let pool = tx
+        .pool(pool_id)?
+        .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
+    let family = pool_rules::parse_family(&pool.address_family)?;
+    let prefix = pool_rules::allocation_netmask(&pool, netmask)?;
+    if tx.count_pool_cidrs(&pool.id)? == 0 {
+        return Err(Error::invalid(
+            "Pool has no CIDRs",
+            format!(
+                "Pool {} has no provisioned CIDRs, so there is nothing to preview (R-25).",
+                pool.id
+            ),
+        )
+        .at("ipam_pool_id"));
+    }
+    allocator::preview_first_fit(&mut tx.free_space(&pool.id), family, prefix, disallowed).map_err(|e| match e {
+        allocator::AllocError::Storage(e) => e,
+        other => Error::new(
+            ErrorKind::Conflict,
+            format!("Nothing to preview in pool {}", pool.id),
+            other.to_string(),
+        )
+        .at("netmask_length"),
+    })
+}
+
+fn state(cidr: &Cidr, pool_id: &str, netmask: Value, disallowed: Value) -> Obj {
+    obj([
+        ("id", Value::str(format!("{cidr}_{pool_id}"))),
+        ("ipam_pool_id", Value::str(pool_id)),
+        ("cidr", Value::str(cidr.to_string())),
+        ("netmask_length", netmask),
+        ("disallowed_cidrs", disallowed),
+    ])
+}
+
+impl Resource for PreviewResource {
+    fn name(&self) -> &'static str {
+        "ipam_preview_next_cidr"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            block: Block::new(
+                "Previews the CIDR the next allocation of a size would get, once, at create. It reserves nothing: \
+                 use `ipam_pool_allocation` with `netmask_length` to reserve space.",
+                vec![
+                    Attribute::computed("id", Type::String, "`<cidr>_<pool-id>`."),
+                    Attribute::required("ipam_pool_id", Type::String, "The pool to preview.").force_new(),
+                    Attribute::optional_computed(
+                        "netmask_length",
+                        Type::Number,
+                        "Size to preview; default: the pool's default netmask length.",
+                    )
+                    .force_new(),
+                    Attribute::optional(
+                        "disallowed_cidrs",
+                        Type::set_of(Type::String),
+                        "CIDRs the preview must not overlap.",
+                    )
+                    .force_new(),
+                    Attribute::computed("cidr", Type::String, "The previewed CIDR, fixed at create."),
+                ],
+            ),
+        }
+    }
+
+    fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
+        for s in config.strings("disallowed_cidrs") {
+            if let Err(e) = parse_cidr(&s, "disallowed_cidrs") {
+                diags.push(diag(&e));
+            }
+        }
+    }
+
+    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+        let pool_id = planned.string("ipam_pool_id").unwrap_or_default();
+        let disallowed: Vec<Cidr> = planned
+            .strings("disallowed_cidrs")
+            .iter()
+            .map(|s| parse_cidr(s, "disallowed_cidrs"))
+            .collect::<Result<_>>()?;
+        let cidr = ctx
+            .store
+            .read(|tx| preview(tx, &pool_id, planned.int("netmask_length"), &disallowed))?;
+        Ok(state(
+            &cidr,
+            &pool_id,
+            Value::int(i64::from(cidr.prefix)),
+            planned.get("disallowed_cidrs").cloned().unwrap_or_default(),
+        ))
+    }
+
+    fn update(&self, _ctx: &Ctx, prior: &Obj, _planned: &Obj, _config: &Obj) -> Result<Obj> {
+        Ok(prior.clone())
+    }
+
+    fn delete(&self, _ctx: &Ctx, _prior: &Obj) -> Result<()> {
+        Ok(())
+    }
+
+    fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
+        // The preview stays as it was; it disappears only with its pool.
+        let pool_id = state.str("ipam_pool_id").unwrap_or_default();
+        Ok(ctx.store.read(|tx| tx.pool(pool_id))?.map(|_| state.clone()))
+    }
+
+    fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
+        let (cidr, pool_id) = split_id(id, "<cidr>_<pool-id>, e.g. 10.0.0.0/28_ipam-pool-0123456789abcdef0")?;
+        let c = parse_cidr(cidr, "cidr")?;
+        ctx.store
+            .read(|tx| tx.pool(pool_id))?
+            .ok_or_else(|| Error::not_found("pool", pool_id))?;
+        Ok(state(&c, pool_id, Value::int(i64::from(c.prefix)), Value::Null))
+    }
+}
