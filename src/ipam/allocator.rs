@@ -24,6 +24,19 @@ pub trait FreeSpace {
     fn floor(&mut self, family: Family, start: u128) -> Result<Option<Cidr>, Self::Error>;
     /// Up to `limit` free blocks starting at or after `from`, in address order.
     fn ascending_from(&mut self, family: Family, from: u128, limit: usize) -> Result<Vec<Cidr>, Self::Error>;
+    /// The lowest-start free block whose prefix is at most `max_prefix`. Storage that can answer
+    /// this in one query overrides it; the default asks once per prefix length.
+    fn lowest_fitting(&mut self, family: Family, max_prefix: u8) -> Result<Option<Cidr>, Self::Error> {
+        let mut best: Option<Cidr> = None;
+        for p in 0..=max_prefix {
+            if let Some(b) = self.lowest_with_prefix(family, p)? {
+                if best.is_none_or(|x| b.start < x.start) {
+                    best = Some(b);
+                }
+            }
+        }
+        Ok(best)
+    }
     /// Whether exactly this block is free.
     fn contains_block(&mut self, block: Cidr) -> Result<bool, Self::Error>;
     /// Records a free block.
@@ -112,27 +125,14 @@ pub fn deprovision<F: FreeSpace>(fs: &mut F, cidr: Cidr, _pool_cidrs: &[Cidr]) -
     }
 }
 
-/// The lowest free block with prefix at most `prefix`, and the smallest prefix any free block has.
-fn lowest_fitting<F: FreeSpace>(fs: &mut F, family: Family, prefix: u8) -> R<(Option<Cidr>, Option<u8>), F> {
-    let mut best: Option<Cidr> = None;
-    let mut largest: Option<u8> = None;
-    for p in 0..=prefix {
-        if let Some(b) = st(fs.lowest_with_prefix(family, p))? {
-            largest.get_or_insert(p);
-            if best.is_none_or(|x| b.start < x.start) {
-                best = Some(b);
-            }
+/// The smallest prefix length any free block has (the largest free block), for error messages.
+fn largest_free<F: FreeSpace>(fs: &mut F, family: Family) -> R<Option<u8>, F> {
+    for p in 0..=family.bits() {
+        if st(fs.lowest_with_prefix(family, p))?.is_some() {
+            return Ok(Some(p));
         }
     }
-    if largest.is_none() {
-        for p in prefix.saturating_add(1)..=family.bits() {
-            if st(fs.lowest_with_prefix(family, p))?.is_some() {
-                largest = Some(p);
-                break;
-            }
-        }
-    }
-    Ok((best, largest))
+    Ok(None)
 }
 
 /// The first block (aligned, at least `size` addresses) at or after `x`, if it fits in u128.
@@ -175,13 +175,13 @@ fn find<F: FreeSpace>(fs: &mut F, family: Family, prefix: u8, disallowed: &[Cidr
             largest_free: None,
         });
     }
-    let (best, largest) = lowest_fitting(fs, family, prefix)?;
-    let exhausted = AllocError::Exhausted {
-        family,
-        requested: prefix,
-        largest_free: largest,
+    let Some(first) = st(fs.lowest_fitting(family, prefix))? else {
+        return Err(AllocError::Exhausted {
+            family,
+            requested: prefix,
+            largest_free: largest_free(fs, family)?,
+        });
     };
-    let Some(first) = best else { return Err(exhausted) };
     let target = Cidr {
         family,
         start: first.start,
@@ -195,17 +195,20 @@ fn find<F: FreeSpace>(fs: &mut F, family: Family, prefix: u8, disallowed: &[Cidr
     let mut from = first.start;
     loop {
         let blocks = st(fs.ascending_from(family, from, 256))?;
-        let Some(last) = blocks.last().copied() else {
-            return Err(exhausted);
-        };
         for b in blocks.iter().filter(|b| b.prefix <= prefix) {
             if let Some(t) = lowest_in_block(*b, prefix, disallowed) {
                 return Ok((*b, t));
             }
         }
-        match last.last().checked_add(1) {
+        match blocks.last().and_then(|l| l.last().checked_add(1)) {
             Some(next) => from = next,
-            None => return Err(exhausted),
+            None => {
+                return Err(AllocError::Exhausted {
+                    family,
+                    requested: prefix,
+                    largest_free: largest_free(fs, family)?,
+                });
+            }
         }
     }
 }

@@ -45,7 +45,7 @@ fn scope_row(r: &Row) -> rusqlite::Result<Scope> {
 impl Tx<'_> {
     /// The IPAM with this ID.
     pub fn ipam(&self, id: &str) -> Result<Option<Ipam>> {
-        self.query_row(&format!("SELECT {IPAM_COLS} FROM ipams WHERE id = ?1"), [id], ipam_row)
+        self.row(&format!("SELECT {IPAM_COLS} FROM ipams WHERE id = ?1"), [id], ipam_row)
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -61,7 +61,7 @@ impl Tx<'_> {
 
     /// How many IPAMs an account has in a region.
     pub fn count_ipams_in_region(&self, owner: &str, region: &str) -> Result<i64> {
-        self.query_row(
+        self.row(
             "SELECT count(*) FROM ipams WHERE owner_id = ?1 AND home_region = ?2",
             [owner, region],
             |r| r.get(0),
@@ -71,7 +71,7 @@ impl Tx<'_> {
 
     /// Inserts an IPAM (its default scopes are inserted separately).
     pub fn insert_ipam(&self, i: &Ipam) -> Result<()> {
-        self.execute(
+        self.exec(
             &format!("INSERT INTO ipams ({IPAM_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
             params![
                 i.id,
@@ -92,7 +92,7 @@ impl Tx<'_> {
 
     /// Updates the mutable fields of an IPAM.
     pub fn update_ipam(&self, i: &Ipam) -> Result<()> {
-        self.execute(
+        self.exec(
             "UPDATE ipams SET description = ?2, operating_regions = ?3, tags = ?4, state = ?5, cascade = ?6 WHERE id = ?1",
             params![
                 i.id,
@@ -110,16 +110,16 @@ impl Tx<'_> {
     /// Deletes an IPAM and, through the foreign keys, everything in it.
     pub fn delete_ipam(&self, id: &str) -> Result<()> {
         // Pools refer to their parents; clear those links first so the cascade can run in any order.
-        self.execute("UPDATE pools SET source_pool_id = NULL WHERE ipam_id = ?1", [id])
+        self.exec("UPDATE pools SET source_pool_id = NULL WHERE ipam_id = ?1", [id])
             .map_err(|e| self.err(e))?;
-        self.execute("DELETE FROM ipams WHERE id = ?1", [id])
+        self.exec("DELETE FROM ipams WHERE id = ?1", [id])
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// The scope with this ID.
     pub fn scope(&self, id: &str) -> Result<Option<Scope>> {
-        self.query_row(
+        self.row(
             &format!("SELECT {SCOPE_COLS} FROM scopes WHERE id = ?1"),
             [id],
             scope_row,
@@ -150,7 +150,7 @@ impl Tx<'_> {
 
     /// How many scopes an IPAM has.
     pub fn count_scopes(&self, ipam_id: &str) -> Result<i64> {
-        self.query_row("SELECT count(*) FROM scopes WHERE ipam_id = ?1", [ipam_id], |r| {
+        self.row("SELECT count(*) FROM scopes WHERE ipam_id = ?1", [ipam_id], |r| {
             r.get(0)
         })
         .map_err(|e| self.err(e))
@@ -158,7 +158,7 @@ impl Tx<'_> {
 
     /// How many pools a scope has.
     pub fn count_pools_in_scope(&self, scope_id: &str) -> Result<i64> {
-        self.query_row("SELECT count(*) FROM pools WHERE scope_id = ?1", [scope_id], |r| {
+        self.row("SELECT count(*) FROM pools WHERE scope_id = ?1", [scope_id], |r| {
             r.get(0)
         })
         .map_err(|e| self.err(e))
@@ -166,7 +166,7 @@ impl Tx<'_> {
 
     /// Inserts a scope.
     pub fn insert_scope(&self, s: &Scope) -> Result<()> {
-        self.execute(
+        self.exec(
             &format!("INSERT INTO scopes ({SCOPE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             params![
                 s.id,
@@ -185,7 +185,7 @@ impl Tx<'_> {
 
     /// Updates the mutable fields of a scope.
     pub fn update_scope(&self, s: &Scope) -> Result<()> {
-        self.execute(
+        self.exec(
             "UPDATE scopes SET description = ?2, tags = ?3, state = ?4 WHERE id = ?1",
             params![s.id, s.description, tags_to_json(&s.tags), s.state],
         )
@@ -195,7 +195,7 @@ impl Tx<'_> {
 
     /// Deletes a scope.
     pub fn delete_scope(&self, id: &str) -> Result<()> {
-        self.execute("DELETE FROM scopes WHERE id = ?1", [id])
+        self.exec("DELETE FROM scopes WHERE id = ?1", [id])
             .map_err(|e| self.err(e))?;
         Ok(())
     }

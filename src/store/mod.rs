@@ -122,6 +122,7 @@ impl Store {
         let path = self.path.clone();
         let e = |err| db_error(&path, err);
         conn.busy_timeout(BUSY_TIMEOUT).map_err(e)?;
+        conn.set_prepared_statement_cache_capacity(128);
         // Reading the schema version first also detects a file that is not a database.
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(e)?;
         if version > SCHEMA_VERSION {
@@ -134,6 +135,11 @@ impl Store {
                     path.display()
                 ),
             ));
+        }
+        if version == 0 {
+            // Small pages: an allocation touches a handful of index pages, and every dirty page
+            // is written to the WAL at commit. Takes effect only on a new, empty file.
+            conn.execute_batch("PRAGMA page_size = 1024").map_err(e)?;
         }
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(e)?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -188,6 +194,21 @@ impl Tx<'_> {
     /// Converts a query error.
     pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
         Error::storage(e.to_string())
+    }
+
+    /// Executes a statement through the statement cache (parsing SQL dominates otherwise).
+    pub(crate) fn exec(&self, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(p)
+    }
+
+    /// Runs a one-row query through the statement cache.
+    pub(crate) fn row<T>(
+        &self,
+        sql: &str,
+        p: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.prepare_cached(sql)?.query_row(p, f)
     }
 }
 

@@ -97,12 +97,12 @@ impl Tx<'_> {
     }
 
     fn count(&self, sql: &str, p: impl rusqlite::Params) -> Result<i64> {
-        self.query_row(sql, p, |r| r.get(0)).map_err(|e| self.err(e))
+        self.row(sql, p, |r| r.get(0)).map_err(|e| self.err(e))
     }
 
     /// The pool with this ID.
     pub fn pool(&self, id: &str) -> Result<Option<Pool>> {
-        self.query_row(&format!("SELECT {POOL_COLS} FROM pools WHERE id = ?1"), [id], pool_row)
+        self.row(&format!("SELECT {POOL_COLS} FROM pools WHERE id = ?1"), [id], pool_row)
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -127,7 +127,7 @@ impl Tx<'_> {
 
     /// Inserts a pool.
     pub fn insert_pool(&self, p: &Pool) -> Result<()> {
-        self.execute(
+        self.exec(
             &format!("INSERT INTO pools ({POOL_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"),
             params![
                 p.id,
@@ -158,7 +158,7 @@ impl Tx<'_> {
 
     /// Updates the mutable fields of a pool.
     pub fn update_pool(&self, p: &Pool) -> Result<()> {
-        self.execute(
+        self.exec(
             "UPDATE pools SET description=?2, auto_import=?3, min_netmask=?4, max_netmask=?5, default_netmask=?6, \
              allocation_resource_tags=?7, tags=?8, cascade=?9, state=?10 WHERE id=?1",
             params![
@@ -180,7 +180,7 @@ impl Tx<'_> {
 
     /// Deletes a pool row (its CIDRs, allocations and free space go with it).
     pub fn delete_pool_row(&self, id: &str) -> Result<()> {
-        self.execute("DELETE FROM pools WHERE id = ?1", [id])
+        self.exec("DELETE FROM pools WHERE id = ?1", [id])
             .map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -196,7 +196,7 @@ impl Tx<'_> {
 
     /// The pool CIDR with exactly this CIDR in this pool.
     pub fn pool_cidr(&self, pool_id: &str, cidr: &Cidr) -> Result<Option<PoolCidr>> {
-        self.query_row(
+        self.row(
             &format!(
                 "SELECT {CIDR_COLS} FROM pool_cidrs WHERE pool_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?4"
             ),
@@ -249,7 +249,7 @@ impl Tx<'_> {
 
     /// Inserts a pool CIDR.
     pub fn insert_pool_cidr(&self, c: &PoolCidr, scope_id: &str, top_level: bool) -> Result<()> {
-        self.execute(
+        self.exec(
             "INSERT INTO pool_cidrs (id, pool_id, scope_id, top_level, family, start, prefix, cidr, netmask_length, auth_message, auth_signature, state) \
              VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
             params![
@@ -273,14 +273,14 @@ impl Tx<'_> {
 
     /// Deletes a pool CIDR.
     pub fn delete_pool_cidr(&self, id: &str) -> Result<()> {
-        self.execute("DELETE FROM pool_cidrs WHERE id = ?1", [id])
+        self.exec("DELETE FROM pool_cidrs WHERE id = ?1", [id])
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// The allocation with this ID.
     pub fn allocation(&self, id: &str) -> Result<Option<Allocation>> {
-        self.query_row(
+        self.row(
             &format!("SELECT {ALLOC_COLS} FROM allocations WHERE id = ?1"),
             [id],
             alloc_row,
@@ -300,7 +300,7 @@ impl Tx<'_> {
 
     /// The allocation of exactly this CIDR in this pool.
     pub fn allocation_at(&self, pool_id: &str, cidr: &Cidr) -> Result<Option<Allocation>> {
-        self.query_row(
+        self.row(
             &format!(
                 "SELECT {ALLOC_COLS} FROM allocations WHERE pool_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?4"
             ),
@@ -344,7 +344,7 @@ impl Tx<'_> {
 
     /// Inserts an allocation.
     pub fn insert_allocation(&self, a: &Allocation) -> Result<()> {
-        self.execute(
+        self.exec(
             &format!("INSERT INTO allocations ({ALLOC_COLS}, cidr) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
             params![
                 a.id,
@@ -370,7 +370,7 @@ impl Tx<'_> {
 
     /// Updates an allocation's tags and compliance.
     pub fn update_allocation_tags(&self, id: &str, tags: &crate::ipam::model::Tags, compliance: &str) -> Result<()> {
-        self.execute(
+        self.exec(
             "UPDATE allocations SET tags = ?2, compliance_status = ?3 WHERE id = ?1",
             params![id, tags_to_json(tags), compliance],
         )
@@ -380,14 +380,14 @@ impl Tx<'_> {
 
     /// Deletes an allocation row.
     pub fn delete_allocation(&self, id: &str) -> Result<()> {
-        self.execute("DELETE FROM allocations WHERE id = ?1", [id])
+        self.exec("DELETE FROM allocations WHERE id = ?1", [id])
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// Opens an address-history record.
     pub fn history_open(&self, ipam_id: &str, scope_id: &str, pool_id: &str, a: &Allocation, now: &str) -> Result<()> {
-        self.execute(
+        self.exec(
             "INSERT INTO history (ipam_id, scope_id, pool_id, family, start, prefix, cidr, resource_type, resource_id, resource_owner, \
              resource_region, compliance_status, start_time) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
             params![
@@ -412,7 +412,7 @@ impl Tx<'_> {
 
     /// Closes the open history record of a CIDR held by a resource.
     pub fn history_close(&self, scope_id: &str, cidr: &Cidr, resource_id: &str, now: &str) -> Result<()> {
-        self.execute(
+        self.exec(
             "UPDATE history SET end_time = ?5 WHERE scope_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?6 AND resource_id = ?4 AND end_time IS NULL",
             params![scope_id, family_code(cidr.family), cidr.start_bytes().to_vec(), resource_id, now, cidr.prefix],
         )
@@ -427,7 +427,7 @@ impl Tx<'_> {
 
     /// Deletes every free block of a pool inside `cidr`.
     pub fn delete_free_blocks_within(&self, pool_id: &str, cidr: &Cidr) -> Result<()> {
-        self.execute(
+        self.exec(
             "DELETE FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start >= ?3 AND start <= ?4",
             params![
                 pool_id,
@@ -472,6 +472,21 @@ impl FreeSpace for SqlFreeSpace<'_> {
         self.one(
             "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix = ?3 ORDER BY start LIMIT 1",
             params![self.pool_id, family_code(family), prefix],
+        )
+    }
+
+    fn lowest_fitting(&mut self, family: Family, max_prefix: u8) -> Result<Option<Cidr>> {
+        // A skip scan over the distinct prefix lengths present (at most 33 or 129, usually a
+        // handful), each followed by one seek for its lowest start: all on free_blocks_prefix.
+        self.one(
+            "WITH RECURSIVE lv(prefix) AS ( \
+               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 ORDER BY prefix LIMIT 1) \
+               UNION ALL \
+               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix > lv.prefix ORDER BY prefix LIMIT 1) \
+               FROM lv WHERE lv.prefix IS NOT NULL AND lv.prefix < ?3) \
+             SELECT ?2, (SELECT start FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix = lv.prefix ORDER BY start LIMIT 1) AS s, lv.prefix \
+             FROM lv WHERE lv.prefix IS NOT NULL AND lv.prefix <= ?3 ORDER BY s LIMIT 1",
+            params![self.pool_id, family_code(family), max_prefix],
         )
     }
 

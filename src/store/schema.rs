@@ -99,7 +99,6 @@ const MIGRATIONS: &[&str] = &[
         compliance_status TEXT NOT NULL
     );
     CREATE UNIQUE INDEX allocations_pool_start ON allocations(pool_id, family, start);
-    CREATE INDEX allocations_resource ON allocations(resource_id);
 
     CREATE TABLE free_blocks (
         pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
@@ -128,7 +127,6 @@ const MIGRATIONS: &[&str] = &[
         end_time TEXT
     );
     CREATE INDEX history_cidr ON history(scope_id, family, start, prefix);
-    CREATE INDEX history_open ON history(resource_id, end_time);
 
     CREATE TABLE shares (
         arn TEXT PRIMARY KEY,
