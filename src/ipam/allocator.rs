@@ -29,10 +29,10 @@ pub trait FreeSpace {
     fn lowest_fitting(&mut self, family: Family, max_prefix: u8) -> Result<Option<Cidr>, Self::Error> {
         let mut best: Option<Cidr> = None;
         for p in 0..=max_prefix {
-            if let Some(b) = self.lowest_with_prefix(family, p)? {
-                if best.is_none_or(|x| b.start < x.start) {
-                    best = Some(b);
-                }
+            if let Some(b) = self.lowest_with_prefix(family, p)?
+                && best.is_none_or(|x| b.start < x.start)
+            {
+                best = Some(b);
             }
         }
         Ok(best)
