@@ -596,3 +596,81 @@ resource "ipam_preview_next_cidr" "next" {{
     tf.assert_plan_empty();
     tf.destroy();
 }
+
+#[test]
+fn pool_delete_needs_cascade_and_locale_change_replaces() {
+    let tf = Tf::new();
+    let cfg = |cascade: bool, locale: &str| {
+        format!(
+            r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+  cascade        = {cascade}
+}}
+resource "ipam_pool" "empty" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+  locale         = "{locale}"
+}}
+"#
+        )
+    };
+    tf.config(&cfg(false, "us-east-1"));
+    tf.apply();
+    // Another workspace provisions a CIDR, a child pool and allocations into the pool.
+    let other = Tf::sharing(&tf.db);
+    other.config(&format!(
+        r#"
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = "{pool}"
+  cidr         = "10.0.0.0/16"
+}}
+resource "ipam_pool" "child" {{
+  ipam_scope_id       = "{scope}"
+  address_family      = "ipv4"
+  source_ipam_pool_id = "{pool}"
+}}
+resource "ipam_pool_cidr" "child" {{
+  ipam_pool_id   = ipam_pool.child.id
+  netmask_length = 20
+  depends_on     = [ipam_pool_cidr.c]
+}}
+resource "ipam_pool_allocation" "a" {{
+  ipam_pool_id   = "{pool}"
+  netmask_length = 24
+  depends_on     = [ipam_pool_cidr.child]
+}}
+"#,
+        pool = tf.attr("ipam_pool.p", "id"),
+        scope = tf.attr("ipam.main", "private_default_scope_id"),
+    ));
+    other.apply();
+    assert_eq!(other.attr("ipam_pool_cidr.child", "cidr"), "10.0.0.0/20");
+    assert_eq!(other.attr("ipam_pool_allocation.a", "cidr"), "10.0.16.0/24");
+
+    // A locale change replaces the pool (R-17).
+    let empty = tf.attr("ipam_pool.empty", "id");
+    tf.config(&cfg(false, "us-west-2"));
+    let plan = tf.assert_plan_changes();
+    assert!(plan.contains("forces replacement"), "{plan}");
+    tf.apply();
+    assert_ne!(tf.attr("ipam_pool.empty", "id"), empty);
+
+    // Without cascade the non-empty pool is not deleted, and nothing changes.
+    let before = tf.db_dump();
+    let out = flat(&tf.fails(&["destroy", "-auto-approve", "-no-color", "-target=ipam_pool.p"]));
+    assert!(out.contains("Pool is not empty"), "{out}");
+    assert!(out.contains("cascade = true"), "{out}");
+    assert_eq!(tf.db_dump(), before);
+    // With cascade everything inside goes, deepest first.
+    tf.config(&cfg(true, "us-west-2"));
+    tf.apply();
+    tf.destroy();
+    for t in ["pools", "pool_cidrs", "allocations", "free_blocks"] {
+        assert_eq!(tf.sql_count(&format!("SELECT count(*) FROM {t}")), 0, "{t}");
+    }
+    // The other workspace sees its objects gone and plans to create them again.
+    let (code, _) = other.plan_code(&[]);
+    assert_ne!(code, 0);
+}

@@ -1,0 +1,135 @@
+//! Concurrency: allocations never overlap, whatever runs at once.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::Tf;
+
+fn base(tf: &Tf) -> String {
+    tf.config(
+        r#"
+resource "ipam" "main" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam_pool" "p" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}
+resource "ipam_pool_cidr" "c" {
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "10.0.0.0/16"
+}
+"#,
+    );
+    tf.apply();
+    tf.attr("ipam_pool.p", "id")
+}
+
+fn allocations(tf: &Tf) -> Vec<(String, ipnet::Ipv4Net)> {
+    tf.resources()
+        .into_iter()
+        .filter(|(a, _)| a.starts_with("ipam_pool_allocation."))
+        .map(|(_, v)| {
+            (
+                v["ipam_pool_allocation_id"].as_str().unwrap().to_string(),
+                v["cidr"].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn assert_disjoint(all: &[(String, ipnet::Ipv4Net)]) {
+    for (i, (_, a)) in all.iter().enumerate() {
+        for (_, b) in &all[i + 1..] {
+            assert!(!a.contains(b) && !b.contains(a), "{a} overlaps {b}");
+        }
+    }
+    let ids: HashSet<&String> = all.iter().map(|(id, _)| id).collect();
+    assert_eq!(ids.len(), all.len(), "every allocation is in exactly one state");
+}
+
+#[test]
+fn simultaneous_applies_in_several_workspaces_never_overlap() {
+    let owner = Tf::new();
+    let pool = base(&owner);
+    let workspaces: Vec<Tf> = (0..3)
+        .map(|i| {
+            let tf = Tf::sharing(&owner.db);
+            tf.config(&format!(
+                "resource \"ipam_pool_allocation\" \"w{i}\" {{\n  count = 40\n  ipam_pool_id = \"{pool}\"\n  netmask_length = count.index % 3 == 0 ? 26 : 28\n}}\n"
+            ));
+            tf
+        })
+        .collect();
+    std::thread::scope(|s| {
+        for tf in &workspaces {
+            s.spawn(|| tf.apply_with(&["-parallelism=10"]));
+        }
+    });
+    let all: Vec<_> = workspaces.iter().flat_map(allocations).collect();
+    assert_eq!(all.len(), 120);
+    assert_disjoint(&all);
+    assert_eq!(owner.sql_count("SELECT count(*) FROM allocations"), 120);
+    std::thread::scope(|s| {
+        for tf in &workspaces {
+            s.spawn(|| tf.destroy());
+        }
+    });
+    assert_eq!(owner.sql_count("SELECT count(*) FROM allocations"), 0);
+    // Everything released: the pool is one free block again.
+    assert_eq!(owner.sql_count("SELECT count(*) FROM free_blocks"), 1);
+    owner.destroy();
+}
+
+#[test]
+fn two_provider_aliases_in_one_configuration_never_overlap() {
+    let tf = Tf::new();
+    let db = tf.db.display().to_string();
+    tf.raw_config(&format!(
+        r#"
+terraform {{
+  required_providers {{
+    ipam = {{ source = "local/ipam" }}
+  }}
+}}
+provider "ipam" {{
+  database = "{db}"
+}}
+provider "ipam" {{
+  alias    = "second"
+  database = "{db}"
+}}
+resource "ipam" "main" {{
+  operating_regions {{ region_name = "us-east-1" }}
+}}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "10.0.0.0/20"
+}}
+resource "ipam_pool_allocation" "first" {{
+  count          = 40
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 27
+  depends_on     = [ipam_pool_cidr.c]
+}}
+resource "ipam_pool_allocation" "second" {{
+  provider       = ipam.second
+  count          = 40
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 27
+  depends_on     = [ipam_pool_cidr.c]
+}}
+"#
+    ));
+    tf.apply_with(&["-parallelism=20"]);
+    let all = allocations(&tf);
+    assert_eq!(all.len(), 80);
+    assert_disjoint(&all);
+    tf.assert_plan_empty();
+    tf.destroy();
+}
