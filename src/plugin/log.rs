@@ -50,7 +50,9 @@ fn level_name(l: &Level) -> &'static str {
 
 impl<S: Subscriber> Layer<S> for JsonLines {
     fn enabled(&self, meta: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
-        *meta.level() <= self.max
+        // The transport crates (h2, hyper, tonic) log every frame at debug: keep their warnings only.
+        let ours = meta.target().starts_with("terraform_provider_ipam");
+        *meta.level() <= if ours { self.max } else { self.max.min(Level::WARN) }
     }
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
         let mut f = Fields::default();
