@@ -8,6 +8,7 @@ pub mod ids;
 pub mod model;
 pub mod pool_rules;
 pub mod rules;
+pub mod share_rules;
 
 /// What kind of failure an [`Error`] is; decides how it is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

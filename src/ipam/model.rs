@@ -146,3 +146,18 @@ pub struct Allocation {
     pub tags: Tags,
     pub compliance_status: String,
 }
+
+/// A resource share (AWS RAM) that lends pools to other accounts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub arn: String,
+    pub name: String,
+    pub owner_id: String,
+    pub region: String,
+    pub allow_external_principals: Option<bool>,
+    pub permission_arns: Vec<String>,
+    pub resource_arns: Vec<String>,
+    pub principals: Vec<String>,
+    pub tags: Tags,
+    pub status: String,
+}

@@ -5,10 +5,7 @@ use crate::ipam::model::Pool;
 use crate::ipam::{Error, ErrorKind, Result, ids};
 use crate::store::Tx;
 
-/// The permission that lets principals allocate from a shared pool.
-pub const DEFAULT_PERMISSION: &str = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionsIpamPool";
-/// The permission that lets principals import BYOIP CIDRs into a shared pool, not allocate.
-pub const BYOIP_IMPORT_PERMISSION: &str = "arn:aws:ram::aws:permission/AWSRAMPermissionIpamPoolByoipCidrImport";
+pub use crate::ipam::share_rules::{BYOIP_IMPORT_PERMISSION, DEFAULT_PERMISSION};
 
 /// Refuses an allocation by `account` from a pool it neither owns nor has been shared.
 pub fn check_can_allocate(tx: &Tx, pool: &Pool, account: &str) -> Result<()> {

@@ -245,6 +245,23 @@ pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResp
     out
 }
 
+/// An empty collection and null both mean "none"; Terraform still tells them apart. Wherever
+/// `reference` (the plan, or the prior state) has one and `state` the other, keep the reference's.
+pub fn reconcile_empty(reference: &Obj, state: &mut Obj) {
+    let empty = |v: &Value| match v {
+        Value::List(x) | Value::Set(x) => x.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        _ => false,
+    };
+    for (k, r) in reference {
+        if let Some(v) = state.get_mut(k)
+            && ((empty(r) && v.is_null()) || (r.is_null() && empty(v)))
+        {
+            *v = r.clone();
+        }
+    }
+}
+
 /// Applies a planned change.
 pub fn apply(res: &dyn Resource, ctx: &Ctx, req: ApplyRequest) -> StateResponse {
     let prior = req.prior_state.as_obj();
@@ -253,8 +270,14 @@ pub fn apply(res: &dyn Resource, ctx: &Ctx, req: ApplyRequest) -> StateResponse 
     let config = req.config.as_obj().unwrap_or(&empty);
     let result = match (prior, planned) {
         (Some(prior), None) => res.delete(ctx, prior).map(|_| Value::Null),
-        (None, Some(planned)) => res.create(ctx, planned, config).map(Value::Object),
-        (Some(prior), Some(planned)) => res.update(ctx, prior, planned, config).map(Value::Object),
+        (None, Some(planned)) => res.create(ctx, planned, config).map(|mut o| {
+            reconcile_empty(planned, &mut o);
+            Value::Object(o)
+        }),
+        (Some(prior), Some(planned)) => res.update(ctx, prior, planned, config).map(|mut o| {
+            reconcile_empty(planned, &mut o);
+            Value::Object(o)
+        }),
         (None, None) => Ok(Value::Null),
     };
     match result {
@@ -282,11 +305,14 @@ pub fn read(res: &dyn Resource, ctx: &Ctx, state: Value, private: Vec<u8>) -> St
         };
     };
     match res.read(ctx, obj) {
-        Ok(Some(o)) => StateResponse {
-            new_state: Value::Object(o),
-            private,
-            diagnostics: Diagnostics::default(),
-        },
+        Ok(Some(mut o)) => {
+            reconcile_empty(obj, &mut o);
+            StateResponse {
+                new_state: Value::Object(o),
+                private,
+                diagnostics: Diagnostics::default(),
+            }
+        }
         Ok(None) => StateResponse {
             new_state: Value::Null,
             private,
@@ -341,6 +367,28 @@ pub fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Obj {
 mod tests {
     use super::*;
     use crate::plugin::diag::Step;
+
+    #[test]
+    fn empty_and_null_keep_the_reference_form() {
+        let reference = obj([
+            ("a", Value::Set(vec![])),
+            ("b", Value::Null),
+            ("c", Value::Map(Default::default())),
+        ]);
+        let mut state = obj([
+            ("a", Value::Null),
+            ("b", Value::List(vec![])),
+            ("c", Value::str_map([(&"k".to_string(), &"v".to_string())])),
+        ]);
+        reconcile_empty(&reference, &mut state);
+        assert_eq!(state["a"], Value::Set(vec![]));
+        assert_eq!(state["b"], Value::Null);
+        assert_eq!(
+            state["c"].as_map().map(|m| m.len()),
+            Some(1),
+            "real content is never replaced"
+        );
+    }
 
     #[test]
     fn paths_parse() {

@@ -10,6 +10,7 @@ mod resource_pool;
 mod resource_pool_cidr;
 mod resource_preview;
 mod resource_scope;
+mod resource_share;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,6 +53,7 @@ fn all_resources() -> Vec<Box<dyn Resource>> {
         Box::new(resource_pool_cidr::PoolCidrResource),
         Box::new(resource_allocation::AllocationResource),
         Box::new(resource_preview::PreviewResource),
+        Box::new(resource_share::ShareResource),
     ]
 }
 

@@ -271,9 +271,20 @@ impl Resource for AllocationResource {
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
         let id = prior.str("ipam_pool_allocation_id").unwrap_or_default();
-        ctx.store.write(|tx| match tx.allocation(id)? {
-            Some(a) => ops::release(tx, &a),
-            None => Ok(()),
+        ctx.store.write(|tx| {
+            let Some(a) = tx.allocation(id)? else { return Ok(()) };
+            let pool_owner = tx.pool(&a.pool_id)?.map(|p| p.owner_id).unwrap_or_default();
+            if a.resource_owner != ctx.config.account_id && pool_owner != ctx.config.account_id {
+                return Err(Error::new(
+                    crate::ipam::ErrorKind::Forbidden,
+                    "Allocation belongs to another account",
+                    format!(
+                        "Allocation {id} was made by account {} from a pool of account {pool_owner}; account {} can release neither. Use the owner's provider block.",
+                        a.resource_owner, ctx.config.account_id
+                    ),
+                ));
+            }
+            ops::release(tx, &a)
         })
     }
 

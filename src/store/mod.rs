@@ -5,6 +5,7 @@ mod ipams;
 pub mod ops;
 mod pools;
 mod schema;
+mod shares;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -133,7 +133,7 @@ const MIGRATIONS: &[&str] = &[
         name TEXT NOT NULL,
         owner_id TEXT NOT NULL,
         region TEXT NOT NULL,
-        allow_external_principals INTEGER NOT NULL,
+        allow_external_principals INTEGER,
         permission_arns TEXT NOT NULL,
         resource_arns TEXT NOT NULL,
         principals TEXT NOT NULL,

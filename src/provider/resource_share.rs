@@ -1,0 +1,206 @@
+//! `ipam_resource_share`: lends IPAM pools to other accounts (AWS RAM). A principal of a share
+//! with the default permission may allocate from the shared pools; one with the BYOIP-import
+//! permission only sees them. Removing a principal stops new allocations and keeps existing ones.
+
+use crate::ipam::model::Share;
+use crate::ipam::share_rules::{self, DEFAULT_PERMISSION};
+use crate::ipam::{Error, ErrorKind, Result};
+use crate::plugin::diag::Diagnostics;
+use crate::plugin::schema::{Attribute, Block, Schema};
+use crate::plugin::value::{Obj, Type, Value};
+use crate::store::Tx;
+
+use super::framework::{Ctx, ObjExt, Resource, diag, obj, tags_all, tags_value};
+use super::resource_ipam::check_owner;
+
+pub struct ShareResource;
+
+fn set_or_null(v: &[String]) -> Value {
+    if v.is_empty() { Value::Null } else { Value::str_set(v) }
+}
+
+fn state_of(ctx: &Ctx, s: &Share) -> Obj {
+    obj([
+        ("id", Value::str(&s.arn)),
+        ("arn", Value::str(&s.arn)),
+        ("name", Value::str(&s.name)),
+        ("resource_arns", set_or_null(&s.resource_arns)),
+        ("principals", set_or_null(&s.principals)),
+        ("permission_arns", Value::str_set(&s.permission_arns)),
+        (
+            "allow_external_principals",
+            s.allow_external_principals.map_or(Value::Null, Value::Bool),
+        ),
+        ("owner_id", Value::str(&s.owner_id)),
+        ("status", Value::str(&s.status)),
+        ("tags", tags_value(&s.tags)),
+        ("tags_all", tags_all(ctx.config, &s.tags)),
+    ])
+}
+
+fn permissions(o: &Obj) -> Vec<String> {
+    let p = o.strings("permission_arns");
+    if p.is_empty() {
+        vec![DEFAULT_PERMISSION.to_string()]
+    } else {
+        p
+    }
+}
+
+/// Checks a share against the database: every pool exists, belongs to the acting account, and
+/// lives in an IPAM whose home region is the provider's region.
+fn check_pools(ctx: &Ctx, tx: &Tx, arns: &[String]) -> Result<()> {
+    for (arn, id) in arns.iter().zip(share_rules::check_resource_arns(arns)?) {
+        let pool = tx
+            .pool(&id)?
+            .ok_or_else(|| Error::not_found("pool", &id).at("resource_arns"))?;
+        if pool.owner_id != ctx.config.account_id {
+            return Err(Error::new(
+                ErrorKind::Forbidden,
+                "Only the owner can share a pool",
+                format!(
+                    "Pool {id} ({arn}) belongs to account {}; account {} cannot share it.",
+                    pool.owner_id, ctx.config.account_id
+                ),
+            )
+            .at("resource_arns"));
+        }
+        let ipam = tx
+            .ipam(&pool.ipam_id)?
+            .ok_or_else(|| Error::not_found("IPAM", &pool.ipam_id))?;
+        if ipam.home_region != ctx.config.region {
+            return Err(Error::invalid(
+                "Share from the IPAM's home region",
+                format!("Pool {id} belongs to an IPAM whose home region is {}; pool shares are made in the home region (R-79), not {}. Use a provider with `region = \"{}\"`.", ipam.home_region, ctx.config.region, ipam.home_region),
+            )
+            .at("resource_arns"));
+        }
+    }
+    Ok(())
+}
+
+fn share_from(ctx: &Ctx, arn: String, o: &Obj) -> Share {
+    Share {
+        arn,
+        name: o.string("name").unwrap_or_default(),
+        owner_id: ctx.config.account_id.clone(),
+        region: ctx.config.region.clone(),
+        allow_external_principals: o.boolean("allow_external_principals"),
+        permission_arns: permissions(o),
+        resource_arns: o.strings("resource_arns"),
+        principals: o.strings("principals"),
+        tags: o.tags("tags"),
+        status: "ACTIVE".into(),
+    }
+}
+
+fn load(ctx: &Ctx, arn: &str) -> Result<Option<Obj>> {
+    ctx.store.read(|tx| Ok(tx.share(arn)?.map(|s| state_of(ctx, &s))))
+}
+
+impl Resource for ShareResource {
+    fn name(&self) -> &'static str {
+        "ipam_resource_share"
+    }
+
+    fn schema(&self) -> Schema {
+        let set = || Type::set_of(Type::String);
+        Schema {
+            version: 0,
+            block: Block::new(
+                "A resource share that lends IPAM pools to other accounts, as AWS RAM does.",
+                vec![
+                    Attribute::computed("id", Type::String, "The share's ARN."),
+                    Attribute::computed("arn", Type::String, "`arn:aws:ram:<region>:<account>:resource-share/<uuid>`."),
+                    Attribute::required("name", Type::String, "The share's name."),
+                    Attribute::optional("resource_arns", set(), "ARNs of the IPAM pools to share (only pools can be shared)."),
+                    Attribute::optional("principals", set(), "Account IDs (12 digits) the pools are shared with."),
+                    Attribute::optional_computed("permission_arns", set(), "One permission: `arn:aws:ram::aws:permission/AWSRAMDefaultPermissionsIpamPool` (default: view, allocate, release) or `arn:aws:ram::aws:permission/AWSRAMPermissionIpamPoolByoipCidrImport` (import BYOIP CIDRs only).").force_new(),
+                    Attribute::optional("allow_external_principals", Type::Bool, "Whether principals outside the organization may be named."),
+                    Attribute::computed("owner_id", Type::String, "The account that owns the share."),
+                    Attribute::computed("status", Type::String, "`ACTIVE`."),
+                    Attribute::optional("tags", Type::map_of(Type::String), "Tags."),
+                    Attribute::computed("tags_all", Type::map_of(Type::String), "Tags including the provider's `default_tags`."),
+                ],
+            ),
+        }
+    }
+
+    fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
+        if config.known("resource_arns")
+            && let Err(e) = share_rules::check_resource_arns(&config.strings("resource_arns"))
+        {
+            diags.push(diag(&e));
+        }
+        if config.known("principals")
+            && let Err(e) = share_rules::check_principals(&config.strings("principals"))
+        {
+            diags.push(diag(&e));
+        }
+        if config.known("permission_arns")
+            && config.get("permission_arns").is_some_and(|v| !v.is_null())
+            && let Err(e) = share_rules::check_permissions(&config.strings("permission_arns"))
+        {
+            diags.push(diag(&e));
+        }
+    }
+
+    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, _diags: &mut Diagnostics) {
+        if prior.is_none() {
+            planned.insert("owner_id".into(), Value::str(&ctx.config.account_id));
+            planned.insert("status".into(), Value::str("ACTIVE"));
+            if config.get("permission_arns").is_none_or(Value::is_null) {
+                planned.insert("permission_arns".into(), Value::str_set([DEFAULT_PERMISSION]));
+            }
+        }
+    }
+
+    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+        let share = share_from(
+            ctx,
+            share_rules::new_share_arn(&ctx.config.region, &ctx.config.account_id),
+            planned,
+        );
+        share_rules::check_permissions(&share.permission_arns)?;
+        share_rules::check_principals(&share.principals)?;
+        ctx.store.write(|tx| {
+            check_pools(ctx, tx, &share.resource_arns)?;
+            tx.put_share(&share)
+        })?;
+        Ok(state_of(ctx, &share))
+    }
+
+    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, _config: &Obj) -> Result<Obj> {
+        let arn = prior.string("arn").unwrap_or_default();
+        ctx.store.write(|tx| {
+            let old = tx
+                .share(&arn)?
+                .ok_or_else(|| Error::not_found("resource share", &arn))?;
+            check_owner(ctx, "Resource share", &arn, &old.owner_id)?;
+            let mut share = share_from(ctx, arn.clone(), planned);
+            share.region = old.region;
+            share_rules::check_principals(&share.principals)?;
+            check_pools(ctx, tx, &share.resource_arns)?;
+            tx.put_share(&share)?;
+            Ok(state_of(ctx, &share))
+        })
+    }
+
+    fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
+        let arn = prior.string("arn").unwrap_or_default();
+        ctx.store.write(|tx| {
+            let Some(s) = tx.share(&arn)? else { return Ok(()) };
+            check_owner(ctx, "Resource share", &arn, &s.owner_id)?;
+            tx.delete_share(&arn)
+        })
+    }
+
+    fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
+        load(ctx, state.str("arn").unwrap_or_default())
+    }
+
+    fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
+        share_rules::parse_share_arn(id)?;
+        load(ctx, id)?.ok_or_else(|| Error::not_found("resource share", id))
+    }
+}
