@@ -9,6 +9,7 @@ pub mod model;
 pub mod pool_rules;
 pub mod rules;
 pub mod share_rules;
+pub mod utilisation;
 
 /// What kind of failure an [`Error`] is; decides how it is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -161,3 +161,19 @@ pub struct Share {
     pub tags: Tags,
     pub status: String,
 }
+
+/// One address-history record: who held a CIDR in a scope, and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryRecord {
+    pub ipam_id: String,
+    pub scope_id: String,
+    pub pool_id: Option<String>,
+    pub cidr: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub resource_owner: String,
+    pub resource_region: Option<String>,
+    pub compliance_status: Option<String>,
+    pub start_time: String,
+    pub end_time: Option<String>,
+}

@@ -3,6 +3,9 @@
 
 pub mod access;
 pub mod config;
+mod data_ipam;
+mod data_pool;
+mod filter;
 pub mod framework;
 mod resource_allocation;
 mod resource_ipam;
@@ -59,7 +62,18 @@ fn all_resources() -> Vec<Box<dyn Resource>> {
 
 /// Every data source type.
 fn all_data_sources() -> Vec<Box<dyn DataSource>> {
-    vec![]
+    vec![
+        Box::new(data_ipam::IpamData),
+        Box::new(data_ipam::IpamsData),
+        Box::new(data_ipam::ScopeData),
+        Box::new(data_ipam::ScopesData),
+        Box::new(data_pool::PoolData),
+        Box::new(data_pool::PoolsData),
+        Box::new(data_pool::PoolCidrsData),
+        Box::new(data_pool::PoolAllocationsData),
+        Box::new(data_pool::PreviewData),
+        Box::new(data_pool::HistoryData),
+    ]
 }
 
 impl IpamProvider {

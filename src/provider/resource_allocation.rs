@@ -16,7 +16,7 @@ use super::resource_pool_cidr::{parse_cidr, split_id};
 
 pub struct AllocationResource;
 
-fn state_of(ctx: &Ctx, a: &Allocation) -> Obj {
+pub(crate) fn state_of(ctx: &Ctx, a: &Allocation) -> Obj {
     obj([
         ("id", Value::str(format!("{}_{}", a.id, a.pool_id))),
         ("ipam_pool_allocation_id", Value::str(&a.id)),

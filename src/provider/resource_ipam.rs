@@ -50,7 +50,7 @@ pub fn check_owner(ctx: &Ctx, what: &str, id: &str, owner: &str) -> Result<()> {
     Ok(())
 }
 
-fn state_of(ctx: &Ctx, i: &Ipam, scope_count: i64) -> Obj {
+pub(crate) fn state_of(ctx: &Ctx, i: &Ipam, scope_count: i64) -> Obj {
     obj([
         ("id", Value::str(&i.id)),
         ("arn", Value::str(ids::ec2_arn(&i.owner_id, "ipam", &i.id))),

@@ -30,7 +30,7 @@ pub fn split_id<'a>(id: &'a str, form: &str) -> Result<(&'a str, &'a str)> {
     }
 }
 
-fn state_of(pc: &PoolCidr) -> Obj {
+pub(crate) fn state_of(pc: &PoolCidr) -> Obj {
     let auth = match (&pc.auth_message, &pc.auth_signature) {
         (None, None) => Value::List(vec![]),
         (m, s) => Value::List(vec![Value::Object(obj([

@@ -12,7 +12,7 @@ use super::resource_ipam::check_owner;
 
 pub struct ScopeResource;
 
-fn state_of(ctx: &Ctx, s: &Scope, ipam_owner: &str, pool_count: i64) -> Obj {
+pub(crate) fn state_of(ctx: &Ctx, s: &Scope, ipam_owner: &str, pool_count: i64) -> Obj {
     obj([
         ("id", Value::str(&s.id)),
         ("arn", Value::str(ids::ec2_arn(&s.owner_id, "ipam-scope", &s.id))),

@@ -1,0 +1,54 @@
+//! Queries on address history.
+
+use rusqlite::{Row, params};
+
+use super::Tx;
+use crate::ipam::Result;
+use crate::ipam::cidr::{Cidr, Family};
+use crate::ipam::model::HistoryRecord;
+
+fn record(r: &Row) -> rusqlite::Result<HistoryRecord> {
+    Ok(HistoryRecord {
+        ipam_id: r.get(0)?,
+        scope_id: r.get(1)?,
+        pool_id: r.get(2)?,
+        cidr: r.get(3)?,
+        resource_type: r.get(4)?,
+        resource_id: r.get(5)?,
+        resource_owner: r.get(6)?,
+        resource_region: r.get(7)?,
+        compliance_status: r.get(8)?,
+        start_time: r.get(9)?,
+        end_time: r.get(10)?,
+    })
+}
+
+impl Tx<'_> {
+    /// The history of exactly `cidr` in a scope (every scope when `None`), oldest first, limited to
+    /// records that overlap the window [`since`, `until`] (RFC 3339 text compares in time order).
+    pub fn history(
+        &self,
+        scope_id: Option<&str>,
+        cidr: &Cidr,
+        since: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Vec<HistoryRecord>> {
+        let family = if cidr.family == Family::V4 { 4 } else { 6 };
+        let mut st = self
+            .prepare_cached(
+                "SELECT ipam_id, scope_id, pool_id, cidr, resource_type, resource_id, resource_owner, resource_region, \
+                 compliance_status, start_time, end_time FROM history \
+                 WHERE (?1 IS NULL OR scope_id = ?1) AND family = ?2 AND start = ?3 AND prefix = ?4 \
+                 AND (?5 IS NULL OR end_time IS NULL OR end_time >= ?5) AND (?6 IS NULL OR start_time <= ?6) \
+                 ORDER BY start_time, id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(
+                params![scope_id, family, cidr.start_bytes().to_vec(), cidr.prefix, since, until],
+                record,
+            )
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+}
