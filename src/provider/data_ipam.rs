@@ -67,7 +67,7 @@ impl DataSource for IpamData {
         let id = config.string("id").unwrap_or_default();
         ids::check_id(&id, "ipam", 17, "IPAM").map_err(|e| e.at("id"))?;
         ctx.store
-            .read(|tx| single(find_ipams(ctx, tx, &[id.clone()], &[])?, "IPAM"))
+            .read(|tx| single(find_ipams(ctx, tx, std::slice::from_ref(&id), &[])?, "IPAM"))
     }
 }
 
