@@ -420,7 +420,8 @@ pub fn allocation_netmask(pool: &Pool, requested: Option<i64>) -> Result<u8> {
         Error::invalid(
             "Netmask length required",
             format!(
-                "Pool {} has no `allocation_default_netmask_length`, so the allocation must give exactly one of `cidr` or `netmask_length`.",
+                "Pool {} has no `allocation_default_netmask_length`, so the request cannot leave both `cidr` and `netmask_length` empty. \
+                 Exactly one of them should be provided, or set a default netmask length on the pool.",
                 pool.id
             ),
         )

@@ -18,7 +18,7 @@ pub fn check_region_name(region: &str, attribute: &str) -> Result<()> {
     } else {
         Err(Error::invalid(
             "Invalid region name",
-            format!("{region:?} is not an AWS region name. Use a name such as \"us-east-1\" or \"eu-west-2\"."),
+            format!("`{attribute}`: {region:?} is not an AWS region name. Use a name such as \"us-east-1\" or \"eu-west-2\"."),
         )
         .at(attribute))
     }

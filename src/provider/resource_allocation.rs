@@ -182,23 +182,31 @@ impl Resource for AllocationResource {
             Err(e) => return diags.push(diag(&e)),
         };
         let (pool, scope) = pool;
-        let requested = planned.int("netmask_length");
-        if !planned.known("netmask_length")
+        // The netmask the allocation will have: the configured one, the given CIDR's, or the
+        // pool default (an unset Optional+Computed attribute is unknown here, not null).
+        let cidr_given = config.get("cidr").is_some_and(|v| !v.is_null());
+        let requested = if config.get("netmask_length").is_some_and(|v| !v.is_null()) || cidr_given {
+            planned.int("netmask_length")
+        } else {
+            None
+        };
+        if (requested.is_none() && (cidr_given || config.get("netmask_length").is_some_and(Value::is_unknown)))
             || !planned.known("resource_type")
             || !planned.known("tags")
             || !planned.known("resource_region")
         {
             return;
         }
+        if let Some(c) = planned.str("cidr").and_then(|s| Cidr::parse(s).ok())
+            && let Err(e) = pool_rules::check_family(&pool, &c, "cidr")
+        {
+            return diags.push(diag(&e));
+        }
         let prefix = match pool_rules::allocation_netmask(&pool, requested) {
             Ok(p) => p,
             Err(e) => return diags.push(diag(&e)),
         };
-        if let Some(c) = planned.str("cidr").and_then(|s| Cidr::parse(s).ok()) {
-            if let Err(e) = pool_rules::check_family(&pool, &c, "cidr") {
-                diags.push(diag(&e));
-            }
-        } else if requested.is_none() {
+        if planned.str("cidr").is_none() && requested.is_none() {
             planned.insert("netmask_length".into(), Value::int(i64::from(prefix)));
         }
         let tags = planned.tags("tags");
