@@ -19,8 +19,17 @@ use crate::ipam::{Error, ErrorKind, Result};
 pub use pools::SqlFreeSpace;
 pub use schema::SCHEMA_VERSION;
 
-/// How long a writer waits for another process's transaction before giving up.
+/// How long a writer waits for another process's transaction before giving up, unless
+/// `IPAM_BUSY_TIMEOUT_MS` says otherwise.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The busy timeout in force.
+pub fn busy_timeout() -> Duration {
+    std::env::var("IPAM_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+}
 
 /// The database.
 pub struct Store {
@@ -48,8 +57,9 @@ fn db_error(path: &Path, e: rusqlite::Error) -> Error {
             C::DatabaseBusy | C::DatabaseLocked => (
                 "Database is locked",
                 format!(
-                    "Another process held a write lock on {p} for longer than {}s. Wait for the other `terraform apply` to finish and retry.",
-                    BUSY_TIMEOUT.as_secs()
+                    "Another process held a write lock on {p} for longer than {} ms. Nothing was changed. Wait for the other `terraform apply` to finish and retry \
+                     (IPAM_BUSY_TIMEOUT_MS sets how long to wait).",
+                    busy_timeout().as_millis()
                 ),
             ),
             C::NotADatabase => (
@@ -123,7 +133,7 @@ impl Store {
         let mut conn = self.lock();
         let path = self.path.clone();
         let e = |err| db_error(&path, err);
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(e)?;
+        conn.busy_timeout(busy_timeout()).map_err(e)?;
         conn.set_prepared_statement_cache_capacity(128);
         // Reading the schema version first also detects a file that is not a database.
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(e)?;
