@@ -26,6 +26,21 @@ resource "ipam_pool_allocation" "member" {
     } else {
         ""
     };
+    // What the member account sees of the shared pool, through its own provider.
+    let view = if with_allocation && principals.contains(MEMBER) {
+        r#"
+data "ipam_pool" "seen_by_member" {
+  provider     = ipam.member
+  ipam_pool_id = ipam_pool.regional.id
+  depends_on   = [ipam_resource_share.pools, ipam_pool_allocation.member]
+}
+output "member_view" {
+  value = data.ipam_pool.seen_by_member
+}
+"#
+    } else {
+        ""
+    };
     format!(
         r#"
 terraform {{
@@ -78,6 +93,7 @@ resource "ipam_resource_share" "pools" {{
   {perm}
 }}
 {alloc}
+{view}
 "#
     )
 }
@@ -106,6 +122,13 @@ fn byoip_flow_across_two_accounts() {
         share["permission_arns"],
         serde_json::json!(["arn:aws:ram::aws:permission/AWSRAMDefaultPermissionsIpamPool"])
     );
+    let out = tf.ok(&["output", "-json", "member_view"]);
+    let view: serde_json::Value = serde_json::from_str(&out[out.find('{').unwrap()..]).unwrap();
+    assert_eq!(
+        view["owner_id"], "123456789012",
+        "the member sees the owner's pool through the share"
+    );
+    assert_eq!(view["percent_assigned"], 100.0, "its /24 holds the member's allocation");
     tf.import_verify();
 
     // Removing the principal stops new allocations but keeps the existing one.

@@ -108,7 +108,9 @@ impl Resource for ShareResource {
         Schema {
             version: 0,
             block: Block::new(
-                "A resource share that lends IPAM pools to other accounts, as AWS RAM does.",
+                "A resource share that lends IPAM pools to other accounts, as AWS RAM does. A principal of a share with the default \
+                 permission may allocate from the shared pools (its allocations show it as `resource_owner`); with the BYOIP-import \
+                 permission it sees the pools but cannot allocate. Removing a principal stops new allocations and keeps existing ones.",
                 vec![
                     Attribute::computed("id", Type::String, "The share's ARN."),
                     Attribute::computed("arn", Type::String, "`arn:aws:ram:<region>:<account>:resource-share/<uuid>`."),

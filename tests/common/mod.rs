@@ -219,7 +219,7 @@ impl Tf {
         serde_json::from_slice(&out.stdout).expect("show -json output")
     }
 
-    /// All resources in the state (root module), by address.
+    /// All managed resources in the state (root module), by address; data sources are left out.
     pub fn resources(&self) -> Vec<(String, J)> {
         let s = self.state();
         s["values"]["root_module"]["resources"]
@@ -227,6 +227,7 @@ impl Tf {
             .cloned()
             .unwrap_or_default()
             .into_iter()
+            .filter(|r| r["mode"] == "managed")
             .map(|r| {
                 (
                     r["address"].as_str().unwrap_or_default().to_string(),
