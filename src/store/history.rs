@@ -52,3 +52,17 @@ impl Tx<'_> {
         rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
     }
 }
+
+impl Tx<'_> {
+    /// Every history record, oldest first.
+    pub fn all_history(&self) -> Result<Vec<HistoryRecord>> {
+        let mut st = self
+            .prepare_cached(
+                "SELECT ipam_id, scope_id, pool_id, cidr, resource_type, resource_id, resource_owner, resource_region, \
+                 compliance_status, start_time, end_time FROM history ORDER BY start_time, id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([], record).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+}

@@ -1,6 +1,7 @@
 //! Persistence on SQLite: opening with clear diagnostics, versioned migrations, and one
 //! `BEGIN IMMEDIATE` transaction for every mutation.
 
+mod check;
 mod history;
 mod ipams;
 pub mod ops;

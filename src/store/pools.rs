@@ -457,6 +457,15 @@ pub struct SqlFreeSpace<'t> {
 }
 
 impl SqlFreeSpace<'_> {
+    /// Every free block of the pool, in address order.
+    pub fn all_blocks(&mut self) -> Result<Vec<Cidr>> {
+        let mut out = Vec::new();
+        for family in [Family::V4, Family::V6] {
+            out.extend(self.ascending_from(family, 0, usize::MAX >> 1)?);
+        }
+        Ok(out)
+    }
+
     fn one(&self, sql: &str, p: impl rusqlite::Params) -> Result<Option<Cidr>> {
         let mut st = self.tx.prepare_cached(sql).map_err(|e| self.tx.err(e))?;
         st.query_row(p, |r| cidr_from(r, 0))
