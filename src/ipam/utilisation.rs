@@ -50,6 +50,31 @@ impl Utilisation {
         u
     }
 
+    /// Utilisation from allocation counts per (child pool?, compliant?, block size), so a pool
+    /// with many allocations is summed without loading them.
+    pub fn from_counts(cidrs: &[Cidr], counts: &[(bool, bool, u128, i64)]) -> Utilisation {
+        let size = cidrs.iter().fold(0u128, |s, c| s.saturating_add(c.size()));
+        let mut u = Utilisation {
+            size,
+            ..Default::default()
+        };
+        for &(is_pool, compliant, block, n) in counts {
+            let total = block.saturating_mul(n.max(0) as u128);
+            if is_pool {
+                u.allocated = u.allocated.saturating_add(total);
+            } else {
+                u.assigned = u.assigned.saturating_add(total);
+                if compliant {
+                    u.compliant += n;
+                } else {
+                    u.noncompliant += n;
+                }
+            }
+        }
+        u.add(&Utilisation::default());
+        u
+    }
+
     /// Adds another pool's figures (for a scope); percentages are recomputed.
     pub fn add(&mut self, o: &Utilisation) {
         self.size = self.size.saturating_add(o.size);
@@ -102,6 +127,22 @@ mod tests {
             (25.0, 6.25, 68.75)
         );
         assert_eq!((u.compliant, u.noncompliant), (0, 1));
+    }
+
+    #[test]
+    fn counts_give_the_same_figures() {
+        let cidrs = [Cidr::parse("10.0.0.0/24").unwrap()];
+        let u = Utilisation::from_counts(&cidrs, &[(true, true, 64, 1), (false, false, 16, 1)]);
+        assert_eq!(
+            u,
+            Utilisation::of(
+                &cidrs,
+                &[
+                    alloc("10.0.0.0/26", "ipam-pool", "compliant"),
+                    alloc("10.0.0.64/28", "custom", "noncompliant")
+                ]
+            )
+        );
     }
 
     #[test]

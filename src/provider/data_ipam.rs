@@ -168,7 +168,7 @@ pub fn put_utilisation(o: &mut Obj, u: &Utilisation) {
 /// Utilisation of one pool.
 pub fn pool_utilisation(tx: &Tx, pool_id: &str) -> Result<Utilisation> {
     let cidrs: Vec<_> = tx.pool_cidrs(pool_id)?.into_iter().map(|c| c.cidr).collect();
-    Ok(Utilisation::of(&cidrs, &tx.allocations_of(pool_id)?))
+    Ok(Utilisation::from_counts(&cidrs, &tx.allocation_counts(pool_id)?))
 }
 
 /// Utilisation of a scope: its top-level pools' space; compliance counts over every pool.

@@ -44,35 +44,29 @@ fn invariants(tx: &Tx, problems: &mut Vec<String>) -> Result<()> {
                 ));
             }
         }
-        for (i, a) in allocs.iter().enumerate() {
-            for b in &allocs[i + 1..] {
-                if a.cidr.overlaps(&b.cidr) {
-                    problems.push(format!(
-                        "allocations {} ({}) and {} ({}) in pool {} overlap",
-                        a.id, a.cidr, b.id, b.cidr, p.id
-                    ));
-                }
+        // Allocations and free blocks are each sorted by address: one sweep over both finds
+        // every overlap.
+        let free = tx.free_space(&p.id).all_blocks()?;
+        let mut all: Vec<(Cidr, String)> = allocs
+            .iter()
+            .map(|a| (a.cidr, format!("allocation {}", a.id)))
+            .collect();
+        all.extend(free.iter().map(|f| (*f, "free block".to_string())));
+        all.sort_by_key(|(c, _)| (c.family, c.start, c.prefix));
+        for w in all.windows(2) {
+            let ((a, an), (b, bn)) = (&w[0], &w[1]);
+            if a.overlaps(b) {
+                problems.push(format!("pool {}: {an} ({a}) and {bn} ({b}) overlap", p.id));
             }
         }
         // Free blocks and allocations must tile every pool CIDR exactly.
-        let free = tx.free_space(&p.id).all_blocks()?;
         for c in &cidrs {
-            let used: u128 = allocs
+            let covered: u128 = all
                 .iter()
-                .filter(|a| c.contains(&a.cidr))
-                .map(|a| a.cidr.size())
-                .sum::<u128>();
-            let idle: u128 = free.iter().filter(|f| c.contains(f)).map(Cidr::size).sum::<u128>();
-            if used.saturating_add(idle) != c.size() {
-                problems.push(format!(
-                    "pool {} CIDR {c}: allocations and free-space index do not add up (run a deprovision/re-provision)",
-                    p.id
-                ));
-            }
-        }
-        for f in &free {
-            if allocs.iter().any(|a| a.cidr.overlaps(f)) {
-                problems.push(format!("pool {}: free block {f} overlaps an allocation", p.id));
+                .filter(|(x, _)| c.contains(x))
+                .fold(0u128, |s, (x, _)| s.saturating_add(x.size()));
+            if covered != c.size() {
+                problems.push(format!("pool {} CIDR {c}: allocations and free-space index do not add up (deprovision and provision it again)", p.id));
             }
         }
     }

@@ -337,6 +337,25 @@ impl Tx<'_> {
         )
     }
 
+    /// Allocation counts of a pool per (child pool?, compliant?, block size in addresses).
+    pub fn allocation_counts(&self, pool_id: &str) -> Result<Vec<(bool, bool, u128, i64)>> {
+        let mut st = self
+            .prepare_cached(
+                "SELECT resource_type = 'ipam-pool', compliance_status = 'compliant', family, prefix, count(*) \
+                 FROM allocations WHERE pool_id = ?1 GROUP BY 1, 2, 3, 4",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([pool_id], |r| {
+                let bits: u32 = if r.get::<_, i64>(2)? == 4 { 32 } else { 128 };
+                let host = bits.saturating_sub(r.get::<_, u32>(3)?);
+                let block = if host >= 128 { u128::MAX } else { 1u128 << host };
+                Ok((r.get(0)?, r.get(1)?, block, r.get(4)?))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
     /// How many allocations a pool has.
     pub fn count_allocations(&self, pool_id: &str) -> Result<i64> {
         self.count("SELECT count(*) FROM allocations WHERE pool_id = ?1", [pool_id])
