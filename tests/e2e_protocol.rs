@@ -96,7 +96,7 @@ resource "ipam_pool_allocation" "a" {
 }
 "#,
     );
-    let mut child = Command::new(terraform_bin())
+    let child = Command::new(terraform_bin())
         .args(["apply", "-auto-approve", "-input=false", "-no-color"])
         .current_dir(tf.path())
         .env("TF_CLI_CONFIG_FILE", tf.path().join("terraform.rc"))
