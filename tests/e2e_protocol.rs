@@ -191,3 +191,30 @@ fn state_with_attributes_of_another_schema_is_upgraded() {
     let out = flat(&tf.plan_fails());
     assert!(out.contains("newer"), "{out}");
 }
+
+#[test]
+fn ten_thousand_resources_plan_through_one_provider_process() {
+    let tf = Tf::new();
+    tf.config(
+        r#"
+resource "ipam" "main" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam_pool" "p" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}
+resource "ipam_pool_allocation" "a" {
+  count          = 10000
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 28
+}
+"#,
+    );
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(
+        plan.contains("Plan: 10002 to add, 0 to change, 0 to destroy"),
+        "{}",
+        &plan[plan.len().saturating_sub(400)..]
+    );
+}

@@ -176,8 +176,29 @@ fn parse_time(v: Option<String>) -> Result<Option<String>, CliError> {
     .transpose()
 }
 
+/// On a terminal, says what a command that reads everything is about to read.
+fn progress(store: &Store, what: &str) {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    let n = store.read(|tx| {
+        tx.query_row("SELECT count(*) FROM allocations", [], |r| r.get::<_, i64>(0))
+            .map_err(|e| tx.err(e))
+    });
+    if let Ok(n) = n {
+        eprintln!("{what} {n} allocation(s)…");
+    }
+}
+
 fn run(db: &std::path::Path, output: Output, command: Command) -> Result<i32, CliError> {
     let store = open(db)?;
+    match &command {
+        Command::Export { .. } => progress(&store, "exporting"),
+        Command::Check => progress(&store, "checking"),
+        Command::Report { .. } => progress(&store, "reporting on"),
+        _ => {}
+    }
     let mut out = std::io::stdout().lock();
     let w = |e: std::io::Error| CliError::new(format!("cannot write: {e}"), "check the output");
     match command {
