@@ -62,3 +62,112 @@ fn a_database_from_a_newer_version_is_refused_and_left_alone() {
     assert!(out.contains("999"), "{out}");
     assert_eq!(tf.db_dump(), before);
 }
+
+/// A small tmpfs of our own, unmounted when dropped (tests run as root, as CI does).
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn new(dir: &std::path::Path, size: &str) -> Tmpfs {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .status();
+        assert!(
+            ok.is_ok_and(|s| s.success()),
+            "mounting a tmpfs at {} failed: these tests need root, as CI has",
+            dir.display()
+        );
+        Tmpfs(dir.to_path_buf())
+    }
+    fn remount(&self, mode: &str) {
+        let ok = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{mode}")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+const MANY: &str = r#"
+resource "ipam_pool" "p" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}
+resource "ipam_pool_cidr" "c" {
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "10.0.0.0/8"
+}
+resource "ipam_pool_allocation" "a" {
+  count          = 2000
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 28
+  description    = "a description long enough to make every allocation row take some room on the disk ${count.index}"
+  depends_on     = [ipam_pool_cidr.c]
+}
+"#;
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_corrupts_nothing() {
+    let base = Tf::new();
+    let fs = Tmpfs::new(&base.path().join("disk"), "1m");
+    let tf = Tf::sharing(&fs.0.join("ipam.db"));
+    tf.config(IPAM);
+    tf.apply();
+    tf.config(&format!("{IPAM}{MANY}"));
+    let out = flat(&tf.apply_fails());
+    assert!(
+        out.contains("Disk is full"),
+        "{}",
+        &out[out.len().saturating_sub(1500)..]
+    );
+    assert!(
+        !out.contains("panic") && !out.contains("Plugin did not respond"),
+        "{out}"
+    );
+    let c = rusqlite::Connection::open(&tf.db).unwrap();
+    let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+    drop(c);
+    // Whatever was written is in the state: after freeing space everything proceeds normally.
+    fs.remount("size=32m");
+    let in_db = tf.sql_count("SELECT count(*) FROM allocations");
+    let in_state = tf
+        .resources()
+        .into_iter()
+        .filter(|(a, _)| a.starts_with("ipam_pool_allocation."))
+        .count() as i64;
+    assert_eq!(in_db, in_state, "nothing half-written");
+    tf.config(IPAM);
+    tf.apply();
+    tf.destroy();
+}
+
+#[test]
+fn a_read_only_database_is_a_clear_error() {
+    let base = Tf::new();
+    let fs = Tmpfs::new(&base.path().join("disk"), "4m");
+    let tf = Tf::sharing(&fs.0.join("ipam.db"));
+    tf.config(IPAM);
+    tf.apply();
+    fs.remount("ro");
+    tf.config(&format!("{IPAM}{POOL}"));
+    let out = flat(&tf.fails(&["apply", "-auto-approve", "-input=false", "-no-color", "-lock=false"]));
+    fs.remount("rw");
+    assert!(
+        out.contains("Database is read-only") || out.contains("Cannot open the database"),
+        "{}",
+        &out[out.len().saturating_sub(1500)..]
+    );
+    assert!(!out.contains("panic"), "{out}");
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pools"), 0);
+    tf.config(IPAM);
+    tf.destroy();
+}
