@@ -133,3 +133,21 @@ resource "ipam_pool_allocation" "second" {{
     tf.assert_plan_empty();
     tf.destroy();
 }
+
+#[test]
+fn two_hundred_allocations_at_parallelism_twenty_never_overlap() {
+    let owner = Tf::new();
+    let pool = base(&owner);
+    let tf = Tf::sharing(&owner.db);
+    tf.config(&format!(
+        "resource \"ipam_pool_allocation\" \"n\" {{\n  count = 200\n  ipam_pool_id = \"{pool}\"\n  netmask_length = count.index % 5 == 0 ? 25 : 28\n}}\n"
+    ));
+    tf.apply_with(&["-parallelism=20"]);
+    let all = allocations(&tf);
+    assert_eq!(all.len(), 200);
+    assert_disjoint(&all);
+    assert_eq!(owner.sql_count("SELECT count(*) FROM allocations"), 200);
+    tf.assert_plan_empty();
+    tf.destroy();
+    owner.destroy();
+}
