@@ -4,82 +4,245 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-use serde_json::{Value as J, json};
+use serde::Serialize;
+use serde_json::Value as J;
 
 use super::{CliError, ExportFormat, Output};
-use crate::ipam::model::{Allocation, HistoryRecord};
+use crate::ipam::model::{Allocation, HistoryRecord, Tags};
 use crate::store::Store;
 
 fn allocation_json(a: &Allocation) -> J {
-    json!({
-        "id": a.id, "pool_id": a.pool_id, "cidr": a.cidr.to_string(), "resource_type": a.resource_type,
-        "resource_id": a.resource_id, "resource_owner": a.resource_owner, "resource_region": a.resource_region,
-        "description": a.description, "compliance_status": a.compliance_status, "tags": a.tags,
-        "disallowed_cidrs": a.disallowed_cidrs,
-    })
+    serde_json::to_value(AllocationOut::from(a)).unwrap_or_default()
 }
 
 fn history_json(r: &HistoryRecord) -> J {
-    json!({
-        "cidr": r.cidr, "ipam_id": r.ipam_id, "scope_id": r.scope_id, "pool_id": r.pool_id,
-        "resource_type": r.resource_type, "resource_id": r.resource_id, "resource_owner": r.resource_owner,
-        "resource_region": r.resource_region, "compliance_status": r.compliance_status,
-        "start_time": r.start_time, "end_time": r.end_time,
-    })
+    serde_json::to_value(HistoryOut::from(r)).unwrap_or_default()
 }
 
-/// The whole database as one JSON document, every list sorted by ID or address.
-pub fn document(store: &Store) -> Result<J, CliError> {
+/// The export document. Typed (not a JSON tree) so that a database with 100k allocations is
+/// written with little memory; field order is the output order.
+#[derive(Serialize)]
+pub struct Document {
+    ipams: Vec<IpamOut>,
+    shares: Vec<ShareOut>,
+    history: Vec<HistoryOut>,
+}
+
+#[derive(Serialize)]
+struct IpamOut {
+    id: String,
+    owner_id: String,
+    home_region: String,
+    description: Option<String>,
+    operating_regions: Vec<String>,
+    tags: Tags,
+    scopes: Vec<ScopeOut>,
+}
+
+#[derive(Serialize)]
+struct ScopeOut {
+    id: String,
+    #[serde(rename = "type")]
+    scope_type: &'static str,
+    is_default: bool,
+    description: Option<String>,
+    tags: Tags,
+    pools: Vec<PoolOut>,
+}
+
+#[derive(Serialize)]
+struct PoolOut {
+    id: String,
+    address_family: String,
+    locale: String,
+    depth: i64,
+    source_ipam_pool_id: Option<String>,
+    description: Option<String>,
+    owner_id: String,
+    allocation_min_netmask_length: Option<i64>,
+    allocation_max_netmask_length: Option<i64>,
+    allocation_default_netmask_length: Option<i64>,
+    allocation_resource_tags: Tags,
+    aws_service: Option<String>,
+    public_ip_source: Option<String>,
+    publicly_advertisable: Option<bool>,
+    tags: Tags,
+    cidrs: Vec<CidrOut>,
+    allocations: Vec<AllocationOut>,
+}
+
+#[derive(Serialize)]
+struct CidrOut {
+    cidr: String,
+    id: String,
+    state: String,
+}
+
+#[derive(Serialize)]
+struct AllocationOut {
+    id: String,
+    pool_id: String,
+    cidr: String,
+    resource_type: String,
+    resource_id: Option<String>,
+    resource_owner: String,
+    resource_region: Option<String>,
+    description: Option<String>,
+    compliance_status: String,
+    tags: Tags,
+    disallowed_cidrs: Vec<String>,
+}
+
+impl From<&Allocation> for AllocationOut {
+    fn from(a: &Allocation) -> AllocationOut {
+        AllocationOut {
+            id: a.id.clone(),
+            pool_id: a.pool_id.clone(),
+            cidr: a.cidr.to_string(),
+            resource_type: a.resource_type.clone(),
+            resource_id: a.resource_id.clone(),
+            resource_owner: a.resource_owner.clone(),
+            resource_region: a.resource_region.clone(),
+            description: a.description.clone(),
+            compliance_status: a.compliance_status.clone(),
+            tags: a.tags.clone(),
+            disallowed_cidrs: a.disallowed_cidrs.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ShareOut {
+    arn: String,
+    name: String,
+    owner_id: String,
+    permission_arns: Vec<String>,
+    resource_arns: Vec<String>,
+    principals: Vec<String>,
+    tags: Tags,
+}
+
+#[derive(Serialize)]
+struct HistoryOut {
+    cidr: String,
+    ipam_id: String,
+    scope_id: String,
+    pool_id: Option<String>,
+    resource_type: String,
+    resource_id: Option<String>,
+    resource_owner: String,
+    resource_region: Option<String>,
+    compliance_status: Option<String>,
+    start_time: String,
+    end_time: Option<String>,
+}
+
+impl From<&HistoryRecord> for HistoryOut {
+    fn from(r: &HistoryRecord) -> HistoryOut {
+        HistoryOut {
+            cidr: r.cidr.clone(),
+            ipam_id: r.ipam_id.clone(),
+            scope_id: r.scope_id.clone(),
+            pool_id: r.pool_id.clone(),
+            resource_type: r.resource_type.clone(),
+            resource_id: r.resource_id.clone(),
+            resource_owner: r.resource_owner.clone(),
+            resource_region: r.resource_region.clone(),
+            compliance_status: r.compliance_status.clone(),
+            start_time: r.start_time.clone(),
+            end_time: r.end_time.clone(),
+        }
+    }
+}
+
+/// The whole database, every list sorted by ID or address.
+pub fn typed_document(store: &Store) -> Result<Document, CliError> {
     Ok(store.read(|tx| {
+        let all_pools = tx.all_pools()?;
         let mut ipams = Vec::new();
         for i in tx.ipams()? {
             let mut scopes = Vec::new();
             for s in tx.scopes_of(&i.id)? {
                 let mut pools = Vec::new();
-                for p in tx.all_pools()?.into_iter().filter(|p| p.scope_id == s.id) {
-                    let cidrs: Vec<J> = tx
+                for p in all_pools.iter().filter(|p| p.scope_id == s.id) {
+                    let cidrs = tx
                         .pool_cidrs(&p.id)?
                         .iter()
-                        .map(|c| json!({"cidr": c.cidr.to_string(), "id": c.id, "state": c.state}))
+                        .map(|c| CidrOut {
+                            cidr: c.cidr.to_string(),
+                            id: c.id.clone(),
+                            state: c.state.clone(),
+                        })
                         .collect();
-                    let allocations: Vec<J> = tx.allocations_of(&p.id)?.iter().map(allocation_json).collect();
-                    pools.push(json!({
-                        "id": p.id, "address_family": p.address_family, "locale": p.locale, "depth": p.depth,
-                        "source_ipam_pool_id": p.source_pool_id, "description": p.description, "owner_id": p.owner_id,
-                        "allocation_min_netmask_length": p.min_netmask, "allocation_max_netmask_length": p.max_netmask,
-                        "allocation_default_netmask_length": p.default_netmask,
-                        "allocation_resource_tags": p.allocation_resource_tags, "aws_service": p.aws_service,
-                        "public_ip_source": p.public_ip_source, "publicly_advertisable": p.publicly_advertisable,
-                        "tags": p.tags, "cidrs": cidrs, "allocations": allocations,
-                    }));
+                    let allocations = tx.allocations_of(&p.id)?.iter().map(AllocationOut::from).collect();
+                    pools.push(PoolOut {
+                        id: p.id.clone(),
+                        address_family: p.address_family.clone(),
+                        locale: p.locale.clone(),
+                        depth: p.depth,
+                        source_ipam_pool_id: p.source_pool_id.clone(),
+                        description: p.description.clone(),
+                        owner_id: p.owner_id.clone(),
+                        allocation_min_netmask_length: p.min_netmask,
+                        allocation_max_netmask_length: p.max_netmask,
+                        allocation_default_netmask_length: p.default_netmask,
+                        allocation_resource_tags: p.allocation_resource_tags.clone(),
+                        aws_service: p.aws_service.clone(),
+                        public_ip_source: p.public_ip_source.clone(),
+                        publicly_advertisable: p.publicly_advertisable,
+                        tags: p.tags.clone(),
+                        cidrs,
+                        allocations,
+                    });
                 }
-                pools.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
-                scopes.push(json!({
-                    "id": s.id, "type": s.scope_type.as_str(), "is_default": s.is_default, "description": s.description,
-                    "tags": s.tags, "pools": pools,
-                }));
+                pools.sort_by(|a, b| a.id.cmp(&b.id));
+                scopes.push(ScopeOut {
+                    id: s.id.clone(),
+                    scope_type: s.scope_type.as_str(),
+                    is_default: s.is_default,
+                    description: s.description.clone(),
+                    tags: s.tags.clone(),
+                    pools,
+                });
             }
-            scopes.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
-            ipams.push(json!({
-                "id": i.id, "owner_id": i.owner_id, "home_region": i.home_region, "description": i.description,
-                "operating_regions": i.operating_regions, "tags": i.tags, "scopes": scopes,
-            }));
+            scopes.sort_by(|a, b| a.id.cmp(&b.id));
+            ipams.push(IpamOut {
+                id: i.id.clone(),
+                owner_id: i.owner_id.clone(),
+                home_region: i.home_region.clone(),
+                description: i.description.clone(),
+                operating_regions: i.operating_regions.clone(),
+                tags: i.tags.clone(),
+                scopes,
+            });
         }
-        let shares: Vec<J> = tx
+        let shares = tx
             .all_shares()?
-            .iter()
+            .into_iter()
             .map(|s| {
-                let mut res = s.resource_arns.clone();
-                res.sort();
-                let mut pr = s.principals.clone();
-                pr.sort();
-                json!({"arn": s.arn, "name": s.name, "owner_id": s.owner_id, "permission_arns": s.permission_arns,
-                       "resource_arns": res, "principals": pr, "tags": s.tags})
+                let mut resource_arns = s.resource_arns;
+                resource_arns.sort();
+                let mut principals = s.principals;
+                principals.sort();
+                ShareOut {
+                    arn: s.arn,
+                    name: s.name,
+                    owner_id: s.owner_id,
+                    permission_arns: s.permission_arns,
+                    resource_arns,
+                    principals,
+                    tags: s.tags,
+                }
             })
             .collect();
-        let history: Vec<J> = tx.all_history()?.iter().map(history_json).collect();
-        Ok(json!({"ipams": ipams, "shares": shares, "history": history}))
+        let history = tx.all_history()?.iter().map(HistoryOut::from).collect();
+        Ok(Document { ipams, shares, history })
     })?)
+}
+
+/// The whole database as a JSON tree (for `tree` and `report`).
+pub fn document(store: &Store) -> Result<J, CliError> {
+    serde_json::to_value(typed_document(store)?).map_err(|e| CliError::new(e.to_string(), "report this"))
 }
 
 fn csv_field(s: &str) -> String {
@@ -95,9 +258,11 @@ pub fn export(store: &Store, format: ExportFormat, out: &mut impl Write) -> Resu
     let io = |e: std::io::Error| CliError::new(format!("cannot write: {e}"), "check the output");
     match format {
         ExportFormat::Json => {
-            let doc = document(store)?;
-            let text = serde_json::to_string_pretty(&doc).map_err(|e| CliError::new(e.to_string(), "report this"))?;
-            writeln!(out, "{text}").map_err(io)?;
+            let doc = typed_document(store)?;
+            let mut w = std::io::BufWriter::new(&mut *out);
+            serde_json::to_writer_pretty(&mut w, &doc)
+                .map_err(|e| CliError::new(format!("cannot write: {e}"), "check the output"))?;
+            writeln!(w).map_err(io)?;
         }
         ExportFormat::Csv => {
             writeln!(out, "allocation_id,pool_id,cidr,resource_type,resource_id,resource_owner,resource_region,compliance_status,description").map_err(io)?;
