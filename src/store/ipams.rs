@@ -71,7 +71,7 @@ impl Tx<'_> {
 
     /// Inserts an IPAM (its default scopes are inserted separately).
     pub fn insert_ipam(&self, i: &Ipam) -> Result<()> {
-        self.exec(
+        self.write_sql(
             &format!("INSERT INTO ipams ({IPAM_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
             params![
                 i.id,
@@ -86,13 +86,11 @@ impl Tx<'_> {
                 i.cascade
             ],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Updates the mutable fields of an IPAM.
     pub fn update_ipam(&self, i: &Ipam) -> Result<()> {
-        self.exec(
+        self.write_sql(
             "UPDATE ipams SET description = ?2, operating_regions = ?3, tags = ?4, state = ?5, cascade = ?6 WHERE id = ?1",
             params![
                 i.id,
@@ -103,18 +101,13 @@ impl Tx<'_> {
                 i.cascade
             ],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Deletes an IPAM and, through the foreign keys, everything in it.
     pub fn delete_ipam(&self, id: &str) -> Result<()> {
         // Pools refer to their parents; clear those links first so the cascade can run in any order.
-        self.exec("UPDATE pools SET source_pool_id = NULL WHERE ipam_id = ?1", [id])
-            .map_err(|e| self.err(e))?;
-        self.exec("DELETE FROM ipams WHERE id = ?1", [id])
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        self.write_sql("UPDATE pools SET source_pool_id = NULL WHERE ipam_id = ?1", [id])?;
+        self.write_sql("DELETE FROM ipams WHERE id = ?1", [id])
     }
 
     /// The scope with this ID.
@@ -166,7 +159,7 @@ impl Tx<'_> {
 
     /// Inserts a scope.
     pub fn insert_scope(&self, s: &Scope) -> Result<()> {
-        self.exec(
+        self.write_sql(
             &format!("INSERT INTO scopes ({SCOPE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             params![
                 s.id,
@@ -179,25 +172,19 @@ impl Tx<'_> {
                 s.state
             ],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Updates the mutable fields of a scope.
     pub fn update_scope(&self, s: &Scope) -> Result<()> {
-        self.exec(
+        self.write_sql(
             "UPDATE scopes SET description = ?2, tags = ?3, state = ?4 WHERE id = ?1",
             params![s.id, s.description, tags_to_json(&s.tags), s.state],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Deletes a scope.
     pub fn delete_scope(&self, id: &str) -> Result<()> {
-        self.exec("DELETE FROM scopes WHERE id = ?1", [id])
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        self.write_sql("DELETE FROM scopes WHERE id = ?1", [id])
     }
 }
 

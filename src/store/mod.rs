@@ -214,6 +214,11 @@ impl Tx<'_> {
         self.prepare_cached(sql)?.execute(p)
     }
 
+    /// Executes a statement through the statement cache, as a domain result.
+    pub(crate) fn write_sql(&self, sql: &str, p: impl rusqlite::Params) -> Result<()> {
+        self.exec(sql, p).map(|_| ()).map_err(|e| self.err(e))
+    }
+
     /// Runs a one-row query through the statement cache.
     pub(crate) fn row<T>(
         &self,

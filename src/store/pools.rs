@@ -127,7 +127,7 @@ impl Tx<'_> {
 
     /// Inserts a pool.
     pub fn insert_pool(&self, p: &Pool) -> Result<()> {
-        self.exec(
+        self.write_sql(
             &format!("INSERT INTO pools ({POOL_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"),
             params![
                 p.id,
@@ -152,13 +152,11 @@ impl Tx<'_> {
                 p.state
             ],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Updates the mutable fields of a pool.
     pub fn update_pool(&self, p: &Pool) -> Result<()> {
-        self.exec(
+        self.write_sql(
             "UPDATE pools SET description=?2, auto_import=?3, min_netmask=?4, max_netmask=?5, default_netmask=?6, \
              allocation_resource_tags=?7, tags=?8, cascade=?9, state=?10 WHERE id=?1",
             params![
@@ -174,15 +172,11 @@ impl Tx<'_> {
                 p.state
             ],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Deletes a pool row (its CIDRs, allocations and free space go with it).
     pub fn delete_pool_row(&self, id: &str) -> Result<()> {
-        self.exec("DELETE FROM pools WHERE id = ?1", [id])
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        self.write_sql("DELETE FROM pools WHERE id = ?1", [id])
     }
 
     /// The CIDRs provisioned to a pool, in address order.
@@ -249,7 +243,7 @@ impl Tx<'_> {
 
     /// Inserts a pool CIDR.
     pub fn insert_pool_cidr(&self, c: &PoolCidr, scope_id: &str, top_level: bool) -> Result<()> {
-        self.exec(
+        self.write_sql(
             "INSERT INTO pool_cidrs (id, pool_id, scope_id, top_level, family, start, prefix, cidr, netmask_length, auth_message, auth_signature, state) \
              VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
             params![
@@ -267,15 +261,11 @@ impl Tx<'_> {
                 c.state
             ],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Deletes a pool CIDR.
     pub fn delete_pool_cidr(&self, id: &str) -> Result<()> {
-        self.exec("DELETE FROM pool_cidrs WHERE id = ?1", [id])
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        self.write_sql("DELETE FROM pool_cidrs WHERE id = ?1", [id])
     }
 
     /// The allocation with this ID.
@@ -363,7 +353,7 @@ impl Tx<'_> {
 
     /// Inserts an allocation.
     pub fn insert_allocation(&self, a: &Allocation) -> Result<()> {
-        self.exec(
+        self.write_sql(
             &format!("INSERT INTO allocations ({ALLOC_COLS}, cidr) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
             params![
                 a.id,
@@ -383,30 +373,24 @@ impl Tx<'_> {
                 a.cidr.to_string()
             ],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Updates an allocation's tags and compliance.
     pub fn update_allocation_tags(&self, id: &str, tags: &crate::ipam::model::Tags, compliance: &str) -> Result<()> {
-        self.exec(
+        self.write_sql(
             "UPDATE allocations SET tags = ?2, compliance_status = ?3 WHERE id = ?1",
             params![id, tags_to_json(tags), compliance],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Deletes an allocation row.
     pub fn delete_allocation(&self, id: &str) -> Result<()> {
-        self.exec("DELETE FROM allocations WHERE id = ?1", [id])
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        self.write_sql("DELETE FROM allocations WHERE id = ?1", [id])
     }
 
     /// Opens an address-history record.
     pub fn history_open(&self, ipam_id: &str, scope_id: &str, pool_id: &str, a: &Allocation, now: &str) -> Result<()> {
-        self.exec(
+        self.write_sql(
             "INSERT INTO history (ipam_id, scope_id, pool_id, family, start, prefix, cidr, resource_type, resource_id, resource_owner, \
              resource_region, compliance_status, start_time) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
             params![
@@ -425,18 +409,14 @@ impl Tx<'_> {
                 now
             ],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Closes the open history record of a CIDR held by a resource.
     pub fn history_close(&self, scope_id: &str, cidr: &Cidr, resource_id: &str, now: &str) -> Result<()> {
-        self.exec(
+        self.write_sql(
             "UPDATE history SET end_time = ?5 WHERE scope_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?6 AND resource_id = ?4 AND end_time IS NULL",
             params![scope_id, family_code(cidr.family), cidr.start_bytes().to_vec(), resource_id, now, cidr.prefix],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// The free space of one pool, for the allocator.
@@ -446,7 +426,7 @@ impl Tx<'_> {
 
     /// Deletes every free block of a pool inside `cidr`.
     pub fn delete_free_blocks_within(&self, pool_id: &str, cidr: &Cidr) -> Result<()> {
-        self.exec(
+        self.write_sql(
             "DELETE FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start >= ?3 AND start <= ?4",
             params![
                 pool_id,
@@ -455,8 +435,6 @@ impl Tx<'_> {
                 u128_bytes(cidr.last()).to_vec()
             ],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// How many free blocks a pool has (diagnostics and tests).

@@ -51,7 +51,7 @@ impl Tx<'_> {
 
     /// Inserts or replaces a share.
     pub fn put_share(&self, s: &Share) -> Result<()> {
-        self.exec(
+        self.write_sql(
             &format!("INSERT OR REPLACE INTO shares ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"),
             params![
                 s.arn,
@@ -66,14 +66,10 @@ impl Tx<'_> {
                 s.status
             ],
         )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Deletes a share.
     pub fn delete_share(&self, arn: &str) -> Result<()> {
-        self.exec("DELETE FROM shares WHERE arn = ?1", [arn])
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        self.write_sql("DELETE FROM shares WHERE arn = ?1", [arn])
     }
 }
