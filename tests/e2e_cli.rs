@@ -1,19 +1,27 @@
-//! The command line on a database built through Terraform.
+//! The command line on databases built through Terraform: tree, export (JSON and CSV), history,
+//! check, report, orphans and release, and its errors.
 
 mod common;
 
-use std::process::{Command, Output};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use common::{PROVIDER_BIN, Tf};
+use serde_json::Value as J;
 
+/// A private hierarchy (top pool, regional child pool with netmask rules and required tags) and
+/// an Amazon-provided IPv6 pool in the public scope.
 const CONFIG: &str = r#"
 resource "ipam" "main" {
+  description = "Organisation IPAM"
   operating_regions { region_name = "us-east-1" }
 }
 resource "ipam_pool" "top" {
   ipam_scope_id                 = ipam.main.private_default_scope_id
   address_family                = "ipv4"
-  description                   = "top"
+  description                   = "corporate"
   allocation_max_netmask_length = 28
 }
 resource "ipam_pool_cidr" "top" {
@@ -21,9 +29,14 @@ resource "ipam_pool_cidr" "top" {
   cidr         = "10.0.0.0/24"
 }
 resource "ipam_pool" "child" {
-  ipam_scope_id       = ipam.main.private_default_scope_id
-  address_family      = "ipv4"
-  source_ipam_pool_id = ipam_pool.top.id
+  ipam_scope_id                     = ipam.main.private_default_scope_id
+  address_family                    = "ipv4"
+  locale                            = "us-east-1"
+  source_ipam_pool_id               = ipam_pool.top.id
+  allocation_min_netmask_length     = 26
+  allocation_default_netmask_length = 28
+  allocation_max_netmask_length     = 28
+  allocation_resource_tags          = { env = "dev" }
 }
 resource "ipam_pool_cidr" "child" {
   ipam_pool_id = ipam_pool.child.id
@@ -36,176 +49,601 @@ resource "ipam_pool_allocation" "a" {
   description  = "app, \"quoted\""
   depends_on   = [ipam_pool_cidr.top]
 }
+resource "ipam_pool_allocation" "vpc" {
+  ipam_pool_id  = ipam_pool.child.id
+  cidr          = "10.0.0.0/28"
+  resource_type = "vpc"
+  resource_id   = "vpc-0123456789abcdef0"
+  tags          = { env = "dev" }
+  depends_on    = [ipam_pool_cidr.child]
+}
+resource "ipam_pool_allocation" "untagged" {
+  ipam_pool_id = ipam_pool.child.id
+  cidr         = "10.0.0.64/26"
+  depends_on   = [ipam_pool_cidr.child]
+}
+resource "ipam_pool" "v6" {
+  ipam_scope_id    = ipam.main.public_default_scope_id
+  address_family   = "ipv6"
+  public_ip_source = "amazon"
+  aws_service      = "ec2"
+  locale           = "us-east-1"
+}
+resource "ipam_pool_cidr" "v6" {
+  ipam_pool_id   = ipam_pool.v6.id
+  netmask_length = 52
+}
+resource "ipam_pool_allocation" "v6" {
+  ipam_pool_id   = ipam_pool.v6.id
+  netmask_length = 54
+  resource_type  = "vpc"
+  resource_id    = "vpc-0a1b2c"
+  depends_on     = [ipam_pool_cidr.v6]
+}
 "#;
 
-fn cli(tf: &Tf, args: &[&str]) -> Output {
-    Command::new(PROVIDER_BIN)
-        .arg("--database")
-        .arg(&tf.db)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+/// The database and the IDs Terraform reported for it.
+struct Built {
+    tf: Tf,
+    values: HashMap<String, J>,
 }
 
-fn text(o: &Output) -> String {
+impl Built {
+    fn new() -> Built {
+        let tf = Tf::new();
+        tf.config(CONFIG);
+        tf.apply();
+        let values = tf.resources().into_iter().collect();
+        Built { tf, values }
+    }
+
+    /// A string attribute of a resource.
+    fn attr(&self, addr: &str, name: &str) -> String {
+        self.values[addr][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{addr}.{name}"))
+            .to_string()
+    }
+
+    fn id(&self, addr: &str) -> String {
+        self.attr(addr, "id")
+    }
+
+    fn cli(&self, args: &[&str]) -> Output {
+        cli_on(&self.tf.db, args)
+    }
+}
+
+/// Runs the binary on a database, without colour settings from the environment.
+fn cli_on(db: &Path, args: &[&str]) -> Output {
+    Command::new(PROVIDER_BIN)
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("IPAM_DATABASE")
+        .output()
+        .expect("run the CLI")
+}
+
+fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn built() -> Tf {
-    let tf = Tf::new();
-    tf.config(CONFIG);
-    tf.apply();
-    tf
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The command succeeded; its standard output.
+fn ok(o: &Output) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(o),
+        stderr(o)
+    );
+    stdout(o)
+}
+
+fn json(o: &Output) -> J {
+    serde_json::from_str(&ok(o)).expect("valid JSON")
+}
+
+/// A consistent copy of a database (`VACUUM INTO`), to damage or reorder without touching the
+/// original.
+fn copy_db(from: &Path, to: &Path) {
+    let c = rusqlite::Connection::open(from).expect("open");
+    c.execute("VACUUM INTO ?1", [to.display().to_string()])
+        .expect("vacuum into");
+}
+
+fn sql(db: &Path, sql: &str) {
+    let c = rusqlite::Connection::open(db).expect("open");
+    c.execute_batch(sql).expect("sql");
+}
+
+fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
 }
 
 #[test]
-fn tree_shows_the_hierarchy_with_utilisation() {
-    let tf = built();
-    let o = cli(&tf, &["tree"]);
-    assert!(o.status.success());
-    let t = text(&o);
-    let top = tf.attr("ipam_pool.top", "id");
-    let child = tf.attr("ipam_pool.child", "id");
-    assert!(t.contains(&tf.attr("ipam.main", "id")), "{t}");
-    // The top pool: /25 child + /26 allocation of a /24 = 75 %.
+fn tree_shows_pools_cidrs_allocations_and_utilisation() {
+    let b = Built::new();
+    let (top, child, v6) = (b.id("ipam_pool.top"), b.id("ipam_pool.child"), b.id("ipam_pool.v6"));
+    let t = ok(&b.cli(&["tree"]));
+    assert!(!t.contains('\x1b'), "no colour when stdout is not a terminal:\n{t}");
     assert!(
-        t.contains(&format!(
-            "{top} ipv4 depth 1 locale None (max /28) [###############.....] 75.0%"
+        t.starts_with(&format!(
+            "{} (owner 123456789012, home us-east-1)  \"Organisation IPAM\"\n",
+            b.id("ipam.main")
         )),
         "{t}"
     );
-    assert!(t.contains(&format!("{child} ipv4 depth 2")), "{t}");
-    assert!(t.contains("10.0.0.128/26 custom"), "{t}");
-    assert!(t.contains(&format!("10.0.0.0/25 ipam-pool {child}")), "{t}");
-    let j: serde_json::Value = serde_json::from_slice(&cli(&tf, &["--output", "json", "tree"]).stdout).unwrap();
-    assert_eq!(j[0]["id"], tf.attr("ipam.main", "id"));
-}
-
-#[test]
-fn export_is_stable_json_and_csv() {
-    let tf = built();
-    let a = cli(&tf, &["export"]);
-    let b = cli(&tf, &["export"]);
-    assert!(a.status.success());
-    assert_eq!(a.stdout, b.stdout, "byte-identical for identical content");
-    let doc: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
-    let t = text(&a);
-    assert!(t.contains("10.0.0.128/26") && t.contains("10.0.0.0/25"));
-    assert_eq!(doc["ipams"][0]["scopes"].as_array().unwrap().len(), 2);
-    let csv = text(&cli(&tf, &["export", "--format", "csv"]));
-    let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("allocation_id,pool_id,cidr,"));
-    assert_eq!(lines.len(), 3, "header + two allocations:\n{csv}");
-    assert!(csv.contains("\"app, \"\"quoted\"\"\""), "CSV quoting:\n{csv}");
-}
-
-#[test]
-fn history_shows_released_space() {
-    let tf = built();
-    let alloc = tf.attr("ipam_pool_allocation.a", "ipam_pool_allocation_id");
-    tf.destroy();
-    // The IPAM is gone, and its history with it (R-07); keep one to look at.
-    let tf = built();
-    let alloc2 = tf.attr("ipam_pool_allocation.a", "ipam_pool_allocation_id");
-    assert_ne!(alloc, alloc2);
-    tf.config(&CONFIG.replace(
-        "resource \"ipam_pool_allocation\" \"a\"",
-        "resource \"ipam_pool_allocation\" \"b\"",
-    ));
-    tf.apply();
-    let t = text(&cli(&tf, &["history", "10.0.0.128/26"]));
-    let lines: Vec<&str> = t.lines().filter(|l| l.contains("custom")).collect();
-    assert_eq!(lines.len(), 2, "{t}");
-    assert!(
-        lines[0].contains(&alloc2) && !lines[0].contains("(held)"),
-        "released record has an end: {t}"
+    // The top pool holds the child pool's /25 and a /26 of its /24: 192 of 256 addresses.
+    assert_eq!(
+        line_with(&t, &top),
+        format!("    {top} ipv4 depth 1 locale None (max /28) [###############.....] 75.0%  \"corporate\"")
     );
-    assert!(lines[1].contains("(held)"), "{t}");
-    let j: serde_json::Value = serde_json::from_slice(
-        &cli(
-            &tf,
-            &[
-                "--output",
-                "json",
-                "history",
-                "10.0.0.128/26",
-                "--until",
-                "2000-01-01T00:00:00Z",
-            ],
+    assert_eq!(
+        line_with(&t, "cidr 10.0.0.0/24"),
+        "      cidr 10.0.0.0/24 [###############.....] 75.0%"
+    );
+    assert_eq!(
+        line_with(&t, "10.0.0.0/25 ipam-pool"),
+        format!("        10.0.0.0/25 ipam-pool {child} owner 123456789012 compliant")
+    );
+    assert_eq!(
+        line_with(&t, "10.0.0.128/26"),
+        format!(
+            "        10.0.0.128/26 custom {} owner 123456789012 compliant  \"app, \\\"quoted\\\"\"",
+            b.attr("ipam_pool_allocation.a", "ipam_pool_allocation_id")
         )
-        .stdout,
-    )
-    .unwrap();
-    assert_eq!(j.as_array().unwrap().len(), 0);
-    let bad = cli(&tf, &["history", "10.0.0.1/24"]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("host bits"));
+    );
+    // The child pool, one level deeper: a /28 and a /26 of its /25 = 80 of 128 addresses.
+    assert_eq!(
+        line_with(&t, &format!("{child} ipv4")),
+        format!(
+            "      {child} ipv4 depth 2 locale us-east-1 (min /26, default /28, max /28) [#############.......] 62.5%"
+        )
+    );
+    assert_eq!(
+        line_with(&t, "cidr 10.0.0.0/25"),
+        "        cidr 10.0.0.0/25 [#############.......] 62.5%"
+    );
+    assert_eq!(
+        line_with(&t, "10.0.0.0/28"),
+        "          10.0.0.0/28 vpc vpc-0123456789abcdef0 owner 123456789012 compliant"
+    );
+    assert!(
+        line_with(&t, "10.0.0.64/26 custom").ends_with(" noncompliant"),
+        "missing env tag:\n{t}"
+    );
+    // Nesting: the child pool follows its parent's allocations.
+    assert!(t.find(&format!("{top} ipv4")) < t.find("10.0.0.128/26"));
+    assert!(t.find("10.0.0.128/26") < t.find(&format!("{child} ipv4")));
+    // IPv6: a /54 of a /52.
+    assert_eq!(
+        line_with(&t, &v6),
+        format!("    {v6} ipv6 depth 1 locale us-east-1 [#####...............] 25.0%")
+    );
+    let v6_cidr = b.attr("ipam_pool_cidr.v6", "cidr");
+    assert!(
+        line_with(&t, &format!("cidr {v6_cidr}")).ends_with("[#####...............] 25.0%"),
+        "{t}"
+    );
+    assert!(t.contains(&format!("{} vpc vpc-0a1b2c", b.attr("ipam_pool_allocation.v6", "cidr"))));
+    // The same tree as JSON, with exact sizes.
+    let j = json(&b.cli(&["--output", "json", "tree"]));
+    assert_eq!(j[0]["id"], b.id("ipam.main"));
+    let private = j[0]["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == b.attr("ipam.main", "private_default_scope_id"))
+        .unwrap();
+    let p = &private["pools"][0];
+    assert_eq!(p["id"], top);
+    assert_eq!(p["usage"]["percent_used"], 75.0);
+    assert_eq!(p["usage"]["percent_allocated"], 50.0, "child pools");
+    assert_eq!(p["usage"]["percent_assigned"], 25.0, "everything else");
+    assert_eq!(
+        (p["usage"]["addresses"].as_str(), p["usage"]["used"].as_str()),
+        (Some("256"), Some("192"))
+    );
+    assert_eq!(p["cidrs"][0]["cidr"], "10.0.0.0/24");
+    assert_eq!(p["cidrs"][0]["allocations"].as_array().unwrap().len(), 2);
+    let c = &p["pools"][0];
+    assert_eq!((c["id"].as_str(), c["depth"].as_i64()), (Some(child.as_str()), Some(2)));
+    assert_eq!(c["usage"]["percent_used"], 62.5);
+    assert_eq!(c["usage"]["noncompliant"], 1);
+    assert_eq!(c["allocation_min_netmask_length"], 26);
+    assert_eq!(private["usage"][0]["address_family"], "ipv4");
+    assert_eq!(private["usage"][0]["percent_used"], 75.0);
+    let public = j[0]["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == b.attr("ipam.main", "public_default_scope_id"))
+        .unwrap();
+    let u = &public["pools"][0]["usage"];
+    assert_eq!(u["addresses"], (1u128 << 76).to_string(), "a /52, exactly");
+    assert_eq!(u["used"], (1u128 << 74).to_string(), "a /54, exactly");
+    assert_eq!(u["percent_used"], 25.0);
+}
+
+#[test]
+fn export_is_stable_sorted_json_and_csv() {
+    let b = Built::new();
+    let first = b.cli(&["export"]);
+    let doc = json(&first);
+    assert_eq!(
+        first.stdout,
+        b.cli(&["export"]).stdout,
+        "byte-identical on a second run"
+    );
+    let t = stdout(&first);
+    for cidr in ["10.0.0.128/26", "10.0.0.0/25", "10.0.0.0/28", "10.0.0.64/26"] {
+        assert!(t.contains(&format!("\"cidr\": \"{cidr}\"")), "{cidr}");
+    }
+    let ipam = &doc["ipams"][0];
+    assert_eq!(ipam["id"], b.id("ipam.main"));
+    let scopes = ipam["scopes"].as_array().unwrap();
+    assert_eq!(scopes.len(), 2);
+    assert!(
+        scopes.windows(2).all(|w| w[0]["id"].as_str() < w[1]["id"].as_str()),
+        "scopes by ID"
+    );
+    let private = scopes
+        .iter()
+        .find(|s| s["id"] == b.attr("ipam.main", "private_default_scope_id"))
+        .unwrap();
+    let pools = private["pools"].as_array().unwrap();
+    assert_eq!(pools.len(), 2);
+    assert!(pools[0]["id"].as_str() < pools[1]["id"].as_str(), "pools by ID");
+    let child = pools.iter().find(|p| p["id"] == b.id("ipam_pool.child")).unwrap();
+    assert_eq!(child["source_ipam_pool_id"], b.id("ipam_pool.top"));
+    let cidrs: Vec<&str> = child["allocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["cidr"].as_str().unwrap())
+        .collect();
+    assert_eq!(cidrs, ["10.0.0.0/28", "10.0.0.64/26"], "allocations by address");
+    let history = doc["history"].as_array().unwrap();
+    assert_eq!(
+        history.len(),
+        7,
+        "one record per pool CIDR (3) and per other allocation (4)"
+    );
+    assert!(history.iter().all(|h| h["end_time"].is_null()));
+
+    // The same content with every row stored in another order exports byte for byte the same.
+    let copy = b.tf.path().join("reordered.db");
+    copy_db(&b.tf.db, &copy);
+    sql(
+        &copy,
+        "CREATE TEMP TABLE h AS SELECT * FROM history; DELETE FROM history;
+         INSERT INTO history (ipam_id, scope_id, pool_id, family, start, prefix, cidr, resource_type, resource_id,
+           resource_owner, resource_region, compliance_status, start_time, end_time)
+         SELECT ipam_id, scope_id, pool_id, family, start, prefix, cidr, resource_type, resource_id, resource_owner,
+           resource_region, compliance_status, start_time, end_time FROM h ORDER BY id DESC;
+         CREATE TEMP TABLE a AS SELECT * FROM allocations; DELETE FROM allocations;
+         INSERT INTO allocations SELECT * FROM a ORDER BY id DESC;",
+    );
+    assert_eq!(cli_on(&copy, &["export"]).stdout, first.stdout, "order of rows on disk");
+
+    // CSV: a header and one quoted row per allocation.
+    let csv = ok(&b.cli(&["export", "--format", "csv"]));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "allocation_id,pool_id,cidr,resource_type,resource_id,resource_owner,resource_region,compliance_status,\
+         description,scope_id,ipam_id,addresses"
+    );
+    assert_eq!(
+        lines.len(),
+        1 + 5,
+        "header + 5 allocations (2 child-pool CIDRs among them):\n{csv}"
+    );
+    let a = line_with(&csv, "10.0.0.128/26");
+    assert_eq!(
+        a,
+        format!(
+            "{},{},10.0.0.128/26,custom,,123456789012,,compliant,\"app, \"\"quoted\"\"\",{},{},64",
+            b.attr("ipam_pool_allocation.a", "ipam_pool_allocation_id"),
+            b.id("ipam_pool.top"),
+            b.attr("ipam.main", "private_default_scope_id"),
+            b.id("ipam.main"),
+        )
+    );
+    assert!(
+        line_with(&csv, "vpc-0a1b2c").ends_with(&format!(",{}", 1u128 << 74)),
+        "{csv}"
+    );
+}
+
+#[test]
+fn history_shows_released_space_with_its_end_time() {
+    let b = Built::new();
+    let alloc = b.attr("ipam_pool_allocation.a", "ipam_pool_allocation_id");
+    let scope = b.attr("ipam.main", "private_default_scope_id");
+    b.tf.ok(&[
+        "destroy",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-target=ipam_pool_allocation.a",
+    ]);
+    let t = ok(&b.cli(&["history", "10.0.0.128/26"]));
+    let lines: Vec<&str> = t.lines().collect();
+    assert_eq!(lines.len(), 2, "a header and one record:\n{t}");
+    assert!(lines[0].starts_with("start ") && lines[0].ends_with(" pool"), "{t}");
+    assert!(
+        lines[1].contains(&alloc) && lines[1].contains(&scope) && lines[1].contains(" custom "),
+        "{t}"
+    );
+    assert!(!lines[1].contains("(held)"), "released: {t}");
+    let j = json(&b.cli(&["--output", "json", "history", "10.0.0.128/26"]));
+    let r = &j[0];
+    assert_eq!(
+        (r["cidr"].as_str(), r["resource_id"].as_str()),
+        (Some("10.0.0.128/26"), Some(alloc.as_str()))
+    );
+    let start = r["start_time"].as_str().unwrap().to_string();
+    let end = r["end_time"].as_str().expect("an end time").to_string();
+    assert!(start <= end);
+    assert!(lines[1].starts_with(&format!("{start}  {end}")), "{t}");
+
+    // Held again: the old record keeps its end, the new one is open.
+    b.tf.apply();
+    let t = ok(&b.cli(&["history", "10.0.0.128/26", "--scope", &scope]));
+    let records: Vec<&str> = t.lines().skip(1).collect();
+    assert_eq!(records.len(), 2, "{t}");
+    assert!(records[0].contains(&alloc) && records[0].contains(&end), "{t}");
+    assert!(records[1].contains("(held)") && !records[1].contains(&alloc), "{t}");
+
+    // Time windows (RFC 3339, with offsets) and scopes.
+    let history = |args: &[&str]| -> Vec<J> {
+        let mut all = vec!["--output", "json", "history", "10.0.0.128/26"];
+        all.extend_from_slice(args);
+        json(&b.cli(&all)).as_array().unwrap().clone()
+    };
+    let end_t = humantime::parse_rfc3339(&end).unwrap();
+    let in_plus_two = |t: std::time::SystemTime| {
+        humantime::format_rfc3339_seconds(t + Duration::from_secs(7200))
+            .to_string()
+            .replace('Z', "+02:00")
+    };
+    assert_eq!(
+        history(&["--since", &in_plus_two(end_t)]).len(),
+        2,
+        "ended at --since: still inside"
+    );
+    let after = history(&["--since", &in_plus_two(end_t + Duration::from_secs(1))]);
+    assert_eq!(after.len(), 1, "only the open record is still held after the end");
+    assert!(after[0]["end_time"].is_null());
+    assert_eq!(history(&["--until", "2000-01-01"]).len(), 0);
+    assert_eq!(
+        history(&["--since", "2000-01-01T00:00:00Z", "--until", "2999-12-31T23:59:59Z"]).len(),
+        2
+    );
+    assert_eq!(
+        history(&["--scope", &b.attr("ipam.main", "public_default_scope_id")]).len(),
+        0
+    );
+    assert_eq!(
+        ok(&b.cli(&["history", "10.0.0.128/25"])).trim(),
+        "no history for this CIDR (with these filters)"
+    );
+
+    // Mistakes are one line and a hint.
+    for (args, says) in [
+        (&["history", "10.0.0.1/24"][..], "host bits"),
+        (
+            &["history", "10.0.0.0/24", "--since", "yesterday"],
+            "--since \"yesterday\" is not a time",
+        ),
+        (
+            &["history", "10.0.0.0/24", "--scope", "ipam-scope-00000000000000000"],
+            "no scope ipam-scope-00000000000000000",
+        ),
+        (
+            &[
+                "history",
+                "10.0.0.0/24",
+                "--since",
+                "2026-01-02",
+                "--until",
+                "2026-01-01",
+            ],
+            "is after --until",
+        ),
+    ] {
+        let o = b.cli(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let e = stderr(&o);
+        assert_eq!(e.lines().count(), 2, "{e}");
+        assert!(
+            e.starts_with("error: ") && e.contains(says) && e.contains("\nhint: "),
+            "{args:?}: {e}"
+        );
+    }
 }
 
 #[test]
 fn check_passes_and_finds_damage() {
-    let tf = built();
-    let o = cli(&tf, &["check"]);
-    assert!(o.status.success(), "{}", text(&o));
-    let top = tf.attr("ipam_pool.top", "id");
-    tf.sql(&format!(
-        "INSERT INTO allocations (id, pool_id, family, start, prefix, cidr, resource_type, resource_owner, compliance_status) \
-         VALUES ('ipam-pool-alloc-bad', '{top}', 4, X'0000000000000000000000000A0000A0', 27, '10.0.0.160/27', 'custom', '123456789012', 'compliant')"
-    ));
-    let o = cli(&tf, &["check"]);
-    assert_eq!(o.status.code(), Some(1));
-    let t = text(&o);
-    assert!(t.contains("overlap"), "{t}");
+    let b = Built::new();
+    assert_eq!(
+        ok(&b.cli(&["check"])),
+        format!("ok: {} is consistent\n", b.tf.db.display())
+    );
+    let j = json(&b.cli(&["--output", "json", "check"]));
+    assert_eq!(
+        (j["ok"].as_bool(), j["problems"].as_array().map(Vec::len)),
+        (Some(true), Some(0))
+    );
+    let (top, child) = (b.id("ipam_pool.top"), b.id("ipam_pool.child"));
+
+    let damaged = |name: &str, sql_text: &str| -> String {
+        let db = b.tf.path().join(format!("{name}.db"));
+        copy_db(&b.tf.db, &db);
+        sql(&db, sql_text);
+        let o = cli_on(&db, &["check"]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stdout(&o));
+        let t = stdout(&o);
+        assert!(
+            t.lines().all(|l| l.starts_with("problem: ")),
+            "{name}: one line per problem:\n{t}"
+        );
+        let j = json_of(&cli_on(&db, &["--output", "json", "check"]));
+        assert_eq!(j["ok"], false);
+        assert_eq!(j["problems"].as_array().unwrap().len(), t.lines().count());
+        t
+    };
+    fn json_of(o: &Output) -> J {
+        assert_eq!(o.status.code(), Some(1));
+        serde_json::from_slice(&o.stdout).unwrap()
+    }
+
+    // An allocation overlapping the /26 at .128 (10.0.0.160/27).
+    let t = damaged(
+        "overlap",
+        &format!(
+            "INSERT INTO allocations (id, pool_id, family, start, prefix, cidr, resource_type, resource_owner, compliance_status) \
+             VALUES ('ipam-pool-alloc-bad', '{top}', 4, X'0000000000000000000000000A0000A0', 27, '10.0.0.160/27', 'custom', '123456789012', 'compliant')"
+        ),
+    );
+    assert!(
+        t.contains("allocation ipam-pool-alloc-bad (10.0.0.160/27)") && t.contains("overlap"),
+        "{t}"
+    );
+    // An allocation outside every CIDR of its pool (10.9.0.0/28).
+    let t = damaged(
+        "outside",
+        &format!(
+            "INSERT INTO allocations (id, pool_id, family, start, prefix, cidr, resource_type, resource_owner, compliance_status) \
+             VALUES ('ipam-pool-alloc-out', '{child}', 4, X'0000000000000000000000000A090000', 28, '10.9.0.0/28', 'custom', '123456789012', 'compliant')"
+        ),
+    );
+    assert!(
+        t.contains("ipam-pool-alloc-out (10.9.0.0/28)") && t.contains("outside the pool's CIDRs"),
+        "{t}"
+    );
+    // Two top-level CIDRs of one scope that overlap (10.0.0.128/25 inside 10.0.0.0/24).
+    let t = damaged(
+        "top-level",
+        &format!(
+            "INSERT INTO pool_cidrs (id, pool_id, scope_id, top_level, family, start, prefix, cidr, state) \
+             VALUES ('ipam-pool-cidr-bad', '{top}', '{}', 1, 4, X'0000000000000000000000000A000080', 25, '10.0.0.128/25', 'provisioned')",
+            b.attr("ipam.main", "private_default_scope_id")
+        ),
+    );
+    assert!(
+        t.contains("top-level CIDRs 10.0.0.0/24") && t.contains("10.0.0.128/25"),
+        "{t}"
+    );
+    // The free-space index lost a block: free blocks and allocations no longer tile the CIDR.
+    let t = damaged("free-lost", &format!("DELETE FROM free_blocks WHERE pool_id = '{top}'"));
+    assert!(
+        t.contains(&format!("pool {top} CIDR 10.0.0.0/24")) && t.contains("do not add up"),
+        "{t}"
+    );
+    // A free block outside every CIDR of its pool (the allocator would hand it out).
+    let t = damaged(
+        "free-stray",
+        &format!(
+            "INSERT INTO free_blocks (pool_id, family, start, prefix) VALUES ('{child}', 4, X'0000000000000000000000000B000000', 24)"
+        ),
+    );
+    assert!(t.contains("free block 11.0.0.0/24 lies outside"), "{t}");
+    // The child pool's CIDR without its allocation in the parent.
+    let t = damaged(
+        "no-parent-allocation",
+        &format!("DELETE FROM allocations WHERE pool_id = '{top}' AND resource_type = 'ipam-pool'"),
+    );
+    assert!(
+        t.contains(&format!("CIDR 10.0.0.0/25 has no allocation in its source pool {top}")),
+        "{t}"
+    );
+    // A row that refers to a pool that does not exist.
+    let t = damaged(
+        "foreign-key",
+        "PRAGMA foreign_keys = OFF; INSERT INTO free_blocks (pool_id, family, start, prefix) \
+         VALUES ('ipam-pool-00000000000000000', 4, X'0000000000000000000000000C000000', 24)",
+    );
+    assert!(t.contains("refer to objects that do not exist"), "{t}");
 }
 
 #[test]
-fn orphans_and_release() {
-    let tf = built();
-    let state = tf.path().join("terraform.tfstate");
-    assert!(text(&cli(&tf, &["orphans", "--state", state.to_str().unwrap()])).contains("no orphaned allocations"));
-    // An allocation another workspace made and lost its state for.
-    let other = Tf::sharing(&tf.db);
-    other.config(&format!(
-        "resource \"ipam_pool_allocation\" \"x\" {{\n  ipam_pool_id = \"{}\"\n  netmask_length = 28\n}}\n",
-        tf.attr("ipam_pool.top", "id")
-    ));
-    other.apply();
-    let lost = other.attr("ipam_pool_allocation.x", "ipam_pool_allocation_id");
-    std::fs::remove_file(other.path().join("terraform.tfstate")).unwrap();
-    let t = text(&cli(&tf, &["orphans", "--state", state.to_str().unwrap()]));
-    assert!(t.contains(&lost) && t.contains("1 orphaned allocation"), "{t}");
-    let refused = cli(&tf, &["release", &lost]);
-    assert_eq!(refused.status.code(), Some(1), "needs --yes");
-    assert!(cli(&tf, &["release", "--yes", &lost]).status.success());
-    assert!(text(&cli(&tf, &["orphans", "--state", state.to_str().unwrap()])).contains("no orphaned allocations"));
-    assert!(cli(&tf, &["check"]).status.success());
-    tf.destroy();
+fn report_is_one_self_contained_page() {
+    let b = Built::new();
+    let page = b.tf.path().join("report.html");
+    let o = b.cli(&["report", "--html", page.to_str().unwrap()]);
+    assert_eq!(ok(&o), format!("wrote {}\n", page.display()));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(
+        html.matches("<svg").count() >= 3,
+        "a scope chart and a pool chart per scope with pools"
+    );
+    for id in ["ipam.main", "ipam_pool.top", "ipam_pool.child", "ipam_pool.v6"] {
+        assert!(html.contains(&b.id(id)), "{id}");
+    }
+    for cidr in ["10.0.0.128/26", "10.0.0.0/28", "10.0.0.64/26"] {
+        assert!(
+            html.contains(&format!("<td class=\"mono\">{cidr}</td>")),
+            "{cidr} in the table"
+        );
+    }
+    assert!(html.contains("app, &quot;quoted&quot;"), "escaped");
+    assert!(html.contains(">75.0%<") && html.contains(">62.5%<") && html.contains(">25.0%<"));
+    assert_eq!(
+        html.matches("<tr class=\"bad\">").count(),
+        1,
+        "the noncompliant allocation stands out"
+    );
+    for outside in ["<script", "http:", "https:", "<link", "src=", "url(", "@import"] {
+        assert!(!html.contains(outside), "self-contained: {outside}");
+    }
+    let to_stdout = ok(&b.cli(&["report", "--html", "-"]));
+    assert!(to_stdout.starts_with("<!DOCTYPE html>") && to_stdout.contains("<svg"));
 }
 
 #[test]
 fn html_report_renders_in_headless_chromium() {
-    let tf = built();
-    let page = tf.path().join("report.html");
-    let o = cli(&tf, &["report", "--html", page.to_str().unwrap()]);
-    assert!(o.status.success());
-    let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains("<svg") && html.contains(&tf.attr("ipam_pool.top", "id")));
-    assert!(
-        !html.contains("<script") && !html.contains("http://") || html.contains("http://www.w3.org/2000/svg"),
-        "self-contained"
-    );
+    let b = Built::new();
+    let page = b.tf.path().join("report.html");
+    ok(&b.cli(&["report", "--html", page.to_str().unwrap()]));
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".into());
-    let shot = tf.path().join("report.png");
+    let shot = b.tf.path().join("report.png");
     let run = Command::new(&chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"])
-        .args(["--disable-component-update", "--disable-sync", "--window-size=900,500"])
-        .arg(format!("--user-data-dir={}", tf.path().join("chromium").display()))
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+        ])
+        .args([
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg("--window-size=900,500")
+        .arg(format!("--user-data-dir={}", b.tf.path().join("chromium").display()))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", page.display()))
         .output()
-        .unwrap_or_else(|e| panic!("{chromium} could not be run ({e}): the report test needs Debian's chromium (`apt-get install chromium`; .ci/run installs it)"));
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        .unwrap_or_else(|e| {
+            panic!(
+                "{chromium} could not be run ({e}): the report test needs Debian's chromium \
+                 (`apt-get install chromium`; .ci/run installs it)"
+            )
+        });
+    assert!(run.status.success(), "{}", stderr(&run));
     let png = std::fs::read(&shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
@@ -216,13 +654,151 @@ fn html_report_renders_in_headless_chromium() {
 }
 
 #[test]
-fn a_missing_database_is_one_line_and_a_hint() {
-    let o = Command::new(PROVIDER_BIN)
-        .args(["--database", "/nonexistent/x.db", "tree"])
-        .output()
+fn reading_commands_change_nothing() {
+    let b = Built::new();
+    let before = b.tf.db_dump();
+    let page = b.tf.path().join("r.html");
+    for args in [
+        &["tree"][..],
+        &["--output", "json", "tree"],
+        &["export"],
+        &["export", "--format", "csv"],
+        &["history", "10.0.0.0/25"],
+        &["check"],
+        &["report", "--html", page.to_str().unwrap()],
+    ] {
+        ok(&b.cli(args));
+    }
+    assert_eq!(b.tf.db_dump(), before);
+    // A reader that goes away early is no error.
+    let mut child = Command::new(PROVIDER_BIN)
+        .arg("--database")
+        .arg(&b.tf.db)
+        .arg("export")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    let e = String::from_utf8_lossy(&o.stderr);
-    assert!(e.starts_with("error: no database at /nonexistent/x.db\nhint: "), "{e}");
-    assert!(!std::path::Path::new("/nonexistent/x.db").exists());
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+}
+
+#[test]
+fn orphans_and_release() {
+    let b = Built::new();
+    let tf = &b.tf;
+    let state = tf.path().join("terraform.tfstate");
+    let state = state.to_str().unwrap();
+    assert!(ok(&b.cli(&["orphans", "--state", state])).contains("no orphaned allocations"));
+    // An allocation another workspace made and lost its state for.
+    let other = Tf::sharing(&tf.db);
+    other.config(&format!(
+        "resource \"ipam_pool_allocation\" \"x\" {{\n  ipam_pool_id = \"{}\"\n  netmask_length = 28\n}}\n",
+        b.id("ipam_pool.top")
+    ));
+    other.apply();
+    let lost = other.attr("ipam_pool_allocation.x", "ipam_pool_allocation_id");
+    std::fs::remove_file(other.path().join("terraform.tfstate")).unwrap();
+    let t = ok(&b.cli(&["orphans", "--state", state]));
+    assert!(t.contains(&lost) && t.contains("1 orphaned allocation"), "{t}");
+    let refused = b.cli(&["release", &lost]);
+    assert_eq!(refused.status.code(), Some(1), "needs --yes");
+    assert_eq!(ok(&b.cli(&["release", "--yes", &lost])), format!("released {lost}\n"));
+    assert!(ok(&b.cli(&["orphans", "--state", state])).contains("no orphaned allocations"));
+    ok(&b.cli(&["check"]));
+}
+
+/// Runs the binary with exactly these arguments and environment changes, in `dir`.
+fn bare(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(PROVIDER_BIN);
+    c.args(args).current_dir(dir).env_remove("IPAM_DATABASE");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run the CLI")
+}
+
+fn one_error(o: &Output) -> String {
+    assert_eq!(o.status.code(), Some(1), "stdout: {}", stdout(o));
+    assert!(o.stdout.is_empty());
+    let e = stderr(o);
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 2, "one line and a hint:\n{e}");
+    assert!(lines[0].starts_with("error: ") && lines[1].starts_with("hint: "), "{e}");
+    e
+}
+
+#[test]
+fn a_missing_or_foreign_database_is_one_line_and_a_hint_and_stays_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let missing = d.join("missing.db");
+    let m = missing.to_str().unwrap();
+    for cmd in [
+        &["tree"][..],
+        &["export"],
+        &["history", "10.0.0.0/24"],
+        &["check"],
+        &["report", "--html", "r.html"],
+    ] {
+        let mut args = vec!["--database", m];
+        args.extend_from_slice(cmd);
+        let e = one_error(&bare(d, &args, &[]));
+        assert!(e.starts_with(&format!("error: no database at {m}\n")), "{e}");
+        assert!(e.contains("--database") && e.contains("IPAM_DATABASE"), "{e}");
+    }
+    let e = one_error(&bare(d, &["tree"], &[("IPAM_DATABASE", m)]));
+    assert!(e.starts_with(&format!("error: no database at {m}\n")), "{e}");
+    let e = one_error(&bare(d, &["tree"], &[]));
+    assert!(
+        e.starts_with("error: no database at terraform-ipam.db\n"),
+        "the default: {e}"
+    );
+    let created: Vec<PathBuf> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(created.is_empty(), "nothing was created: {created:?}");
+
+    let empty = d.join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let e = one_error(&bare(d, &["--database", empty.to_str().unwrap(), "tree"], &[]));
+    assert!(e.contains("is not an IPAM database"), "{e}");
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0, "left as it was");
+    let text = d.join("notes.txt");
+    std::fs::write(&text, "not a database at all, just some text that is long enough").unwrap();
+    let e = one_error(&bare(d, &["--database", text.to_str().unwrap(), "export"], &[]));
+    assert!(
+        e.contains("not an IPAM database") || e.contains("not a SQLite database"),
+        "{e}"
+    );
+    let e = one_error(&bare(d, &["--database", d.to_str().unwrap(), "tree"], &[]));
+    assert!(e.contains("is a directory"), "{e}");
+}
+
+#[test]
+fn help_version_and_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let v = bare(d, &["--version"], &[]);
+    assert_eq!(
+        ok(&v),
+        format!("terraform-provider-ipam {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let none = bare(d, &[], &[]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stdout(&none).contains("Usage:") && stdout(&none).contains("tree"));
+    for (cmd, option) in [
+        ("tree", "--output"),
+        ("export", "--format"),
+        ("history", "--since"),
+        ("check", "--database"),
+        ("report", "--html"),
+        ("orphans", "--state"),
+        ("release", "--yes"),
+    ] {
+        let h = ok(&bare(d, &[cmd, "--help"], &[]));
+        assert!(h.contains(option) && h.contains("IPAM_DATABASE"), "{cmd} --help:\n{h}");
+    }
+    let bad = bare(d, &["export", "--format", "xml"], &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(std::fs::read_dir(d).unwrap().next().is_none());
 }

@@ -7,17 +7,10 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::Value as J;
 
-use super::{CliError, ExportFormat, Output};
+use super::tree::clean;
+use super::{CliError, ExportFormat, Output, write_error};
 use crate::ipam::model::{Allocation, HistoryRecord, Tags};
 use crate::store::Store;
-
-fn allocation_json(a: &Allocation) -> J {
-    serde_json::to_value(AllocationOut::from(a)).unwrap_or_default()
-}
-
-fn history_json(r: &HistoryRecord) -> J {
-    serde_json::to_value(HistoryOut::from(r)).unwrap_or_default()
-}
 
 /// The export document. Typed (not a JSON tree) so that a database with 100k allocations is
 /// written with little memory; field order is the output order.
@@ -35,6 +28,10 @@ struct IpamOut {
     home_region: String,
     description: Option<String>,
     operating_regions: Vec<String>,
+    public_default_scope_id: String,
+    private_default_scope_id: String,
+    cascade: Option<bool>,
+    state: String,
     tags: Tags,
     scopes: Vec<ScopeOut>,
 }
@@ -45,7 +42,9 @@ struct ScopeOut {
     #[serde(rename = "type")]
     scope_type: &'static str,
     is_default: bool,
+    owner_id: String,
     description: Option<String>,
+    state: String,
     tags: Tags,
     pools: Vec<PoolOut>,
 }
@@ -59,6 +58,7 @@ struct PoolOut {
     source_ipam_pool_id: Option<String>,
     description: Option<String>,
     owner_id: String,
+    auto_import: Option<bool>,
     allocation_min_netmask_length: Option<i64>,
     allocation_max_netmask_length: Option<i64>,
     allocation_default_netmask_length: Option<i64>,
@@ -66,6 +66,8 @@ struct PoolOut {
     aws_service: Option<String>,
     public_ip_source: Option<String>,
     publicly_advertisable: Option<bool>,
+    cascade: Option<bool>,
+    state: String,
     tags: Tags,
     cidrs: Vec<CidrOut>,
     allocations: Vec<AllocationOut>,
@@ -75,7 +77,15 @@ struct PoolOut {
 struct CidrOut {
     cidr: String,
     id: String,
+    netmask_length: Option<i64>,
+    cidr_authorization_context: Option<AuthOut>,
     state: String,
+}
+
+#[derive(Serialize)]
+struct AuthOut {
+    message: Option<String>,
+    signature: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -83,6 +93,7 @@ struct AllocationOut {
     id: String,
     pool_id: String,
     cidr: String,
+    netmask_length: Option<i64>,
     resource_type: String,
     resource_id: Option<String>,
     resource_owner: String,
@@ -99,6 +110,7 @@ impl From<&Allocation> for AllocationOut {
             id: a.id.clone(),
             pool_id: a.pool_id.clone(),
             cidr: a.cidr.to_string(),
+            netmask_length: a.netmask_length,
             resource_type: a.resource_type.clone(),
             resource_id: a.resource_id.clone(),
             resource_owner: a.resource_owner.clone(),
@@ -116,9 +128,12 @@ struct ShareOut {
     arn: String,
     name: String,
     owner_id: String,
+    region: String,
+    allow_external_principals: Option<bool>,
     permission_arns: Vec<String>,
     resource_arns: Vec<String>,
     principals: Vec<String>,
+    status: String,
     tags: Tags,
 }
 
@@ -165,15 +180,21 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
             for s in tx.scopes_of(&i.id)? {
                 let mut pools = Vec::new();
                 for p in all_pools.iter().filter(|p| p.scope_id == s.id) {
-                    let cidrs = tx
-                        .pool_cidrs(&p.id)?
-                        .iter()
-                        .map(|c| CidrOut {
-                            cidr: c.cidr.to_string(),
-                            id: c.id.clone(),
-                            state: c.state.clone(),
-                        })
-                        .collect();
+                    let cidrs =
+                        tx.pool_cidrs(&p.id)?
+                            .iter()
+                            .map(|c| CidrOut {
+                                cidr: c.cidr.to_string(),
+                                id: c.id.clone(),
+                                netmask_length: c.netmask_length,
+                                cidr_authorization_context: (c.auth_message.is_some() || c.auth_signature.is_some())
+                                    .then(|| AuthOut {
+                                        message: c.auth_message.clone(),
+                                        signature: c.auth_signature.clone(),
+                                    }),
+                                state: c.state.clone(),
+                            })
+                            .collect();
                     let allocations = tx.allocations_of(&p.id)?.iter().map(AllocationOut::from).collect();
                     pools.push(PoolOut {
                         id: p.id.clone(),
@@ -183,6 +204,7 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                         source_ipam_pool_id: p.source_pool_id.clone(),
                         description: p.description.clone(),
                         owner_id: p.owner_id.clone(),
+                        auto_import: p.auto_import,
                         allocation_min_netmask_length: p.min_netmask,
                         allocation_max_netmask_length: p.max_netmask,
                         allocation_default_netmask_length: p.default_netmask,
@@ -190,6 +212,8 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                         aws_service: p.aws_service.clone(),
                         public_ip_source: p.public_ip_source.clone(),
                         publicly_advertisable: p.publicly_advertisable,
+                        cascade: p.cascade,
+                        state: p.state.clone(),
                         tags: p.tags.clone(),
                         cidrs,
                         allocations,
@@ -200,18 +224,26 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                     id: s.id.clone(),
                     scope_type: s.scope_type.as_str(),
                     is_default: s.is_default,
+                    owner_id: s.owner_id.clone(),
                     description: s.description.clone(),
+                    state: s.state.clone(),
                     tags: s.tags.clone(),
                     pools,
                 });
             }
             scopes.sort_by(|a, b| a.id.cmp(&b.id));
+            let mut operating_regions = i.operating_regions.clone();
+            operating_regions.sort();
             ipams.push(IpamOut {
                 id: i.id.clone(),
                 owner_id: i.owner_id.clone(),
                 home_region: i.home_region.clone(),
                 description: i.description.clone(),
-                operating_regions: i.operating_regions.clone(),
+                operating_regions,
+                public_default_scope_id: i.public_default_scope_id.clone(),
+                private_default_scope_id: i.private_default_scope_id.clone(),
+                cascade: i.cascade,
+                state: i.state.clone(),
                 tags: i.tags.clone(),
                 scopes,
             });
@@ -220,102 +252,116 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
             .all_shares()?
             .into_iter()
             .map(|s| {
-                let mut resource_arns = s.resource_arns;
-                resource_arns.sort();
-                let mut principals = s.principals;
-                principals.sort();
+                let sorted = |mut v: Vec<String>| {
+                    v.sort();
+                    v
+                };
                 ShareOut {
                     arn: s.arn,
                     name: s.name,
                     owner_id: s.owner_id,
-                    permission_arns: s.permission_arns,
-                    resource_arns,
-                    principals,
+                    region: s.region,
+                    allow_external_principals: s.allow_external_principals,
+                    permission_arns: sorted(s.permission_arns),
+                    resource_arns: sorted(s.resource_arns),
+                    principals: sorted(s.principals),
+                    status: s.status,
                     tags: s.tags,
                 }
             })
             .collect();
-        let history = tx.all_history()?.iter().map(HistoryOut::from).collect();
+        let history = tx.history_by_address()?.iter().map(HistoryOut::from).collect();
         Ok(Document { ipams, shares, history })
     })?)
 }
 
-/// The whole database as a JSON tree (for `tree` and `report`).
-pub fn document(store: &Store) -> Result<J, CliError> {
-    serde_json::to_value(typed_document(store)?).map_err(|e| CliError::new(e.to_string(), "report this"))
-}
-
+/// A CSV field (RFC 4180): quoted when it holds a separator, a quote, a line break or
+/// surrounding spaces, with quotes doubled.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
+    if s.contains([',', '"', '\n', '\r']) || s.trim() != s {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
     }
 }
 
-/// Writes the export.
-pub fn export(store: &Store, format: ExportFormat, out: &mut impl Write) -> Result<(), CliError> {
-    let io = |e: std::io::Error| CliError::new(format!("cannot write: {e}"), "check the output");
-    match format {
-        ExportFormat::Json => {
-            let doc = typed_document(store)?;
-            let mut w = std::io::BufWriter::new(&mut *out);
-            serde_json::to_writer_pretty(&mut w, &doc)
-                .map_err(|e| CliError::new(format!("cannot write: {e}"), "check the output"))?;
-            writeln!(w).map_err(io)?;
+/// The columns of `export --format csv`, one row per allocation.
+pub const CSV_HEADER: &str = "allocation_id,pool_id,cidr,resource_type,resource_id,resource_owner,resource_region,\
+                              compliance_status,description,scope_id,ipam_id,addresses";
+
+fn write_csv(store: &Store, out: &mut impl Write) -> Result<(), CliError> {
+    let rows = store.read(|tx| {
+        let mut pools = tx.all_pools()?;
+        pools.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut rows = Vec::new();
+        for p in pools {
+            let allocations = tx.allocations_of(&p.id)?;
+            rows.push((p, allocations));
         }
-        ExportFormat::Csv => {
-            writeln!(out, "allocation_id,pool_id,cidr,resource_type,resource_id,resource_owner,resource_region,compliance_status,description").map_err(io)?;
-            let rows = store.read(|tx| {
-                let mut rows = Vec::new();
-                for p in tx.all_pools()? {
-                    rows.extend(tx.allocations_of(&p.id)?);
-                }
-                Ok(rows)
-            })?;
-            for a in rows {
-                let f = [
-                    a.id.clone(),
-                    a.pool_id.clone(),
-                    a.cidr.to_string(),
-                    a.resource_type.clone(),
-                    a.resource_id.clone().unwrap_or_default(),
-                    a.resource_owner.clone(),
-                    a.resource_region.clone().unwrap_or_default(),
-                    a.compliance_status.clone(),
-                    a.description.clone().unwrap_or_default(),
-                ];
-                writeln!(out, "{}", f.iter().map(|s| csv_field(s)).collect::<Vec<_>>().join(",")).map_err(io)?;
-            }
+        Ok(rows)
+    })?;
+    writeln!(out, "{CSV_HEADER}").map_err(write_error)?;
+    for (p, allocations) in rows {
+        for a in allocations {
+            let fields = [
+                a.id,
+                a.pool_id,
+                a.cidr.to_string(),
+                a.resource_type,
+                a.resource_id.unwrap_or_default(),
+                a.resource_owner,
+                a.resource_region.unwrap_or_default(),
+                a.compliance_status,
+                a.description.unwrap_or_default(),
+                p.scope_id.clone(),
+                p.ipam_id.clone(),
+                a.cidr.size().to_string(),
+            ];
+            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            writeln!(out, "{}", line.join(",")).map_err(write_error)?;
         }
     }
     Ok(())
 }
 
-/// Prints history records.
+/// Writes the export.
+pub fn export(store: &Store, format: ExportFormat, out: &mut impl Write) -> Result<(), CliError> {
+    match format {
+        ExportFormat::Json => {
+            let doc = typed_document(store)?;
+            serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| write_error(e.into()))?;
+            writeln!(out).map_err(write_error)
+        }
+        ExportFormat::Csv => write_csv(store, out),
+    }
+}
+
+/// Prints history records: a table, or a JSON list.
 pub fn print_history(records: &[HistoryRecord], output: Output, out: &mut impl Write) -> std::io::Result<()> {
     if output == Output::Json {
-        let list: Vec<J> = records.iter().map(history_json).collect();
-        return writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+        let list: Vec<HistoryOut> = records.iter().map(HistoryOut::from).collect();
+        serde_json::to_writer_pretty(&mut *out, &list)?;
+        return writeln!(out);
     }
     if records.is_empty() {
-        return writeln!(out, "no history for this CIDR");
+        return writeln!(out, "no history for this CIDR (with these filters)");
     }
     writeln!(
         out,
-        "{:<22} {:<22} {:<14} {:<48} {:<14} scope",
-        "start", "end", "type", "resource", "owner"
+        "{:<20}  {:<20}  {:<14} {:<48} {:<12}  {:<28} pool",
+        "start", "end", "type", "resource", "owner", "scope"
     )?;
     for r in records {
         writeln!(
             out,
-            "{:<22} {:<22} {:<14} {:<48} {:<14} {}",
-            r.start_time,
-            r.end_time.as_deref().unwrap_or("(held)"),
-            r.resource_type,
-            r.resource_id.as_deref().unwrap_or("-"),
-            r.resource_owner,
-            r.scope_id
+            "{:<20}  {:<20}  {:<14} {:<48} {:<12}  {:<28} {}",
+            clean(&r.start_time),
+            clean(r.end_time.as_deref().unwrap_or("(held)")),
+            clean(&r.resource_type),
+            clean(r.resource_id.as_deref().unwrap_or("-")),
+            clean(&r.resource_owner),
+            clean(&r.scope_id),
+            clean(r.pool_id.as_deref().unwrap_or("-"))
         )?;
     }
     Ok(())
@@ -366,8 +412,9 @@ pub fn orphans(store: &Store, states: &[PathBuf]) -> Result<Vec<Allocation>, Cli
 /// Prints orphans with the import ID that adopts each, and the command that releases them.
 pub fn print_orphans(orphans: &[Allocation], output: Output, out: &mut impl Write) -> std::io::Result<()> {
     if output == Output::Json {
-        let list: Vec<J> = orphans.iter().map(allocation_json).collect();
-        return writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+        let list: Vec<AllocationOut> = orphans.iter().map(AllocationOut::from).collect();
+        serde_json::to_writer_pretty(&mut *out, &list)?;
+        return writeln!(out);
     }
     if orphans.is_empty() {
         return writeln!(out, "no orphaned allocations");

@@ -5,8 +5,10 @@ mod export;
 mod report;
 mod tree;
 
-use std::path::PathBuf;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -26,10 +28,10 @@ pub struct Cli {
     /// to attach Terraform to a provider running under a debugger.
     #[arg(long)]
     pub debug: bool,
-    /// The SQLite database.
+    /// The SQLite database: the provider's `database` argument. Never created by these commands.
     #[arg(long, global = true, env = "IPAM_DATABASE", default_value = "terraform-ipam.db")]
     pub database: PathBuf,
-    /// Output format.
+    /// Output format of tree, history, check and orphans: text for people, json for programs.
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
     #[command(subcommand)]
@@ -46,7 +48,8 @@ pub enum Output {
 /// What to do.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// IPAMs, scopes, pools, CIDRs and allocations as a tree, with utilisation.
+    /// IPAMs, scopes, pools (nested by source pool), CIDRs and allocations as a tree, with the
+    /// utilisation of every pool and CIDR. Colour on a terminal unless NO_COLOR is set.
     Tree,
     /// The whole database as stable, sorted JSON (byte-identical for identical content), or the
     /// allocations as CSV.
@@ -62,19 +65,20 @@ pub enum Command {
         /// Only this scope.
         #[arg(long)]
         scope: Option<String>,
-        /// Only records still open at or after this time (RFC 3339).
+        /// Only records still open at or after this time (RFC 3339, e.g. 2026-01-31T12:00:00Z).
         #[arg(long)]
         since: Option<String>,
-        /// Only records started at or before this time (RFC 3339).
+        /// Only records started at or before this time (RFC 3339, e.g. 2026-01-31T12:00:00Z).
         #[arg(long)]
         until: Option<String>,
     },
-    /// Integrity check: SQLite's own, no overlapping allocations, everything inside its pool,
-    /// free-space index consistent. Exit code 1 when anything is wrong.
+    /// Integrity check: SQLite's own and its foreign keys; no overlapping allocations or
+    /// top-level CIDRs; every allocation inside its pool; child-pool CIDRs held in their source
+    /// pool; free-space index consistent. Exit code 1 with one line per problem.
     Check,
     /// A self-contained HTML page with utilisation charts and the allocations.
     Report {
-        /// Where to write the page.
+        /// Where to write the page (`-` for standard output).
         #[arg(long)]
         html: PathBuf,
     },
@@ -89,7 +93,7 @@ pub enum Command {
         /// Allocation IDs (`ipam-pool-alloc-…`).
         #[arg(required = true)]
         ids: Vec<String>,
-        /// Release without asking.
+        /// Confirms the release (the space is reusable at once).
         #[arg(long)]
         yes: bool,
     },
@@ -106,6 +110,8 @@ pub enum ExportFormat {
 pub struct CliError {
     message: String,
     hint: String,
+    /// The reader of the output went away (`tree | head`): not an error, end quietly.
+    pipe_closed: bool,
 }
 
 impl CliError {
@@ -113,6 +119,7 @@ impl CliError {
         CliError {
             message: message.into(),
             hint: hint.into(),
+            pipe_closed: false,
         }
     }
 }
@@ -123,11 +130,50 @@ impl From<crate::ipam::Error> for CliError {
     }
 }
 
-fn open(path: &std::path::Path) -> Result<Store, CliError> {
-    if !path.exists() {
+/// A failed write to the output.
+fn write_error(e: std::io::Error) -> CliError {
+    let mut err = CliError::new(
+        format!("cannot write the output: {e}"),
+        "check where the output goes (disk space, permissions)",
+    );
+    err.pipe_closed = e.kind() == std::io::ErrorKind::BrokenPipe;
+    err
+}
+
+const DATABASE_HINT: &str =
+    "give the file with --database or IPAM_DATABASE (the provider's `database` argument, default terraform-ipam.db)";
+
+/// Opens an existing IPAM database. Never creates one: a wrong path would otherwise leave an
+/// empty database behind and report an empty IP plan.
+fn open(path: &Path) -> Result<Store, CliError> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(CliError::new(
+                format!("no database at {}", path.display()),
+                DATABASE_HINT,
+            ));
+        }
+        Err(e) => {
+            return Err(CliError::new(
+                format!("cannot read {}: {e}", path.display()),
+                "check the file's permissions and those of its directories",
+            ));
+        }
+        Ok(m) if m.is_dir() => {
+            return Err(CliError::new(
+                format!("{} is a directory, not a database", path.display()),
+                DATABASE_HINT,
+            ));
+        }
+        Ok(_) => {}
+    }
+    if crate::store::report::schema_version(path) == Some(0) {
         return Err(CliError::new(
-            format!("no database at {}", path.display()),
-            "give the file with --database or IPAM_DATABASE (the provider's `database` argument)",
+            format!(
+                "{} is not an IPAM database (it is empty or belongs to another program)",
+                path.display()
+            ),
+            DATABASE_HINT,
         ));
     }
     Ok(Store::open(path)?)
@@ -155,6 +201,7 @@ pub fn main() -> i32 {
     };
     match run(&cli.database, cli.output, command) {
         Ok(code) => code,
+        Err(e) if e.pipe_closed => 0,
         Err(e) => {
             eprintln!("error: {}\nhint: {}", e.message, e.hint);
             1
@@ -162,14 +209,43 @@ pub fn main() -> i32 {
     }
 }
 
-fn parse_time(v: Option<String>) -> Result<Option<String>, CliError> {
+/// An instant in RFC 3339 (`Z` or a `±hh:mm` offset; a date alone is midnight UTC).
+fn parse_instant(s: &str) -> Option<SystemTime> {
+    let s = s.trim();
+    if s.len() == 10 {
+        return humantime::parse_rfc3339(&format!("{s}T00:00:00Z")).ok();
+    }
+    let split = s.len().checked_sub(6)?;
+    if let (Some(local), Some(offset)) = (s.get(..split), s.get(split..)) {
+        let o = offset.as_bytes();
+        if matches!(o[0], b'+' | b'-') && o[3] == b':' && local.contains(['T', 't', ' ']) {
+            let hours: u64 = offset.get(1..3)?.parse().ok()?;
+            let minutes: u64 = offset.get(4..6)?.parse().ok()?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let local = humantime::parse_rfc3339_weak(local).ok()?;
+            let by = Duration::from_secs(hours * 3600 + minutes * 60);
+            return if o[0] == b'+' {
+                local.checked_sub(by)
+            } else {
+                local.checked_add(by)
+            };
+        }
+    }
+    humantime::parse_rfc3339_weak(s).ok()
+}
+
+/// A time option in the form history records are stored in (UTC, whole seconds), so that text
+/// comparison is time order.
+fn parse_time(flag: &str, v: Option<String>) -> Result<Option<String>, CliError> {
     v.map(|s| {
-        humantime::parse_rfc3339_weak(&s)
+        parse_instant(&s)
             .map(|t| humantime::format_rfc3339_seconds(t).to_string())
-            .map_err(|_| {
+            .ok_or_else(|| {
                 CliError::new(
-                    format!("{s:?} is not a time"),
-                    "use RFC 3339, e.g. 2026-01-31T12:00:00Z",
+                    format!("{flag} {s:?} is not a time"),
+                    "use RFC 3339, e.g. 2026-01-31T12:00:00Z, 2026-01-31T13:00:00+01:00 or 2026-01-31",
                 )
             })
     })
@@ -191,7 +267,22 @@ fn progress(store: &Store, what: &str) {
     }
 }
 
-fn run(db: &std::path::Path, output: Output, command: Command) -> Result<i32, CliError> {
+/// Colour on a terminal, unless NO_COLOR is set or the terminal is dumb.
+fn style() -> tree::Style {
+    use std::io::IsTerminal;
+    tree::Style {
+        colour: std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none()
+            && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
+    }
+}
+
+fn json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(), CliError> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| write_error(e.into()))?;
+    writeln!(out).map_err(write_error)
+}
+
+fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
     let store = open(db)?;
     match &command {
         Command::Export { .. } => progress(&store, "exporting"),
@@ -199,11 +290,21 @@ fn run(db: &std::path::Path, output: Output, command: Command) -> Result<i32, Cl
         Command::Report { .. } => progress(&store, "reporting on"),
         _ => {}
     }
-    let mut out = std::io::stdout().lock();
-    let w = |e: std::io::Error| CliError::new(format!("cannot write: {e}"), "check the output");
-    match command {
-        Command::Tree => tree::print(&store, output, &mut out).map_err(w)?,
-        Command::Export { format } => export::export(&store, format, &mut out)?,
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let code = match command {
+        Command::Tree => {
+            let ipams = tree::build(&store)?;
+            match output {
+                Output::Json => json(&mut out, &ipams)?,
+                Output::Text => tree::print_text(&ipams, &style(), &mut out).map_err(write_error)?,
+            }
+            0
+        }
+        Command::Export { format } => {
+            export::export(&store, format, &mut out)?;
+            0
+        }
         Command::History {
             cidr,
             scope,
@@ -212,31 +313,75 @@ fn run(db: &std::path::Path, output: Output, command: Command) -> Result<i32, Cl
         } => {
             let c = Cidr::parse(&cidr)
                 .map_err(|e| CliError::new(e.to_string(), "give an exact CIDR such as 10.0.0.0/24"))?;
-            let since = parse_time(since)?;
-            let until = parse_time(until)?;
-            let records = store.read(|tx| tx.history(scope.as_deref(), &c, since.as_deref(), until.as_deref()))?;
-            export::print_history(&records, output, &mut out).map_err(w)?;
+            let since = parse_time("--since", since)?;
+            let until = parse_time("--until", until)?;
+            if let (Some(s), Some(u)) = (&since, &until)
+                && s > u
+            {
+                return Err(CliError::new(
+                    format!("--since {s} is after --until {u}"),
+                    "swap them: --since is the start of the window",
+                ));
+            }
+            let (scope_known, records) = store.read(|tx| {
+                let known = match scope.as_deref() {
+                    Some(id) => tx.scope(id)?.is_some(),
+                    None => true,
+                };
+                Ok((
+                    known,
+                    tx.history(scope.as_deref(), &c, since.as_deref(), until.as_deref())?,
+                ))
+            })?;
+            if !scope_known {
+                return Err(CliError::new(
+                    format!("no scope {} in {}", scope.unwrap_or_default(), db.display()),
+                    "scope IDs look like ipam-scope-…; `tree` lists them",
+                ));
+            }
+            export::print_history(&records, output, &mut out).map_err(write_error)?;
+            0
         }
         Command::Check => {
-            let problems = store.check()?;
-            if problems.is_empty() {
-                println!("ok: {} is consistent", db.display());
+            let mut problems = store.check()?;
+            problems.extend(store.read(|tx| tx.hierarchy_problems())?);
+            if output == Output::Json {
+                json(
+                    &mut out,
+                    &serde_json::json!({
+                        "database": db.display().to_string(),
+                        "ok": problems.is_empty(),
+                        "problems": problems,
+                    }),
+                )?;
+            } else if problems.is_empty() {
+                writeln!(out, "ok: {} is consistent", db.display()).map_err(write_error)?;
             } else {
                 for p in &problems {
-                    println!("problem: {p}");
+                    writeln!(out, "problem: {p}").map_err(write_error)?;
                 }
-                return Ok(1);
             }
+            i32::from(!problems.is_empty())
         }
         Command::Report { html } => {
-            let page = report::html(&store)?;
-            std::fs::write(&html, page)
-                .map_err(|e| CliError::new(format!("cannot write {}: {e}", html.display()), "check the path"))?;
-            println!("wrote {}", html.display());
+            let page = report::html(&store, db)?;
+            if html.as_os_str() == "-" {
+                out.write_all(page.as_bytes()).map_err(write_error)?;
+            } else {
+                std::fs::write(&html, page).map_err(|e| {
+                    CliError::new(
+                        format!("cannot write {}: {e}", html.display()),
+                        "check that its directory exists and is writable",
+                    )
+                })?;
+                writeln!(out, "wrote {}", html.display()).map_err(write_error)?;
+            }
+            0
         }
         Command::Orphans { states } => {
             let orphans = export::orphans(&store, &states)?;
-            export::print_orphans(&orphans, output, &mut out).map_err(w)?;
+            export::print_orphans(&orphans, output, &mut out).map_err(write_error)?;
+            0
         }
         Command::Release { ids, yes } => {
             if !yes {
@@ -250,9 +395,46 @@ fn run(db: &std::path::Path, output: Output, command: Command) -> Result<i32, Cl
                     Some(a) => crate::store::ops::release(tx, &a),
                     None => Err(crate::ipam::Error::not_found("allocation", &id)),
                 })?;
-                println!("released {id}");
+                writeln!(out, "released {id}").map_err(write_error)?;
             }
+            0
+        }
+    };
+    out.flush().map_err(write_error)?;
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> Option<String> {
+        parse_instant(s).map(|t| humantime::format_rfc3339_seconds(t).to_string())
+    }
+
+    #[test]
+    fn times_in_rfc3339_with_offsets_or_a_date() {
+        let noon = Some("2026-01-31T12:00:00Z".to_string());
+        for same in [
+            "2026-01-31T12:00:00Z",
+            "2026-01-31T13:30:00+01:30",
+            "2026-01-31T07:00:00-05:00",
+            "2026-01-31 12:00:00",
+            "2026-01-31T12:00:00.75Z",
+            " 2026-01-31T12:00:00Z ",
+        ] {
+            assert_eq!(utc(same), noon, "{same}");
+        }
+        assert_eq!(utc("2026-01-31").as_deref(), Some("2026-01-31T00:00:00Z"));
+        for bad in [
+            "yesterday",
+            "",
+            "2026-01-31T12:00:00+24:00",
+            "2026-01-31T12:00:00+01:60",
+            "2026-13-01",
+            "2026-01-31T12:00:00+0é:00",
+        ] {
+            assert_eq!(utc(bad), None, "{bad}");
         }
     }
-    Ok(0)
 }

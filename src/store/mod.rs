@@ -6,6 +6,7 @@ mod history;
 mod ipams;
 pub mod ops;
 mod pools;
+pub mod report;
 mod schema;
 mod shares;
 
@@ -158,7 +159,7 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())).map_err(e)?;
         }
-        conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
+        conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;")
             .map_err(e)?;
         if version < SCHEMA_VERSION {
             let tx = conn
