@@ -28,7 +28,8 @@ pub struct Cli {
     /// to attach Terraform to a provider running under a debugger.
     #[arg(long)]
     pub debug: bool,
-    /// The SQLite database: the provider's `database` argument. Never created by these commands.
+    /// The database: the provider's `database` argument (a SQLite file, or a postgres:// URL).
+    /// Never created by these commands.
     #[arg(long, global = true, env = "IPAM_DATABASE", default_value = "terraform-ipam.db")]
     pub database: PathBuf,
     /// Output format of tree, history, check and orphans: text for people, json for programs.
@@ -146,6 +147,9 @@ const DATABASE_HINT: &str =
 /// Opens an existing IPAM database. Never creates one: a wrong path would otherwise leave an
 /// empty database behind and report an empty IP plan.
 fn open(path: &Path) -> Result<Store, CliError> {
+    if path.to_str().is_some_and(crate::store::is_postgres_url) {
+        return Ok(Store::open(path)?);
+    }
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(CliError::new(
@@ -258,10 +262,7 @@ fn progress(store: &Store, what: &str) {
     if !std::io::stderr().is_terminal() {
         return;
     }
-    let n = store.read(|tx| {
-        tx.query_row("SELECT count(*) FROM allocations", [], |r| r.get::<_, i64>(0))
-            .map_err(|e| tx.err(e))
-    });
+    let n = store.read(|tx| tx.count_all_allocations());
     if let Ok(n) = n {
         eprintln!("{what} {n} allocation(s)…");
     }

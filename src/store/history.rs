@@ -1,13 +1,12 @@
 //! Queries on address history.
 
-use rusqlite::{Row, params};
-
 use super::Tx;
+use super::sql::{Row, args};
 use crate::ipam::Result;
 use crate::ipam::cidr::{Cidr, Family};
 use crate::ipam::model::HistoryRecord;
 
-fn record(r: &Row) -> rusqlite::Result<HistoryRecord> {
+pub(super) fn record(r: &Row) -> Result<HistoryRecord> {
     Ok(HistoryRecord {
         ipam_id: r.get(0)?,
         scope_id: r.get(1)?,
@@ -34,35 +33,27 @@ impl Tx<'_> {
         until: Option<&str>,
     ) -> Result<Vec<HistoryRecord>> {
         let family = if cidr.family == Family::V4 { 4 } else { 6 };
-        let mut st = self
-            .prepare_cached(
-                "SELECT ipam_id, scope_id, pool_id, cidr, resource_type, resource_id, resource_owner, resource_region, \
-                 compliance_status, start_time, end_time FROM history \
-                 WHERE (?1 IS NULL OR scope_id = ?1) AND family = ?2 AND start = ?3 AND prefix = ?4 \
-                 AND (?5 IS NULL OR end_time IS NULL OR end_time >= ?5) AND (?6 IS NULL OR start_time <= ?6) \
-                 ORDER BY start_time, id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(
-                params![scope_id, family, cidr.start_bytes().to_vec(), cidr.prefix, since, until],
-                record,
-            )
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        self.rows(
+            "SELECT ipam_id, scope_id, pool_id, cidr, resource_type, resource_id, resource_owner, resource_region, \
+             compliance_status, start_time, end_time FROM history \
+             WHERE (CAST(?1 AS TEXT) IS NULL OR scope_id = ?1) AND family = ?2 AND start = ?3 AND prefix = ?4 \
+             AND (CAST(?5 AS TEXT) IS NULL OR end_time IS NULL OR end_time >= ?5) \
+             AND (CAST(?6 AS TEXT) IS NULL OR start_time <= ?6) \
+             ORDER BY start_time, id",
+            args![scope_id, family, cidr.start_bytes(), cidr.prefix, since, until],
+            record,
+        )
     }
 }
 
 impl Tx<'_> {
     /// Every history record, oldest first.
     pub fn all_history(&self) -> Result<Vec<HistoryRecord>> {
-        let mut st = self
-            .prepare_cached(
-                "SELECT ipam_id, scope_id, pool_id, cidr, resource_type, resource_id, resource_owner, resource_region, \
-                 compliance_status, start_time, end_time FROM history ORDER BY start_time, id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = st.query_map([], record).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        self.rows(
+            "SELECT ipam_id, scope_id, pool_id, cidr, resource_type, resource_id, resource_owner, resource_region, \
+             compliance_status, start_time, end_time FROM history ORDER BY start_time, id",
+            args![],
+            record,
+        )
     }
 }

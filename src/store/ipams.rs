@@ -1,7 +1,6 @@
 //! Queries on IPAMs and scopes.
 
-use rusqlite::{OptionalExtension, Row, params};
-
+use super::sql::{Row, args};
 use super::{Tx, tags_from_json, tags_to_json};
 use crate::ipam::Result;
 use crate::ipam::model::{Ipam, Scope, ScopeType};
@@ -10,7 +9,7 @@ const IPAM_COLS: &str = "id, owner_id, home_region, description, operating_regio
                          private_default_scope_id, tags, state, cascade";
 const SCOPE_COLS: &str = "id, ipam_id, owner_id, scope_type, is_default, description, tags, state";
 
-fn ipam_row(r: &Row) -> rusqlite::Result<Ipam> {
+fn ipam_row(r: &Row) -> Result<Ipam> {
     let regions: String = r.get(4)?;
     let tags: String = r.get(7)?;
     Ok(Ipam {
@@ -27,7 +26,7 @@ fn ipam_row(r: &Row) -> rusqlite::Result<Ipam> {
     })
 }
 
-fn scope_row(r: &Row) -> rusqlite::Result<Scope> {
+fn scope_row(r: &Row) -> Result<Scope> {
     let t: String = r.get(3)?;
     let tags: String = r.get(6)?;
     Ok(Scope {
@@ -45,35 +44,27 @@ fn scope_row(r: &Row) -> rusqlite::Result<Scope> {
 impl Tx<'_> {
     /// The IPAM with this ID.
     pub fn ipam(&self, id: &str) -> Result<Option<Ipam>> {
-        self.row(&format!("SELECT {IPAM_COLS} FROM ipams WHERE id = ?1"), [id], ipam_row)
-            .optional()
-            .map_err(|e| self.err(e))
+        self.opt(&format!("SELECT {IPAM_COLS} FROM ipams WHERE id = ?1"), args![id], ipam_row)
     }
 
     /// Every IPAM, by ID.
     pub fn ipams(&self) -> Result<Vec<Ipam>> {
-        let mut st = self
-            .prepare_cached(&format!("SELECT {IPAM_COLS} FROM ipams ORDER BY id"))
-            .map_err(|e| self.err(e))?;
-        let rows = st.query_map([], ipam_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        self.rows(&format!("SELECT {IPAM_COLS} FROM ipams ORDER BY id"), args![], ipam_row)
     }
 
     /// How many IPAMs an account has in a region.
     pub fn count_ipams_in_region(&self, owner: &str, region: &str) -> Result<i64> {
-        self.row(
+        self.scalar(
             "SELECT count(*) FROM ipams WHERE owner_id = ?1 AND home_region = ?2",
-            [owner, region],
-            |r| r.get(0),
+            args![owner, region],
         )
-        .map_err(|e| self.err(e))
     }
 
     /// Inserts an IPAM (its default scopes are inserted separately).
     pub fn insert_ipam(&self, i: &Ipam) -> Result<()> {
         self.write_sql(
             &format!("INSERT INTO ipams ({IPAM_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-            params![
+            args![
                 i.id,
                 i.owner_id,
                 i.home_region,
@@ -92,7 +83,7 @@ impl Tx<'_> {
     pub fn update_ipam(&self, i: &Ipam) -> Result<()> {
         self.write_sql(
             "UPDATE ipams SET description = ?2, operating_regions = ?3, tags = ?4, state = ?5, cascade = ?6 WHERE id = ?1",
-            params![
+            args![
                 i.id,
                 i.description,
                 serde_json::to_string(&i.operating_regions).unwrap_or_default(),
@@ -106,62 +97,44 @@ impl Tx<'_> {
     /// Deletes an IPAM and, through the foreign keys, everything in it.
     pub fn delete_ipam(&self, id: &str) -> Result<()> {
         // Pools refer to their parents; clear those links first so the cascade can run in any order.
-        self.write_sql("UPDATE pools SET source_pool_id = NULL WHERE ipam_id = ?1", [id])?;
-        self.write_sql("DELETE FROM ipams WHERE id = ?1", [id])
+        self.write_sql("UPDATE pools SET source_pool_id = NULL WHERE ipam_id = ?1", args![id])?;
+        self.write_sql("DELETE FROM ipams WHERE id = ?1", args![id])
     }
 
     /// The scope with this ID.
     pub fn scope(&self, id: &str) -> Result<Option<Scope>> {
-        self.row(
-            &format!("SELECT {SCOPE_COLS} FROM scopes WHERE id = ?1"),
-            [id],
-            scope_row,
-        )
-        .optional()
-        .map_err(|e| self.err(e))
+        self.opt(&format!("SELECT {SCOPE_COLS} FROM scopes WHERE id = ?1"), args![id], scope_row)
     }
 
     /// The scopes of an IPAM, defaults first.
     pub fn scopes_of(&self, ipam_id: &str) -> Result<Vec<Scope>> {
-        let mut st = self
-            .prepare_cached(&format!(
-                "SELECT {SCOPE_COLS} FROM scopes WHERE ipam_id = ?1 ORDER BY is_default DESC, id"
-            ))
-            .map_err(|e| self.err(e))?;
-        let rows = st.query_map([ipam_id], scope_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        self.rows(
+            &format!("SELECT {SCOPE_COLS} FROM scopes WHERE ipam_id = ?1 ORDER BY is_default DESC, id"),
+            args![ipam_id],
+            scope_row,
+        )
     }
 
     /// Every scope.
     pub fn all_scopes(&self) -> Result<Vec<Scope>> {
-        let mut st = self
-            .prepare_cached(&format!("SELECT {SCOPE_COLS} FROM scopes ORDER BY ipam_id, id"))
-            .map_err(|e| self.err(e))?;
-        let rows = st.query_map([], scope_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        self.rows(&format!("SELECT {SCOPE_COLS} FROM scopes ORDER BY ipam_id, id"), args![], scope_row)
     }
 
     /// How many scopes an IPAM has.
     pub fn count_scopes(&self, ipam_id: &str) -> Result<i64> {
-        self.row("SELECT count(*) FROM scopes WHERE ipam_id = ?1", [ipam_id], |r| {
-            r.get(0)
-        })
-        .map_err(|e| self.err(e))
+        self.scalar("SELECT count(*) FROM scopes WHERE ipam_id = ?1", args![ipam_id])
     }
 
     /// How many pools a scope has.
     pub fn count_pools_in_scope(&self, scope_id: &str) -> Result<i64> {
-        self.row("SELECT count(*) FROM pools WHERE scope_id = ?1", [scope_id], |r| {
-            r.get(0)
-        })
-        .map_err(|e| self.err(e))
+        self.scalar("SELECT count(*) FROM pools WHERE scope_id = ?1", args![scope_id])
     }
 
     /// Inserts a scope.
     pub fn insert_scope(&self, s: &Scope) -> Result<()> {
         self.write_sql(
             &format!("INSERT INTO scopes ({SCOPE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-            params![
+            args![
                 s.id,
                 s.ipam_id,
                 s.owner_id,
@@ -178,30 +151,26 @@ impl Tx<'_> {
     pub fn update_scope(&self, s: &Scope) -> Result<()> {
         self.write_sql(
             "UPDATE scopes SET description = ?2, tags = ?3, state = ?4 WHERE id = ?1",
-            params![s.id, s.description, tags_to_json(&s.tags), s.state],
+            args![s.id, s.description, tags_to_json(&s.tags), s.state],
         )
     }
 
     /// Deletes a scope.
     pub fn delete_scope(&self, id: &str) -> Result<()> {
-        self.write_sql("DELETE FROM scopes WHERE id = ?1", [id])
+        self.write_sql("DELETE FROM scopes WHERE id = ?1", args![id])
     }
 }
 
 impl Tx<'_> {
     /// The permissions of every active share that names `resource_arn` and `principal`.
     pub fn share_permissions_for(&self, resource_arn: &str, principal: &str) -> Result<Vec<String>> {
-        let mut st = self
-            .prepare_cached("SELECT permission_arns, resource_arns, principals FROM shares WHERE status = 'ACTIVE'")
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-            })
-            .map_err(|e| self.err(e))?;
+        let rows = self.rows(
+            "SELECT permission_arns, resource_arns, principals FROM shares WHERE status = 'ACTIVE'",
+            args![],
+            |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<String>(2)?)),
+        )?;
         let mut out = Vec::new();
-        for row in rows {
-            let (perms, resources, principals) = row.map_err(|e| self.err(e))?;
+        for (perms, resources, principals) in rows {
             let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
             if list(&resources).iter().any(|r| r == resource_arn) && list(&principals).iter().any(|p| p == principal) {
                 out.extend(list(&perms));

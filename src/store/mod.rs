@@ -1,15 +1,20 @@
-//! Persistence on SQLite: opening with clear diagnostics, versioned migrations, and one
-//! `BEGIN IMMEDIATE` transaction for every mutation.
+//! Persistence: the embedded SQLite database (default) or a shared PostgreSQL server
+//! (`database = "postgres://…"`), behind one set of typed queries. Opening gives clear
+//! diagnostics, migrations are versioned, and every mutation is one transaction that holds the
+//! database's write lock (`BEGIN IMMEDIATE` on SQLite, an advisory transaction lock on PostgreSQL).
 
 mod check;
 mod history;
 mod ipams;
 pub mod ops;
+mod pg;
 mod pools;
 pub mod report;
 mod schema;
 mod shares;
+pub(crate) mod sql;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -17,9 +22,10 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::ipam::{Error, ErrorKind, Result};
-
+pub use pg::is_postgres_url;
 pub use pools::SqlFreeSpace;
 pub use schema::SCHEMA_VERSION;
+use sql::{FromVal, Param, Row};
 
 /// How long a writer waits for another process's transaction before giving up, unless
 /// `IPAM_BUSY_TIMEOUT_MS` says otherwise.
@@ -33,22 +39,32 @@ pub fn busy_timeout() -> Duration {
         .map_or(BUSY_TIMEOUT, Duration::from_millis)
 }
 
+/// Which database engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
 /// The database.
 pub struct Store {
-    conn: Mutex<Connection>,
-    path: PathBuf,
+    backend: Backend,
+    location: String,
+}
+
+enum Backend {
+    Sqlite { conn: Mutex<Connection>, path: PathBuf },
+    Postgres(pg::Pool),
 }
 
 /// A transaction; the typed queries are methods on it.
 pub struct Tx<'a> {
-    tx: rusqlite::Transaction<'a>,
+    inner: TxInner<'a>,
 }
 
-impl std::ops::Deref for Tx<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        &self.tx
-    }
+enum TxInner<'a> {
+    Sqlite(rusqlite::Transaction<'a>),
+    Postgres(RefCell<pg::PgTx<'a>>),
 }
 
 fn db_error(path: &Path, e: rusqlite::Error) -> Error {
@@ -100,9 +116,18 @@ fn db_error(path: &Path, e: rusqlite::Error) -> Error {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
-        let path = path.as_ref().to_path_buf();
+    /// Opens the database and brings its schema up to date: a SQLite file (created if needed),
+    /// or a PostgreSQL database when `location` is a `postgres://` or `postgresql://` URL.
+    pub fn open(location: impl AsRef<Path>) -> Result<Store> {
+        let location = location.as_ref();
+        if let Some(url) = location.to_str().filter(|s| is_postgres_url(s)) {
+            let pool = pg::Pool::open(url).map_err(|e| e.at("database"))?;
+            return Ok(Store {
+                location: pool.display().to_string(),
+                backend: Backend::Postgres(pool),
+            });
+        }
+        let path = location.to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
             && !dir.is_dir()
         {
@@ -118,116 +143,169 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| db_error(&path, e).at("database"))?;
-        let store = Store {
-            conn: Mutex::new(conn),
-            path,
-        };
-        store.init().map_err(|e| e.at("database"))?;
-        Ok(store)
+        init_sqlite(&conn, &path).map_err(|e| e.at("database"))?;
+        Ok(Store {
+            location: path.display().to_string(),
+            backend: Backend::Sqlite {
+                conn: Mutex::new(conn),
+                path,
+            },
+        })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the database is: the SQLite file, or the PostgreSQL URL without its password.
+    pub fn location(&self) -> &str {
+        &self.location
     }
 
-    fn init(&self) -> Result<()> {
-        let mut conn = self.lock();
-        let path = self.path.clone();
-        let e = |err| db_error(&path, err);
-        conn.busy_timeout(busy_timeout()).map_err(e)?;
-        conn.set_prepared_statement_cache_capacity(128);
-        // Reading the schema version first also detects a file that is not a database.
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(e)?;
-        if version > SCHEMA_VERSION {
-            return Err(Error::new(
-                ErrorKind::Storage,
-                "Database is from a newer provider",
-                format!(
-                    "{} has schema version {version}, but this terraform-provider-ipam knows versions up to {SCHEMA_VERSION}. \
-                     Upgrade the provider; this version will not touch the file.",
-                    path.display()
-                ),
-            ));
+    /// The engine under this store.
+    pub fn engine(&self) -> Engine {
+        match self.backend {
+            Backend::Sqlite { .. } => Engine::Sqlite,
+            Backend::Postgres(_) => Engine::Postgres,
         }
-        if version == 0 {
-            // Small pages: an allocation touches a handful of index pages, and every dirty page
-            // is written to the WAL at commit. Takes effect only on a new, empty file.
-            conn.execute_batch("PRAGMA page_size = 1024").map_err(e)?;
-        }
-        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(e)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())).map_err(e)?;
-        }
-        conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;")
-            .map_err(e)?;
-        if version < SCHEMA_VERSION {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(e)?;
-            // Another process may have migrated while this one waited for the lock.
-            let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(e)?;
-            schema::migrate(&tx, now).map_err(e)?;
-            tx.commit().map_err(e)?;
-        }
-        Ok(())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves the connection usable: SQLite rolls back the
-        // unfinished transaction when the next one begins.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Runs `f` in a read transaction.
+    /// Runs `f` in a read transaction (one consistent snapshot).
     pub fn read<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        self.run(TransactionBehavior::Deferred, f, false)
+        self.run(false, f)
     }
 
-    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): committed when `f` succeeds, rolled
-    /// back entirely when it fails, so a refused change writes nothing.
+    /// Runs `f` in one write transaction that holds the database's write lock: committed when
+    /// `f` succeeds, rolled back entirely when it fails, so a refused change writes nothing.
     pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        self.run(TransactionBehavior::Immediate, f, true)
+        self.run(true, f)
     }
 
-    fn run<T>(&self, behavior: TransactionBehavior, f: impl FnOnce(&Tx) -> Result<T>, commit: bool) -> Result<T> {
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(behavior)
-            .map_err(|e| db_error(&self.path, e))?;
-        let tx = Tx { tx };
-        let out = f(&tx)?;
-        if commit {
-            tx.tx.commit().map_err(|e| db_error(&self.path, e))?;
+    fn run<T>(&self, write: bool, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite { conn, path } => {
+                // A panic while holding the lock leaves the connection usable: SQLite rolls back
+                // the unfinished transaction when the next one begins.
+                let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+                let behavior = if write {
+                    TransactionBehavior::Immediate
+                } else {
+                    TransactionBehavior::Deferred
+                };
+                let tx = conn.transaction_with_behavior(behavior).map_err(|e| db_error(path, e))?;
+                let tx = Tx {
+                    inner: TxInner::Sqlite(tx),
+                };
+                let out = f(&tx)?;
+                if write && let TxInner::Sqlite(tx) = tx.inner {
+                    tx.commit().map_err(|e| db_error(path, e))?;
+                }
+                Ok(out)
+            }
+            Backend::Postgres(pool) => pool.run(write, |ptx| {
+                let tx = Tx {
+                    inner: TxInner::Postgres(RefCell::new(ptx)),
+                };
+                let out = f(&tx)?;
+                let TxInner::Postgres(cell) = tx.inner else {
+                    unreachable!("a PostgreSQL store makes PostgreSQL transactions")
+                };
+                Ok((out, cell.into_inner()))
+            }),
         }
-        Ok(out)
     }
 }
 
+fn init_sqlite(conn: &Connection, path: &Path) -> Result<()> {
+    let e = |err| db_error(path, err);
+    conn.busy_timeout(busy_timeout()).map_err(e)?;
+    conn.set_prepared_statement_cache_capacity(128);
+    // Reading the schema version first also detects a file that is not a database.
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(e)?;
+    if version > SCHEMA_VERSION {
+        return Err(schema::newer_error(&path.display().to_string(), version));
+    }
+    if version == 0 {
+        // Small pages: an allocation touches a handful of index pages, and every dirty page
+        // is written to the WAL at commit. Takes effect only on a new, empty file.
+        conn.execute_batch("PRAGMA page_size = 1024").map_err(e)?;
+    }
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(e)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())).map_err(e)?;
+    }
+    conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;")
+        .map_err(e)?;
+    if version < SCHEMA_VERSION {
+        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(e)?;
+        // Another process may have migrated while this one waited for the lock.
+        let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(e)?;
+        schema::migrate_sqlite(&tx, now).map_err(e)?;
+        tx.commit().map_err(e)?;
+    }
+    Ok(())
+}
+
 impl Tx<'_> {
-    /// Converts a query error.
-    pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
+    /// The engine this transaction runs on.
+    pub fn engine(&self) -> Engine {
+        match self.inner {
+            TxInner::Sqlite(_) => Engine::Sqlite,
+            TxInner::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Converts a SQLite query error.
+    fn sqlite_err(e: rusqlite::Error) -> Error {
         Error::storage(e.to_string())
     }
 
-    /// Executes a statement through the statement cache (parsing SQL dominates otherwise).
-    pub(crate) fn exec(&self, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<usize> {
-        self.prepare_cached(sql)?.execute(p)
+    /// Executes a statement (through the statement cache); the number of rows it changed.
+    pub(crate) fn exec(&self, sql: &str, args: &[Param]) -> Result<usize> {
+        match &self.inner {
+            TxInner::Sqlite(tx) => tx
+                .prepare_cached(sql)
+                .and_then(|mut st| st.execute(rusqlite::params_from_iter(args.iter())))
+                .map_err(Tx::sqlite_err),
+            TxInner::Postgres(tx) => tx.borrow_mut().execute(sql, args),
+        }
     }
 
-    /// Executes a statement through the statement cache, as a domain result.
-    pub(crate) fn write_sql(&self, sql: &str, p: impl rusqlite::Params) -> Result<()> {
-        self.exec(sql, p).map(|_| ()).map_err(|e| self.err(e))
+    /// Executes a statement that only writes.
+    pub(crate) fn write_sql(&self, sql: &str, args: &[Param]) -> Result<()> {
+        self.exec(sql, args).map(|_| ())
     }
 
-    /// Runs a one-row query through the statement cache.
-    pub(crate) fn row<T>(
-        &self,
-        sql: &str,
-        p: impl rusqlite::Params,
-        f: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
-    ) -> rusqlite::Result<T> {
-        self.prepare_cached(sql)?.query_row(p, f)
+    /// Every row of a query (through the statement cache).
+    pub(crate) fn query(&self, sql: &str, args: &[Param]) -> Result<Vec<Row>> {
+        match &self.inner {
+            TxInner::Sqlite(tx) => {
+                let run = || -> rusqlite::Result<Vec<Row>> {
+                    let mut st = tx.prepare_cached(sql)?;
+                    let n = st.column_count();
+                    let mut rows = st.query(rusqlite::params_from_iter(args.iter()))?;
+                    let mut out = Vec::new();
+                    while let Some(r) = rows.next()? {
+                        out.push(sql::sqlite_row(r, n)?);
+                    }
+                    Ok(out)
+                };
+                run().map_err(Tx::sqlite_err)
+            }
+            TxInner::Postgres(tx) => tx.borrow_mut().query(sql, args),
+        }
+    }
+
+    /// Every row of a query, each mapped by `f`.
+    pub(crate) fn rows<T>(&self, sql: &str, args: &[Param], f: impl Fn(&Row) -> Result<T>) -> Result<Vec<T>> {
+        self.query(sql, args)?.iter().map(f).collect()
+    }
+
+    /// The first row of a query, mapped by `f`, if there is one.
+    pub(crate) fn opt<T>(&self, sql: &str, args: &[Param], f: impl FnOnce(&Row) -> Result<T>) -> Result<Option<T>> {
+        self.query(sql, args)?.first().map(f).transpose()
+    }
+
+    /// The first column of the one row a query returns (a count, a version).
+    pub(crate) fn scalar<T: FromVal>(&self, sql: &str, args: &[Param]) -> Result<T> {
+        self.opt(sql, args, |r| r.get(0))?
+            .ok_or_else(|| Error::storage(format!("the query returned no row: {sql}")))
     }
 }
 
@@ -289,12 +367,8 @@ mod tests {
         let s = Store::open(&p).unwrap();
         let (v, mode): (i64, String) = s
             .read(|tx| {
-                let v = tx
-                    .query_row("PRAGMA user_version", [], |r| r.get(0))
-                    .map_err(|e| tx.err(e))?;
-                let m = tx
-                    .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-                    .map_err(|e| tx.err(e))?;
+                let v = tx.scalar("PRAGMA user_version", &[])?;
+                let m = tx.scalar("PRAGMA journal_mode", &[])?;
                 Ok((v, m))
             })
             .unwrap();
@@ -307,16 +381,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path().join("x.db")).unwrap();
         let r: Result<()> = s.write(|tx| {
-            tx.execute("INSERT INTO meta(key, value) VALUES ('k', 'v')", [])
-                .map_err(|e| tx.err(e))?;
+            tx.write_sql("INSERT INTO meta(key, value) VALUES ('k', 'v')", &[])?;
             Err(Error::invalid("no", "refused"))
         });
         assert!(r.is_err());
         let n: i64 = s
-            .read(|tx| {
-                tx.query_row("SELECT count(*) FROM meta WHERE key='k'", [], |r| r.get(0))
-                    .map_err(|e| tx.err(e))
-            })
+            .read(|tx| tx.scalar("SELECT count(*) FROM meta WHERE key='k'", &[]))
             .unwrap();
         assert_eq!(n, 0);
     }

@@ -4,9 +4,11 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, Row};
+use rusqlite::{Connection, OpenFlags};
 
 use super::Tx;
+use super::history::record;
+use super::sql::args;
 use crate::ipam::Result;
 use crate::ipam::model::HistoryRecord;
 use crate::ipam::pool_rules::RESOURCE_TYPE_POOL;
@@ -20,36 +22,18 @@ pub fn schema_version(path: &Path) -> Option<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ok()
 }
 
-fn record(r: &Row) -> rusqlite::Result<HistoryRecord> {
-    Ok(HistoryRecord {
-        ipam_id: r.get(0)?,
-        scope_id: r.get(1)?,
-        pool_id: r.get(2)?,
-        cidr: r.get(3)?,
-        resource_type: r.get(4)?,
-        resource_id: r.get(5)?,
-        resource_owner: r.get(6)?,
-        resource_region: r.get(7)?,
-        compliance_status: r.get(8)?,
-        start_time: r.get(9)?,
-        end_time: r.get(10)?,
-    })
-}
-
 impl Tx<'_> {
     /// Every history record in address order, then by scope and time. Only stored content decides
     /// the order (never the row number), so two databases with the same records list them alike.
     pub fn history_by_address(&self) -> Result<Vec<HistoryRecord>> {
-        let mut st = self
-            .prepare(
-                "SELECT ipam_id, scope_id, pool_id, cidr, resource_type, resource_id, resource_owner, resource_region, \
-                 compliance_status, start_time, end_time FROM history \
-                 ORDER BY family, start, prefix, scope_id, start_time, end_time IS NULL, end_time, resource_id, \
-                 pool_id, resource_type, resource_owner, resource_region, compliance_status, ipam_id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = st.query_map([], record).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        self.rows(
+            "SELECT ipam_id, scope_id, pool_id, cidr, resource_type, resource_id, resource_owner, resource_region, \
+             compliance_status, start_time, end_time FROM history \
+             ORDER BY family, start, prefix, scope_id, start_time, end_time IS NULL, end_time, resource_id, \
+             pool_id, resource_type, resource_owner, resource_region, compliance_status, ipam_id",
+            args![],
+            record,
+        )
     }
 
     /// Breaks of the pool hierarchy, one line each: a free block outside every CIDR of its pool

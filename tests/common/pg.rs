@@ -30,22 +30,33 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 const START_ATTEMPTS: usize = 5;
 
 /// The watchdog: starts `postgres` (the arguments after the first two) and, on end of file on its
-/// standard input (the test process is gone), stops it with SIGINT, a fast shutdown, unless it
-/// already stopped. Once the server stopped, for whatever reason, it writes the exit status to
-/// `$dir/exited` (a test process still waiting for the server sees it died), and after end of file
-/// it removes `$dir`. fd 3 keeps the pipe: in a non-interactive shell a background list's standard
-/// input is /dev/null.
+/// standard input (the test process is gone), stops it with SIGINT, a fast shutdown, then SIGKILL
+/// if it is still up 10 s later. Once the server stopped, for whatever reason, it writes the exit
+/// status to `$dir/exited` (a test process still waiting for the server sees it died), and after
+/// end of file it removes `$dir`. fd 3 keeps the pipe: in a non-interactive shell a background
+/// list's standard input is /dev/null.
 const WATCHDOG: &str = r#"dir=$1; log=$2; shift 2
 exec 3<&0
 "$@" >"$log" 2>&1 </dev/null 3<&- &
 pg=$!
-{ cat <&3 >/dev/null; [ -e "$dir/exited" ] || kill -INT "$pg" 2>/dev/null; } &
+{
+  cat <&3 >/dev/null
+  [ -e "$dir/exited" ] && exit 0
+  kill -INT "$pg" 2>/dev/null
+  n=0
+  while [ ! -e "$dir/exited" ] && [ "$n" -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+  [ -e "$dir/exited" ] || kill -KILL "$pg" 2>/dev/null
+} &
 guard=$!
 wait "$pg"
 echo "$?" >"$dir/exited"
 wait "$guard"
 rm -rf "$dir"
 "#;
+
+const MISSING_BINARIES: &str = "The PostgreSQL tests need PostgreSQL 15 server binaries (initdb, postgres): \
+    none were found on the PATH or in /usr/lib/postgresql/*/bin. `.ci/run` installs Debian's `postgresql` package \
+    (apt-get install postgresql).";
 
 /// The running server of this test process.
 pub struct PgServer {
@@ -197,11 +208,8 @@ fn start_once(bins: &Binaries, run_as: Option<&RunAs>) -> Result<PgServer, Attem
     }
 
     let mut initdb = as_user(run_as, &bins.initdb);
-    initdb
-        .current_dir(&root)
-        .arg("-D")
-        .arg(&data)
-        .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+    initdb.current_dir(&root).arg("-D").arg(&data);
+    initdb.args("-U postgres --auth=trust -E UTF8 --locale=C --no-sync".split(' '));
     let out = initdb
         .output()
         .map_err(|e| Attempt::Failed(format!("could not run {}: {e}", bins.initdb.display())))?;
@@ -283,7 +291,7 @@ fn start_once(bins: &Binaries, run_as: Option<&RunAs>) -> Result<PgServer, Attem
 /// Stops a server that failed to start: closing the pipe makes the watchdog shut it down.
 fn stop(mut child: Child, stdin: ChildStdin) {
     drop(stdin);
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
             return;
@@ -296,18 +304,18 @@ fn stop(mut child: Child, stdin: ChildStdin) {
 
 /// Whether the server accepts connections: `pg_isready` when there is one, else a query.
 fn accepting(bin_dir: &Path, port: u16) -> bool {
-    let port = port.to_string();
     let isready = tool_path(bin_dir, "pg_isready");
     let mut cmd = if isready.exists() {
         let mut cmd = Command::new(isready);
-        cmd.args(["-q", "-t", "2", "-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-d", "postgres"]);
+        cmd.args(["-q", "-t", "2"]);
         cmd
     } else {
         let mut cmd = Command::new(tool_path(bin_dir, "psql"));
-        cmd.args(["-X", "-q", "-At", "-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-d", "postgres"])
-            .args(["-c", "select 1"]);
+        cmd.args(["-X", "-q", "-At", "-c", "select 1"]);
         cmd
     };
+    let port = port.to_string();
+    cmd.args(["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-d", "postgres"]);
     clear_pg_env(&mut cmd);
     cmd.env("PGCONNECT_TIMEOUT", "2")
         .stdin(Stdio::null())
@@ -355,9 +363,8 @@ fn as_user(run_as: Option<&RunAs>, program: &Path) -> Command {
                     .arg(format!("--regid={}", user.gid))
                     .arg("--clear-groups");
             } else {
-                let runuser = find_on_path("runuser")
-                    .or_else(|| ["/usr/sbin/runuser", "/sbin/runuser"].map(PathBuf::from).into_iter().find(|p| p.exists()))
-                    .unwrap_or_else(|| PathBuf::from("runuser"));
+                let sbin = Path::new("/usr/sbin/runuser");
+                let runuser = find_on_path("runuser").unwrap_or_else(|| sbin.to_path_buf());
                 cmd = Command::new(runuser);
                 cmd.args(["-u", "postgres"]);
             }
@@ -411,10 +418,7 @@ fn find_binaries() -> Result<Binaries, String> {
             postgres: bin_dir.join("postgres"),
             bin_dir,
         }),
-        None => Err("The PostgreSQL tests need PostgreSQL 15 server binaries (initdb, postgres): none were found \
-             on the PATH or in /usr/lib/postgresql/*/bin. `.ci/run` installs Debian's `postgresql` package \
-             (apt-get install postgresql)."
-            .to_string()),
+        None => Err(MISSING_BINARIES.to_string()),
     }
 }
 

@@ -1,0 +1,470 @@
+//! The PostgreSQL backend: a small pool of connections (TLS through rustls when the URL asks for
+//! it), migrations under an advisory lock so that processes starting at once migrate once, and
+//! transactions with the same guarantees as SQLite's: every write transaction first takes one
+//! advisory transaction lock, so writers run one at a time across every process and runner;
+//! reads see one snapshot (`REPEATABLE READ`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use postgres::config::SslMode;
+use postgres::types::ToSql;
+use postgres::{Client, IsolationLevel, NoTls, Statement};
+
+use super::schema::{self, SCHEMA_VERSION};
+use super::sql::{self, Param, Row};
+use super::busy_timeout;
+use crate::ipam::{Error, ErrorKind, Result};
+
+/// The advisory lock every write transaction holds ("ipam" and 1).
+const WRITE_LOCK: i64 = 0x6970_616d_0001;
+/// The advisory lock migrations hold.
+const MIGRATE_LOCK: i64 = 0x6970_616d_0002;
+/// Connections one provider process keeps at most.
+const MAX_CONNECTIONS: usize = 8;
+
+/// Whether a `database` value names a PostgreSQL database.
+pub fn is_postgres_url(s: &str) -> bool {
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// A connection and its prepared statements.
+pub struct PgConn {
+    client: Client,
+    cache: HashMap<String, Statement>,
+}
+
+/// A transaction on a pooled connection.
+pub struct PgTx<'a> {
+    tx: postgres::Transaction<'a>,
+    cache: &'a mut HashMap<String, Statement>,
+}
+
+struct State {
+    idle: Vec<PgConn>,
+    open: usize,
+}
+
+/// The pool of connections to one database.
+pub struct Pool {
+    config: postgres::Config,
+    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
+    display: String,
+    state: Mutex<State>,
+    freed: Condvar,
+}
+
+/// A connection lent from the pool; back to the pool when dropped (unless it broke).
+struct Lease<'p> {
+    pool: &'p Pool,
+    conn: Option<PgConn>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        let mut st = self.pool.state.lock().unwrap_or_else(|p| p.into_inner());
+        if conn.client.is_closed() {
+            st.open -= 1;
+        } else {
+            st.idle.push(conn);
+        }
+        self.pool.freed.notify_one();
+    }
+}
+
+fn invalid_url(detail: String) -> Error {
+    Error::new(ErrorKind::Storage, "Invalid PostgreSQL URL", detail)
+}
+
+/// The URL without `sslrootcert` (which the client library does not parse), and that value.
+fn split_root_cert(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut root = None;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|kv| match kv.strip_prefix("sslrootcert=") {
+            Some(v) => {
+                root = Some(v.to_string());
+                false
+            }
+            None => true,
+        })
+        .collect();
+    if rest.is_empty() {
+        (base.to_string(), root)
+    } else {
+        (format!("{base}?{}", rest.join("&")), root)
+    }
+}
+
+/// How the database is named in messages: never with its password.
+fn display(config: &postgres::Config) -> String {
+    let user = config.get_user().unwrap_or("");
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(h) => h.clone(),
+            postgres::config::Host::Unix(p) => p.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let db = config.get_dbname().unwrap_or(user);
+    let at = if user.is_empty() { String::new() } else { format!("{user}@") };
+    format!("postgres://{at}{host}:{port}/{db}")
+}
+
+fn tls_connector(root_cert: Option<String>) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let tls_error = |detail: String| Error::new(ErrorKind::Storage, "Cannot set up TLS for PostgreSQL", detail);
+    let mut roots = rustls::RootCertStore::empty();
+    match root_cert.or_else(|| std::env::var("PGSSLROOTCERT").ok()) {
+        Some(path) => {
+            let certs = CertificateDer::pem_file_iter(&path)
+                .map_err(|e| tls_error(format!("cannot read the CA certificates in {path}: {e}")))?;
+            for cert in certs {
+                let cert = cert.map_err(|e| tls_error(format!("{path} holds a bad certificate: {e}")))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| tls_error(format!("{path} holds a certificate rustls refuses: {e}")))?;
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                // A system certificate rustls cannot use is skipped, as a browser would.
+                let _ = roots.add(cert);
+            }
+        }
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+/// A statement error as a domain error.
+fn statement_error(e: postgres::Error) -> Error {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code();
+        let (summary, detail) = match code {
+            "55P03" => (
+                "Database is locked",
+                format!(
+                    "Another transaction held the IPAM write lock for longer than {} ms. Nothing was changed. Wait for the other \
+                     `terraform apply` to finish and retry (IPAM_BUSY_TIMEOUT_MS sets how long to wait).",
+                    busy_timeout().as_millis()
+                ),
+            ),
+            "53100" => (
+                "Disk is full",
+                "The PostgreSQL server has no space left. Nothing was changed; free some space and retry.".to_string(),
+            ),
+            "25006" => (
+                "Database is read-only",
+                "The PostgreSQL server refuses writes (a hot standby, or default_transaction_read_only). Point `database` at the primary."
+                    .to_string(),
+            ),
+            "42501" => (
+                "Permission denied",
+                format!(
+                    "The PostgreSQL user may not do this: {}. Grant it the rights on the IPAM tables.",
+                    db.message()
+                ),
+            ),
+            _ => ("Database error", format!("{} (SQLSTATE {code})", db.message())),
+        };
+        return Error::new(ErrorKind::Storage, summary, detail);
+    }
+    if e.is_closed() {
+        return Error::new(
+            ErrorKind::Storage,
+            "Lost the connection to the database",
+            "The PostgreSQL server closed the connection. Nothing of the interrupted change was kept; retry when the server is back.",
+        );
+    }
+    Error::storage(e.to_string())
+}
+
+impl Pool {
+    /// Connects to the database at `url` and brings its schema up to date.
+    pub fn open(url: &str) -> Result<Pool> {
+        let (url, root_cert) = split_root_cert(url);
+        let mut config: postgres::Config = url.parse().map_err(|e| {
+            invalid_url(format!(
+                "`database` is not a valid PostgreSQL URL ({e}). Use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]."
+            ))
+        })?;
+        if config.get_dbname().is_none() && config.get_user().is_none() {
+            return Err(invalid_url(
+                "The URL names neither a database nor a user. Use postgres://USER@HOST[:PORT]/DATABASE.".into(),
+            ));
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("terraform-provider-ipam");
+        }
+        let tls = match config.get_ssl_mode() {
+            SslMode::Disable => None,
+            _ => Some(tls_connector(root_cert)?),
+        };
+        let pool = Pool {
+            display: display(&config),
+            config,
+            tls,
+            state: Mutex::new(State {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            freed: Condvar::new(),
+        };
+        pool.migrate()?;
+        Ok(pool)
+    }
+
+    /// The database, for messages.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    fn connect_error(&self, e: postgres::Error) -> Error {
+        let db = &self.display;
+        if let Some(d) = e.as_db_error() {
+            let (summary, detail) = match d.code().code() {
+                "28P01" | "28000" => (
+                    "PostgreSQL refused the login",
+                    format!(
+                        "{db}: {}. Check the user and password in `database` (or PGPASSWORD is not read: put it in the URL).",
+                        d.message()
+                    ),
+                ),
+                "3D000" => (
+                    "Database does not exist",
+                    format!(
+                        "{db}: {}. Create it first (`createdb`, or CREATE DATABASE); the provider creates its tables itself.",
+                        d.message()
+                    ),
+                ),
+                "53300" => (
+                    "PostgreSQL has no free connection",
+                    format!("{db}: {}. Raise max_connections, or run fewer applies at once.", d.message()),
+                ),
+                code => (
+                    "Cannot connect to the database",
+                    format!("{db}: {} (SQLSTATE {code})", d.message()),
+                ),
+            };
+            return Error::new(ErrorKind::Storage, summary, detail);
+        }
+        let text = e.to_string();
+        let source = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default();
+        if text.contains("tls") || text.contains("TLS") || source.contains("certificate") {
+            return Error::new(
+                ErrorKind::Storage,
+                "TLS connection to PostgreSQL failed",
+                format!(
+                    "{db}: {text}: {source}. Give the server's CA with `sslrootcert=FILE` in the URL (or PGSSLROOTCERT), \
+                     or use sslmode=disable on a trusted network."
+                ),
+            );
+        }
+        Error::new(
+            ErrorKind::Storage,
+            "Cannot connect to the database",
+            format!(
+                "No PostgreSQL server answered at {db} ({text}{}{source}). Start the server, or check the host, port and sslmode in `database`.",
+                if source.is_empty() { "" } else { ": " }
+            ),
+        )
+    }
+
+    fn connect(&self) -> Result<PgConn> {
+        let mut client = match &self.tls {
+            Some(tls) => self.config.connect(tls.clone()),
+            None => self.config.connect(NoTls),
+        }
+        .map_err(|e| self.connect_error(e))?;
+        client
+            .batch_execute(&format!("SET lock_timeout = {}", busy_timeout().as_millis()))
+            .map_err(statement_error)?;
+        Ok(PgConn {
+            client,
+            cache: HashMap::new(),
+        })
+    }
+
+    fn get(&self) -> Result<Lease<'_>> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(conn) = st.idle.pop() {
+                if conn.client.is_closed() {
+                    st.open -= 1;
+                    continue;
+                }
+                return Ok(Lease {
+                    pool: self,
+                    conn: Some(conn),
+                });
+            }
+            if st.open < MAX_CONNECTIONS {
+                st.open += 1;
+                drop(st);
+                return match self.connect() {
+                    Ok(conn) => Ok(Lease {
+                        pool: self,
+                        conn: Some(conn),
+                    }),
+                    Err(e) => {
+                        self.state.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
+                        self.freed.notify_one();
+                        Err(e)
+                    }
+                };
+            }
+            st = self.freed.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let mut lease = self.get()?;
+        let client = &mut lease.conn.as_mut().expect("a lease holds a connection").client;
+        // Up to date: one read, no lock.
+        if let Ok(Some(row)) = client.query_opt("SELECT version FROM ipam_schema", &[]) {
+            let version: i64 = row.get(0);
+            if version == SCHEMA_VERSION {
+                return Ok(());
+            }
+        }
+        let mut tx = client.transaction().map_err(statement_error)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])
+            .map_err(statement_error)?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS ipam_schema (version BIGINT NOT NULL)")
+            .map_err(statement_error)?;
+        let found = tx
+            .query_opt("SELECT version FROM ipam_schema", &[])
+            .map_err(statement_error)?
+            .map(|r| r.get::<_, i64>(0));
+        let version = found.unwrap_or(0);
+        if version > SCHEMA_VERSION {
+            return Err(schema::newer_error(&self.display, version));
+        }
+        for i in version.max(0) as usize..schema::migration_count() {
+            tx.batch_execute(&schema::postgres_sql(i)).map_err(statement_error)?;
+        }
+        if found.is_some() {
+            tx.execute("UPDATE ipam_schema SET version = $1", &[&SCHEMA_VERSION])
+        } else {
+            tx.execute("INSERT INTO ipam_schema (version) VALUES ($1)", &[&SCHEMA_VERSION])
+        }
+        .map_err(statement_error)?;
+        tx.commit().map_err(statement_error)
+    }
+
+    /// Runs `f` in a transaction: a write holds the IPAM write lock and commits when `f`
+    /// succeeds; anything that fails rolls back.
+    pub fn run<T>(&self, write: bool, f: impl for<'c> FnOnce(PgTx<'c>) -> Result<(T, PgTx<'c>)>) -> Result<T> {
+        let mut lease = self.get()?;
+        let PgConn { client, cache } = lease.conn.as_mut().expect("a lease holds a connection");
+        let builder = if write {
+            client.build_transaction().isolation_level(IsolationLevel::ReadCommitted)
+        } else {
+            client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+        };
+        let mut tx = builder.start().map_err(statement_error)?;
+        if write {
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+                .map_err(statement_error)?;
+        }
+        let (out, ptx) = f(PgTx { tx, cache })?;
+        ptx.tx.commit().map_err(statement_error)?;
+        Ok(out)
+    }
+}
+
+impl PgTx<'_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(st) = self.cache.get(sql) {
+            return Ok(st.clone());
+        }
+        let st = self.tx.prepare(&sql::to_postgres(sql)).map_err(statement_error)?;
+        self.cache.insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
+
+    /// Executes a statement; the number of rows it changed.
+    pub fn execute(&mut self, sql: &str, args: &[Param]) -> Result<usize> {
+        let st = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
+        self.tx
+            .execute(&st, &params)
+            .map(|n| n as usize)
+            .map_err(statement_error)
+    }
+
+    /// Every row of a query.
+    pub fn query(&mut self, sql: &str, args: &[Param]) -> Result<Vec<Row>> {
+        let st = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
+        let rows = self.tx.query(&st, &params).map_err(statement_error)?;
+        rows.iter()
+            .map(|r| sql::postgres_row(r).map_err(statement_error))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_recognised() {
+        assert!(is_postgres_url("postgres://u@h/db"));
+        assert!(is_postgres_url("postgresql://u@h/db"));
+        assert!(!is_postgres_url("terraform-ipam.db"));
+        assert!(!is_postgres_url("./postgres://x"));
+    }
+
+    #[test]
+    fn root_certificate_is_taken_out_of_the_url() {
+        assert_eq!(
+            split_root_cert("postgres://u@h/db?sslmode=require&sslrootcert=/ca.pem"),
+            ("postgres://u@h/db?sslmode=require".to_string(), Some("/ca.pem".to_string()))
+        );
+        assert_eq!(
+            split_root_cert("postgres://u@h/db?sslrootcert=/ca.pem"),
+            ("postgres://u@h/db".to_string(), Some("/ca.pem".to_string()))
+        );
+        assert_eq!(split_root_cert("postgres://u@h/db"), ("postgres://u@h/db".to_string(), None));
+    }
+
+    #[test]
+    fn messages_never_show_the_password() {
+        let c: postgres::Config = "postgres://alice:s3cret@db.example:6543/ipam".parse().unwrap();
+        assert_eq!(display(&c), "postgres://alice@db.example:6543/ipam");
+    }
+
+    #[test]
+    fn a_bad_url_is_a_clear_error() {
+        let e = Pool::open("postgres://u@h:notaport/db").err().unwrap();
+        assert_eq!(e.summary, "Invalid PostgreSQL URL", "{e:?}");
+    }
+
+    #[test]
+    fn no_server_is_a_clear_error() {
+        // Port 1 on loopback: nothing listens there.
+        let e = Pool::open("postgres://u@127.0.0.1:1/db?sslmode=disable").err().unwrap();
+        assert_eq!(e.summary, "Cannot connect to the database", "{e:?}");
+        assert!(e.detail.contains("postgres://u@127.0.0.1:1/db"), "{e:?}");
+    }
+}
