@@ -280,7 +280,6 @@ fn check_diagnostic(out: &str, expect: &[&str], what: &str) {
     }
 }
 
-#[test]
 fn bad_input_catalogue() {
     assert!(CASES.len() >= 40, "{} cases", CASES.len());
     let tf = Tf::new();
@@ -338,7 +337,6 @@ fn bad_input_catalogue() {
     tf.destroy();
 }
 
-#[test]
 fn malformed_import_ids_are_clear_errors() {
     let tf = Tf::new();
     tf.config(BASE);
@@ -391,3 +389,8 @@ fn malformed_import_ids_are_clear_errors() {
     tf.config(BASE);
     tf.destroy();
 }
+
+backend_tests!(
+    bad_input_catalogue,
+    malformed_import_ids_are_clear_errors,
+);

@@ -49,7 +49,6 @@ fn assert_disjoint(all: &[(String, ipnet::Ipv4Net)]) {
     assert_eq!(ids.len(), all.len(), "every allocation is in exactly one state");
 }
 
-#[test]
 fn simultaneous_applies_in_several_workspaces_never_overlap() {
     let owner = Tf::new();
     let pool = base(&owner);
@@ -82,7 +81,6 @@ fn simultaneous_applies_in_several_workspaces_never_overlap() {
     owner.destroy();
 }
 
-#[test]
 fn two_provider_aliases_in_one_configuration_never_overlap() {
     let tf = Tf::new();
     let db = tf.db.display().to_string();
@@ -134,7 +132,6 @@ resource "ipam_pool_allocation" "second" {{
     tf.destroy();
 }
 
-#[test]
 fn two_hundred_allocations_at_parallelism_twenty_never_overlap() {
     let owner = Tf::new();
     let pool = base(&owner);
@@ -151,3 +148,9 @@ fn two_hundred_allocations_at_parallelism_twenty_never_overlap() {
     tf.destroy();
     owner.destroy();
 }
+
+backend_tests!(
+    simultaneous_applies_in_several_workspaces_never_overlap,
+    two_provider_aliases_in_one_configuration_never_overlap,
+    two_hundred_allocations_at_parallelism_twenty_never_overlap,
+);

@@ -63,7 +63,6 @@ fn outputs(tf: &Tf) -> J {
     j
 }
 
-#[test]
 fn every_data_source_reads_the_ipam() {
     let infra = Tf::new();
     infra.config(INFRA);
@@ -215,7 +214,6 @@ output "next" {{ value = data.ipam_preview_next_cidr.next.cidr }}
     infra.destroy();
 }
 
-#[test]
 fn address_history_survives_release() {
     let tf = Tf::new();
     tf.config(INFRA);
@@ -268,3 +266,8 @@ output "window" {{ value = data.ipam_address_history.window.history_records }}
     );
     tf.destroy();
 }
+
+backend_tests!(
+    every_data_source_reads_the_ipam,
+    address_history_survives_release,
+);

@@ -10,7 +10,10 @@ use serde_json::Value as J;
 fn run_example(name: &str) -> (Tf, J) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
     let tf = Tf::new();
-    let db = tf.path().join("example.db");
+    let db = match common::backend() {
+        common::Backend::Sqlite => tf.path().join("example.db"),
+        common::Backend::Postgres => tf.db.clone(),
+    };
     let tf = tf.env("IPAM_DATABASE", db.to_str().unwrap());
     for entry in std::fs::read_dir(&dir).unwrap() {
         let p = entry.unwrap().path();
@@ -22,11 +25,13 @@ fn run_example(name: &str) -> (Tf, J) {
     tf.assert_plan_empty();
     let out = tf.ok(&["output", "-json"]);
     let outputs: J = serde_json::from_str(&out[out.find('{').unwrap()..]).unwrap();
-    assert!(db.exists(), "the example used IPAM_DATABASE");
+    match common::backend() {
+        common::Backend::Sqlite => assert!(db.exists(), "the example used IPAM_DATABASE"),
+        common::Backend::Postgres => assert!(tf.sql_count("SELECT count(*) FROM ipams") > 0, "the example used IPAM_DATABASE"),
+    }
     (tf, outputs)
 }
 
-#[test]
 fn quickstart() {
     let (tf, o) = run_example("quickstart");
     assert_eq!(o["app_cidr"]["value"], "10.0.0.0/24");
@@ -34,7 +39,6 @@ fn quickstart() {
     tf.destroy();
 }
 
-#[test]
 fn multi_region() {
     let (tf, o) = run_example("multi-region");
     let regional = o["regional_cidrs"]["value"].as_object().unwrap();
@@ -45,21 +49,18 @@ fn multi_region() {
     tf.destroy();
 }
 
-#[test]
 fn byoip_ipv4() {
     let (tf, o) = run_example("byoip-ipv4");
     assert_eq!(o["public_ipv4_pool_cidr"]["value"], "130.137.245.0/24");
     tf.destroy();
 }
 
-#[test]
 fn byoip_ipv6() {
     let (tf, o) = run_example("byoip-ipv6");
     assert_eq!(o["vpc_ipv6_cidr"]["value"], "2605:9cc0:409::/56");
     tf.destroy();
 }
 
-#[test]
 fn shared_pools() {
     let (tf, o) = run_example("shared-pools");
     assert_eq!(o["app_vpc_cidr"]["value"], "10.50.0.0/24");
@@ -67,7 +68,6 @@ fn shared_pools() {
     tf.destroy();
 }
 
-#[test]
 fn gitops() {
     let (tf, o) = run_example("gitops");
     let nets = o["networks"]["value"].as_object().unwrap();
@@ -80,3 +80,12 @@ fn gitops() {
     }
     tf.destroy();
 }
+
+backend_tests!(
+    quickstart,
+    multi_region,
+    byoip_ipv4,
+    byoip_ipv6,
+    shared_pools,
+    gitops,
+);

@@ -28,7 +28,6 @@ fn is_hex_id(id: &str, prefix: &str, len: usize) -> bool {
         .is_some_and(|h| h.len() == len && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
 }
 
-#[test]
 fn ipam_and_scopes_full_lifecycle() {
     let tf = Tf::new().provider_extra("default_tags { tags = { team = \"net\" } }");
     tf.config(IPAM_AND_SCOPES);
@@ -106,7 +105,6 @@ fn ipam_and_scopes_full_lifecycle() {
     assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 0);
 }
 
-#[test]
 fn scope_moves_to_another_ipam_by_replacement() {
     let tf = Tf::new();
     let two = |target: &str| {
@@ -146,7 +144,6 @@ resource "ipam_scope" "s" {{
     tf.destroy();
 }
 
-#[test]
 fn drift_objects_deleted_behind_terraforms_back_are_recreated() {
     let tf = Tf::new();
     tf.config(IPAM_AND_SCOPES);
@@ -181,7 +178,6 @@ fn drift_objects_deleted_behind_terraforms_back_are_recreated() {
     tf.destroy();
 }
 
-#[test]
 fn bad_provider_configuration_is_refused_at_plan() {
     let tf = Tf::new().provider_extra("account_id = \"12345\"\n  quotas { scopes_per_ipam = 0 }");
     tf.config(IPAM_AND_SCOPES);
@@ -196,7 +192,6 @@ fn bad_provider_configuration_is_refused_at_plan() {
     assert!(!tf.db.exists() || tf.sql_count("SELECT count(*) FROM ipams") == 0);
 }
 
-#[test]
 fn operating_regions_must_include_the_provider_region() {
     let tf = Tf::new();
     tf.config(
@@ -218,7 +213,6 @@ fn operating_regions_must_include_the_provider_region() {
     assert!(!tf.db.exists() || tf.sql_count("SELECT count(*) FROM ipams") == 0);
 }
 
-#[test]
 fn second_ipam_in_a_region_is_refused_and_nothing_is_written() {
     let tf = Tf::new();
     tf.config(
@@ -243,7 +237,6 @@ resource "ipam" "b" {
     tf.destroy();
 }
 
-#[test]
 fn sixth_scope_is_refused() {
     let tf = Tf::new();
     tf.config(
@@ -263,7 +256,6 @@ resource "ipam_scope" "s" {
     assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 0);
 }
 
-#[test]
 fn ipam_delete_needs_cascade_when_other_workspaces_left_scopes() {
     let tf = Tf::new();
     let cfg = |cascade: bool| {
@@ -298,7 +290,6 @@ fn ipam_delete_needs_cascade_when_other_workspaces_left_scopes() {
     assert_ne!(code, 0);
 }
 
-#[test]
 fn default_scopes_cannot_be_deleted() {
     let tf = Tf::new();
     tf.config(
@@ -325,7 +316,6 @@ fn default_scopes_cannot_be_deleted() {
     tf.destroy();
 }
 
-#[test]
 fn import_of_a_malformed_or_missing_id_is_a_clear_error() {
     let tf = Tf::new();
     tf.config(
@@ -338,3 +328,16 @@ fn import_of_a_malformed_or_missing_id_is_a_clear_error() {
     let out = flat(&tf.fails(&["import", "-no-color", "ipam.a", "ipam-0123456789abcdef0"]));
     assert!(out.contains("IPAM not found"), "{out}");
 }
+
+backend_tests!(
+    ipam_and_scopes_full_lifecycle,
+    scope_moves_to_another_ipam_by_replacement,
+    drift_objects_deleted_behind_terraforms_back_are_recreated,
+    bad_provider_configuration_is_refused_at_plan,
+    operating_regions_must_include_the_provider_region,
+    second_ipam_in_a_region_is_refused_and_nothing_is_written,
+    sixth_scope_is_refused,
+    ipam_delete_needs_cascade_when_other_workspaces_left_scopes,
+    default_scopes_cannot_be_deleted,
+    import_of_a_malformed_or_missing_id_is_a_clear_error,
+);

@@ -69,7 +69,6 @@ resource "ipam_pool_allocation" "vpc" {
 }
 "#;
 
-#[test]
 fn seed_tutorial_hierarchy_end_to_end() {
     let tf = Tf::new();
     tf.config(&format!("{IPAM}{HIERARCHY}"));
@@ -178,7 +177,6 @@ fn seed_tutorial_hierarchy_end_to_end() {
     }
 }
 
-#[test]
 fn upstream_first_fit_expectations_and_replacement() {
     let tf = Tf::new();
     let cfg = |netmask: u8| {
@@ -227,7 +225,6 @@ resource "ipam_pool_allocation" "disallowed" {{
     tf.destroy();
 }
 
-#[test]
 fn public_ipv6_pools_from_amazon_space() {
     let tf = Tf::new();
     tf.config(&format!(
@@ -275,7 +272,6 @@ resource "ipam_pool_allocation" "vpc" {{
     tf.destroy();
 }
 
-#[test]
 fn hundred_parallel_allocations_are_disjoint_and_stable() {
     let tf = Tf::new();
     tf.config(&format!(
@@ -322,7 +318,6 @@ resource "ipam_pool_allocation" "n" {{
     assert_eq!(tf.sql_count("SELECT count(*) FROM free_blocks"), 0);
 }
 
-#[test]
 fn rules_visible_in_configuration_are_refused_at_plan() {
     let tf = Tf::new();
     tf.config(IPAM);
@@ -411,7 +406,6 @@ fn rules_visible_in_configuration_are_refused_at_plan() {
     tf.destroy();
 }
 
-#[test]
 fn rules_needing_the_database_are_refused_at_apply_and_write_nothing() {
     let tf = Tf::new();
     let base = format!(
@@ -518,7 +512,6 @@ resource "ipam_pool" "child" {{
     tf.destroy();
 }
 
-#[test]
 fn drift_of_allocations_and_pool_cidrs_is_planned_back() {
     let tf = Tf::new();
     tf.config(&format!(
@@ -552,7 +545,6 @@ resource "ipam_pool_allocation" "a" {{
     tf.destroy();
 }
 
-#[test]
 fn preview_next_cidr_is_fixed_at_create_and_importable() {
     let tf = Tf::new();
     let cfg = |with_alloc: bool| {
@@ -597,7 +589,6 @@ resource "ipam_preview_next_cidr" "next" {{
     tf.destroy();
 }
 
-#[test]
 fn pool_delete_needs_cascade_and_locale_change_replaces() {
     let tf = Tf::new();
     let cfg = |cascade: bool, locale: &str| {
@@ -674,3 +665,15 @@ resource "ipam_pool_allocation" "a" {{
     let (code, _) = other.plan_code(&[]);
     assert_ne!(code, 0);
 }
+
+backend_tests!(
+    seed_tutorial_hierarchy_end_to_end,
+    upstream_first_fit_expectations_and_replacement,
+    public_ipv6_pools_from_amazon_space,
+    hundred_parallel_allocations_are_disjoint_and_stable,
+    rules_visible_in_configuration_are_refused_at_plan,
+    rules_needing_the_database_are_refused_at_apply_and_write_nothing,
+    drift_of_allocations_and_pool_cidrs_is_planned_back,
+    preview_next_cidr_is_fixed_at_create_and_importable,
+    pool_delete_needs_cascade_and_locale_change_replaces,
+);

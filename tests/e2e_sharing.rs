@@ -100,7 +100,6 @@ resource "ipam_resource_share" "pools" {{
 
 const GOOD: &str = "1|aws|123456789012|130.137.245.0/24|20991231|SHA256|RSAPSS";
 
-#[test]
 fn byoip_flow_across_two_accounts() {
     let tf = Tf::new();
     tf.raw_config(&config(&tf, GOOD, None, &format!("\"{MEMBER}\""), true));
@@ -146,7 +145,6 @@ fn byoip_flow_across_two_accounts() {
     assert_eq!(tf.sql_count("SELECT count(*) FROM pools"), 0);
 }
 
-#[test]
 fn allocation_needs_a_share_with_the_default_permission() {
     let tf = Tf::new();
     // Not a principal: refused.
@@ -173,7 +171,6 @@ fn allocation_needs_a_share_with_the_default_permission() {
     tf.destroy();
 }
 
-#[test]
 fn byoip_authorization_message_is_checked_field_by_field() {
     let cases = [
         (
@@ -201,7 +198,6 @@ fn byoip_authorization_message_is_checked_field_by_field() {
     }
 }
 
-#[test]
 fn shares_refuse_what_is_not_a_pool_and_other_accounts_cannot_change_objects() {
     let tf = Tf::new();
     tf.config(
@@ -228,3 +224,10 @@ resource "ipam_resource_share" "bad" {
     other.ok(&["state", "rm", "ipam.main"]);
     tf.destroy();
 }
+
+backend_tests!(
+    byoip_flow_across_two_accounts,
+    allocation_needs_a_share_with_the_default_permission,
+    byoip_authorization_message_is_checked_field_by_field,
+    shares_refuse_what_is_not_a_pool_and_other_accounts_cannot_change_objects,
+);

@@ -9,6 +9,61 @@ use std::sync::Once;
 
 use serde_json::Value as J;
 
+pub mod pg;
+
+/// The database engine a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+thread_local! {
+    static BACKEND: std::cell::Cell<Backend> = const { std::cell::Cell::new(Backend::Sqlite) };
+}
+
+/// The engine of the test running on this thread.
+pub fn backend() -> Backend {
+    BACKEND.get()
+}
+
+/// Runs a test body with new working directories on `backend` (a fresh PostgreSQL database on
+/// the tests' own server, or a fresh SQLite file).
+pub fn with_backend(backend: Backend, test: fn()) {
+    BACKEND.set(backend);
+    test();
+}
+
+/// Declares each named function (without a `#[test]` of its own) as two tests: `on_sqlite::name`
+/// and `on_postgres::name`, the same body on each database engine.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(#[test]
+            fn $name() {
+                $crate::common::with_backend($crate::common::Backend::Sqlite, super::$name)
+            })*
+        }
+        mod on_postgres {
+            $(#[test]
+            fn $name() {
+                $crate::common::with_backend($crate::common::Backend::Postgres, super::$name)
+            })*
+        }
+    };
+}
+
+/// Whether a `database` value is a PostgreSQL URL.
+pub fn is_postgres(db: &Path) -> bool {
+    db.to_str().is_some_and(|s| s.starts_with("postgres://"))
+}
+
+/// A connection to a PostgreSQL database of the tests' server.
+pub fn pg_client(db: &Path) -> postgres::Client {
+    postgres::Client::connect(db.to_str().expect("URL"), postgres::NoTls).expect("connect to the test PostgreSQL server")
+}
+
 /// The provider binary cargo built for these tests.
 pub const PROVIDER_BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-ipam");
 
@@ -41,13 +96,16 @@ pub struct Tf {
 }
 
 impl Tf {
-    /// A fresh working directory and database.
+    /// A fresh working directory and database, on the engine of the running test.
     pub fn new() -> Tf {
         let dir = tempfile::Builder::new()
             .prefix("ipam-e2e-")
             .tempdir()
             .expect("temp dir");
-        let db = dir.path().join("ipam.db");
+        let db = match backend() {
+            Backend::Sqlite => dir.path().join("ipam.db"),
+            Backend::Postgres => PathBuf::from(pg::server().fresh_database()),
+        };
         Tf::at(dir, db)
     }
 
@@ -290,6 +348,9 @@ impl Tf {
 
     /// Runs SQL on the database behind Terraform's back; returns the rows changed.
     pub fn sql(&self, sql: &str) -> usize {
+        if is_postgres(&self.db) {
+            return pg_client(&self.db).execute(sql, &[]).expect("sql") as usize;
+        }
         let c = rusqlite::Connection::open(&self.db).expect("open database");
         c.execute_batch("PRAGMA foreign_keys=ON").expect("pragma");
         c.execute(sql, []).expect("sql")
@@ -297,6 +358,10 @@ impl Tf {
 
     /// A single number from the database.
     pub fn sql_count(&self, sql: &str) -> i64 {
+        if is_postgres(&self.db) {
+            let row = pg_client(&self.db).query_one(sql, &[]).expect("query");
+            return row.try_get::<_, i64>(0).unwrap_or_else(|_| row.get::<_, i32>(0).into());
+        }
         let c = rusqlite::Connection::open(&self.db).expect("open database");
         c.query_row(sql, [], |r| r.get(0)).expect("query")
     }
@@ -309,6 +374,29 @@ impl Tf {
     /// The dump without some tables (e.g. `history`, which keeps records of released space).
     pub fn db_dump_except(&self, skip: &[&str]) -> String {
         use rusqlite::types::ValueRef;
+        if is_postgres(&self.db) {
+            let mut c = pg_client(&self.db);
+            let tables: Vec<String> = c
+                .query(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+                    &[],
+                )
+                .expect("tables")
+                .iter()
+                .map(|r| r.get(0))
+                .filter(|t: &String| !skip.contains(&t.as_str()))
+                .collect();
+            let mut out = String::new();
+            for t in tables {
+                let rows = c
+                    .query(&format!("SELECT x::text FROM {t} x ORDER BY 1"), &[])
+                    .expect("rows");
+                for r in rows {
+                    out.push_str(&format!("{t}: {}\n", r.get::<_, String>(0)));
+                }
+            }
+            return out;
+        }
         let c = rusqlite::Connection::open(&self.db).expect("open database");
         let mut tables: Vec<String> = c
             .prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
