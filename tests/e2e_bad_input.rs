@@ -390,7 +390,4 @@ fn malformed_import_ids_are_clear_errors() {
     tf.destroy();
 }
 
-backend_tests!(
-    bad_input_catalogue,
-    malformed_import_ids_are_clear_errors,
-);
+backend_tests!(bad_input_catalogue, malformed_import_ids_are_clear_errors,);

@@ -52,11 +52,11 @@ fn assert_disjoint(all: &[(String, ipnet::Ipv4Net)]) {
 fn simultaneous_applies_in_several_workspaces_never_overlap() {
     let owner = Tf::new();
     let pool = base(&owner);
-    let workspaces: Vec<Tf> = (0..3)
+    let workspaces: Vec<Tf> = (0..4)
         .map(|i| {
             let tf = Tf::sharing(&owner.db);
             tf.config(&format!(
-                "resource \"ipam_pool_allocation\" \"w{i}\" {{\n  count = 40\n  ipam_pool_id = \"{pool}\"\n  netmask_length = count.index % 3 == 0 ? 26 : 28\n}}\n"
+                "resource \"ipam_pool_allocation\" \"w{i}\" {{\n  count = 100\n  ipam_pool_id = \"{pool}\"\n  netmask_length = count.index % 3 == 0 ? 26 : 28\n}}\n"
             ));
             tf
         })
@@ -67,9 +67,9 @@ fn simultaneous_applies_in_several_workspaces_never_overlap() {
         }
     });
     let all: Vec<_> = workspaces.iter().flat_map(allocations).collect();
-    assert_eq!(all.len(), 120);
+    assert_eq!(all.len(), 400);
     assert_disjoint(&all);
-    assert_eq!(owner.sql_count("SELECT count(*) FROM allocations"), 120);
+    assert_eq!(owner.sql_count("SELECT count(*) FROM allocations"), 400);
     std::thread::scope(|s| {
         for tf in &workspaces {
             s.spawn(|| tf.destroy());

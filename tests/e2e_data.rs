@@ -267,7 +267,4 @@ output "window" {{ value = data.ipam_address_history.window.history_records }}
     tf.destroy();
 }
 
-backend_tests!(
-    every_data_source_reads_the_ipam,
-    address_history_survives_release,
-);
+backend_tests!(every_data_source_reads_the_ipam, address_history_survives_release,);

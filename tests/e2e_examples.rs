@@ -27,7 +27,10 @@ fn run_example(name: &str) -> (Tf, J) {
     let outputs: J = serde_json::from_str(&out[out.find('{').unwrap()..]).unwrap();
     match common::backend() {
         common::Backend::Sqlite => assert!(db.exists(), "the example used IPAM_DATABASE"),
-        common::Backend::Postgres => assert!(tf.sql_count("SELECT count(*) FROM ipams") > 0, "the example used IPAM_DATABASE"),
+        common::Backend::Postgres => assert!(
+            tf.sql_count("SELECT count(*) FROM ipams") > 0,
+            "the example used IPAM_DATABASE"
+        ),
     }
     (tf, outputs)
 }
@@ -81,11 +84,4 @@ fn gitops() {
     tf.destroy();
 }
 
-backend_tests!(
-    quickstart,
-    multi_region,
-    byoip_ipv4,
-    byoip_ipv6,
-    shared_pools,
-    gitops,
-);
+backend_tests!(quickstart, multi_region, byoip_ipv4, byoip_ipv6, shared_pools, gitops,);

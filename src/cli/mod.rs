@@ -98,6 +98,17 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Copies a whole IPAM database, history included, into a new empty one: SQLite to
+    /// PostgreSQL (or back). Verified by the row count and checksum of every table before the
+    /// copy commits.
+    Migrate {
+        /// The database to copy (a SQLite file or a postgres:// URL).
+        #[arg(long)]
+        from: PathBuf,
+        /// The new database (a SQLite file to create, or an existing, empty PostgreSQL database).
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 /// Export formats.
@@ -203,7 +214,11 @@ pub fn main() -> i32 {
         );
         return 2;
     };
-    match run(&cli.database, cli.output, command) {
+    let result = match command {
+        Command::Migrate { from, to } => migrate(&from, &to, cli.output),
+        command => run(&cli.database, cli.output, command),
+    };
+    match result {
         Ok(code) => code,
         Err(e) if e.pipe_closed => 0,
         Err(e) => {
@@ -281,6 +296,31 @@ fn style() -> tree::Style {
 fn json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(), CliError> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(|e| write_error(e.into()))?;
     writeln!(out).map_err(write_error)
+}
+
+fn migrate(from: &Path, to: &Path, output: Output) -> Result<i32, CliError> {
+    let source = open(from)?;
+    let dest = Store::open(to)?;
+    let tables = crate::store::copy::copy_all(&source, &dest)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match output {
+        Output::Json => json(&mut out, &tables)?,
+        Output::Text => {
+            for t in &tables {
+                writeln!(out, "{:<12} {:>9} rows  checksum {}", t.table, t.rows, t.checksum).map_err(write_error)?;
+            }
+            writeln!(
+                out,
+                "copied {} to {}: every table's rows and checksum verified",
+                source.location(),
+                dest.location()
+            )
+            .map_err(write_error)?;
+        }
+    }
+    out.flush().map_err(write_error)?;
+    Ok(0)
 }
 
 fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
@@ -384,6 +424,7 @@ fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
             export::print_orphans(&orphans, output, &mut out).map_err(write_error)?;
             0
         }
+        Command::Migrate { .. } => unreachable!("migrate opens its own databases"),
         Command::Release { ids, yes } => {
             if !yes {
                 return Err(CliError::new(

@@ -44,7 +44,11 @@ fn scope_row(r: &Row) -> Result<Scope> {
 impl Tx<'_> {
     /// The IPAM with this ID.
     pub fn ipam(&self, id: &str) -> Result<Option<Ipam>> {
-        self.opt(&format!("SELECT {IPAM_COLS} FROM ipams WHERE id = ?1"), args![id], ipam_row)
+        self.opt(
+            &format!("SELECT {IPAM_COLS} FROM ipams WHERE id = ?1"),
+            args![id],
+            ipam_row,
+        )
     }
 
     /// Every IPAM, by ID.
@@ -103,7 +107,11 @@ impl Tx<'_> {
 
     /// The scope with this ID.
     pub fn scope(&self, id: &str) -> Result<Option<Scope>> {
-        self.opt(&format!("SELECT {SCOPE_COLS} FROM scopes WHERE id = ?1"), args![id], scope_row)
+        self.opt(
+            &format!("SELECT {SCOPE_COLS} FROM scopes WHERE id = ?1"),
+            args![id],
+            scope_row,
+        )
     }
 
     /// The scopes of an IPAM, defaults first.
@@ -117,7 +125,11 @@ impl Tx<'_> {
 
     /// Every scope.
     pub fn all_scopes(&self) -> Result<Vec<Scope>> {
-        self.rows(&format!("SELECT {SCOPE_COLS} FROM scopes ORDER BY ipam_id, id"), args![], scope_row)
+        self.rows(
+            &format!("SELECT {SCOPE_COLS} FROM scopes ORDER BY ipam_id, id"),
+            args![],
+            scope_row,
+        )
     }
 
     /// How many scopes an IPAM has.

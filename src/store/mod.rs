@@ -4,6 +4,7 @@
 //! database's write lock (`BEGIN IMMEDIATE` on SQLite, an advisory transaction lock on PostgreSQL).
 
 mod check;
+pub mod copy;
 mod history;
 mod ipams;
 pub mod ops;
@@ -188,7 +189,9 @@ impl Store {
                 } else {
                     TransactionBehavior::Deferred
                 };
-                let tx = conn.transaction_with_behavior(behavior).map_err(|e| db_error(path, e))?;
+                let tx = conn
+                    .transaction_with_behavior(behavior)
+                    .map_err(|e| db_error(path, e))?;
                 let tx = Tx {
                     inner: TxInner::Sqlite(tx),
                 };

@@ -12,9 +12,9 @@ use postgres::config::SslMode;
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, NoTls, Statement};
 
+use super::busy_timeout;
 use super::schema::{self, SCHEMA_VERSION};
 use super::sql::{self, Param, Row};
-use super::busy_timeout;
 use crate::ipam::{Error, ErrorKind, Result};
 
 /// The advisory lock every write transaction holds ("ipam" and 1).
@@ -114,7 +114,11 @@ fn display(config: &postgres::Config) -> String {
         .unwrap_or_else(|| "localhost".into());
     let port = config.get_ports().first().copied().unwrap_or(5432);
     let db = config.get_dbname().unwrap_or(user);
-    let at = if user.is_empty() { String::new() } else { format!("{user}@") };
+    let at = if user.is_empty() {
+        String::new()
+    } else {
+        format!("{user}@")
+    };
     format!("postgres://{at}{host}:{port}/{db}")
 }
 
@@ -255,7 +259,10 @@ impl Pool {
                 ),
                 "53300" => (
                     "PostgreSQL has no free connection",
-                    format!("{db}: {}. Raise max_connections, or run fewer applies at once.", d.message()),
+                    format!(
+                        "{db}: {}. Raise max_connections, or run fewer applies at once.",
+                        d.message()
+                    ),
                 ),
                 code => (
                     "Cannot connect to the database",
@@ -374,7 +381,9 @@ impl Pool {
         let mut lease = self.get()?;
         let PgConn { client, cache } = lease.conn.as_mut().expect("a lease holds a connection");
         let builder = if write {
-            client.build_transaction().isolation_level(IsolationLevel::ReadCommitted)
+            client
+                .build_transaction()
+                .isolation_level(IsolationLevel::ReadCommitted)
         } else {
             client
                 .build_transaction()
@@ -439,13 +448,19 @@ mod tests {
     fn root_certificate_is_taken_out_of_the_url() {
         assert_eq!(
             split_root_cert("postgres://u@h/db?sslmode=require&sslrootcert=/ca.pem"),
-            ("postgres://u@h/db?sslmode=require".to_string(), Some("/ca.pem".to_string()))
+            (
+                "postgres://u@h/db?sslmode=require".to_string(),
+                Some("/ca.pem".to_string())
+            )
         );
         assert_eq!(
             split_root_cert("postgres://u@h/db?sslrootcert=/ca.pem"),
             ("postgres://u@h/db".to_string(), Some("/ca.pem".to_string()))
         );
-        assert_eq!(split_root_cert("postgres://u@h/db"), ("postgres://u@h/db".to_string(), None));
+        assert_eq!(
+            split_root_cert("postgres://u@h/db"),
+            ("postgres://u@h/db".to_string(), None)
+        );
     }
 
     #[test]

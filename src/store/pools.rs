@@ -2,10 +2,10 @@
 
 use super::sql::{Row, args};
 use super::{Tx, tags_from_json, tags_to_json};
-use crate::ipam::{Error, Result};
 use crate::ipam::allocator::FreeSpace;
 use crate::ipam::cidr::{Cidr, Family};
 use crate::ipam::model::{Allocation, Pool, PoolCidr};
+use crate::ipam::{Error, Result};
 
 const POOL_COLS: &str = "id, scope_id, ipam_id, owner_id, address_family, locale, source_pool_id, depth, description, \
     auto_import, min_netmask, max_netmask, default_netmask, allocation_resource_tags, aws_service, public_ip_source, \
@@ -92,7 +92,11 @@ fn alloc_row(r: &Row) -> Result<Allocation> {
 impl<'a> Tx<'a> {
     /// The pool with this ID.
     pub fn pool(&self, id: &str) -> Result<Option<Pool>> {
-        self.opt(&format!("SELECT {POOL_COLS} FROM pools WHERE id = ?1"), args![id], pool_row)
+        self.opt(
+            &format!("SELECT {POOL_COLS} FROM pools WHERE id = ?1"),
+            args![id],
+            pool_row,
+        )
     }
 
     /// Every pool, by scope then ID.
@@ -182,12 +186,7 @@ impl<'a> Tx<'a> {
             &format!(
                 "SELECT {CIDR_COLS} FROM pool_cidrs WHERE pool_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?4"
             ),
-            args![
-                pool_id,
-                family_code(cidr.family),
-                cidr.start_bytes(),
-                cidr.prefix
-            ],
+            args![pool_id, family_code(cidr.family), cidr.start_bytes(), cidr.prefix],
             cidr_row,
         )
     }
@@ -273,12 +272,7 @@ impl<'a> Tx<'a> {
             &format!(
                 "SELECT {ALLOC_COLS} FROM allocations WHERE pool_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?4"
             ),
-            args![
-                pool_id,
-                family_code(cidr.family),
-                cidr.start_bytes(),
-                cidr.prefix
-            ],
+            args![pool_id, family_code(cidr.family), cidr.start_bytes(), cidr.prefix],
             alloc_row,
         )
     }
@@ -295,12 +289,7 @@ impl<'a> Tx<'a> {
         let last = u128_bytes(cidr.last());
         self.scalar(
             "SELECT count(*) FROM allocations WHERE pool_id = ?1 AND family = ?2 AND start >= ?3 AND start <= ?4",
-            args![
-                pool_id,
-                family_code(cidr.family),
-                cidr.start_bytes(),
-                last
-            ],
+            args![pool_id, family_code(cidr.family), cidr.start_bytes(), last],
         )
     }
 
@@ -489,7 +478,12 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
     fn contains_block(&mut self, block: Cidr) -> Result<bool> {
         let n: i64 = self.tx.scalar(
             "SELECT count(*) FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?4",
-            args![self.pool_id, family_code(block.family), block.start_bytes(), block.prefix],
+            args![
+                self.pool_id,
+                family_code(block.family),
+                block.start_bytes(),
+                block.prefix
+            ],
         )?;
         Ok(n > 0)
     }
@@ -497,14 +491,24 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
     fn insert(&mut self, block: Cidr) -> Result<()> {
         self.tx.write_sql(
             "INSERT INTO free_blocks (pool_id, family, start, prefix) VALUES (?1, ?2, ?3, ?4)",
-            args![self.pool_id, family_code(block.family), block.start_bytes(), block.prefix],
+            args![
+                self.pool_id,
+                family_code(block.family),
+                block.start_bytes(),
+                block.prefix
+            ],
         )
     }
 
     fn remove(&mut self, block: Cidr) -> Result<()> {
         self.tx.write_sql(
             "DELETE FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?4",
-            args![self.pool_id, family_code(block.family), block.start_bytes(), block.prefix],
+            args![
+                self.pool_id,
+                family_code(block.family),
+                block.start_bytes(),
+                block.prefix
+            ],
         )
     }
 }

@@ -34,7 +34,11 @@ fn share_row(r: &Row) -> Result<Share> {
 impl Tx<'_> {
     /// The share with this ARN.
     pub fn share(&self, arn: &str) -> Result<Option<Share>> {
-        self.opt(&format!("SELECT {COLS} FROM shares WHERE arn = ?1"), args![arn], share_row)
+        self.opt(
+            &format!("SELECT {COLS} FROM shares WHERE arn = ?1"),
+            args![arn],
+            share_row,
+        )
     }
 
     /// Every share, by ARN.

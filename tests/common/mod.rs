@@ -61,7 +61,8 @@ pub fn is_postgres(db: &Path) -> bool {
 
 /// A connection to a PostgreSQL database of the tests' server.
 pub fn pg_client(db: &Path) -> postgres::Client {
-    postgres::Client::connect(db.to_str().expect("URL"), postgres::NoTls).expect("connect to the test PostgreSQL server")
+    postgres::Client::connect(db.to_str().expect("URL"), postgres::NoTls)
+        .expect("connect to the test PostgreSQL server")
 }
 
 /// The provider binary cargo built for these tests.

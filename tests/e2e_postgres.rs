@@ -1,0 +1,236 @@
+//! What only the PostgreSQL backend has: `migrate` from SQLite with Terraform carrying on against
+//! the copy, clear diagnostics for a server that is down, a database that does not exist, a write
+//! lock held too long and a schema from a newer provider, and migrations when many providers
+//! start at once. (Every other end-to-end suite runs on both engines.)
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{PROVIDER_BIN, Tf, flat, pg};
+
+const CONFIG: &str = r#"
+resource "ipam" "main" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam_pool" "p" {
+  ipam_scope_id                     = ipam.main.private_default_scope_id
+  address_family                    = "ipv4"
+  allocation_default_netmask_length = 24
+  tags                              = { team = "net" }
+}
+resource "ipam_pool_cidr" "c" {
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "10.0.0.0/16"
+}
+resource "ipam_pool_allocation" "a" {
+  count        = 3
+  ipam_pool_id = ipam_pool.p.id
+  depends_on   = [ipam_pool_cidr.c]
+}
+"#;
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(PROVIDER_BIN)
+        .args(args)
+        .env_remove("IPAM_DATABASE")
+        .output()
+        .expect("run the provider binary")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A working directory whose provider block points at `db`, with the state of `from`.
+fn moved(from: &Tf, db: &Path) -> Tf {
+    let tf = Tf::sharing(db);
+    tf.config(CONFIG);
+    std::fs::copy(
+        from.path().join("terraform.tfstate"),
+        tf.path().join("terraform.tfstate"),
+    )
+    .expect("copy state");
+    tf
+}
+
+#[test]
+fn a_sqlite_ipam_migrates_to_postgres_and_terraform_carries_on_there() {
+    let tf = Tf::new();
+    tf.config(CONFIG);
+    tf.apply();
+    // History with a released allocation, so that closed records are copied too.
+    tf.config(&CONFIG.replace("count        = 3", "count        = 2"));
+    tf.apply();
+    tf.config(CONFIG);
+    tf.apply();
+    let url = pg::server().fresh_database();
+    let o = cli(&["migrate", "--from", tf.db.to_str().unwrap(), "--to", &url]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("every table's rows and checksum verified"), "{out}");
+    for table in [
+        "ipams",
+        "scopes",
+        "pools",
+        "pool_cidrs",
+        "allocations",
+        "free_blocks",
+        "history",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(table)),
+            "{table} missing from:\n{out}"
+        );
+    }
+    let sqlite = tf.db_dump();
+    let on_pg = moved(&tf, Path::new(&url));
+    assert_eq!(
+        on_pg.sql_count("SELECT count(*) FROM allocations WHERE resource_type = 'custom'"),
+        3
+    );
+    assert_eq!(
+        on_pg.sql_count("SELECT count(*) FROM history WHERE end_time IS NOT NULL"),
+        tf.sql_count("SELECT count(*) FROM history WHERE end_time IS NOT NULL")
+    );
+    assert!(on_pg.sql_count("SELECT count(*) FROM history WHERE end_time IS NOT NULL") >= 1);
+    // The same IPAM: no changes against the copy, with or without refresh.
+    on_pg.assert_plan_empty();
+    // New work continues on PostgreSQL (new history rows after the copied ones), and the
+    // SQLite file is left as it was.
+    on_pg.config(&CONFIG.replace("count        = 3", "count        = 5"));
+    let applied = on_pg.apply();
+    assert!(applied.contains("2 added"), "{applied}");
+    assert_eq!(
+        on_pg.sql_count("SELECT count(*) FROM allocations WHERE resource_type = 'custom'"),
+        5
+    );
+    assert_eq!(tf.db_dump(), sqlite);
+    let check = cli(&["--database", &url, "check"]);
+    assert!(check.status.success(), "{}", text(&check));
+    // A second copy into a database that holds an IPAM is refused and changes nothing.
+    let before = on_pg.db_dump();
+    let again = cli(&["migrate", "--from", tf.db.to_str().unwrap(), "--to", &url]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("Destination is not empty"), "{}", text(&again));
+    assert_eq!(on_pg.db_dump(), before);
+    // And back: PostgreSQL to a new SQLite file, byte for byte the same IPAM.
+    let back: PathBuf = tf.path().join("back.db");
+    let o = cli(&["migrate", "--from", &url, "--to", back.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let returned = moved(&on_pg, &back);
+    returned.config(&CONFIG.replace("count        = 3", "count        = 5"));
+    returned.assert_plan_empty();
+    on_pg.destroy();
+}
+
+/// The provider block's diagnostics for a database that cannot be used.
+fn refused(db: &str, env: &[(&str, &str)]) -> String {
+    let mut tf = Tf::sharing(Path::new(db));
+    for (k, v) in env {
+        tf = tf.env(k, v);
+    }
+    tf.config("resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n");
+    flat(&tf.apply_fails())
+}
+
+#[test]
+fn a_server_that_is_down_or_a_missing_database_is_a_clear_diagnostic() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let down = refused(&format!("postgres://ipam@127.0.0.1:{port}/ipam?sslmode=disable"), &[]);
+    assert!(down.contains("Cannot connect to the database"), "{down}");
+    assert!(
+        down.contains(&format!("postgres://ipam@127.0.0.1:{port}/ipam")),
+        "{down}"
+    );
+    assert!(down.contains("Start the server"), "{down}");
+
+    let server = pg::server();
+    let missing = refused(
+        &format!(
+            "postgres://postgres@127.0.0.1:{}/no_such_db?sslmode=disable",
+            server.port()
+        ),
+        &[],
+    );
+    assert!(missing.contains("Database does not exist"), "{missing}");
+    assert!(missing.contains("CREATE DATABASE"), "{missing}");
+
+    let bad = refused("postgres://ipam@127.0.0.1:notaport/ipam", &[]);
+    assert!(bad.contains("Invalid PostgreSQL URL"), "{bad}");
+    // Passwords never appear in diagnostics.
+    let secret = refused(
+        &format!("postgres://ipam:s3cret@127.0.0.1:{port}/ipam?sslmode=disable"),
+        &[],
+    );
+    assert!(!secret.contains("s3cret"), "{secret}");
+}
+
+#[test]
+fn a_write_lock_held_too_long_is_refused_and_writes_nothing() {
+    let url = pg::server().fresh_database();
+    let tf = Tf::sharing(Path::new(&url)).env("IPAM_BUSY_TIMEOUT_MS", "1500");
+    tf.config("resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n");
+    tf.apply();
+    tf.config(
+        "resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\nresource \"ipam_scope\" \"s\" {\n  ipam_id = ipam.main.id\n}\n",
+    );
+    let before = tf.db_dump();
+    // Another session holds the IPAM write lock (what a long apply elsewhere does).
+    let mut holder = common::pg_client(&tf.db);
+    let mut lock = holder.transaction().unwrap();
+    lock.execute("SELECT pg_advisory_xact_lock($1)", &[&0x6970_616d_0001_i64])
+        .unwrap();
+    let out = flat(&tf.apply_fails());
+    assert!(out.contains("Database is locked"), "{out}");
+    assert!(out.contains("1500 ms"), "{out}");
+    lock.rollback().unwrap();
+    assert_eq!(tf.db_dump(), before);
+    tf.apply();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 3);
+    tf.destroy();
+}
+
+#[test]
+fn a_database_from_a_newer_provider_is_refused_and_untouched() {
+    let url = pg::server().fresh_database();
+    let tf = Tf::sharing(Path::new(&url));
+    tf.config("resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n");
+    tf.apply();
+    tf.sql("UPDATE ipam_schema SET version = 99");
+    let out = flat(&tf.plan_fails());
+    assert!(out.contains("Database is from a newer provider"), "{out}");
+    assert!(out.contains("schema version 99"), "{out}");
+    assert_eq!(tf.sql_count("SELECT version FROM ipam_schema"), 99);
+    assert_eq!(tf.sql_count("SELECT count(*) FROM ipams"), 1);
+}
+
+#[test]
+fn providers_starting_at_once_migrate_a_new_database_once() {
+    let url = pg::server().fresh_database();
+    let handles: Vec<_> = (0..6)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || cli(&["--database", &url, "check"]))
+        })
+        .collect();
+    for h in handles {
+        let o = h.join().unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let c = Tf::sharing(Path::new(&url));
+    assert_eq!(c.sql_count("SELECT count(*) FROM ipam_schema"), 1);
+    assert_eq!(
+        c.sql_count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'allocations'"),
+        1
+    );
+}
