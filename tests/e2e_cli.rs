@@ -169,7 +169,6 @@ fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
 }
 
-#[test]
 fn tree_shows_pools_cidrs_allocations_and_utilisation() {
     let b = Built::new();
     let (top, child, v6) = (b.id("ipam_pool.top"), b.id("ipam_pool.child"), b.id("ipam_pool.v6"));
@@ -365,7 +364,6 @@ fn export_is_stable_sorted_json_and_csv() {
     );
 }
 
-#[test]
 fn history_shows_released_space_with_its_end_time() {
     let b = Built::new();
     let alloc = b.attr("ipam_pool_allocation.a", "ipam_pool_allocation_id");
@@ -577,7 +575,6 @@ fn check_passes_and_finds_damage() {
     assert!(t.contains("refer to objects that do not exist"), "{t}");
 }
 
-#[test]
 fn report_is_one_self_contained_page() {
     let b = Built::new();
     let page = b.tf.path().join("report.html");
@@ -653,7 +650,6 @@ fn html_report_renders_in_headless_chromium() {
     assert!(png.len() > 10_000, "the page rendered content ({} bytes)", png.len());
 }
 
-#[test]
 fn reading_commands_change_nothing() {
     let b = Built::new();
     let before = b.tf.db_dump();
@@ -684,7 +680,6 @@ fn reading_commands_change_nothing() {
     assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
 }
 
-#[test]
 fn orphans_and_release() {
     let b = Built::new();
     let tf = &b.tf;
@@ -802,3 +797,11 @@ fn help_version_and_usage() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(std::fs::read_dir(d).unwrap().next().is_none());
 }
+
+backend_tests!(
+    tree_shows_pools_cidrs_allocations_and_utilisation,
+    history_shows_released_space_with_its_end_time,
+    report_is_one_self_contained_page,
+    reading_commands_change_nothing,
+    orphans_and_release,
+);

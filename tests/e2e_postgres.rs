@@ -234,3 +234,64 @@ fn providers_starting_at_once_migrate_a_new_database_once() {
         1
     );
 }
+
+/// Owner and group of the `postgres` system user, when the tests run as root (the server runs
+/// as that user and reads its TLS key).
+fn postgres_ids() -> Option<(u32, u32)> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    let line = passwd.lines().find(|l| l.starts_with("postgres:"))?;
+    let f: Vec<&str> = line.split(':').collect();
+    Some((f.get(2)?.parse().ok()?, f.get(3)?.parse().ok()?))
+}
+
+#[test]
+fn tls_connections_verify_the_server_certificate() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = pg::server();
+    let dir = tempfile::Builder::new().prefix("ipam-tls-").tempdir_in("/tmp").unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let (crt_path, key_path) = (dir.path().join("server.crt"), dir.path().join("server.key"));
+    std::fs::write(&crt_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let root = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"));
+    if root {
+        let (uid, gid) = postgres_ids().expect("the postgres user");
+        for p in [&crt_path, &key_path] {
+            std::os::unix::fs::chown(p, Some(uid), Some(gid)).unwrap();
+        }
+    }
+    server.psql(
+        &server.admin_url(),
+        &format!(
+            "ALTER SYSTEM SET ssl_cert_file = '{}';\nALTER SYSTEM SET ssl_key_file = '{}';\nALTER SYSTEM SET ssl = on;\nSELECT pg_reload_conf();",
+            crt_path.display(),
+            key_path.display()
+        ),
+    );
+    let plain = server.fresh_database();
+    let base = plain.trim_end_matches("?sslmode=disable").to_string();
+    // The server's certificate given as the root: the connection is encrypted and verified.
+    let trusted = format!("{base}?sslmode=require&sslrootcert={}", crt_path.display());
+    let tf = Tf::sharing(Path::new(&trusted));
+    tf.config("resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n");
+    tf.apply();
+    tf.assert_plan_empty();
+    // Without that root the certificate is not trusted: refused, never sent in clear.
+    let untrusted = Tf::sharing(Path::new(&format!("{base}?sslmode=require")));
+    untrusted.config("resource \"ipam\" \"other\" {\n  operating_regions { region_name = \"us-west-2\" }\n}\n");
+    let out = flat(&untrusted.apply_fails());
+    assert!(out.contains("TLS connection to PostgreSQL failed"), "{out}");
+    assert!(out.contains("sslrootcert"), "{out}");
+    let on_pg = Tf::sharing(Path::new(&plain));
+    assert_eq!(on_pg.sql_count("SELECT count(*) FROM ipams"), 1);
+    tf.destroy();
+}

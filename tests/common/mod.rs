@@ -367,6 +367,42 @@ impl Tf {
         c.query_row(sql, [], |r| r.get(0)).expect("query")
     }
 
+    /// Rows of (bytes, integer), e.g. `SELECT start, prefix FROM allocations`.
+    pub fn sql_blob_ints(&self, sql: &str) -> Vec<(Vec<u8>, i64)> {
+        if is_postgres(&self.db) {
+            return pg_client(&self.db)
+                .query(sql, &[])
+                .expect("query")
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+        }
+        let c = rusqlite::Connection::open(&self.db).expect("open database");
+        let mut st = c.prepare(sql).expect("prepare");
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect()
+    }
+
+    /// Rows of two text columns, e.g. `SELECT id, pool_id FROM allocations`.
+    pub fn sql_text_pairs(&self, sql: &str) -> Vec<(String, String)> {
+        if is_postgres(&self.db) {
+            return pg_client(&self.db)
+                .query(sql, &[])
+                .expect("query")
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+        }
+        let c = rusqlite::Connection::open(&self.db).expect("open database");
+        let mut st = c.prepare(sql).expect("prepare");
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect()
+    }
+
     /// A stable dump of every table, to prove a refused operation wrote nothing.
     pub fn db_dump(&self) -> String {
         self.db_dump_except(&[])
