@@ -80,9 +80,9 @@ pub fn schema() -> Schema {
     Schema {
         version: 0,
         block: Block::new(
-            "The ipam provider keeps an Amazon VPC IPAM model (IPAMs, scopes, pools, CIDRs, allocations, shares) in a local SQLite database.",
+            "The ipam provider keeps an Amazon VPC IPAM model (IPAMs, scopes, pools, CIDRs, allocations, shares) in a local SQLite database, or in a shared PostgreSQL database.",
             vec![
-                Attribute::optional("database", Type::String, "Path of the SQLite database file. Default: `IPAM_DATABASE`, else `terraform-ipam.db` in the working directory."),
+                Attribute::optional("database", Type::String, "Path of the SQLite database file, or a PostgreSQL URL (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB?sslmode=disable|prefer|require`, `sslrootcert=FILE` for a private CA). Default: `IPAM_DATABASE`, else `terraform-ipam.db` in the working directory."),
                 Attribute::optional("account_id", Type::String, "The acting AWS account ID (12 digits): owner of what this provider creates. Default: `IPAM_ACCOUNT_ID`, else `123456789012`."),
                 Attribute::optional("region", Type::String, "The region requests are made in; an IPAM's home region. Default: `IPAM_REGION`, else `us-east-1`."),
             ],
