@@ -54,7 +54,7 @@ fn assert_consistent(tf: &Tf) {
         assert_eq!(fk, 0, "orphan rows");
     }
     let read = |sql: &str| -> Vec<Ipv4Net> {
-        tf.sql_blob_ints(sql)
+        tf.sql_pairs::<Vec<u8>, i64>(sql)
             .into_iter()
             .map(|(start, prefix)| cidr_of(&start, prefix as u8))
             .collect()
@@ -146,7 +146,7 @@ fn sigkill_during_applies_leaves_a_consistent_database() {
         .collect();
     assert_eq!(in_state.len(), 400);
     let orphans: Vec<(String, String)> = tf
-        .sql_text_pairs("SELECT id, pool_id FROM allocations")
+        .sql_pairs::<String, String>("SELECT id, pool_id FROM allocations")
         .into_iter()
         .filter(|(id, _)| !in_state.contains(id))
         .collect();

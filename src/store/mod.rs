@@ -55,7 +55,7 @@ pub struct Store {
 
 enum Backend {
     Sqlite { conn: Mutex<Connection>, path: PathBuf },
-    Postgres(pg::Pool),
+    Postgres(Box<pg::Pool>),
 }
 
 /// A transaction; the typed queries are methods on it.
@@ -125,7 +125,7 @@ impl Store {
             let pool = pg::Pool::open(url).map_err(|e| e.at("database"))?;
             return Ok(Store {
                 location: pool.display().to_string(),
-                backend: Backend::Postgres(pool),
+                backend: Backend::Postgres(Box::new(pool)),
             });
         }
         let path = location.to_path_buf();

@@ -367,26 +367,12 @@ impl Tf {
         c.query_row(sql, [], |r| r.get(0)).expect("query")
     }
 
-    /// Rows of (bytes, integer), e.g. `SELECT start, prefix FROM allocations`.
-    pub fn sql_blob_ints(&self, sql: &str) -> Vec<(Vec<u8>, i64)> {
-        if is_postgres(&self.db) {
-            return pg_client(&self.db)
-                .query(sql, &[])
-                .expect("query")
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-        }
-        let c = rusqlite::Connection::open(&self.db).expect("open database");
-        let mut st = c.prepare(sql).expect("prepare");
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .map(|r| r.expect("row"))
-            .collect()
-    }
-
-    /// Rows of two text columns, e.g. `SELECT id, pool_id FROM allocations`.
-    pub fn sql_text_pairs(&self, sql: &str) -> Vec<(String, String)> {
+    /// Rows of two columns, e.g. `SELECT start, prefix FROM allocations` as (bytes, integer).
+    pub fn sql_pairs<A, B>(&self, sql: &str) -> Vec<(A, B)>
+    where
+        A: rusqlite::types::FromSql + for<'r> postgres::types::FromSql<'r>,
+        B: rusqlite::types::FromSql + for<'r> postgres::types::FromSql<'r>,
+    {
         if is_postgres(&self.db) {
             return pg_client(&self.db)
                 .query(sql, &[])
