@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use common::{Tf, flat, terraform_bin};
 
-#[test]
 fn unknown_inputs_everywhere_plan_and_apply() {
     let tf = Tf::new();
     tf.config(
@@ -72,7 +71,6 @@ resource "ipam_resource_share" "sh" {
     tf.destroy();
 }
 
-#[test]
 fn ctrl_c_during_an_apply_stops_cleanly_and_loses_nothing() {
     let tf = Tf::new();
     tf.config(
@@ -108,9 +106,7 @@ resource "ipam_pool_allocation" "a" {
         .unwrap();
     let pgid = child.id();
     for _ in 0..4000 {
-        let n = rusqlite::Connection::open(&tf.db)
-            .and_then(|c| c.query_row("SELECT count(*) FROM allocations", [], |r| r.get::<_, i64>(0)))
-            .unwrap_or(0);
+        let n = tf.try_sql_count("SELECT count(*) FROM allocations").unwrap_or(0);
         if n >= 30 {
             break;
         }
@@ -166,7 +162,6 @@ resource "ipam_pool_allocation" "a" {
     tf.destroy();
 }
 
-#[test]
 fn state_with_attributes_of_another_schema_is_upgraded() {
     let tf = Tf::new();
     tf.config("resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n");
@@ -218,3 +213,9 @@ resource "ipam_pool_allocation" "a" {
         &plan[plan.len().saturating_sub(400)..]
     );
 }
+
+backend_tests!(
+    unknown_inputs_everywhere_plan_and_apply,
+    ctrl_c_during_an_apply_stops_cleanly_and_loses_nothing,
+    state_with_attributes_of_another_schema_is_upgraded,
+);

@@ -74,6 +74,24 @@ impl Drop for Lease<'_> {
     }
 }
 
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Closing a connection blocks on the client library's own runtime, which must not
+        // happen on a thread that drives async tasks (the plugin server drops the provider
+        // there when Terraform shuts it down): close them on a plain thread.
+        let idle = std::mem::take(&mut self.state.get_mut().unwrap_or_else(|p| p.into_inner()).idle);
+        if idle.is_empty() {
+            return;
+        }
+        if let Ok(closer) = std::thread::Builder::new()
+            .name("ipam-pg-close".into())
+            .spawn(move || drop(idle))
+        {
+            let _ = closer.join();
+        }
+    }
+}
+
 fn invalid_url(detail: String) -> Error {
     Error::new(ErrorKind::Storage, "Invalid PostgreSQL URL", detail)
 }
@@ -435,6 +453,24 @@ impl PgTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dropping_the_pool_inside_an_async_runtime_is_safe() {
+        // Dropping a pool whose connections are idle must not block on a runtime thread; with
+        // no connections at all it is a no-op either way.
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let pool = Pool {
+            config: "postgres://u@127.0.0.1:1/db".parse().unwrap(),
+            tls: None,
+            display: String::new(),
+            state: Mutex::new(State {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            freed: Condvar::new(),
+        };
+        rt.block_on(async move { drop(pool) });
+    }
 
     #[test]
     fn urls_are_recognised() {

@@ -357,6 +357,16 @@ impl Tf {
         c.execute(sql, []).expect("sql")
     }
 
+    /// A single number from the database, or `None` while it cannot be read yet (no tables).
+    pub fn try_sql_count(&self, sql: &str) -> Option<i64> {
+        if is_postgres(&self.db) {
+            let row = pg_client(&self.db).query_one(sql, &[]).ok()?;
+            return row.try_get::<_, i64>(0).ok();
+        }
+        let c = rusqlite::Connection::open(&self.db).ok()?;
+        c.query_row(sql, [], |r| r.get(0)).ok()
+    }
+
     /// A single number from the database.
     pub fn sql_count(&self, sql: &str) -> i64 {
         if is_postgres(&self.db) {
