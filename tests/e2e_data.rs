@@ -267,4 +267,115 @@ output "window" {{ value = data.ipam_address_history.window.history_records }}
     tf.destroy();
 }
 
-backend_tests!(every_data_source_reads_the_ipam, address_history_survives_release,);
+/// Reads the history of exactly `cidr` in `scope` through the data source.
+fn history_of(reader: &Tf, scope: &str, cidr: &str) -> J {
+    reader.config(&format!(
+        "data \"ipam_address_history\" \"h\" {{\n  cidr          = \"{cidr}\"\n  ipam_scope_id = \"{scope}\"\n}}\noutput \"h\" {{ value = data.ipam_address_history.h.history_records }}\n"
+    ));
+    reader.apply();
+    outputs(reader)["h"]["value"].clone()
+}
+
+fn address_history_ends_at_deprovision_and_pool_deletion_and_goes_with_the_ipam() {
+    let owner = Tf::new();
+    owner.config(
+        r#"
+resource "ipam" "main" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam_pool" "kept" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}
+resource "ipam_pool_cidr" "kept" {
+  ipam_pool_id = ipam_pool.kept.id
+  cidr         = "10.2.0.0/16"
+}
+resource "ipam_pool" "gone" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+  cascade        = true
+}
+"#,
+    );
+    owner.apply();
+    let scope = owner.attr("ipam.main", "private_default_scope_id");
+    let ipam = owner.attr("ipam.main", "id");
+    let gone = owner.attr("ipam_pool.gone", "id");
+    let kept = owner.attr("ipam_pool.kept", "id");
+    // Another workspace provisions and allocates in the pool that will be deleted with cascade.
+    let user = Tf::sharing(&owner.db);
+    user.config(&format!(
+        "resource \"ipam_pool_cidr\" \"c\" {{\n  ipam_pool_id = \"{gone}\"\n  cidr = \"10.1.0.0/16\"\n}}\nresource \"ipam_pool_allocation\" \"a\" {{\n  ipam_pool_id = \"{gone}\"\n  cidr = \"10.1.4.0/24\"\n  depends_on = [ipam_pool_cidr.c]\n}}\n"
+    ));
+    user.apply();
+    let reader = Tf::sharing(&owner.db);
+    let open = history_of(&reader, &scope, "10.1.0.0/16");
+    assert_eq!(open.as_array().unwrap().len(), 1, "{open}");
+    assert_eq!(open[0]["resource_type"], "ipam-pool");
+    assert_eq!(open[0]["ipam_pool_id"], gone);
+    assert!(open[0]["sampled_end_time"].is_null(), "provisioned: open record {open}");
+    let vpc = history_of(&reader, &scope, "10.1.4.0/24");
+    assert_eq!(
+        vpc[0]["resource_id"],
+        user.attr("ipam_pool_allocation.a", "ipam_pool_allocation_id")
+    );
+    assert_eq!(vpc[0]["resource_type"], "custom");
+    assert_eq!(vpc[0]["resource_owner_id"], "123456789012");
+    assert_eq!(vpc[0]["resource_compliance_status"], "compliant");
+    assert!(
+        vpc[0]["sampled_start_time"].is_string() && vpc[0]["sampled_end_time"].is_null(),
+        "{vpc}"
+    );
+
+    // Deleting the pool with cascade ends the records of its CIDR and of its allocations.
+    owner.config(&owner_config_without_gone());
+    owner.apply();
+    assert_eq!(
+        owner.sql_count(&format!("SELECT count(*) FROM pools WHERE id = '{gone}'")),
+        0
+    );
+    for cidr in ["10.1.0.0/16", "10.1.4.0/24"] {
+        let h = history_of(&reader, &scope, cidr);
+        assert_eq!(h.as_array().unwrap().len(), 1, "{h}");
+        assert!(h[0]["sampled_end_time"].is_string(), "closed with the pool: {h}");
+    }
+    // Deprovisioning ends the CIDR's record too; the history outlives the CIDR.
+    owner.config(&owner_config_without_gone().replace(
+        "resource \"ipam_pool_cidr\" \"kept\" {\n  ipam_pool_id = ipam_pool.kept.id\n  cidr         = \"10.2.0.0/16\"\n}\n",
+        "",
+    ));
+    owner.apply();
+    let h = history_of(&reader, &scope, "10.2.0.0/16");
+    assert_eq!(h[0]["ipam_pool_id"], kept);
+    assert!(h[0]["sampled_end_time"].is_string(), "closed at deprovision: {h}");
+    // History ends only with the IPAM (R-07).
+    owner.destroy();
+    assert_eq!(
+        owner.sql_count(&format!("SELECT count(*) FROM history WHERE ipam_id = '{ipam}'")),
+        0
+    );
+}
+
+fn owner_config_without_gone() -> String {
+    r#"
+resource "ipam" "main" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam_pool" "kept" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}
+resource "ipam_pool_cidr" "kept" {
+  ipam_pool_id = ipam_pool.kept.id
+  cidr         = "10.2.0.0/16"
+}
+"#
+    .to_string()
+}
+
+backend_tests!(
+    every_data_source_reads_the_ipam,
+    address_history_survives_release,
+    address_history_ends_at_deprovision_and_pool_deletion_and_goes_with_the_ipam,
+);

@@ -405,10 +405,14 @@ pub fn purge_pool(tx: &Tx, pool: &Pool) -> Result<()> {
         tx.delete_allocation(&a.id)?;
     }
     for pc in tx.pool_cidrs(&pool.id)? {
-        if let Some(parent_id) = &pool.source_pool_id
-            && let Some(a) = tx.pool_allocation_for(parent_id, &pool.id, &pc.cidr)?
-        {
-            release_row(tx, pool, &a)?;
+        match &pool.source_pool_id {
+            // A top-level CIDR's provision record ends with the pool, as on deprovision.
+            None => tx.history_close(&pool.scope_id, &pc.cidr, &pool.id, &when)?,
+            Some(parent_id) => {
+                if let Some(a) = tx.pool_allocation_for(parent_id, &pool.id, &pc.cidr)? {
+                    release_row(tx, pool, &a)?;
+                }
+            }
         }
     }
     tx.delete_pool_row(&pool.id)
