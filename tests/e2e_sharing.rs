@@ -225,7 +225,97 @@ resource "ipam_resource_share" "bad" {
     tf.destroy();
 }
 
+fn a_share_lets_an_account_allocate_but_never_carve_pools_or_change_what_it_does_not_own() {
+    let owner = Tf::new();
+    owner.config(
+        r#"
+resource "ipam" "main" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam_pool" "shared" {
+  ipam_scope_id                     = ipam.main.private_default_scope_id
+  address_family                    = "ipv4"
+  allocation_default_netmask_length = 24
+}
+resource "ipam_pool_cidr" "shared" {
+  ipam_pool_id = ipam_pool.shared.id
+  cidr         = "10.9.0.0/16"
+}
+resource "ipam_resource_share" "s" {
+  name          = "to-member"
+  resource_arns = [ipam_pool.shared.arn]
+  principals    = ["444455556666"]
+}
+resource "ipam_pool_allocation" "owners" {
+  ipam_pool_id = ipam_pool.shared.id
+  depends_on   = [ipam_pool_cidr.shared]
+}
+"#,
+    );
+    owner.apply();
+    let pool = owner.attr("ipam_pool.shared", "id");
+    let scope = owner.attr("ipam.main", "private_default_scope_id");
+    let member = Tf::sharing(&owner.db).provider_extra(&format!("account_id = \"{MEMBER}\""));
+    let before = owner.db_dump();
+    // A child pool would take space from the shared pool without an allocation: refused at plan.
+    member.config(&format!(
+        "resource \"ipam_pool\" \"mine\" {{\n  ipam_scope_id = \"{scope}\"\n  address_family = \"ipv4\"\n  source_ipam_pool_id = \"{pool}\"\n}}\n"
+    ));
+    let out = flat(&member.plan_fails());
+    assert!(out.contains("Scope belongs to another account"), "{out}");
+    assert!(out.contains("ipam_scope_id"), "points at the attribute: {out}");
+    // So is a pool of its own in the owner's scope, and a child pool of the shared pool is
+    // refused on the source pool as well (checked once the scope is the member's own).
+    member.config(&format!(
+        "resource \"ipam_pool\" \"mine\" {{\n  ipam_scope_id = \"{scope}\"\n  address_family = \"ipv4\"\n}}\n"
+    ));
+    assert!(flat(&member.plan_fails()).contains("only that account creates pools in it"));
+    member.config(&format!(
+        "resource \"ipam\" \"m\" {{\n  operating_regions {{ region_name = \"us-east-1\" }}\n}}\nresource \"ipam_pool\" \"mine\" {{\n  ipam_scope_id = ipam.m.private_default_scope_id\n  address_family = \"ipv4\"\n  source_ipam_pool_id = \"{pool}\"\n}}\n"
+    ));
+    let out = flat(&member.apply_fails());
+    assert!(out.contains("Source pool belongs to another account"), "{out}");
+    member.config("");
+    member.apply();
+    assert_eq!(owner.db_dump(), before, "nothing of the owner's changed");
+    // The member allocates through the share; the owner cannot retag the member's allocation,
+    // and the member can neither change nor delete the owner's pool or allocation.
+    member.config(&format!(
+        "resource \"ipam_pool_allocation\" \"m\" {{\n  ipam_pool_id = \"{pool}\"\n  tags = {{ team = \"member\" }}\n}}\n"
+    ));
+    member.apply();
+    assert_eq!(member.attr("ipam_pool_allocation.m", "resource_owner"), MEMBER);
+    let member_alloc = member.attr("ipam_pool_allocation.m", "id");
+    let hijack = Tf::sharing(&owner.db);
+    hijack.config(&format!(
+        "resource \"ipam_pool_allocation\" \"m\" {{\n  ipam_pool_id = \"{pool}\"\n  tags = {{ team = \"owner\" }}\n}}\n"
+    ));
+    hijack.ok(&["import", "-no-color", "ipam_pool_allocation.m", &member_alloc]);
+    let out = flat(&hijack.apply_fails());
+    assert!(
+        out.contains("Allocation belongs to another account") && out.contains(MEMBER),
+        "{out}"
+    );
+    hijack.ok(&["state", "rm", "ipam_pool_allocation.m"]);
+    let thief = Tf::sharing(&owner.db).provider_extra(&format!("account_id = \"{MEMBER}\""));
+    thief.config(&format!(
+        "resource \"ipam_pool\" \"p\" {{\n  ipam_scope_id = \"{scope}\"\n  address_family = \"ipv4\"\n  allocation_default_netmask_length = 24\n}}\n"
+    ));
+    thief.ok(&["import", "-no-color", "ipam_pool.p", &pool]);
+    thief.config(&format!(
+        "resource \"ipam_pool\" \"p\" {{\n  ipam_scope_id = \"{scope}\"\n  address_family = \"ipv4\"\n  allocation_default_netmask_length = 24\n  description = \"taken\"\n}}\n"
+    ));
+    let out = flat(&thief.apply_fails());
+    assert!(out.contains("Pool belongs to another account"), "{out}");
+    let out = flat(&thief.fails(&["destroy", "-auto-approve", "-no-color"]));
+    assert!(out.contains("Pool belongs to another account"), "{out}");
+    thief.ok(&["state", "rm", "ipam_pool.p"]);
+    member.destroy();
+    owner.destroy();
+}
+
 backend_tests!(
+    a_share_lets_an_account_allocate_but_never_carve_pools_or_change_what_it_does_not_own,
     byoip_flow_across_two_accounts,
     allocation_needs_a_share_with_the_default_permission,
     byoip_authorization_message_is_checked_field_by_field,

@@ -255,6 +255,17 @@ impl Resource for AllocationResource {
         let id = prior.str("ipam_pool_allocation_id").unwrap_or_default();
         ctx.store.write(|tx| {
             let mut a = tx.allocation(id)?.ok_or_else(|| Error::not_found("allocation", id))?;
+            if a.resource_owner != ctx.config.account_id {
+                return Err(Error::new(
+                    crate::ipam::ErrorKind::Forbidden,
+                    "Allocation belongs to another account",
+                    format!(
+                        "Allocation {id} was made by account {}; only that account changes it (this provider acts as account {}). \
+                         Use the allocating account's provider block.",
+                        a.resource_owner, ctx.config.account_id
+                    ),
+                ));
+            }
             let pool = tx
                 .pool(&a.pool_id)?
                 .ok_or_else(|| Error::not_found("pool", &a.pool_id))?;

@@ -3,7 +3,7 @@
 use crate::ipam::ids;
 use crate::ipam::model::{CREATE_COMPLETE, LOCALE_NONE, MODIFY_COMPLETE, Pool};
 use crate::ipam::pool_rules::{self, PoolSpec};
-use crate::ipam::{Error, Result};
+use crate::ipam::{Error, ErrorKind, Result};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
@@ -81,11 +81,40 @@ fn placement(ctx: &Ctx, tx: &Tx, o: &Obj) -> Result<(crate::ipam::model::Scope, 
     let ipam = tx
         .ipam(&scope.ipam_id)?
         .ok_or_else(|| Error::not_found("IPAM", &scope.ipam_id))?;
+    let account = &ctx.config.account_id;
+    if ipam.owner_id != *account {
+        return Err(Error::new(
+            ErrorKind::Forbidden,
+            "Scope belongs to another account",
+            format!(
+                "Scope {} is in IPAM {} of account {}, and only that account creates pools in it; this provider acts as account {account}. \
+                 Create the pool with the owner's provider block, then share it (`ipam_resource_share`) so that {account} can allocate from it.",
+                scope.id, ipam.id, ipam.owner_id
+            ),
+        )
+        .at("ipam_scope_id"));
+    }
     let parent = match o.str("source_ipam_pool_id") {
-        Some(pid) => Some(
-            tx.pool(pid)?
-                .ok_or_else(|| Error::not_found("pool", pid).at("source_ipam_pool_id"))?,
-        ),
+        Some(pid) => {
+            let parent = tx
+                .pool(pid)?
+                .ok_or_else(|| Error::not_found("pool", pid).at("source_ipam_pool_id"))?;
+            if parent.owner_id != *account {
+                // A child pool takes its space from the parent: a share lets an account
+                // allocate, never carve pools out of someone else's space.
+                return Err(Error::new(
+                    ErrorKind::Forbidden,
+                    "Source pool belongs to another account",
+                    format!(
+                        "Pool {pid} is owned by account {}; only the owner creates child pools from it. This provider acts as account {account}: \
+                         allocate from the shared pool with `ipam_pool_allocation`, or create the child pool with the owner's provider block.",
+                        parent.owner_id
+                    ),
+                )
+                .at("source_ipam_pool_id"));
+            }
+            Some(parent)
+        }
         None => None,
     };
     let depth = pool_rules::check_pool_placement(
