@@ -648,6 +648,27 @@ fn html_report_renders_in_headless_chromium() {
     assert_eq!((width, height), (900, 500));
     // A blank page compresses to a few hundred bytes; text, bars and a table do not.
     assert!(png.len() > 10_000, "the page rendered content ({} bytes)", png.len());
+    // The utilisation bars are drawn: pixels of the child-pool and the assigned colour.
+    let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+    let mut reader = decoder.read_info().expect("a PNG chromium wrote");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut buf).expect("decode the screenshot");
+    let channels = frame.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..frame.buffer_size()].chunks(channels).collect();
+    let near = |p: &[u8], rgb: [u8; 3]| (0..3).all(|i| p[i].abs_diff(rgb[i]) <= 4);
+    for (name, rgb) in [
+        ("child pools (#4a7bd0)", [0x4a, 0x7b, 0xd0]),
+        ("assigned (#2f9e5e)", [0x2f, 0x9e, 0x5e]),
+    ] {
+        let n = pixels.iter().filter(|p| near(p, rgb)).count();
+        assert!(n > 100, "the {name} bar is drawn: {n} pixels of that colour");
+    }
+    let distinct: std::collections::HashSet<&[u8]> = pixels.iter().copied().collect();
+    assert!(
+        distinct.len() > 20,
+        "text and charts, not a flat page: {} colours",
+        distinct.len()
+    );
 }
 
 fn reading_commands_change_nothing() {
@@ -680,6 +701,55 @@ fn reading_commands_change_nothing() {
     assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
 }
 
+/// Runs the binary on a pseudo-terminal (`script`), as a person at a terminal would; stdout and
+/// stderr both arrive on it.
+fn on_terminal(db: &Path, args: &str, env: &[(&str, &str)]) -> String {
+    let mut cmd = Command::new("script");
+    cmd.args([
+        "-qec",
+        &format!("{PROVIDER_BIN} --database '{}' {args}", db.display()),
+        "/dev/null",
+    ])
+    .env("TERM", "xterm")
+    .env_remove("NO_COLOR")
+    .env_remove("IPAM_DATABASE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().expect("run script (util-linux) for a pseudo-terminal");
+    assert!(o.status.success(), "{args}: {}{}", stdout(&o), stderr(&o));
+    stdout(&o)
+}
+
+fn a_terminal_gets_colour_and_progress() {
+    let b = Built::new();
+    let db = &b.tf.db;
+    let coloured = on_terminal(db, "tree", &[]);
+    assert!(coloured.contains("\x1b["), "colour on a terminal:\n{coloured}");
+    assert!(coloured.contains(&b.id("ipam_pool.top")), "{coloured}");
+    let plain = on_terminal(db, "tree", &[("NO_COLOR", "1")]);
+    assert!(!plain.contains("\x1b["), "NO_COLOR:\n{plain}");
+    assert!(!on_terminal(db, "tree", &[("TERM", "dumb")]).contains("\x1b["));
+    let n = b.tf.sql_count("SELECT count(*) FROM allocations");
+    let export = on_terminal(db, "export", &[]);
+    assert!(export.contains(&format!("exporting {n} allocation(s)…")), "{export}");
+    let check = on_terminal(db, "check", &[]);
+    assert!(check.contains(&format!("checking {n} allocation(s)…")), "{check}");
+    let copy = b.tf.path().join("copy.db");
+    let migrate = on_terminal(
+        db,
+        &format!("migrate --from '{}' --to '{}'", db.display(), copy.display()),
+        &[],
+    );
+    for table in ["ipams", "pools", "allocations", "history"] {
+        assert!(migrate.contains(&format!("copying {table} (")), "{migrate}");
+    }
+    assert!(migrate.contains("verifying every table…"), "{migrate}");
+    // Progress is for people: piped output has none.
+    let piped = cli_on(db, &["export"]);
+    assert!(!stderr(&piped).contains("exporting"), "{}", stderr(&piped));
+}
+
 fn orphans_and_release() {
     let b = Built::new();
     let tf = &b.tf;
@@ -697,6 +767,12 @@ fn orphans_and_release() {
     std::fs::remove_file(other.path().join("terraform.tfstate")).unwrap();
     let t = ok(&b.cli(&["orphans", "--state", state]));
     assert!(t.contains(&lost) && t.contains("1 orphaned allocation"), "{t}");
+    let j = json(&b.cli(&["--output", "json", "orphans", "--state", state]));
+    let list = j.as_array().expect("a JSON list");
+    assert_eq!(list.len(), 1, "{j}");
+    assert_eq!(list[0]["id"], lost.as_str());
+    assert_eq!(list[0]["pool_id"], b.id("ipam_pool.top").as_str());
+    assert_eq!(list[0]["netmask_length"], 28);
     let refused = b.cli(&["release", &lost]);
     assert_eq!(refused.status.code(), Some(1), "needs --yes");
     assert_eq!(ok(&b.cli(&["release", "--yes", &lost])), format!("released {lost}\n"));
@@ -789,6 +865,7 @@ fn help_version_and_usage() {
         ("report", "--html"),
         ("orphans", "--state"),
         ("release", "--yes"),
+        ("migrate", "--from"),
     ] {
         let h = ok(&bare(d, &[cmd, "--help"], &[]));
         assert!(h.contains(option) && h.contains("IPAM_DATABASE"), "{cmd} --help:\n{h}");
@@ -799,6 +876,7 @@ fn help_version_and_usage() {
 }
 
 backend_tests!(
+    a_terminal_gets_colour_and_progress,
     tree_shows_pools_cidrs_allocations_and_utilisation,
     history_shows_released_space_with_its_end_time,
     report_is_one_self_contained_page,

@@ -301,7 +301,18 @@ fn json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(), CliEr
 fn migrate(from: &Path, to: &Path, output: Output) -> Result<i32, CliError> {
     let source = open(from)?;
     let dest = Store::open(to)?;
-    let tables = crate::store::copy::copy_all(&source, &dest)?;
+    let terminal = {
+        use std::io::IsTerminal;
+        std::io::stderr().is_terminal()
+    };
+    let tables = crate::store::copy::copy_all(&source, &dest, &mut |table, rows| {
+        if terminal {
+            eprintln!("copying {table} ({rows} rows)…");
+        }
+    })?;
+    if terminal {
+        eprintln!("verifying every table…");
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match output {

@@ -118,8 +118,9 @@ impl Tx<'_> {
 
 /// Copies every row of `from` into `to`, which must hold no IPAM data yet. One read snapshot of
 /// the source, one write transaction on the destination, checked table by table before it
-/// commits: a copy that does not match leaves the destination as it was.
-pub fn copy_all(from: &Store, to: &Store) -> Result<Vec<TableSummary>> {
+/// commits: a copy that does not match leaves the destination as it was. `progress` hears of
+/// each table (its name and row count) before it is copied.
+pub fn copy_all(from: &Store, to: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<Vec<TableSummary>> {
     if from.location() == to.location() {
         return Err(Error::new(
             ErrorKind::Invalid,
@@ -149,7 +150,9 @@ pub fn copy_all(from: &Store, to: &Store) -> Result<Vec<TableSummary>> {
                 let n = cols.split(',').count();
                 let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
                 let insert = format!("INSERT INTO {table} ({cols}) VALUES ({})", marks.join(", "));
-                for row in src.table_rows(table, cols, order)? {
+                let rows = src.table_rows(table, cols, order)?;
+                progress(table, rows.len());
+                for row in rows {
                     let args: Vec<Param> = row.0.iter().map(param).collect();
                     dst.write_sql(&insert, &args)?;
                 }
@@ -202,13 +205,16 @@ mod tests {
         from.write(|tx| tx.write_sql("INSERT INTO meta (key, value) VALUES ('k', 'v')", &[]))
             .unwrap();
         let to = Store::open(dir.path().join("b.db")).unwrap();
-        let copied = copy_all(&from, &to).unwrap();
+        let mut seen = Vec::new();
+        let copied = copy_all(&from, &to, &mut |t, n| seen.push((t.to_string(), n))).unwrap();
+        assert_eq!(seen.len(), TABLES.len());
+        assert!(seen.contains(&("meta".to_string(), 1)));
         assert_eq!(copied.iter().find(|s| s.table == "meta").unwrap().rows, 1);
         assert_eq!(from.read(|tx| tx.table_summaries()).unwrap(), copied);
-        let again = copy_all(&from, &to).unwrap_err();
+        let again = copy_all(&from, &to, &mut |_, _| {}).unwrap_err();
         assert_eq!(again.summary, "Destination is not empty");
         assert_eq!(
-            copy_all(&from, &from).unwrap_err().summary,
+            copy_all(&from, &from, &mut |_, _| {}).unwrap_err().summary,
             "Source and destination are the same database"
         );
     }
