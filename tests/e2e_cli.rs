@@ -704,6 +704,11 @@ fn reading_commands_change_nothing() {
 /// Runs the binary on a pseudo-terminal (`script`), as a person at a terminal would; stdout and
 /// stderr both arrive on it.
 fn on_terminal(db: &Path, args: &str, env: &[(&str, &str)]) -> String {
+    on_terminal_answering(db, args, env, None).1
+}
+
+/// The same, typing `answer` at the terminal; (exit status, what the terminal showed).
+fn on_terminal_answering(db: &Path, args: &str, env: &[(&str, &str)], answer: Option<&str>) -> (bool, String) {
     let mut cmd = Command::new("script");
     cmd.args([
         "-qec",
@@ -716,9 +721,27 @@ fn on_terminal(db: &Path, args: &str, env: &[(&str, &str)]) -> String {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let o = cmd.output().expect("run script (util-linux) for a pseudo-terminal");
-    assert!(o.status.success(), "{args}: {}{}", stdout(&o), stderr(&o));
-    stdout(&o)
+    let o = match answer {
+        None => {
+            let o = cmd.output().expect("run script (util-linux) for a pseudo-terminal");
+            assert!(o.status.success(), "{args}: {}{}", stdout(&o), stderr(&o));
+            o
+        }
+        Some(text) => {
+            use std::io::Write as _;
+            let mut child = cmd
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("run script (util-linux) for a pseudo-terminal");
+            // Type the answer once the prompt is up.
+            std::thread::sleep(Duration::from_millis(300));
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            child.wait_with_output().unwrap()
+        }
+    };
+    (o.status.success(), stdout(&o))
 }
 
 fn a_terminal_gets_colour_and_progress() {
@@ -775,7 +798,24 @@ fn orphans_and_release() {
     assert_eq!(list[0]["netmask_length"], 28);
     let refused = b.cli(&["release", &lost]);
     assert_eq!(refused.status.code(), Some(1), "needs --yes");
+    // At a terminal the command asks; anything but yes releases nothing.
+    let (ok_no, asked) = on_terminal_answering(&tf.db, &format!("release {lost}"), &[], Some("n\n"));
+    assert!(
+        !ok_no && asked.contains("[y/N]") && asked.contains("nothing was released"),
+        "{asked}"
+    );
+    assert!(
+        ok(&b.cli(&["orphans", "--state", state])).contains(&lost),
+        "still allocated"
+    );
     assert_eq!(ok(&b.cli(&["release", "--yes", &lost])), format!("released {lost}\n"));
+    assert!(ok(&b.cli(&["orphans", "--state", state])).contains("no orphaned allocations"));
+    // A second lost allocation, released by answering yes at the terminal.
+    other.apply();
+    let lost2 = other.attr("ipam_pool_allocation.x", "ipam_pool_allocation_id");
+    std::fs::remove_file(other.path().join("terraform.tfstate")).unwrap();
+    let (ok_yes, said) = on_terminal_answering(&tf.db, &format!("release {lost2}"), &[], Some("y\n"));
+    assert!(ok_yes && said.contains(&format!("released {lost2}")), "{said}");
     assert!(ok(&b.cli(&["orphans", "--state", state])).contains("no orphaned allocations"));
     ok(&b.cli(&["check"]));
 }

@@ -94,7 +94,8 @@ pub enum Command {
         /// Allocation IDs (`ipam-pool-alloc-…`).
         #[arg(required = true)]
         ids: Vec<String>,
-        /// Confirms the release (the space is reusable at once).
+        /// Releases without asking (on a terminal the command asks first; elsewhere --yes is
+        /// required). The space is reusable at once.
         #[arg(long)]
         yes: bool,
     },
@@ -334,6 +335,22 @@ fn migrate(from: &Path, to: &Path, output: Output) -> Result<i32, CliError> {
     Ok(0)
 }
 
+/// Asks a person at a terminal to confirm a release; `false` without a terminal or without a yes.
+fn confirmed(ids: &[String]) -> Result<bool, CliError> {
+    use std::io::{BufRead, IsTerminal};
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    eprint!(
+        "release {} allocation(s) ({})? The space is reusable at once. [y/N] ",
+        ids.len(),
+        ids.join(", ")
+    );
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).map_err(write_error)?;
+    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+}
+
 fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
     let store = open(db)?;
     match &command {
@@ -437,10 +454,13 @@ fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
         }
         Command::Migrate { .. } => unreachable!("migrate opens its own databases"),
         Command::Release { ids, yes } => {
-            if !yes {
+            if !yes && !confirmed(&ids)? {
                 return Err(CliError::new(
-                    format!("releasing {} allocation(s) needs confirmation", ids.len()),
-                    "add --yes; released space is reusable at once and any Terraform state that still holds these allocations will plan to re-create them",
+                    format!(
+                        "releasing {} allocation(s) needs confirmation; nothing was released",
+                        ids.len()
+                    ),
+                    "answer y at the prompt, or add --yes; released space is reusable at once and any Terraform state that still holds these allocations will plan to re-create them",
                 ));
             }
             for id in ids {
