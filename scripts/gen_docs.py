@@ -1,9 +1,17 @@
 #!/usr/bin/env python3
-"""Writes docs/resources/*.md and docs/data-sources/*.md from the provider's schema.
+"""Writes the reference sections of docs/resources/*.md and docs/data-sources/*.md from the schema.
 
-The argument and attribute sections come from `terraform providers schema -json` (so they cannot
-drift: tests/e2e_docs.rs fails when a page misses an attribute); the examples and import sections
-are below. Usage: scripts/gen_docs.py SCHEMA_JSON (see tests/e2e_docs.rs for how to get one), or
+The Argument Reference and Attribute Reference sections come from `terraform providers schema -json`
+(tests/e2e_docs.rs fails when a page misses an attribute, nested ones included, or documents one the
+schema does not have). In an existing page only those two sections are rewritten: its title, prose,
+example, import section and any other section stay as they are. A new page is written whole, with
+the example and import ID below.
+
+Conventions (the ones tests/e2e_docs.rs reads): each attribute is a bullet "* `name` - (...)";
+the attributes of an object type (and of the objects in a list, set or map) are nested bullets
+under it, two spaces deeper a level; a nested block is a bullet "* `name` - (Block)" plus a section
+"### `path` block" listing its attributes, where path is dotted for a block inside a block
+(`outer.inner`). Usage: scripts/gen_docs.py SCHEMA_JSON (see tests/e2e_docs.rs for how to get one), or
 with no argument it builds the provider and asks terraform itself.
 """
 
@@ -231,6 +239,26 @@ def type_name(t):
     return kind
 
 
+def object_attrs(t):
+    """The attributes of the object type `t`, or of the objects in a list, set or map `t`."""
+    if not isinstance(t, list):
+        return None
+    if t[0] == "object":
+        return t[1]
+    if t[0] in ("list", "set", "map"):
+        return object_attrs(t[1])
+    return None
+
+
+def nested_lines(t, depth):
+    """Nested bullets for the attributes of an object type (recursively), indented two spaces a level."""
+    lines = []
+    for sub, st in sorted((object_attrs(t) or {}).items()):
+        lines.append(f"{'  ' * depth}* `{sub}` ({type_name(st)})")
+        lines += nested_lines(st, depth + 1)
+    return lines
+
+
 def attr_line(name, a):
     if a.get("required"):
         kind = "Required"
@@ -241,36 +269,46 @@ def attr_line(name, a):
     else:
         kind = "Read-only"
     desc = a.get("description", "").strip()
-    line = f"* `{name}` - ({kind}, {type_name(a['type'])}) {desc}"
-    t = a["type"]
-    if isinstance(t, list) and t[0] in ("list", "set") and isinstance(t[1], list) and t[1][0] == "object":
-        for sub in sorted(t[1][1]):
-            line += f"\n  * `{sub}` ({type_name(t[1][1][sub])})"
-    return line
+    return "\n".join([f"* `{name}` - ({kind}, {type_name(a['type'])}) {desc}"] + nested_lines(a["type"], 1))
+
+
+def anchor(path):
+    """GitHub's anchor of the heading "`path` block"."""
+    return path.replace(".", "") + "-block"
+
+
+def block_lines(block, prefix, nested):
+    """Bullets of a block's nested blocks, each also described (recursively) in a `### `path` block`
+    section appended to `nested`."""
+    lines = []
+    for name, b in sorted(block.get("block_types", {}).items()):
+        path = prefix + name
+        inner = b["block"]
+        desc = inner.get("description", "").strip()
+        mode = b.get("nesting_mode", "")
+        section = [f"### `{path}` block\n", desc + f" (nesting: {mode})", ""]
+        for n, a in sorted(inner.get("attributes", {}).items()):
+            section.append(attr_line(n, a))
+        index = len(nested)
+        nested.append(None)
+        section += block_lines(inner, path + ".", nested)
+        nested[index] = "\n".join(section)
+        lines.append(f"* `{name}` - (Block) {desc} See [below](#{anchor(path)}).")
+    return lines
 
 
 def block_sections(block):
     args, attrs, nested = [], [], []
     for name, a in sorted(block.get("attributes", {}).items()):
         (args if a.get("required") or a.get("optional") else attrs).append(attr_line(name, a))
-    for name, b in sorted(block.get("block_types", {}).items()):
-        inner = b["block"]
-        mode = b.get("nesting_mode", "")
-        lines = [f"### `{name}` block\n", inner.get("description", "").strip() + f" (nesting: {mode})", ""]
-        for n, a in sorted(inner.get("attributes", {}).items()):
-            lines.append(attr_line(n, a))
-        nested.append("\n".join(lines))
-        args.append(f"* `{name}` - (Block) {inner.get('description', '').strip()} See [below](#{name}-block).")
+    args += block_lines(block, "", nested)
     return args, attrs, nested
 
 
-def page(kind, name, schema):
-    block = schema["block"]
-    title = "Resource" if kind == "resource" else "Data Source"
+def reference(kind, block):
+    """The Argument Reference and Attribute Reference sections, generated from the schema."""
     args, attrs, nested = block_sections(block)
-    out = [f"# {name} ({title})", "", block.get("description", "").strip(), "", "## Example Usage", "", "```hcl"]
-    out.append(EXAMPLES[(kind, name)].rstrip())
-    out += ["```", "", "## Argument Reference", ""]
+    out = ["## Argument Reference", ""]
     out += args or ["This data source takes no arguments."]
     out.append("")
     for n in nested:
@@ -278,30 +316,59 @@ def page(kind, name, schema):
     out += ["## Attribute Reference", "", "In addition to the arguments, these attributes are exported:", ""]
     out += attrs
     out.append("")
+    return out
+
+
+def import_section(name):
+    id_example, id_doc = IMPORTS[name]
+    return [
+        "## Import",
+        "",
+        f"Import ID: {id_doc}",
+        "",
+        "```sh",
+        f"terraform import {name}.example {id_example}",
+        "```",
+        "",
+        "or, with Terraform 1.5 and later:",
+        "",
+        "```hcl",
+        "import {",
+        f"  to = {name}.example",
+        f'  id = "{id_example}"',
+        "}",
+        "```",
+        "",
+        "After an import, `terraform plan` shows no changes: every argument is read back.",
+        "",
+    ]
+
+
+def page(kind, name, schema):
+    """A whole new page: title, description, example, reference sections and (resources) import."""
+    block = schema["block"]
+    title = "Resource" if kind == "resource" else "Data Source"
+    out = [f"# {name} ({title})", "", block.get("description", "").strip(), "", "## Example Usage", "", "```hcl"]
+    out.append(EXAMPLES[(kind, name)].rstrip())
+    out += ["```", ""]
+    out += reference(kind, block)
     if kind == "resource":
-        id_example, id_doc = IMPORTS[name]
-        out += [
-            "## Import",
-            "",
-            f"Import ID: {id_doc}",
-            "",
-            "```sh",
-            f"terraform import {name}.example {id_example}",
-            "```",
-            "",
-            "or, with Terraform 1.5 and later:",
-            "",
-            "```hcl",
-            "import {",
-            f"  to = {name}.example",
-            f'  id = "{id_example}"',
-            "}",
-            "```",
-            "",
-            "After an import, `terraform plan` shows no changes: every argument is read back.",
-            "",
-        ]
+        out += import_section(name)
     return "\n".join(out)
+
+
+def update(text, kind, schema, where):
+    """An existing page with only its reference sections regenerated: from `## Argument Reference`
+    to the first `## ` heading after `## Attribute Reference` (or the end). The title, prose,
+    example, import section and any other section are kept as they are."""
+    lines = text.split("\n")
+    try:
+        start = lines.index("## Argument Reference")
+        attrs = lines.index("## Attribute Reference", start)
+    except ValueError:
+        raise SystemExit(f"{where}: no '## Argument Reference' followed by '## Attribute Reference'")
+    end = next((i for i in range(attrs + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join(lines[:start] + reference(kind, schema["block"]) + lines[end:])
 
 
 def schema_from_terraform():
@@ -323,8 +390,14 @@ def main():
     for kind, key, folder in (("resource", "resource_schemas", "resources"), ("data", "data_source_schemas", "data-sources")):
         os.makedirs(os.path.join(ROOT, "docs", folder), exist_ok=True)
         for name, schema in sorted(p[key].items()):
-            with open(os.path.join(ROOT, "docs", folder, f"{name}.md"), "w") as f:
-                f.write(page(kind, name, schema))
+            path = os.path.join(ROOT, "docs", folder, f"{name}.md")
+            if os.path.exists(path):
+                with open(path) as f:
+                    text = update(f.read(), kind, schema, path)
+            else:
+                text = page(kind, name, schema)
+            with open(path, "w") as f:
+                f.write(text)
             print(f"docs/{folder}/{name}.md")
 
 
