@@ -307,46 +307,54 @@ pub fn check_byoip_authorization(
     today: &str,
 ) -> Result<()> {
     let attr = "cidr_authorization_context";
-    let Some(message) = message.filter(|m| !m.is_empty()) else {
+    let Some(message) = message.filter(|m| !m.trim().is_empty()) else {
+        // An empty `message` in a block points at the message; no block points at the block.
+        let at = if message.is_some() {
+            format!("{attr}.message")
+        } else {
+            attr.to_string()
+        };
         return Err(Error::invalid(
             "BYOIP authorization required",
             format!(
-                "Provisioning {cidr} to a top-level BYOIP pool needs `cidr_authorization_context {{ message, signature }}` proving you own it (R-45). \
-                 The message is \"1|aws|{account}|{cidr}|<expiry YYYYMMDD>|SHA256|RSAPSS\", signed with your RDAP certificate's key."
+                "Provisioning {cidr} to a top-level BYOIP pool needs a `cidr_authorization_context {{ message, signature }}` block proving you own it (R-45). \
+                 Add the block: the message is \"1|aws|{account}|{cidr}|<expiry YYYYMMDD>|SHA256|RSAPSS\", signed with your RDAP certificate's key."
             ),
         )
-        .at(attr));
+        .at(&at));
     };
     let fields: Vec<&str> = message.split('|').collect();
+    let expected = format!("1|aws|{account}|{cidr}|<expiry YYYYMMDD>|SHA256|RSAPSS");
     let field_err = |what: &str, detail: String| {
-        Err(Error::invalid(format!("BYOIP authorization message: wrong {what}"), detail).at(&format!("{attr}.message")))
+        Err(Error::invalid(
+            format!("BYOIP authorization message: wrong {what}"),
+            format!("{detail} Sign a corrected message of the form {expected} (R-46) and set it with its signature."),
+        )
+        .at(&format!("{attr}.message")))
     };
     if fields.len() != 7 {
         return field_err(
             "format",
-            format!(
-                "The message has {} fields separated by '|'; it needs 7: 1|aws|<account>|<cidr>|<YYYYMMDD>|SHA256|RSAPSS (R-46).",
-                fields.len()
-            ),
+            format!("The message has {} fields separated by '|'; it needs 7.", fields.len()),
         );
     }
     if fields[0] != "1" {
         return field_err(
             "version",
-            format!("The version field is {:?}; it must be \"1\".", fields[0]),
+            format!("The first field (version) is {:?}; it must be \"1\".", fields[0]),
         );
     }
     if fields[1] != "aws" {
         return field_err(
             "partition",
-            format!("The second field is {:?}; it must be \"aws\".", fields[1]),
+            format!("The second field (partition) is {:?}; it must be \"aws\".", fields[1]),
         );
     }
     if fields[2] != account {
         return field_err(
             "account",
             format!(
-                "The message is for account {:?}, but this provider acts as account {account}.",
+                "The third field (account) is {:?}, but this provider acts as account {account}.",
                 fields[2]
             ),
         );
@@ -355,41 +363,72 @@ pub fn check_byoip_authorization(
         return field_err(
             "CIDR",
             format!(
-                "The message is for {:?}, but the CIDR being provisioned is {cidr}.",
+                "The fourth field (CIDR) is {:?}, but the CIDR being provisioned is {cidr}.",
                 fields[3]
             ),
         );
     }
     let date = fields[4];
-    if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
-        return field_err("expiry date", format!("The expiry {date:?} must be a date YYYYMMDD."));
+    if !is_calendar_date(date) {
+        return field_err(
+            "expiry date",
+            format!(
+                "The fifth field (expiry date) is {date:?}, which is not a calendar date YYYYMMDD such as 20991231."
+            ),
+        );
     }
     if date < today {
         return field_err(
             "expiry date",
-            format!("The authorization expired on {date}; today is {today}. Sign a new message with a later date."),
+            format!(
+                "The fifth field (expiry date) is {date}: the authorization expired; today is {today}. Use a date not in the past."
+            ),
         );
     }
     if fields[5] != "SHA256" {
         return field_err(
             "hash",
-            format!("The hash field is {:?}; it must be \"SHA256\".", fields[5]),
+            format!("The sixth field (hash) is {:?}; it must be \"SHA256\".", fields[5]),
         );
     }
     if fields[6] != "RSAPSS" {
         return field_err(
             "signing scheme",
-            format!("The scheme field is {:?}; it must be \"RSAPSS\".", fields[6]),
+            format!(
+                "The seventh field (signing scheme) is {:?}; it must be \"RSAPSS\".",
+                fields[6]
+            ),
         );
     }
     if signature.is_none_or(|s| s.trim().is_empty()) {
         return Err(Error::invalid(
             "BYOIP authorization signature missing",
-            "`cidr_authorization_context.signature` must hold the signed message.",
+            format!(
+                "`cidr_authorization_context.signature` is missing or empty; set it to the message {message:?} signed with the private key of the \
+                 X.509 certificate in your RIR's RDAP record (R-45, R-46)."
+            ),
         )
         .at(&format!("{attr}.signature")));
     }
     Ok(())
+}
+
+/// Whether `s` is a real calendar date written `YYYYMMDD` (Gregorian, leap years included).
+pub fn is_calendar_date(s: &str) -> bool {
+    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let (year, month, day) = (num(0..4), num(4..6), num(6..8));
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    year > 0 && (1..=days).contains(&day)
 }
 
 /// R-42 quota: CIDRs per pool.
@@ -788,6 +827,108 @@ mod tests {
         let e = check_byoip_authorization(Some(&good.replace("RSAPSS", "RSA")), Some("s"), acct, &c, "20261124")
             .unwrap_err();
         assert!(e.summary.contains("scheme"));
+    }
+
+    const ACCT: &str = "470889052444";
+    const GOOD_MESSAGE: &str = "1|aws|470889052444|130.137.245.0/24|20991231|SHA256|RSAPSS";
+
+    /// The message with field `i` (0-based) replaced.
+    fn with_field(i: usize, value: &str) -> String {
+        let mut f: Vec<&str> = GOOD_MESSAGE.split('|').collect();
+        f[i] = value;
+        f.join("|")
+    }
+
+    fn byoip(message: Option<&str>, signature: Option<&str>) -> Result<()> {
+        let c = Cidr::parse("130.137.245.0/24").unwrap();
+        check_byoip_authorization(message, signature, ACCT, &c, "20261124")
+    }
+
+    /// R-46: every field of `1|aws|<account>|<cidr>|<YYYYMMDD>|SHA256|RSAPSS` is checked, and a wrong
+    /// value gives an error on `cidr_authorization_context.message` that names the field and the value.
+    #[test]
+    fn r46_each_wrong_field_of_the_byoip_message_is_named() {
+        assert!(byoip(Some(GOOD_MESSAGE), Some("sig")).is_ok());
+        let cases = [
+            (0, "2", "wrong version", "(version)"),
+            (1, "aws-cn", "wrong partition", "(partition)"),
+            (2, "123456789012", "wrong account", "(account)"),
+            (3, "130.137.244.0/24", "wrong CIDR", "(CIDR)"),
+            (3, "not-a-cidr", "wrong CIDR", "(CIDR)"),
+            (4, "20250101", "wrong expiry date", "(expiry date)"),
+            (4, "20991399", "wrong expiry date", "(expiry date)"),
+            (5, "SHA1", "wrong hash", "(hash)"),
+            (6, "RSA", "wrong signing scheme", "(signing scheme)"),
+        ];
+        for (i, bad, summary, field) in cases {
+            let m = with_field(i, bad);
+            let e = byoip(Some(&m), Some("sig")).unwrap_err();
+            assert_eq!(e.summary, format!("BYOIP authorization message: {summary}"), "{m}");
+            assert!(e.detail.contains(field) && e.detail.contains(bad), "{m}: {}", e.detail);
+            assert!(
+                e.detail.contains("1|aws|470889052444|130.137.245.0/24|"),
+                "says how to fix: {}",
+                e.detail
+            );
+            assert_eq!(
+                e.attribute.as_deref(),
+                Some("cidr_authorization_context.message"),
+                "{m}"
+            );
+        }
+        let e = byoip(Some("1|aws|470889052444|130.137.245.0/24|20991231|SHA256"), Some("sig")).unwrap_err();
+        assert!(
+            e.summary.contains("format") && e.detail.contains("6 fields"),
+            "{}",
+            e.detail
+        );
+    }
+
+    /// R-45, R-46: the context itself, the message and the signature must be present.
+    #[test]
+    fn r45_context_message_and_signature_are_required() {
+        let e = byoip(None, None).unwrap_err();
+        assert_eq!(e.summary, "BYOIP authorization required");
+        assert_eq!(e.attribute.as_deref(), Some("cidr_authorization_context"));
+        let e = byoip(Some(""), Some("sig")).unwrap_err();
+        assert_eq!(e.attribute.as_deref(), Some("cidr_authorization_context.message"));
+        for sig in [None, Some(""), Some("  ")] {
+            let e = byoip(Some(GOOD_MESSAGE), sig).unwrap_err();
+            assert_eq!(e.summary, "BYOIP authorization signature missing");
+            assert_eq!(e.attribute.as_deref(), Some("cidr_authorization_context.signature"));
+        }
+    }
+
+    /// R-46: the expiry is a real `YYYYMMDD` date, not just 8 digits, and may be today.
+    #[test]
+    fn r46_expiry_is_a_calendar_date() {
+        for ok in ["20991231", "20960229", "24000229", "20990430", "20990131"] {
+            assert!(is_calendar_date(ok), "{ok}");
+        }
+        for bad in [
+            "20991399",
+            "20991301",
+            "20990001",
+            "20990100",
+            "20990132",
+            "20990431",
+            "20990229",
+            "21000229",
+            "00000101",
+            "2099123",
+            "209912310",
+            "2099-1231",
+            "+2099123",
+            "",
+        ] {
+            assert!(!is_calendar_date(bad), "{bad}");
+            let e = byoip(Some(&with_field(4, bad)), Some("sig")).unwrap_err();
+            assert!(e.detail.contains("not a calendar date"), "{bad}: {}", e.detail);
+        }
+        let c = Cidr::parse("130.137.245.0/24").unwrap();
+        let today = with_field(4, "20261124");
+        assert!(check_byoip_authorization(Some(&today), Some("s"), ACCT, &c, "20261124").is_ok());
+        assert!(check_byoip_authorization(Some(&today), Some("s"), ACCT, &c, "20261125").is_err());
     }
 
     #[test]

@@ -147,13 +147,31 @@ impl Resource for ShareResource {
         }
     }
 
-    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, _diags: &mut Diagnostics) {
+    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, diags: &mut Diagnostics) {
         if prior.is_none() {
             planned.insert("owner_id".into(), Value::str(&ctx.config.account_id));
             planned.insert("status".into(), Value::str("ACTIVE"));
             if config.get("permission_arns").is_none_or(Value::is_null) {
                 planned.insert("permission_arns".into(), Value::str_set([DEFAULT_PERMISSION]));
             }
+        }
+        // What the database already shows about the pools to share (they exist, belong to the
+        // acting account, and live in an IPAM of this region), when the pools are new to the share.
+        // A share of another account is refused by the owner check at apply instead.
+        let arns_changed = prior.is_none_or(|p| {
+            p.str("owner_id") == Some(ctx.config.account_id.as_str())
+                && !p
+                    .get("resource_arns")
+                    .unwrap_or(&Value::Null)
+                    .semantically_eq(planned.get("resource_arns").unwrap_or(&Value::Null))
+        });
+        if arns_changed
+            && planned.known("resource_arns")
+            && let Err(e) = ctx
+                .store
+                .read(|tx| check_pools(ctx, tx, &planned.strings("resource_arns")))
+        {
+            diags.push(diag(&e));
         }
     }
 
