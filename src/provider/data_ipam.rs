@@ -1,14 +1,17 @@
 //! Data sources `ipam`, `ipam_ipams`, `ipam_scope`, `ipam_scopes`, with scope utilisation.
 
 use crate::ipam::model::{Ipam, Scope};
-use crate::ipam::utilisation::Utilisation;
-use crate::ipam::{Result, ids};
+use std::collections::BTreeMap;
+
+use crate::ipam::utilisation::{Addresses, Utilisation};
+use crate::ipam::{Error, Result, ids};
+use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::Tx;
 
-use super::filter::{Filter, computed_copy, filter_block, filters, matches, object_type, project, single};
-use super::framework::{Ctx, DataSource, ObjExt, Resource};
+use super::filter::{Filter, check_names, computed_copy, filter_block, filters, matches, object_type, project, single};
+use super::framework::{Ctx, DataSource, ObjExt, Resource, diag};
 use super::{resource_ipam, resource_scope};
 
 const IPAM_SKIP: &[&str] = &["cascade", "tags_all"];
@@ -16,6 +19,16 @@ const IPAM_SKIP: &[&str] = &["cascade", "tags_all"];
 fn ipam_attrs() -> Vec<Attribute> {
     computed_copy(&resource_ipam::IpamResource.schema().block, IPAM_SKIP)
 }
+
+/// The filter names `ipam_fields` knows.
+const IPAM_FILTER_NAMES: &[&str] = &[
+    "ipam-id",
+    "description",
+    "owner-id",
+    "ipam-region",
+    "operating-region",
+    "state",
+];
 
 fn ipam_fields(i: &Ipam, name: &str) -> Option<Vec<String>> {
     Some(match name {
@@ -31,6 +44,7 @@ fn ipam_fields(i: &Ipam, name: &str) -> Option<Vec<String>> {
 
 /// The IPAMs the acting account owns that pass the filters, as data objects.
 fn find_ipams(ctx: &Ctx, tx: &Tx, ids: &[String], fs: &[Filter]) -> Result<Vec<Obj>> {
+    check_names(fs, IPAM_FILTER_NAMES, "IPAMs")?;
     let attrs = ipam_attrs();
     let mut out = Vec::new();
     for i in tx.ipams()? {
@@ -141,10 +155,11 @@ pub fn utilisation_attrs() -> Vec<Attribute> {
     ]
 }
 
-fn big(n: u128) -> Value {
-    match i64::try_from(n) {
-        Ok(i) => Value::int(i),
-        Err(_) => Value::Number(crate::plugin::value::Number::Big(n.to_string())),
+/// An exact size: a plain number while it fits, else decimal text (Terraform numbers are exact).
+fn big(n: Addresses) -> Value {
+    match n.to_i64() {
+        Some(i) => Value::int(i),
+        None => Value::Number(crate::plugin::value::Number::Big(n.to_string())),
     }
 }
 
@@ -154,10 +169,10 @@ fn float(f: f64) -> Value {
 
 /// Writes utilisation figures into a data object.
 pub fn put_utilisation(o: &mut Obj, u: &Utilisation) {
-    o.insert("size".into(), big(u.size));
-    o.insert("allocated_size".into(), big(u.allocated));
-    o.insert("assigned_size".into(), big(u.assigned));
-    o.insert("available_size".into(), big(u.available));
+    o.insert("size".into(), big(u.exact.size));
+    o.insert("allocated_size".into(), big(u.exact.allocated));
+    o.insert("assigned_size".into(), big(u.exact.assigned));
+    o.insert("available_size".into(), big(u.exact.available));
     o.insert("percent_allocated".into(), float(u.percent_allocated));
     o.insert("percent_assigned".into(), float(u.percent_assigned));
     o.insert("percent_available".into(), float(u.percent_available));
@@ -171,31 +186,51 @@ pub fn pool_utilisation(tx: &Tx, pool_id: &str) -> Result<Utilisation> {
     Ok(Utilisation::from_counts(&cidrs, &tx.allocation_counts(pool_id)?))
 }
 
-/// Utilisation of a scope: its top-level pools' space; compliance counts over every pool.
-fn scope_utilisation(tx: &Tx, scope_id: &str) -> Result<Utilisation> {
-    let mut u = Utilisation::default();
+/// Utilisation of a scope: its top-level pools' space; compliance counts over every pool. Also
+/// per address family (as the CloudWatch scope metrics' `AddressFamily` dimension), since the
+/// public scope holds IPv4 and IPv6 pools and IPv6 sizes dwarf IPv4 ones in the total.
+fn scope_utilisation(tx: &Tx, scope_id: &str) -> Result<(Utilisation, BTreeMap<String, Utilisation>)> {
+    let mut total = Utilisation::default();
+    let mut by_family: BTreeMap<String, Utilisation> = BTreeMap::new();
     for p in tx.all_pools()?.into_iter().filter(|p| p.scope_id == scope_id) {
         let pu = pool_utilisation(tx, &p.id)?;
-        if p.source_pool_id.is_none() {
-            u.add(&pu);
+        let part = if p.source_pool_id.is_none() {
+            pu
         } else {
-            u.add(&Utilisation {
+            Utilisation {
                 compliant: pu.compliant,
                 noncompliant: pu.noncompliant,
                 ..Default::default()
-            });
-        }
+            }
+        };
+        total.add(&part);
+        by_family.entry(p.address_family.clone()).or_default().add(&part);
     }
-    Ok(u)
+    Ok((total, by_family))
 }
 
 fn scope_attrs(with_utilisation: bool) -> Vec<Attribute> {
     let mut a = computed_copy(&resource_scope::ScopeResource.schema().block, &["tags_all"]);
     if with_utilisation {
         a.extend(utilisation_attrs());
+        a.push(Attribute::computed(
+            "by_address_family",
+            Type::map_of(object_type(&utilisation_attrs())),
+            "The same figures per address family (`ipv4`, `ipv6`) of the scope's pools; the totals above add both families up.",
+        ));
     }
     a
 }
+
+/// The filter names `scope_fields` knows.
+const SCOPE_FILTER_NAMES: &[&str] = &[
+    "ipam-scope-id",
+    "ipam-id",
+    "ipam-scope-type",
+    "is-default",
+    "description",
+    "owner-id",
+];
 
 fn scope_fields(s: &Scope, name: &str) -> Option<Vec<String>> {
     Some(match name {
@@ -210,6 +245,7 @@ fn scope_fields(s: &Scope, name: &str) -> Option<Vec<String>> {
 }
 
 fn find_scopes(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_utilisation: bool) -> Result<Vec<Obj>> {
+    check_names(fs, SCOPE_FILTER_NAMES, "scopes")?;
     let attrs = scope_attrs(with_utilisation);
     let mut out = Vec::new();
     for s in tx.all_scopes()? {
@@ -223,7 +259,17 @@ fn find_scopes(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_utilisa
                 .unwrap_or_else(|| s.owner_id.clone());
             let mut o = resource_scope::state_of(ctx, &s, &owner, tx.count_pools_in_scope(&s.id)?);
             if with_utilisation {
-                put_utilisation(&mut o, &scope_utilisation(tx, &s.id)?);
+                let (total, by_family) = scope_utilisation(tx, &s.id)?;
+                put_utilisation(&mut o, &total);
+                let families = by_family
+                    .into_iter()
+                    .map(|(f, u)| {
+                        let mut fo = Obj::new();
+                        put_utilisation(&mut fo, &u);
+                        (f, Value::Object(fo))
+                    })
+                    .collect();
+                o.insert("by_address_family".into(), Value::Map(families));
             }
             out.push(project(o, &attrs));
         }
@@ -231,7 +277,7 @@ fn find_scopes(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_utilisa
     Ok(out)
 }
 
-/// `ipam_scope`: one scope by `id` or filters, with utilisation.
+/// `ipam_scope`: one scope by `ipam_scope_id`, `id` or filters, with utilisation.
 pub struct ScopeData;
 
 impl DataSource for ScopeData {
@@ -241,19 +287,48 @@ impl DataSource for ScopeData {
     fn schema(&self) -> Schema {
         let mut attrs = scope_attrs(true);
         for a in attrs.iter_mut().filter(|a| a.name == "id") {
-            *a = Attribute::optional_computed("id", Type::String, "The scope ID to read.");
+            *a = Attribute::optional_computed("id", Type::String, "The scope ID to read (same as `ipam_scope_id`).");
         }
+        attrs.push(Attribute::optional_computed(
+            "ipam_scope_id",
+            Type::String,
+            "The scope ID to read.",
+        ));
         Schema {
             version: 0,
-            block: Block::new("Reads one scope, by `id` or filters (exactly one must match), with its utilisation.", attrs)
+            block: Block::new("Reads one scope, by `ipam_scope_id`, `id` or filters (exactly one must match), with its utilisation.", attrs)
                 .with_block(filter_block("Filters: `ipam-scope-id`, `ipam-id`, `ipam-scope-type`, `is-default`, `description`, `owner-id`, `tag:<key>`, `tag-key`.")),
+        }
+    }
+    fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
+        if let (Some(a), Some(b)) = (config.str("id"), config.str("ipam_scope_id"))
+            && a != b
+        {
+            diags.push(diag(
+                &Error::invalid(
+                    "Conflicting IDs",
+                    format!("`id` ({a}) and `ipam_scope_id` ({b}) name different scopes; give one."),
+                )
+                .at("ipam_scope_id"),
+            ));
         }
     }
     fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj> {
         let fs = filters(config);
+        let id = config.str("ipam_scope_id").or(config.str("id"));
+        if let Some(id) = id {
+            let attr = if config.str("ipam_scope_id").is_some() {
+                "ipam_scope_id"
+            } else {
+                "id"
+            };
+            ids::check_id(id, "ipam-scope", 17, "scope").map_err(|e| e.at(attr))?;
+        }
         let mut o = ctx
             .store
-            .read(|tx| single(find_scopes(ctx, tx, config.str("id"), &fs, true)?, "scope"))?;
+            .read(|tx| single(find_scopes(ctx, tx, id, &fs, true)?, "scope"))?;
+        let scope_id = o.get("id").cloned().unwrap_or_default();
+        o.insert("ipam_scope_id".into(), scope_id);
         o.insert(
             "filter".into(),
             config.get("filter").cloned().unwrap_or(Value::Set(vec![])),

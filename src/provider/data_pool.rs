@@ -3,14 +3,14 @@
 
 use crate::ipam::cidr::Cidr;
 use crate::ipam::model::Pool;
-use crate::ipam::{Error, Result, ids};
+use crate::ipam::{Error, ErrorKind, Result, ids};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::Tx;
 
 use super::data_ipam::{pool_utilisation, put_utilisation, utilisation_attrs};
-use super::filter::{Filter, computed_copy, filter_block, filters, matches, object_type, project, single};
+use super::filter::{Filter, check_names, computed_copy, filter_block, filters, matches, object_type, project, single};
 use super::framework::{Ctx, DataSource, ObjExt, Resource, diag, obj};
 use super::resource_pool_cidr::parse_cidr;
 use super::{resource_allocation, resource_pool, resource_pool_cidr, resource_preview};
@@ -25,6 +25,21 @@ fn pool_attrs(with_utilisation: bool) -> Vec<Attribute> {
     }
     a
 }
+
+/// The filter names `pool_fields` knows.
+const POOL_FILTER_NAMES: &[&str] = &[
+    "ipam-pool-id",
+    "description",
+    "address-family",
+    "locale",
+    "ipam-scope-id",
+    "ipam-scope-type",
+    "source-ipam-pool-id",
+    "pool-depth",
+    "state",
+    "owner-id",
+    "aws-service",
+];
 
 fn pool_fields(p: &Pool, scope_type: &str, name: &str) -> Option<Vec<String>> {
     Some(match name {
@@ -54,6 +69,7 @@ fn visible(tx: &Tx, p: &Pool, account: &str) -> Result<bool> {
 }
 
 fn find_pools(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_utilisation: bool) -> Result<Vec<Obj>> {
+    check_names(fs, POOL_FILTER_NAMES, "pools")?;
     let attrs = pool_attrs(with_utilisation);
     let mut out = Vec::new();
     for p in tx.all_pools()? {
@@ -118,7 +134,13 @@ impl DataSource for PoolData {
         let id = config.str("ipam_pool_id").or(config.str("id"));
         let mut o = ctx
             .store
-            .read(|tx| single(find_pools(ctx, tx, id, &filters(config), true)?, "IPAM Pool"))?;
+            .read(|tx| single(find_pools(ctx, tx, id, &filters(config), true)?, "IPAM Pool"))
+            .map_err(|mut e| {
+                if e.kind == ErrorKind::NotFound {
+                    e.detail = format!("{} {}", e.detail, invisible_hint(&ctx.config.account_id));
+                }
+                e
+            })?;
         let pool_id = o.get("id").cloned().unwrap_or_default();
         o.insert("ipam_pool_id".into(), pool_id);
         o.insert(
@@ -167,11 +189,30 @@ impl DataSource for PoolsData {
     }
 }
 
-/// A visible pool, or a not-found error on `ipam_pool_id`.
+/// Why a pool is not there for the acting account. The same words whether the pool does not exist
+/// or belongs to an account that has not shared it, so a lookup reveals nothing of other accounts.
+fn invisible_hint(account: &str) -> String {
+    format!(
+        "Account {account} sees the pools it owns and the pools a resource share names it a principal of; \
+         a pool of another account appears once its owner shares it with {account} (`ipam_resource_share`)."
+    )
+}
+
+/// A visible pool, or an invalid-ID or not-found error on `ipam_pool_id`.
 fn visible_pool(ctx: &Ctx, tx: &Tx, id: &str) -> Result<Pool> {
+    ids::check_id(id, "ipam-pool", 17, "pool").map_err(|e| e.at("ipam_pool_id"))?;
     match tx.pool(id)? {
         Some(p) if visible(tx, &p, &ctx.config.account_id)? => Ok(p),
-        _ => Err(Error::not_found("pool", id).at("ipam_pool_id")),
+        _ => Err(Error::new(
+            ErrorKind::NotFound,
+            "pool not found",
+            format!(
+                "No pool with ID {id:?} is visible to account {}. {}",
+                ctx.config.account_id,
+                invisible_hint(&ctx.config.account_id)
+            ),
+        )
+        .at("ipam_pool_id")),
     }
 }
 
@@ -214,6 +255,7 @@ impl DataSource for PoolCidrsData {
         let fs = filters(config);
         let list = ctx.store.read(|tx| {
             let p = visible_pool(ctx, tx, &pool_id)?;
+            check_names(&fs, &["cidr", "state", "ipam-pool-cidr-id"], "pool CIDRs")?;
             let mut out = Vec::new();
             for pc in tx.pool_cidrs(&p.id)? {
                 let field = |n: &str| match n {
@@ -287,6 +329,18 @@ impl DataSource for PoolAllocationsData {
         let attrs = allocation_attrs();
         let list = ctx.store.read(|tx| {
             let p = visible_pool(ctx, tx, &pool_id)?;
+            check_names(
+                &fs,
+                &[
+                    "cidr",
+                    "resource-type",
+                    "resource-id",
+                    "resource-owner",
+                    "compliance-status",
+                    "ipam-pool-allocation-id",
+                ],
+                "allocations",
+            )?;
             let mut out = Vec::new();
             for a in tx.allocations_of(&p.id)? {
                 let field = |n: &str| match n {

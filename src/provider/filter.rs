@@ -81,6 +81,29 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
+/// The error for a filter name the object type does not know. It points at the block's `name`:
+/// Terraform shows that line when there is one `filter` block, and the data source otherwise.
+fn unknown_name(f: &Filter, kind: &str) -> Error {
+    Error::invalid(
+        "Unknown filter name",
+        format!("{:?} is not a filter name for {kind}.", f.name),
+    )
+    .at("filter.name")
+}
+
+/// Checks every filter name against the names an object type knows (`tag:<key>` and `tag-key`
+/// are always known) before any object is read, so a misspelt name is an error also when there
+/// is nothing to filter.
+pub fn check_names(filters: &[Filter], known: &[&str], kind: &str) -> Result<()> {
+    match filters
+        .iter()
+        .find(|f| !f.name.starts_with("tag:") && f.name != "tag-key" && !known.contains(&f.name.as_str()))
+    {
+        Some(f) => Err(unknown_name(f, kind)),
+        None => Ok(()),
+    }
+}
+
 /// True when the object passes every filter. `field` gives an object's values for a filter
 /// name (`None` for a name the object type does not know, which is an error).
 pub fn matches(
@@ -95,13 +118,7 @@ pub fn matches(
         } else if f.name == "tag-key" {
             tags.keys().cloned().collect()
         } else {
-            field(&f.name).ok_or_else(|| {
-                Error::invalid(
-                    "Unknown filter name",
-                    format!("{:?} is not a filter name for {kind}.", f.name),
-                )
-                .at("filter")
-            })?
+            field(&f.name).ok_or_else(|| unknown_name(f, kind))?
         };
         if !f.values.iter().any(|pat| values.iter().any(|v| glob(pat, v))) {
             return Ok(false);
@@ -191,6 +208,10 @@ mod tests {
         assert!(!matches(&by("tag:env", "dev"), &f, &tags, "pools").unwrap());
         assert!(matches(&by("tag-key", "env"), &f, &tags, "pools").unwrap());
         assert!(matches(&by("nonsense", "x"), &f, &tags, "pools").is_err());
+        assert!(check_names(&by("description", "x"), &["description"], "pools").is_ok());
+        assert!(check_names(&by("tag:env", "x"), &[], "pools").is_ok());
+        let e = check_names(&by("nonsense", "x"), &["description"], "pools").unwrap_err();
+        assert_eq!(e.attribute.as_deref(), Some("filter.name"));
     }
 
     #[test]
