@@ -233,6 +233,12 @@ resource "ipam" "b" {
     let out = flat(&tf.apply_fails());
     assert!(out.contains("IPAM quota reached"), "{out}");
     assert!(out.contains("ipams_per_region"), "says how to fix it: {out}");
+    assert!(out.contains("with ipam.b,"), "names the object: {out}");
+    assert!(
+        out.contains(r#"in resource "ipam" "b":"#)
+            && out.contains(r#": operating_regions { region_name = "us-east-1" } Account 123456789012 already has"#),
+        "points at the home region in operating_regions: {out}"
+    );
     assert_eq!(tf.db_dump(), before, "a refused create writes nothing");
     tf.destroy();
 }
@@ -251,9 +257,102 @@ resource "ipam_scope" "s" {
     let out = flat(&tf.apply_fails());
     assert!(out.contains("Scope quota reached"), "{out}");
     assert!(out.contains("quota is 5 per IPAM"), "{out}");
+    assert!(out.contains("with ipam_scope.s["), "names the object: {out}");
+    assert!(out.contains("ipam_id = ipam.a.id"), "points at ipam_id: {out}");
     assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 5);
     tf.destroy();
     assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 0);
+}
+
+fn quota_overrides_in_the_provider_block_take_effect() {
+    let tf = Tf::new().provider_extra("quotas {\n    ipams_per_region = 2\n    scopes_per_ipam  = 3\n  }");
+    let ipams = r#"resource "ipam" "a" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam" "b" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam_scope" "s1" {
+  ipam_id = ipam.a.id
+}
+"#;
+    tf.config(ipams);
+    tf.apply();
+    assert_eq!(
+        tf.sql_count("SELECT count(*) FROM ipams"),
+        2,
+        "ipams_per_region = 2 allows a second IPAM in the region"
+    );
+    tf.assert_plan_empty();
+    let before = tf.db_dump();
+
+    // scopes_per_ipam = 3: the two default scopes and s1; a second extra scope is refused.
+    tf.config(&format!(
+        "{ipams}resource \"ipam_scope\" \"s2\" {{\n  ipam_id = ipam.a.id\n}}\n"
+    ));
+    let out = flat(&tf.apply_fails());
+    assert!(out.contains("Scope quota reached"), "{out}");
+    assert!(out.contains("already has 3 scopes"), "{out}");
+    assert!(out.contains("the quota is 3 per IPAM"), "{out}");
+    assert!(out.contains("with ipam_scope.s2,"), "{out}");
+    assert!(out.contains("ipam_id = ipam.a.id"), "{out}");
+    assert_eq!(tf.db_dump(), before, "the refused scope wrote nothing");
+
+    // A third IPAM in the region is refused by the raised quota.
+    tf.config(&format!(
+        "{ipams}resource \"ipam\" \"c\" {{\n  operating_regions {{ region_name = \"us-east-1\" }}\n}}\n"
+    ));
+    let out = flat(&tf.apply_fails());
+    assert!(out.contains("IPAM quota reached"), "{out}");
+    assert!(out.contains("already has 2 IPAM(s)"), "{out}");
+    assert!(out.contains("the quota is 2 per region"), "{out}");
+    assert!(out.contains("with ipam.c,"), "{out}");
+    assert_eq!(tf.db_dump(), before, "the refused IPAM wrote nothing");
+
+    tf.config(ipams);
+    tf.assert_plan_empty();
+    tf.destroy();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM ipams"), 0);
+}
+
+fn account_and_region_come_from_the_environment_unless_the_provider_block_sets_them() {
+    let from_env = |tf: Tf| {
+        tf.env("IPAM_ACCOUNT_ID", "111122223333")
+            .env("IPAM_REGION", "eu-west-1")
+    };
+    let tf = from_env(Tf::new());
+    tf.config(
+        r#"resource "ipam" "x" {
+  operating_regions { region_name = "eu-west-1" }
+}"#,
+    );
+    tf.apply();
+    let x = tf.values("ipam.x");
+    assert_eq!(x["owner_id"], "111122223333", "IPAM_ACCOUNT_ID is the acting account");
+    assert_eq!(x["home_region"], "eu-west-1", "IPAM_REGION is the provider region");
+    assert!(
+        x["arn"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:ec2::111122223333:ipam/ipam-"),
+        "{x}"
+    );
+    tf.assert_plan_empty();
+    tf.destroy();
+
+    // The provider block's arguments win over the environment.
+    let tf = from_env(Tf::new().provider_extra("account_id = \"444455556666\"\n  region     = \"us-west-2\""));
+    tf.config(
+        r#"resource "ipam" "x" {
+  operating_regions { region_name = "us-west-2" }
+}"#,
+    );
+    tf.apply();
+    let x = tf.values("ipam.x");
+    assert_eq!(x["owner_id"], "444455556666");
+    assert_eq!(x["home_region"], "us-west-2");
+    tf.assert_plan_empty();
+    tf.destroy();
 }
 
 fn ipam_delete_needs_cascade_when_other_workspaces_left_scopes() {
@@ -337,6 +436,8 @@ backend_tests!(
     operating_regions_must_include_the_provider_region,
     second_ipam_in_a_region_is_refused_and_nothing_is_written,
     sixth_scope_is_refused,
+    quota_overrides_in_the_provider_block_take_effect,
+    account_and_region_come_from_the_environment_unless_the_provider_block_sets_them,
     ipam_delete_needs_cascade_when_other_workspaces_left_scopes,
     default_scopes_cannot_be_deleted,
     import_of_a_malformed_or_missing_id_is_a_clear_error,

@@ -103,3 +103,469 @@ fn debug_mode_serves_terraform_through_reattach() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// The magic cookie go-plugin hosts pass to Terraform providers.
+const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+
+/// A client identity as go-plugin makes one for AutoMTLS: a self-signed `localhost` certificate
+/// marked `CA:TRUE`, and its key.
+struct ClientIdentity {
+    pem: String,
+    der: Vec<u8>,
+    key: Vec<u8>,
+}
+
+impl ClientIdentity {
+    fn generate() -> ClientIdentity {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).unwrap();
+        ClientIdentity {
+            pem: cert.pem(),
+            der: cert.der().to_vec(),
+            key: key.serialize_der(),
+        }
+    }
+}
+
+/// Trusts exactly the server certificate of the handshake line, as go-plugin's client does.
+#[derive(Debug)]
+struct PinnedServer {
+    cert: Vec<u8>,
+    algorithms: rustls::crypto::WebPkiSupportedAlgorithms,
+}
+
+impl rustls::client::danger::ServerCertVerifier for PinnedServer {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _: &[rustls::pki_types::CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.cert.as_slice() {
+            Ok(rustls::client::danger::ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(
+                "not the server certificate of the handshake line".into(),
+            ))
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// The provider binary launched the way go-plugin launches it (cookie, protocol versions, client
+/// certificate in `PLUGIN_CLIENT_CERT`, `TF_LOG_PROVIDER=debug`), with its handshake line read
+/// and its stderr collected. The process is killed on drop if it is still running.
+struct Plugin {
+    child: std::process::Child,
+    socket: std::path::PathBuf,
+    server_cert: Vec<u8>,
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    dir: tempfile::TempDir,
+}
+
+impl Plugin {
+    fn launch(client_cert_pem: &str) -> Plugin {
+        use base64::Engine;
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(PROVIDER_BIN)
+            .current_dir(dir.path())
+            .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+            .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
+            .env("PLUGIN_CLIENT_CERT", client_cert_pem)
+            .env("TF_LOG_PROVIDER", "debug")
+            .env_remove("TF_LOG")
+            .env_remove("IPAM_DATABASE")
+            .env_remove("IPAM_ACCOUNT_ID")
+            .env_remove("IPAM_REGION")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let f: Vec<&str> = line.trim_end().split('|').collect();
+        assert_eq!(f.len(), 6, "handshake line: {line:?}");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = stderr.clone();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for l in BufReader::new(err).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(l);
+            }
+        });
+        Plugin {
+            socket: f[3].into(),
+            server_cert: base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode(f[5])
+                .expect("certificate in the handshake line"),
+            child,
+            stderr,
+            dir,
+        }
+    }
+
+    /// The stderr lines so far.
+    fn stderr(&self) -> Vec<String> {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// A gRPC channel to the plugin over mutual TLS, presenting `identity` (`None`: no client
+    /// certificate). tonic's channel speaks HTTP/2 to a loopback relay that opens one TLS session
+    /// on the plugin's unix socket per connection, as go-plugin's client does.
+    async fn channel(&self, identity: Option<&ClientIdentity>) -> tonic::transport::Channel {
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .dangerous()
+            .with_custom_certificate_verifier(std::sync::Arc::new(PinnedServer {
+                cert: self.server_cert.clone(),
+                algorithms: provider.signature_verification_algorithms,
+            }));
+        let config = match identity {
+            Some(id) => builder
+                .with_client_auth_cert(
+                    vec![CertificateDer::from(id.der.clone())],
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(id.key.clone())),
+                )
+                .unwrap(),
+            None => builder.with_no_client_auth(),
+        };
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+        let relay = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = relay.local_addr().unwrap();
+        let socket = self.socket.clone();
+        tokio::spawn(async move {
+            while let Ok((mut tcp, _)) = relay.accept().await {
+                let connector = connector.clone();
+                let socket = socket.clone();
+                tokio::spawn(async move {
+                    let Ok(unix) = tokio::net::UnixStream::connect(&socket).await else {
+                        return;
+                    };
+                    let name = ServerName::try_from("localhost").unwrap();
+                    let Ok(mut tls) = connector.connect(name, unix).await else {
+                        return;
+                    };
+                    let _ = tokio::io::copy_bidirectional(&mut tcp, &mut tls).await;
+                });
+            }
+        });
+        tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect_lazy()
+    }
+
+    /// The tfplugin6 client, with the 256 MiB limits Terraform's client allows itself.
+    fn provider(
+        channel: &tonic::transport::Channel,
+    ) -> tfplugin6::provider_client::ProviderClient<tonic::transport::Channel> {
+        tfplugin6::provider_client::ProviderClient::new(channel.clone())
+            .max_decoding_message_size(256 << 20)
+            .max_encoding_message_size(256 << 20)
+    }
+}
+
+impl Drop for Plugin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+use terraform_provider_ipam::plugin::proto::{plugin as goplugin, tfplugin6};
+use terraform_provider_ipam::plugin::value::Value;
+
+/// The provider configuration as Terraform sends it: msgpack of the provider schema's type.
+fn provider_config(attrs: &[(&str, Value)]) -> tfplugin6::DynamicValue {
+    let ty = terraform_provider_ipam::provider::config::schema().block.implied_type();
+    let v = Value::Object(attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
+    tfplugin6::DynamicValue {
+        msgpack: terraform_provider_ipam::plugin::codec::to_msgpack(&ty, &v).unwrap(),
+        json: vec![],
+    }
+}
+
+fn summaries(d: &[tfplugin6::Diagnostic]) -> Vec<String> {
+    d.iter().map(|d| format!("{}: {}", d.summary, d.detail)).collect()
+}
+
+/// Waits up to `limit` for the process to exit; its status, or `None` if it still runs.
+fn wait_exit(child: &mut std::process::Child, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_provider_refuses_new_work_and_shutdown_exits_at_once() {
+    let id = ClientIdentity::generate();
+    let mut plugin = Plugin::launch(&id.pem);
+    let channel = plugin.channel(Some(&id)).await;
+    let mut p = Plugin::provider(&channel);
+    let db = plugin.dir.path().join("ipam.db").display().to_string();
+    let r = p
+        .configure_provider(tfplugin6::configure_provider::Request {
+            config: Some(provider_config(&[("database", Value::str(db))])),
+            ..Default::default()
+        })
+        .await
+        .expect("ConfigureProvider over mutual TLS")
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", summaries(&r.diagnostics));
+    let import = || tfplugin6::import_resource_state::Request {
+        type_name: "ipam".into(),
+        id: "ipam-0123456789abcdef0".into(),
+        ..Default::default()
+    };
+    // Before StopProvider the operation runs (and finds nothing to import).
+    let r = p.import_resource_state(import()).await.unwrap().into_inner();
+    let d = summaries(&r.diagnostics);
+    assert!(d.iter().any(|s| s.starts_with("IPAM not found")), "{d:?}");
+
+    let r = p
+        .stop_provider(tfplugin6::stop_provider::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.error, "", "StopProvider succeeds");
+    let r = p.import_resource_state(import()).await.unwrap().into_inner();
+    let d = summaries(&r.diagnostics);
+    assert!(
+        r.imported_resources.is_empty() && d.iter().any(|s| s.starts_with("Provider stopped")),
+        "an operation after StopProvider is refused: {d:?}"
+    );
+    let r = p
+        .read_data_source(tfplugin6::read_data_source::Request {
+            type_name: "ipam_ipams".into(),
+            config: Some(tfplugin6::DynamicValue::default()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let d = summaries(&r.diagnostics);
+    assert!(d.iter().any(|s| s.starts_with("Provider stopped")), "{d:?}");
+
+    // GRPCController.Shutdown: the process exits at once, though the client connection is open.
+    goplugin::grpc_controller_client::GrpcControllerClient::new(channel.clone())
+        .shutdown(goplugin::Empty {})
+        .await
+        .expect("Shutdown answers before the process exits");
+    let status = wait_exit(&mut plugin.child, std::time::Duration::from_secs(1))
+        .expect("the provider exits within a second of Shutdown");
+    assert!(status.success(), "{status:?}");
+    assert!(!plugin.socket.exists(), "the socket file is removed");
+    drop(channel);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_without_the_pinned_certificate_is_refused() {
+    let id = ClientIdentity::generate();
+    let plugin = Plugin::launch(&id.pem);
+    let stranger = ClientIdentity::generate();
+    for (who, identity) in [("another certificate", Some(&stranger)), ("no certificate", None)] {
+        let channel = plugin.channel(identity).await;
+        let r = Plugin::provider(&channel)
+            .get_metadata(tfplugin6::get_metadata::Request {})
+            .await;
+        assert!(r.is_err(), "a client with {who} must be refused, got {r:?}");
+    }
+    let log = plugin.stderr().join("\n");
+    assert!(
+        log.contains("client certificate is not the one given in PLUGIN_CLIENT_CERT"),
+        "the refusal is the certificate pinning: {log}"
+    );
+    // The certificate Terraform passed still works on the same process.
+    let channel = plugin.channel(Some(&id)).await;
+    let r = Plugin::provider(&channel)
+        .get_metadata(tfplugin6::get_metadata::Request {})
+        .await
+        .expect("the pinned client certificate is accepted")
+        .into_inner();
+    assert!(r.resources.iter().any(|x| x.type_name == "ipam"), "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rpcs_the_provider_does_not_serve_answer_unimplemented() {
+    use tonic::codegen::http::uri::PathAndQuery;
+    let id = ClientIdentity::generate();
+    let plugin = Plugin::launch(&id.pem);
+    let channel = plugin.channel(Some(&id)).await;
+    // tfplugin6 RPCs of later protocol minors than this provider serves: GetFunctions (6.5),
+    // GetResourceIdentitySchemas (6.9, which Terraform 1.12+ calls), and a made-up one.
+    for method in [
+        "/tfplugin6.Provider/GetFunctions",
+        "/tfplugin6.Provider/GetResourceIdentitySchemas",
+        "/tfplugin6.Provider/NoSuchMethod",
+        "/tfplugin6.NoSuchService/GetMetadata",
+    ] {
+        let mut grpc = tonic::client::Grpc::new(channel.clone());
+        grpc.ready().await.unwrap();
+        let codec: tonic_prost::ProstCodec<tfplugin6::get_metadata::Request, tfplugin6::get_metadata::Response> =
+            tonic_prost::ProstCodec::default();
+        let r = grpc
+            .unary(
+                tonic::Request::new(tfplugin6::get_metadata::Request {}),
+                PathAndQuery::from_static(method),
+                codec,
+            )
+            .await;
+        match r {
+            Err(s) => assert_eq!(s.code(), tonic::Code::Unimplemented, "{method}: {s:?}"),
+            Ok(r) => panic!("{method} answered {r:?}"),
+        }
+    }
+    // The connection is still good for the RPCs the provider serves.
+    Plugin::provider(&channel)
+        .get_metadata(tfplugin6::get_metadata::Request {})
+        .await
+        .expect("GetMetadata is served");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_twice_tonics_default_limit_is_accepted() {
+    let id = ClientIdentity::generate();
+    let plugin = Plugin::launch(&id.pem);
+    let channel = plugin.channel(Some(&id)).await;
+    // 8 MiB: twice tonic's 4 MiB default decoding limit, well under the 256 MiB go-plugin allows.
+    let database = format!("{}/{}.db", plugin.dir.path().display(), "d".repeat(8 << 20));
+    let config = provider_config(&[("database", Value::str(database))]);
+    assert!(config.msgpack.len() > 8 << 20);
+    let r = Plugin::provider(&channel)
+        .validate_provider_config(tfplugin6::validate_provider_config::Request { config: Some(config) })
+        .await
+        .expect("an 8 MiB request is decoded")
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", summaries(&r.diagnostics));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stderr_carries_json_log_lines_at_the_level_asked_for() {
+    let id = ClientIdentity::generate();
+    let plugin = Plugin::launch(&id.pem);
+    let channel = plugin.channel(Some(&id)).await;
+    Plugin::provider(&channel)
+        .stop_provider(tfplugin6::stop_provider::Request {})
+        .await
+        .unwrap();
+    // The lines go-plugin re-logs: one JSON object each, with @level, @message and @timestamp.
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        seen = plugin.stderr();
+        if seen.iter().any(|l| l.contains("StopProvider received")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let entries: Vec<serde_json::Value> = seen
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("stderr line is not JSON ({e}): {l}")))
+        .collect();
+    let find = |msg: &str| {
+        entries
+            .iter()
+            .find(|e| e["@message"] == msg)
+            .unwrap_or_else(|| panic!("no {msg:?} in {seen:?}"))
+    };
+    let listening = find("plugin server listening");
+    assert_eq!(listening["@level"], "debug");
+    assert_eq!(listening["tls"], "true");
+    assert_eq!(find("StopProvider received")["@level"], "info");
+    let ts = listening["@timestamp"].as_str().unwrap();
+    assert!(humantime::parse_rfc3339(ts).is_ok(), "{ts}");
+}
+
+#[test]
+fn terraform_shows_provider_logs_at_the_level_of_tf_log_provider() {
+    let config = "resource \"ipam\" \"x\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n";
+    let provider_lines = |level: &str| {
+        let tf = Tf::new().env("TF_LOG_PROVIDER", level);
+        tf.config(config);
+        let o = tf.run(&["plan", "-input=false", "-no-color"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .filter(|l| l.contains("provider.terraform-provider-ipam:"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let debug = provider_lines("debug");
+    assert!(
+        debug
+            .iter()
+            .any(|l| l.contains("[DEBUG] provider.terraform-provider-ipam: plugin server listening:")),
+        "the provider's own debug lines, at DEBUG: {debug:#?}"
+    );
+    assert!(
+        debug.iter().all(|l| !l.contains("{\"@")),
+        "every line was parsed as JSON, none passed through raw: {debug:#?}"
+    );
+    let info = provider_lines("info");
+    assert!(
+        info.iter().all(|l| !l.contains("[DEBUG]")),
+        "TF_LOG_PROVIDER=info hides debug lines: {info:#?}"
+    );
+    let error = provider_lines("error");
+    assert!(error.is_empty(), "TF_LOG_PROVIDER=error shows none: {error:#?}");
+}
+
+#[test]
+fn a_panic_is_reported_as_a_panic_line_on_stderr() {
+    // A real panic of the binary, with no test hook: in debug mode the reattach value is printed
+    // with `println!`, which panics when stdout is a pipe nobody reads.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(PROVIDER_BIN)
+        .arg("--debug")
+        .env_remove("TF_LOG")
+        .env_remove("TF_LOG_PROVIDER")
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    let first = err.lines().next().unwrap_or_default();
+    // go-plugin logs every line from one starting "panic: " on as an error.
+    assert!(
+        first.starts_with("panic: ") && first.contains("failed printing to stdout"),
+        "first stderr line: {err}"
+    );
+    assert!(
+        err.lines()
+            .any(|l| l.rsplit_once(".rs:").is_some_and(|(_, n)| n.parse::<u32>().is_ok())),
+        "the location (file:line) follows: {err}"
+    );
+    assert!(!err.contains("panicked at"), "Rust's default hook is replaced: {err}");
+}

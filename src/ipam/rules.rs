@@ -41,7 +41,7 @@ pub fn check_account_id(account: &str, attribute: &str) -> Result<()> {
 /// regions must be valid and listed once.
 pub fn check_operating_regions(home_region: &str, regions: &[String]) -> Result<()> {
     for (i, r) in regions.iter().enumerate() {
-        check_region_name(r, "operating_regions")?;
+        check_region_name(r, "operating_regions.region_name")?;
         if regions[..i].contains(r) {
             return Err(Error::invalid(
                 "Duplicate operating region",
@@ -63,7 +63,9 @@ pub fn check_operating_regions(home_region: &str, regions: &[String]) -> Result<
     Ok(())
 }
 
-/// R-01 quota: one IPAM per region per account (by default).
+/// R-01 quota: one IPAM per region per account (by default). The error points at the operating
+/// region's `region_name`: Terraform shows that line when the IPAM has a single
+/// `operating_regions` block (the home region, R-03), and the resource otherwise.
 pub fn check_ipam_quota(existing_in_region: i64, quotas: &Quotas, region: &str, account: &str) -> Result<()> {
     if existing_in_region >= quotas.ipams_per_region {
         return Err(Error::new(
@@ -74,7 +76,8 @@ pub fn check_ipam_quota(existing_in_region: i64, quotas: &Quotas, region: &str, 
                  Use the existing IPAM (import it with `terraform import`), delete it, or raise `quotas {{ ipams_per_region }}` in the provider block.",
                 quotas.ipams_per_region
             ),
-        ));
+        )
+        .at("operating_regions.region_name"));
     }
     Ok(())
 }
@@ -171,24 +174,30 @@ mod tests {
         let e = check_operating_regions("us-east-1", &["us-east-1".into(), "us-east-1".into()]).unwrap_err();
         assert!(e.summary.contains("Duplicate"));
         let e = check_operating_regions("us-east-1", &["US_EAST".into()]).unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("operating_regions"));
+        assert_eq!(e.attribute.as_deref(), Some("operating_regions.region_name"));
     }
 
     #[test]
     fn r01_one_ipam_per_region() {
         let q = Quotas::default();
         assert!(check_ipam_quota(0, &q, "us-east-1", "123456789012").is_ok());
-        assert_eq!(
-            check_ipam_quota(1, &q, "us-east-1", "123456789012").unwrap_err().kind,
-            ErrorKind::Quota
-        );
+        let e = check_ipam_quota(1, &q, "us-east-1", "123456789012").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Quota);
+        assert_eq!(e.attribute.as_deref(), Some("operating_regions.region_name"));
+        let two = Quotas {
+            ipams_per_region: 2,
+            ..Quotas::default()
+        };
+        assert!(check_ipam_quota(1, &two, "us-east-1", "123456789012").is_ok());
     }
 
     #[test]
     fn r14_five_scopes_including_defaults() {
         let q = Quotas::default();
         assert!(check_scope_quota(4, &q, "ipam-1").is_ok());
-        assert_eq!(check_scope_quota(5, &q, "ipam-1").unwrap_err().kind, ErrorKind::Quota);
+        let e = check_scope_quota(5, &q, "ipam-1").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Quota);
+        assert_eq!(e.attribute.as_deref(), Some("ipam_id"));
     }
 
     #[test]

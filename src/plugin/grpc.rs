@@ -471,3 +471,130 @@ impl<B: Backend> pb::provider_server::Provider for ProviderService<B> {
         Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::schema::Attribute;
+    use pb::provider_server::Provider as _;
+
+    /// A backend whose provider-configuration methods panic, the way a bug in a resource would.
+    struct Panicking {
+        schema: Schema,
+        none: BTreeMap<String, Schema>,
+    }
+
+    impl Panicking {
+        fn service() -> ProviderService<Panicking> {
+            let block = super::super::schema::Block::new("test", vec![Attribute::optional("x", Type::String, "x")]);
+            ProviderService::new(Arc::new(Panicking {
+                schema: Schema { version: 0, block },
+                none: BTreeMap::new(),
+            }))
+        }
+    }
+
+    impl Backend for Panicking {
+        fn provider_schema(&self) -> &Schema {
+            &self.schema
+        }
+        fn resource_schemas(&self) -> &BTreeMap<String, Schema> {
+            &self.none
+        }
+        fn data_source_schemas(&self) -> &BTreeMap<String, Schema> {
+            &self.none
+        }
+        fn validate_provider_config(&self, _: &Value) -> Diagnostics {
+            panic!("a static message")
+        }
+        fn configure(&self, config: &Value) -> Diagnostics {
+            panic!("configure saw {config:?}")
+        }
+        fn validate_resource_config(&self, _: &str, _: &Value) -> Diagnostics {
+            Diagnostics::default()
+        }
+        fn validate_data_source_config(&self, _: &str, _: &Value) -> Diagnostics {
+            Diagnostics::default()
+        }
+        fn upgrade_resource_state(&self, _: &str, _: i64, state: Value) -> Result<Value, Diagnostics> {
+            Ok(state)
+        }
+        fn read_resource(&self, _: &str, state: Value, private: Vec<u8>) -> StateResponse {
+            StateResponse {
+                new_state: state,
+                private,
+                diagnostics: Diagnostics::default(),
+            }
+        }
+        fn plan_resource_change(&self, _: &str, _: PlanRequest) -> PlanResponse {
+            PlanResponse::default()
+        }
+        fn apply_resource_change(&self, _: &str, _: ApplyRequest) -> StateResponse {
+            StateResponse::default()
+        }
+        fn import_resource_state(&self, _: &str, _: &str) -> Result<Vec<Value>, Diagnostics> {
+            Ok(vec![])
+        }
+        fn read_data_source(&self, _: &str, config: Value) -> Result<Value, Diagnostics> {
+            Ok(config)
+        }
+        fn stop(&self) {}
+    }
+
+    fn one_error(d: &[pb::Diagnostic]) -> &pb::Diagnostic {
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].severity, pb::diagnostic::Severity::Error as i32);
+        &d[0]
+    }
+
+    #[tokio::test]
+    async fn a_panic_inside_an_rpc_is_an_error_diagnostic() {
+        let svc = Panicking::service();
+        let ty = svc.backend.provider_schema().block.implied_type();
+        let config = pb::DynamicValue {
+            msgpack: codec::to_msgpack(&ty, &Value::Object([("x".to_string(), Value::str("v"))].into())).unwrap(),
+            json: vec![],
+        };
+        // A `String` payload (panic with arguments).
+        let r = svc
+            .configure_provider(Request::new(pb::configure_provider::Request {
+                config: Some(config.clone()),
+                ..Default::default()
+            }))
+            .await
+            .expect("the RPC answers, it does not fail the call")
+            .into_inner();
+        let d = one_error(&r.diagnostics);
+        assert_eq!(d.summary, "Internal error in the ipam provider");
+        assert!(d.detail.contains("configure saw Object("), "{}", d.detail);
+        assert!(d.detail.contains("Nothing was written"), "{}", d.detail);
+        // A `&'static str` payload.
+        let r = svc
+            .validate_provider_config(Request::new(pb::validate_provider_config::Request {
+                config: Some(config),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(one_error(&r.diagnostics).detail.contains("a static message"));
+        // The service survives: the next RPC is served as usual.
+        let r = svc
+            .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.diagnostics.is_empty() && r.provider.is_some());
+    }
+
+    #[tokio::test]
+    async fn blocking_returns_the_value_or_the_panic_message() {
+        let svc = Panicking::service();
+        assert_eq!(svc.blocking(|b| b.schema.version + 1).await.unwrap(), 1);
+        let d = svc
+            .blocking(|_| -> i64 { panic!("index {} out of range", 7) })
+            .await
+            .unwrap_err();
+        assert!(d.has_errors());
+        assert!(d.0[0].detail.contains("index 7 out of range"), "{:?}", d.0[0]);
+    }
+}

@@ -263,13 +263,16 @@ fn run<B: Backend>(backend: Arc<B>, tls: Option<super::tls::ServerTls>, debug: b
             .add_service(health_service)
             .serve_with_incoming_shutdown(ReceiverStream::new(rx), async move { wait.notified().await });
         // Shutdown means exit now: go-plugin kills the process two seconds later otherwise, and
-        // open client connections would keep a graceful stop waiting.
+        // open client connections would keep a graceful stop waiting. `biased` polls this
+        // branch's `notified()` first, so it is the first waiter and the one `notify_one` wakes
+        // (tokio wakes waiters in FIFO order); the server's own shutdown signal never wins.
         tokio::select! {
-            r = server => {
-                if let Err(e) = r { tracing::error!(error = %e, "plugin server failed"); }
-            }
+            biased;
             _ = shutdown.notified() => {
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            r = server => {
+                if let Err(e) = r { tracing::error!(error = %e, "plugin server failed"); }
             }
         }
         let _ = std::fs::remove_file(&path);

@@ -122,7 +122,7 @@ impl IpamProvider {
         if self.stopped.load(Ordering::SeqCst) {
             return Err(Diagnostic::error(
                 "Provider stopped",
-                "Terraform asked the provider to stop; the operation was not started.",
+                "Terraform asked the ipam provider to stop (StopProvider, sent when a run is interrupted), so this operation was not started and nothing was written. Run the Terraform command again to continue.",
             )
             .into());
         }
@@ -159,10 +159,15 @@ impl Backend for IpamProvider {
 
     fn configure(&self, config: &Value) -> Diagnostics {
         match config::parse(config, false) {
-            Ok(c) => {
-                *self.config.write().unwrap_or_else(|p| p.into_inner()) = Some(c);
-                Diagnostics::default()
-            }
+            // A database in a directory that does not exist is reported here, where Terraform
+            // shows it on the provider's `database`; the database itself is opened on first use.
+            Ok(c) => match crate::store::check_location(&c.database) {
+                Ok(()) => {
+                    *self.config.write().unwrap_or_else(|p| p.into_inner()) = Some(c);
+                    Diagnostics::default()
+                }
+                Err(e) => diag(&e).into(),
+            },
             Err(d) => d,
         }
     }

@@ -91,12 +91,7 @@ fn db_error(path: &Path, e: rusqlite::Error) -> Error {
                 "Database is corrupt",
                 format!("{p} is damaged. Restore it from a backup; `PRAGMA integrity_check` shows the damage."),
             ),
-            C::ReadOnly => (
-                "Database is read-only",
-                format!(
-                    "{p} cannot be written. Check the file's permissions and those of its directory (SQLite writes -wal and -shm files beside it)."
-                ),
-            ),
+            C::ReadOnly => return read_only_error(path),
             C::CannotOpen => (
                 "Cannot open the database",
                 format!("{p} cannot be opened. Check that its directory exists and is writable."),
@@ -116,6 +111,39 @@ fn db_error(path: &Path, e: rusqlite::Error) -> Error {
     Error::storage(format!("{p}: {e}"))
 }
 
+/// The one error for a database that cannot be written (a read-only file, directory or file
+/// system), wherever SQLite finds out: on opening, or at the first write.
+fn read_only_error(path: &Path) -> Error {
+    Error::new(
+        ErrorKind::Storage,
+        "Database is read-only",
+        format!(
+            "{} cannot be written. Check that its file system is mounted read-write, and the permissions of the file and of its directory (SQLite writes -wal and -shm files beside it).",
+            path.display()
+        ),
+    )
+}
+
+/// Checks, without opening it, that a SQLite database can be where `location` says: its
+/// directory exists. PostgreSQL URLs pass. The error is on the provider's `database`.
+pub fn check_location(location: &str) -> Result<()> {
+    if is_postgres_url(location) {
+        return Ok(());
+    }
+    let path = Path::new(location);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(Error::new(
+                ErrorKind::Storage,
+                "Database directory does not exist",
+                format!("The directory {} of the database {} does not exist. Create it, or set `database` to a path in an existing directory.", dir.display(), path.display()),
+            )
+            .at("database"));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens the database and brings its schema up to date: a SQLite file (created if needed),
     /// or a PostgreSQL database when `location` is a `postgres://` or `postgresql://` URL.
@@ -129,22 +157,23 @@ impl Store {
             });
         }
         let path = location.to_path_buf();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-            && !dir.is_dir()
-        {
-            return Err(Error::new(
-                    ErrorKind::Storage,
-                    "Database directory does not exist",
-                    format!("The directory {} of the database {} does not exist. Create it, or set `database` to a path in an existing directory.", dir.display(), path.display()),
-                )
-                .at("database"));
-        }
+        check_location(&location.to_string_lossy())?;
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| db_error(&path, e).at("database"))?;
-        init_sqlite(&conn, &path).map_err(|e| e.at("database"))?;
+        // SQLite opens a file it cannot write read-only; on a read-only file system reading it
+        // then fails too, for want of the -shm file (SQLITE_CANTOPEN). Report that as read-only.
+        let read_only = conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false);
+        init_sqlite(&conn, &path).map_err(|e| {
+            let e = if read_only && e.summary == "Cannot open the database" {
+                read_only_error(&path)
+            } else {
+                e
+            };
+            e.at("database")
+        })?;
         Ok(Store {
             location: path.display().to_string(),
             backend: Backend::Sqlite {
@@ -184,6 +213,12 @@ impl Store {
                 // A panic while holding the lock leaves the connection usable: SQLite rolls back
                 // the unfinished transaction when the next one begins.
                 let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+                // A read-only connection (see `open`) would fail at its first statement with
+                // SQLite's bare "attempt to write a readonly database": refuse with the same
+                // error as on opening.
+                if write && conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+                    return Err(read_only_error(path));
+                }
                 let behavior = if write {
                     TransactionBehavior::Immediate
                 } else {
