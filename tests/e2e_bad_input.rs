@@ -1,10 +1,12 @@
 //! A catalogue of bad input across the provider block, every resource, data sources and import:
-//! each gives a diagnostic with a summary, a detail and the attribute, never a panic or a
+//! each gives an error diagnostic with the expected summary, a detail and (read from Terraform's
+//! `-json` output: the attribute whose value it highlights) the attribute, never a panic or a
 //! plugin crash, and the database is unchanged.
 
 mod common;
 
 use common::{Tf, flat};
+use serde_json::Value as J;
 
 const BASE: &str = r#"
 resource "ipam" "main" {
@@ -18,321 +20,669 @@ resource "ipam_pool_cidr" "c" {
   ipam_pool_id = ipam_pool.p.id
   cidr         = "10.0.0.0/16"
 }
+resource "ipam_pool" "v6" {
+  ipam_scope_id  = ipam.main.public_default_scope_id
+  address_family = "ipv6"
+}
 "#;
+
+/// What the provider-block cases try to create: with a valid provider block this apply writes a
+/// scope, so an unchanged database shows the bad block stopped it.
+const WOULD_WRITE: &str = "resource \"ipam_scope\" \"extra\" {\n  ipam_id = ipam.main.id\n}\n";
 
 enum Phase {
     Plan,
     Apply,
 }
 
+/// One bad input and the error diagnostic it must give.
 struct Case {
+    /// Extra lines for the provider block; a provider-block case when not empty.
     provider: &'static str,
+    /// Configuration added to `BASE`.
     body: &'static str,
     phase: Phase,
-    expect: &'static [&'static str],
+    /// The diagnostic's summary, exactly; a trailing `*` stands for an object ID.
+    summary: &'static str,
+    /// Text the (non-empty) detail must contain.
+    detail: &'static [&'static str],
+    /// The attribute the diagnostic is about: Terraform highlights its value.
+    attr: Option<&'static str>,
 }
 
-const fn plan(body: &'static str, expect: &'static [&'static str]) -> Case {
+impl Case {
+    /// The same case, about an attribute.
+    const fn at(self, attr: &'static str) -> Case {
+        Case {
+            attr: Some(attr),
+            ..self
+        }
+    }
+}
+
+/// A case refused by `terraform plan`.
+const fn plan(body: &'static str, summary: &'static str, detail: &'static [&'static str]) -> Case {
     Case {
         provider: "",
         body,
         phase: Phase::Plan,
-        expect,
+        summary,
+        detail,
+        attr: None,
     }
 }
-const fn apply(body: &'static str, expect: &'static [&'static str]) -> Case {
+
+/// A case that plans but is refused by `terraform apply`.
+const fn apply(body: &'static str, summary: &'static str, detail: &'static [&'static str]) -> Case {
     Case {
-        provider: "",
-        body,
         phase: Phase::Apply,
-        expect,
+        ..plan(body, summary, detail)
     }
 }
-const fn provider(extra: &'static str, expect: &'static [&'static str]) -> Case {
+
+/// A bad provider block (its extra lines), refused before anything is written.
+const fn provider(extra: &'static str, summary: &'static str, detail: &'static [&'static str]) -> Case {
     Case {
         provider: extra,
-        body: "",
-        phase: Phase::Plan,
-        expect,
+        phase: Phase::Apply,
+        ..plan(WOULD_WRITE, summary, detail)
     }
 }
 
 const CASES: &[Case] = &[
     // Provider block.
-    provider("account_id = \"abc\"", &["Invalid account ID", "account_id"]),
-    provider("region = \"mars\"", &["Invalid region name", "region"]),
-    provider("quotas { pools_per_scope = -1 }", &["Invalid quota", "pools_per_scope"]),
+    provider("account_id = \"abc\"", "Invalid account ID", &["exactly 12 digits"]).at("account_id"),
+    provider("region = \"mars\"", "Invalid region name", &["\"mars\" is not an AWS region name"]).at("region"),
+    provider(
+        "quotas { pools_per_scope = -1 }",
+        "Invalid quota",
+        &["`pools_per_scope` must be a whole number of at least 1"],
+    )
+    .at("pools_per_scope"),
     provider(
         "quotas { scopes_per_ipam = 1 }",
-        &["Invalid quota", "two default scopes"],
-    ),
-    // ipam
+        "Invalid quota",
+        &["two default scopes"],
+    )
+    .at("scopes_per_ipam"),
+    // ipam. The home region is a rule over the whole `operating_regions` set, not one attribute.
     plan(
         "resource \"ipam\" \"x\" {\n  operating_regions { region_name = \"eu-west-1\" }\n}",
-        &["must include the home region", "operating_regions"],
+        "Operating regions must include the home region",
+        &["must include it (R-03)", "operating_regions"],
     ),
+    // Two blocks of a set: Terraform cannot tell which one a path means, so it shows the resource.
     plan(
         "resource \"ipam\" \"x\" {\n  operating_regions { region_name = \"us-east-1\" }\n  operating_regions { region_name = \"Mars\" }\n}",
-        &["Invalid region name", "operating_regions"],
+        "Invalid region name",
+        &["\"Mars\" is not an AWS region name"],
     ),
     plan(
         "resource \"ipam\" \"x\" {\n  operating_regions { region_name = \"\" }\n}",
-        &["Invalid region name"],
-    ),
+        "Invalid region name",
+        &["\"\" is not an AWS region name"],
+    )
+    .at("region_name"),
     apply(
         "resource \"ipam\" \"x\" {\n  operating_regions { region_name = \"us-east-1\" }\n}",
-        &["IPAM quota reached", "ipams_per_region"],
-    ),
+        "IPAM quota reached",
+        &["the quota is 1 per region", "ipams_per_region"],
+    )
+    .at("region_name"),
     // ipam_scope
     plan(
         "resource \"ipam_scope\" \"x\" {\n  ipam_id = \"vpc-123\"\n}",
-        &["Invalid IPAM ID", "ipam_id"],
-    ),
+        "Invalid IPAM ID",
+        &["\"vpc-123\" is not a IPAM ID"],
+    )
+    .at("ipam_id"),
     plan(
         "resource \"ipam_scope\" \"x\" {\n  ipam_id = \"ipam-0123456789abcdef0\"\n}",
-        &["IPAM not found", "ipam_id"],
-    ),
-    plan("resource \"ipam_scope\" \"x\" {\n  ipam_id = \"\"\n}", &["ipam_id"]),
+        "IPAM not found",
+        &["ipam-0123456789abcdef0"],
+    )
+    .at("ipam_id"),
+    plan(
+        "resource \"ipam_scope\" \"x\" {\n  ipam_id = \"\"\n}",
+        "Invalid IPAM ID",
+        &["\"\" is not a IPAM ID"],
+    )
+    .at("ipam_id"),
     // ipam_pool
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv5\"\n}",
-        &["Invalid address family", "address_family"],
-    ),
+        "Invalid address family",
+        &["\"ipv5\" is not an address family"],
+    )
+    .at("address_family"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv6\"\n}",
-        &["IPv6 pools belong in the public scope", "address_family"],
-    ),
+        "IPv6 pools belong in the public scope",
+        &["public"],
+    )
+    .at("address_family"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  locale = \"eu-west-3\"\n}",
-        &["Locale is not an operating region", "locale"],
-    ),
+        "Locale is not an operating region",
+        &["eu-west-3"],
+    )
+    .at("locale"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  allocation_min_netmask_length = 33\n}",
-        &["Netmask length out of range", "allocation_min_netmask_length"],
-    ),
+        "Netmask length out of range",
+        &["`allocation_min_netmask_length` is 33"],
+    )
+    .at("allocation_min_netmask_length"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  allocation_max_netmask_length = -1\n}",
-        &["Netmask length out of range", "allocation_max_netmask_length"],
-    ),
+        "Netmask length out of range",
+        &["`allocation_max_netmask_length` is -1"],
+    )
+    .at("allocation_max_netmask_length"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  allocation_min_netmask_length = 20\n  allocation_max_netmask_length = 20\n}",
-        &["must be less than the maximum"],
-    ),
+        "Minimum netmask length must be less than the maximum",
+        &["(20) must be less than"],
+    )
+    .at("allocation_min_netmask_length"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  allocation_max_netmask_length = 24\n  allocation_default_netmask_length = 28\n}",
-        &["Default netmask length outside", "allocation_default_netmask_length"],
-    ),
+        "Default netmask length outside the allowed range",
+        &["28"],
+    )
+    .at("allocation_default_netmask_length"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  auto_import = true\n}",
-        &["Auto-import needs a locale", "auto_import"],
-    ),
+        "Auto-import needs a locale",
+        &["locale"],
+    )
+    .at("auto_import"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.public_default_scope_id\n  address_family = \"ipv4\"\n  aws_service = \"s3\"\n}",
-        &["Invalid AWS service", "aws_service"],
-    ),
+        "Invalid AWS service",
+        &["\"s3\""],
+    )
+    .at("aws_service"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.public_default_scope_id\n  address_family = \"ipv6\"\n  public_ip_source = \"cloud\"\n}",
-        &["Invalid public IP source", "public_ip_source"],
-    ),
+        "Invalid public IP source",
+        &["\"cloud\""],
+    )
+    .at("public_ip_source"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.public_default_scope_id\n  address_family = \"ipv4\"\n  publicly_advertisable = true\n}",
-        &["publicly_advertisable is for IPv6 pools"],
-    ),
+        "publicly_advertisable is for IPv6 pools",
+        &["Remove it from this IPv4 pool"],
+    )
+    .at("publicly_advertisable"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  source_ipam_pool_id = \"pool-1\"\n}",
-        &["Invalid pool ID", "source_ipam_pool_id"],
-    ),
+        "Invalid pool ID",
+        &["\"pool-1\" is not a pool ID"],
+    )
+    .at("source_ipam_pool_id"),
     plan(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = \"ipam-scope-0123456789abcdef0\"\n  address_family = \"ipv4\"\n}",
-        &["scope not found", "ipam_scope_id"],
-    ),
+        "scope not found",
+        &["ipam-scope-0123456789abcdef0"],
+    )
+    .at("ipam_scope_id"),
     // ipam_pool_cidr
     plan(
         "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.1.0.1/16\"\n}",
-        &["has host bits set", "did you mean 10.1.0.0/16", "cidr"],
-    ),
+        "Invalid CIDR",
+        &["has host bits set", "did you mean 10.1.0.0/16"],
+    )
+    .at("cidr"),
     plan(
         "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"banana\"\n}",
-        &["Invalid CIDR", "is not a CIDR"],
-    ),
+        "Invalid CIDR",
+        &["\"banana\" is not a CIDR"],
+    )
+    .at("cidr"),
     plan(
         "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.0.0.0/33\"\n}",
-        &["Invalid CIDR"],
-    ),
+        "Invalid CIDR",
+        &["10.0.0.0/33"],
+    )
+    .at("cidr"),
     plan(
         "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.1.0.0/16\"\n  netmask_length = 16\n}",
-        &["Conflicting arguments", "netmask_length"],
-    ),
+        "Conflicting arguments",
+        &["not both"],
+    )
+    .at("netmask_length"),
+    // Neither argument is in the configuration, so Terraform shows the resource.
     plan(
         "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n}",
-        &["Missing CIDR"],
+        "Missing CIDR",
+        &["Give `cidr`"],
     ),
     plan(
         "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 200\n}",
-        &["Netmask length out of range"],
-    ),
+        "Netmask length out of range",
+        &["200"],
+    )
+    .at("netmask_length"),
     plan(
         "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"2001:db8::/32\"\n}",
-        &["Address family mismatch", "cidr"],
-    ),
+        "Address family mismatch",
+        &["2001:db8::/32 is ipv6", "an ipv4 pool"],
+    )
+    .at("cidr"),
+    plan(
+        "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.v6.id\n  cidr = \"10.2.0.0/16\"\n}",
+        "Address family mismatch",
+        &["10.2.0.0/16 is ipv4", "an ipv6 pool"],
+    )
+    .at("cidr"),
     apply(
         "resource \"ipam_pool\" \"q\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n}\nresource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.q.id\n  cidr = \"10.0.128.0/17\"\n}",
-        &["CIDR overlaps another pool", "R-40"],
-    ),
+        "CIDR overlaps another pool",
+        &["R-40"],
+    )
+    .at("cidr"),
     // ipam_pool_allocation
     plan(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  resource_type = \"database\"\n}",
-        &["Invalid resource type", "resource_type"],
-    ),
+        "Invalid resource type",
+        &["\"database\" is not a resource type"],
+    )
+    .at("resource_type"),
     plan(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.0.0.0/24\"\n  netmask_length = 24\n}",
-        &["Conflicting arguments"],
-    ),
+        "Conflicting arguments",
+        &["not both"],
+    )
+    .at("netmask_length"),
     plan(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 24\n  disallowed_cidrs = [\"nope\"]\n}",
-        &["Invalid CIDR", "disallowed_cidrs"],
-    ),
+        "Invalid CIDR",
+        &["\"nope\""],
+    )
+    .at("disallowed_cidrs"),
     plan(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = -5\n}",
-        &["Netmask length out of range"],
-    ),
+        "Netmask length out of range",
+        &["-5"],
+    )
+    .at("netmask_length"),
     plan(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = \"ipam-pool-x\"\n  netmask_length = 24\n}",
-        &["Invalid pool ID", "ipam_pool_id"],
-    ),
+        "Invalid pool ID",
+        &["\"ipam-pool-x\" is not a pool ID"],
+    )
+    .at("ipam_pool_id"),
+    // Neither argument is in the configuration, so Terraform shows the resource.
     plan(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n}",
-        &["Netmask length required", "Exactly one of them", "netmask_length"],
+        "Netmask length required",
+        &["Exactly one of them"],
     ),
     plan(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"2001:db8::/64\"\n}",
-        &["Address family mismatch"],
-    ),
+        "Address family mismatch",
+        &["2001:db8::/64 is ipv6", "an ipv4 pool"],
+    )
+    .at("cidr"),
+    plan(
+        "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.v6.id\n  cidr = \"10.2.0.0/24\"\n}",
+        "Address family mismatch",
+        &["10.2.0.0/24 is ipv4", "an ipv6 pool"],
+    )
+    .at("cidr"),
     plan(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 24\n  resource_type = \"vpc\"\n}",
-        &["Pool without locale cannot serve resources"],
-    ),
+        "Pool without locale cannot serve resources",
+        &["R-19"],
+    )
+    .at("resource_type"),
     apply(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 4\n  depends_on = [ipam_pool_cidr.c]\n}",
+        "Cannot allocate from pool *",
         &[
             "The allocation size is too big for the pool",
             "largest free block is a /16",
         ],
-    ),
+    )
+    .at("netmask_length"),
+    // An exhausted pool: the message says what is left.
+    apply(
+        "resource \"ipam_pool_allocation\" \"fill\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 16\n  depends_on = [ipam_pool_cidr.c]\n}\nresource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 28\n  depends_on = [ipam_pool_allocation.fill]\n}",
+        "Cannot allocate from pool *",
+        &["The pool has no free ipv4 space left for a /28"],
+    )
+    .at("netmask_length"),
+    apply(
+        "resource \"ipam_pool_allocation\" \"fill\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 17\n  depends_on = [ipam_pool_cidr.c]\n}\nresource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 16\n  depends_on = [ipam_pool_allocation.fill]\n}",
+        "Cannot allocate from pool *",
+        &["no free /16 is left; the largest free block is a /17"],
+    )
+    .at("netmask_length"),
     apply(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.9.0.0/24\"\n  depends_on = [ipam_pool_cidr.c]\n}",
+        "Cannot allocate from pool *",
         &["is not inside any CIDR provisioned to the pool"],
-    ),
+    )
+    .at("cidr"),
     // ipam_resource_share
     plan(
         "resource \"ipam_resource_share\" \"x\" {\n  name = \"s\"\n  permission_arns = [\"arn:aws:ram::aws:permission/AWSRAMDefaultPermissionsIpamPool\", \"arn:aws:ram::aws:permission/AWSRAMPermissionIpamPoolByoipCidrImport\"]\n}",
-        &["Choose one permission", "permission_arns"],
-    ),
+        "Choose one permission",
+        &["exactly one permission (R-82)"],
+    )
+    .at("permission_arns"),
     plan(
         "resource \"ipam_resource_share\" \"x\" {\n  name = \"s\"\n  principals = [\"123\"]\n}",
-        &["Invalid account ID", "principals"],
-    ),
+        "Invalid account ID",
+        &["\"123\" is not an AWS account ID"],
+    )
+    .at("principals"),
     plan(
         "resource \"ipam_resource_share\" \"x\" {\n  name = \"s\"\n  resource_arns = [\"arn:aws:s3:::bucket\"]\n}",
-        &["Only IPAM pools can be shared", "resource_arns"],
-    ),
+        "Only IPAM pools can be shared",
+        &["arn:aws:s3:::bucket"],
+    )
+    .at("resource_arns"),
     plan(
         "resource \"ipam_resource_share\" \"x\" {\n  name = \"\"\n}",
-        &["Empty name"],
-    ),
+        "Empty name",
+        &["name"],
+    )
+    .at("name"),
     // ipam_preview_next_cidr
     plan(
         "resource \"ipam_preview_next_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  disallowed_cidrs = [\"x\"]\n}",
-        &["Invalid CIDR", "disallowed_cidrs"],
-    ),
+        "Invalid CIDR",
+        &["\"x\""],
+    )
+    .at("disallowed_cidrs"),
     // Data sources.
-    plan("data \"ipam\" \"x\" {\n  id = \"nope\"\n}", &["Invalid IPAM ID"]),
+    plan(
+        "data \"ipam\" \"x\" {\n  id = \"nope\"\n}",
+        "Invalid IPAM ID",
+        &["\"nope\" is not a IPAM ID"],
+    )
+    .at("id"),
+    plan(
+        "data \"ipam_ipams\" \"x\" {\n  filter {\n    name = \"colour\"\n    values = [\"blue\"]\n  }\n}",
+        "Unknown filter name",
+        &["\"colour\" is not a filter name for IPAMs"],
+    )
+    .at("name"),
+    plan(
+        "data \"ipam_scope\" \"x\" {\n  ipam_scope_id = \"ipam-0123456789abcdef0\"\n}",
+        "Invalid scope ID",
+        &["\"ipam-0123456789abcdef0\" is not a scope ID", "ipam-scope-"],
+    )
+    .at("ipam_scope_id"),
+    plan(
+        "data \"ipam_scope\" \"x\" {\n  id = \"scope-1\"\n}",
+        "Invalid scope ID",
+        &["\"scope-1\" is not a scope ID"],
+    )
+    .at("id"),
+    plan(
+        "data \"ipam_scopes\" \"x\" {\n  filter {\n    name = \"scope-type\"\n    values = [\"private\"]\n  }\n}",
+        "Unknown filter name",
+        &["\"scope-type\" is not a filter name for scopes"],
+    )
+    .at("name"),
     plan(
         "data \"ipam_pool\" \"x\" {\n  filter {\n    name = \"colour\"\n    values = [\"blue\"]\n  }\n}",
-        &["Unknown filter name", "filter"],
-    ),
+        "Unknown filter name",
+        &["\"colour\" is not a filter name for pools"],
+    )
+    .at("name"),
+    plan(
+        "data \"ipam_pools\" \"x\" {\n  filter {\n    name = \"address_family\"\n    values = [\"ipv4\"]\n  }\n}",
+        "Unknown filter name",
+        &["\"address_family\" is not a filter name for pools"],
+    )
+    .at("name"),
+    plan(
+        "data \"ipam_pool_allocations\" \"x\" {\n  ipam_pool_id = \"ipam-pool-x\"\n}",
+        "Invalid pool ID",
+        &["\"ipam-pool-x\" is not a pool ID"],
+    )
+    .at("ipam_pool_id"),
+    plan(
+        "data \"ipam_pool_allocations\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  filter {\n    name = \"owner\"\n    values = [\"me\"]\n  }\n}",
+        "Unknown filter name",
+        &["\"owner\" is not a filter name for allocations"],
+    )
+    .at("name"),
     plan(
         "data \"ipam_address_history\" \"x\" {\n  cidr = \"x\"\n  ipam_scope_id = ipam.main.private_default_scope_id\n}",
-        &["Invalid CIDR", "cidr"],
-    ),
+        "Invalid CIDR",
+        &["\"x\" is not a CIDR"],
+    )
+    .at("cidr"),
     plan(
         "data \"ipam_address_history\" \"x\" {\n  cidr = \"10.0.0.0/16\"\n  ipam_scope_id = ipam.main.private_default_scope_id\n  start_time = \"yesterday\"\n}",
-        &["Invalid time", "start_time"],
-    ),
+        "Invalid time",
+        &["yesterday"],
+    )
+    .at("start_time"),
     plan(
         "data \"ipam_pool_cidrs\" \"x\" {\n  ipam_pool_id = \"ipam-pool-0123456789abcdef0\"\n}",
-        &["pool not found", "ipam_pool_id"],
-    ),
+        "pool not found",
+        &["ipam-pool-0123456789abcdef0"],
+    )
+    .at("ipam_pool_id"),
     plan(
         "data \"ipam_preview_next_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 40\n}",
-        &["Netmask length out of range"],
-    ),
+        "Netmask length out of range",
+        &["40"],
+    )
+    .at("netmask_length"),
 ];
 
-fn check_diagnostic(out: &str, expect: &[&str], what: &str) {
+/// One error diagnostic as Terraform reports it.
+#[derive(Debug)]
+struct Diag {
+    summary: String,
+    detail: String,
+    /// The attribute whose value Terraform highlights (the name before the last `=` ahead of the
+    /// highlight), or `None` when it highlights a block.
+    attr: Option<String>,
+}
+
+/// The attribute name in `code` just before byte `at`: the identifier before the last `=`.
+fn attribute_before(code: &str, at: usize) -> Option<String> {
+    let before = code.get(..at)?;
+    let (lhs, _) = before.rsplit_once('=')?;
+    let name: String = lhs
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// The error diagnostics in Terraform's `-json` output (one JSON object a line).
+fn json_errors(stdout: &str) -> Vec<Diag> {
+    stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<J>(l).ok())
+        .filter(|m| m["type"] == "diagnostic" && m["diagnostic"]["severity"] == "error")
+        .map(|m| {
+            let d = &m["diagnostic"];
+            let s = &d["snippet"];
+            let attr = s["code"]
+                .as_str()
+                .and_then(|code| attribute_before(code, s["highlight_start_offset"].as_u64()? as usize));
+            Diag {
+                summary: d["summary"].as_str().unwrap_or_default().to_string(),
+                detail: d["detail"].as_str().unwrap_or_default().to_string(),
+                attr,
+            }
+        })
+        .collect()
+}
+
+/// The error diagnostics in Terraform's human output (`Error: <summary>`, then paragraphs; boxed
+/// in `│ ` lines without `-no-color`): summary and detail. Source context (`with …`, `on …`, the
+/// quoted line) is left out of the detail.
+fn human_errors(out: &str) -> Vec<Diag> {
+    // Each error's lines, up to the next error or warning.
+    let mut errors: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut in_error = false;
+    for line in out.lines() {
+        let line = line.trim_start_matches(['│', '╷', '╵']).trim();
+        if let Some(summary) = line.strip_prefix("Error: ") {
+            errors.push((summary.to_string(), Vec::new()));
+            in_error = true;
+        } else if line.starts_with("Warning: ") {
+            in_error = false;
+        } else if in_error && let Some((_, lines)) = errors.last_mut() {
+            lines.push(line);
+        }
+    }
+    errors
+        .into_iter()
+        .map(|(summary, lines)| {
+            let detail: Vec<&str> = lines
+                .split(|l| l.is_empty())
+                .filter(|para| {
+                    !para.first().is_some_and(|l| {
+                        l.starts_with("with ")
+                            || l.starts_with("on ")
+                            || l.split_once(':').is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+                    })
+                })
+                .flatten()
+                .copied()
+                .collect();
+            Diag {
+                summary,
+                detail: detail.join(" "),
+                attr: None,
+            }
+        })
+        .collect()
+}
+
+/// Checks that one of `diags` has `summary` (a trailing `*` matches any rest), a detail that contains every `detail`
+/// fragment and, when `attr` is given, that attribute; and that the output shows no crash.
+fn check_diagnostic(
+    out: &str,
+    diags: &[Diag],
+    summary: &str,
+    detail: &[&str],
+    attr: Option<&str>,
+) -> Result<(), String> {
     let f = flat(out);
-    assert!(f.contains("Error: "), "{what}: no error diagnostic:\n{out}");
-    for e in expect {
-        assert!(f.contains(e), "{what}: expected {e:?} in:\n{out}");
-    }
     for bad in ["panic", "Plugin did not respond", "crashed", "Internal error"] {
-        assert!(!f.contains(bad), "{what}: {bad:?} in:\n{out}");
+        if f.contains(bad) {
+            return Err(format!("{bad:?} in the output:\n{out}"));
+        }
     }
+    let matches = |s: &str| match summary.strip_suffix('*') {
+        Some(prefix) => s.starts_with(prefix),
+        None => s == summary,
+    };
+    let Some(d) = diags.iter().find(|d| matches(&d.summary)) else {
+        return Err(format!(
+            "no error with the summary {summary:?}; the errors were {diags:#?}"
+        ));
+    };
+    let d_detail = flat(&d.detail);
+    if d_detail.is_empty() {
+        return Err(format!("{summary:?} has no detail"));
+    }
+    for e in detail {
+        if !d_detail.contains(e) {
+            return Err(format!("the detail of {summary:?} lacks {e:?}: {d_detail:?}"));
+        }
+    }
+    if let Some(a) = attr
+        && d.attr.as_deref() != Some(a)
+    {
+        return Err(format!(
+            "{summary:?} is about {:?}, expected the attribute {a:?}",
+            d.attr
+        ));
+    }
+    Ok(())
+}
+
+/// Runs terraform with `-json`; (stdout, stdout and stderr), and whether it failed.
+fn run_json(tf: &Tf, phase: &Phase) -> (String, String, bool) {
+    let o = match phase {
+        Phase::Plan => tf.run(&["plan", "-input=false", "-no-color", "-json"]),
+        Phase::Apply => tf.run(&["apply", "-auto-approve", "-input=false", "-no-color", "-json"]),
+    };
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let all = format!("{stdout}{}", String::from_utf8_lossy(&o.stderr));
+    (stdout, all, !o.status.success())
 }
 
 fn bad_input_catalogue() {
-    assert!(CASES.len() >= 40, "{} cases", CASES.len());
+    assert!(CASES.len() >= 60, "{} cases", CASES.len());
     let tf = Tf::new();
     tf.config(BASE);
     tf.apply();
-    let _before = tf.db_dump();
     let before_without_history = tf.db_dump_except(&["history"]);
+    let mut failures = Vec::new();
     for (i, case) in CASES.iter().enumerate() {
+        let what = if case.provider.is_empty() {
+            format!("case {i} ({}):\n{}", case.summary, case.body)
+        } else {
+            format!("case {i} ({}): provider block with {}", case.summary, case.provider)
+        };
         let before_case = tf.db_dump();
-        let tf_case = if case.provider.is_empty() {
-            tf.config(&format!("{BASE}\n{}", case.body));
+        // A provider-block case runs in a directory of its own with a copy of the state, so the
+        // apply would change the database if the provider accepted the block.
+        let other;
+        let dir = if case.provider.is_empty() {
             &tf
         } else {
-            &tf
+            other = Tf::sharing(&tf.db).provider_extra(case.provider);
+            std::fs::copy(
+                tf.path().join("terraform.tfstate"),
+                other.path().join("terraform.tfstate"),
+            )
+            .expect("copy the state");
+            &other
         };
-        let out = if !case.provider.is_empty() {
-            let other = Tf::sharing(&tf.db).provider_extra(case.provider);
-            other.config(BASE);
-            let out = other.plan_fails();
-            check_diagnostic(&out, case.expect, &format!("case {i} ({})", case.provider));
-            continue;
+        dir.config(&format!("{BASE}\n{}", case.body));
+        let (stdout, all, failed) = run_json(dir, &case.phase);
+        let result = if failed {
+            check_diagnostic(&all, &json_errors(&stdout), case.summary, case.detail, case.attr)
         } else {
-            match case.phase {
-                Phase::Plan => tf_case.plan_fails(),
-                Phase::Apply => tf_case.apply_fails(),
+            Err("terraform succeeded".to_string())
+        };
+        if let Err(e) = result {
+            failures.push(format!("{what}\n=> {e}"));
+        }
+        match case.phase {
+            Phase::Apply if case.provider.is_empty() => {
+                // Other resources of the same apply may have succeeded; remove them, then compare.
+                tf.config(BASE);
+                tf.apply();
+                if tf.db_dump_except(&["history"]) != before_without_history {
+                    failures.push(format!("{what}\n=> the database differs after removing the case"));
+                }
             }
-        };
-        check_diagnostic(&out, case.expect, &format!("case {i}:\n{}", case.body));
-        if let Phase::Apply = case.phase {
-            // Other resources of the same apply may have succeeded; remove them, then compare.
-            tf.config(BASE);
-            tf.apply();
-            assert_eq!(
-                tf.db_dump_except(&["history"]),
-                before_without_history,
-                "case {i}:\n{}",
-                case.body
-            );
-        } else {
-            assert_eq!(
-                tf.db_dump_except(&["history"]),
-                before_without_history,
-                "case {i} changed the database:\n{}",
-                case.body
-            );
-            assert_eq!(
-                tf.db_dump(),
-                before_case,
-                "case {i} changed the database:\n{}",
-                case.body
-            );
+            _ => {
+                if tf.db_dump() != before_case {
+                    failures.push(format!("{what}\n=> the refused case changed the database"));
+                }
+            }
         }
     }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n\n")
+    );
     tf.config(BASE);
     tf.destroy();
 }
@@ -342,50 +692,62 @@ fn malformed_import_ids_are_clear_errors() {
     tf.config(BASE);
     tf.apply();
     let before = tf.db_dump();
-    let cases: &[(&str, &str, &str, &str)] = &[
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
         (
             "resource \"ipam_pool_cidr\" \"i\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.0.0.0/16\"\n}",
             "ipam_pool_cidr.i",
             "garbage",
             "Invalid import ID",
+            "<cidr>_<pool-id>",
         ),
         (
             "resource \"ipam_pool_cidr\" \"i\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.0.0.0/16\"\n}",
             "ipam_pool_cidr.i",
             "10.0.0.0/99_ipam-pool-0123456789abcdef0",
             "Invalid CIDR",
+            "10.0.0.0/99",
         ),
         (
             "resource \"ipam_pool_allocation\" \"i\" {\n  ipam_pool_id = ipam_pool.p.id\n}",
             "ipam_pool_allocation.i",
             "alloc-1_ipam-pool-0123456789abcdef0",
             "Invalid allocation ID",
+            "\"alloc-1\" is not a allocation ID",
         ),
         (
             "resource \"ipam_pool\" \"i\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n}",
             "ipam_pool.i",
             "ipam-pool-0123456789abcdef0",
             "pool not found",
+            "ipam-pool-0123456789abcdef0",
         ),
         (
             "resource \"ipam_resource_share\" \"i\" {\n  name = \"s\"\n}",
             "ipam_resource_share.i",
             "share-1",
             "Invalid resource share ARN",
+            "share-1",
         ),
         (
             "resource \"ipam_scope\" \"i\" {\n  ipam_id = ipam.main.id\n}",
             "ipam_scope.i",
             "ipam-scope-XYZ",
             "Invalid scope ID",
+            "\"ipam-scope-XYZ\" is not a scope ID",
         ),
     ];
-    for (body, addr, id, expect) in cases {
+    let mut failures = Vec::new();
+    for (body, addr, id, summary, detail) in cases {
         tf.config(&format!("{BASE}\n{body}"));
         let out = tf.fails(&["import", "-no-color", "-input=false", addr, id]);
-        check_diagnostic(&out, &[expect], &format!("import {addr} {id}"));
-        assert_eq!(tf.db_dump(), before);
+        if let Err(e) = check_diagnostic(&out, &human_errors(&out), summary, &[detail], None) {
+            failures.push(format!("import {addr} {id}: {e}"));
+        }
+        if tf.db_dump() != before {
+            failures.push(format!("import {addr} {id} changed the database"));
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     tf.config(BASE);
     tf.destroy();
 }

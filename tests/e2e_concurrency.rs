@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use common::Tf;
 
@@ -49,6 +49,35 @@ fn assert_disjoint(all: &[(String, ipnet::Ipv4Net)]) {
     assert_eq!(ids.len(), all.len(), "every allocation is in exactly one state");
 }
 
+/// The database's allocations are exactly those of the states: every allocation in the database
+/// is in one of them, and every allocation of a state is in the database (compared by ID).
+fn assert_states_match_database(db: &Tf, all: &[(String, ipnet::Ipv4Net)]) {
+    let in_db: BTreeSet<String> = db
+        .sql_pairs::<String, String>("SELECT id, pool_id FROM allocations")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let in_states: BTreeSet<String> = all.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(in_states.len(), all.len(), "an allocation is in more than one state");
+    let in_no_state: Vec<&String> = in_db.difference(&in_states).collect();
+    assert!(
+        in_no_state.is_empty(),
+        "{} allocations of the database are in no state: {in_no_state:?}",
+        in_no_state.len()
+    );
+    let not_in_db: Vec<&String> = in_states.difference(&in_db).collect();
+    assert!(
+        not_in_db.is_empty(),
+        "{} allocations of the states are missing from the database: {not_in_db:?}",
+        not_in_db.len()
+    );
+    assert_eq!(
+        db.sql_count("SELECT count(*) FROM allocations"),
+        all.len() as i64,
+        "allocations in the database and in the states"
+    );
+}
+
 fn simultaneous_applies_in_several_workspaces_never_overlap() {
     let owner = Tf::new();
     let pool = base(&owner);
@@ -69,7 +98,7 @@ fn simultaneous_applies_in_several_workspaces_never_overlap() {
     let all: Vec<_> = workspaces.iter().flat_map(allocations).collect();
     assert_eq!(all.len(), 400);
     assert_disjoint(&all);
-    assert_eq!(owner.sql_count("SELECT count(*) FROM allocations"), 400);
+    assert_states_match_database(&owner, &all);
     std::thread::scope(|s| {
         for tf in &workspaces {
             s.spawn(|| tf.destroy());
@@ -128,6 +157,7 @@ resource "ipam_pool_allocation" "second" {{
     let all = allocations(&tf);
     assert_eq!(all.len(), 80);
     assert_disjoint(&all);
+    assert_states_match_database(&tf, &all);
     tf.assert_plan_empty();
     tf.destroy();
 }
@@ -143,7 +173,7 @@ fn two_hundred_allocations_at_parallelism_twenty_never_overlap() {
     let all = allocations(&tf);
     assert_eq!(all.len(), 200);
     assert_disjoint(&all);
-    assert_eq!(owner.sql_count("SELECT count(*) FROM allocations"), 200);
+    assert_states_match_database(&owner, &all);
     tf.assert_plan_empty();
     tf.destroy();
     owner.destroy();

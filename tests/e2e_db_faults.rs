@@ -1,9 +1,83 @@
-//! Database faults: a locked database, a file that is not SQLite, a database from a newer
-//! version: clear diagnostics, nothing half-written.
+//! Database faults: a directory that does not exist, a locked database, a file that is not
+//! SQLite, a database from a newer version, a full disk, a read-only file system: clear
+//! diagnostics, nothing half-written.
 
 mod common;
 
 use common::{Tf, flat};
+use serde_json::Value as J;
+
+/// One error diagnostic of Terraform's `-json` output: summary, detail, and the attribute whose
+/// value Terraform highlights (the name before the `=` ahead of the highlight), if any.
+#[derive(Debug)]
+struct Diag {
+    summary: String,
+    detail: String,
+    attr: Option<String>,
+}
+
+/// Runs terraform with `args` and `-json`, expects it to fail, and returns its error diagnostics
+/// (and the whole output, to show when a check fails).
+fn json_errors(tf: &Tf, args: &[&str]) -> (Vec<Diag>, String) {
+    let mut args = args.to_vec();
+    args.extend(["-input=false", "-no-color", "-json"]);
+    let o = tf.run(&args);
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!o.status.success(), "terraform {args:?} unexpectedly succeeded:\n{out}");
+    for bad in ["panic", "Plugin did not respond", "crashed"] {
+        assert!(
+            !out.contains(bad),
+            "{bad:?} in the output of terraform {args:?}:\n{out}"
+        );
+    }
+    let diags = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<J>(l).ok())
+        .filter(|m| m["type"] == "diagnostic" && m["diagnostic"]["severity"] == "error")
+        .map(|m| {
+            let d = &m["diagnostic"];
+            let s = &d["snippet"];
+            let attr = s["code"]
+                .as_str()
+                .zip(s["highlight_start_offset"].as_u64())
+                .and_then(|(code, at)| code.get(..at as usize))
+                .and_then(|before| before.rsplit_once('='))
+                .map(|(lhs, _)| {
+                    let lhs = lhs.trim_end();
+                    let start = lhs
+                        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .map_or(0, |i| i + 1);
+                    lhs[start..].to_string()
+                });
+            Diag {
+                summary: d["summary"].as_str().unwrap_or_default().to_string(),
+                detail: d["detail"].as_str().unwrap_or_default().to_string(),
+                attr,
+            }
+        })
+        .collect();
+    (diags, out)
+}
+
+/// The output must hold exactly one error, with `summary` and a detail containing `detail`, on
+/// `attr` when given.
+fn assert_one_error(diags: &[Diag], out: &str, summary: &str, detail: &[&str], attr: Option<&str>) {
+    let [d] = diags else {
+        panic!("expected one error {summary:?}, got {diags:#?}\n{out}");
+    };
+    assert_eq!(d.summary, summary, "{d:#?}");
+    let text = flat(&d.detail);
+    for e in detail {
+        assert!(text.contains(e), "the detail of {summary:?} lacks {e:?}: {text:?}");
+    }
+    if let Some(a) = attr {
+        assert_eq!(d.attr.as_deref(), Some(a), "{summary:?} is not shown on `{a}`: {d:#?}");
+    }
+}
 
 const IPAM: &str = "resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n";
 const POOL: &str = r#"
@@ -12,6 +86,34 @@ resource "ipam_pool" "p" {
   address_family = "ipv4"
 }
 "#;
+
+#[test]
+fn a_database_in_a_directory_that_does_not_exist_is_refused_on_the_database_attribute() {
+    let base = Tf::new();
+    let missing = base.path().join("no-such-dir");
+    let tf = Tf::sharing(&missing.join("ipam.db"));
+    tf.config(IPAM);
+    let detail = format!(
+        "The directory {} of the database {} does not exist",
+        missing.display(),
+        missing.join("ipam.db").display()
+    );
+    for args in [&["plan"][..], &["apply", "-auto-approve"][..]] {
+        let (diags, out) = json_errors(&tf, args);
+        assert_one_error(
+            &diags,
+            &out,
+            "Database directory does not exist",
+            &[&detail, "set `database` to a path in an existing directory"],
+            Some("database"),
+        );
+        assert!(!missing.exists(), "terraform {args:?} created {}", missing.display());
+    }
+    assert!(
+        !tf.path().join("terraform.tfstate").exists(),
+        "the refused apply wrote a state"
+    );
+}
 
 #[test]
 fn a_database_locked_longer_than_the_busy_timeout_is_a_clear_error() {
@@ -150,24 +252,67 @@ fn a_full_disk_is_a_clear_error_and_corrupts_nothing() {
     tf.destroy();
 }
 
+/// The one diagnostic for a database on a read-only file system, whether SQLite finds out on
+/// opening it or at the first write.
+fn assert_read_only(diags: &[Diag], out: &str, db: &std::path::Path) {
+    assert_one_error(
+        diags,
+        out,
+        "Database is read-only",
+        &[&format!("{} cannot be written", db.display()), "mounted read-write"],
+        None,
+    );
+}
+
 #[test]
-fn a_read_only_database_is_a_clear_error() {
+fn a_read_only_file_system_is_one_clear_error_on_opening_and_on_writing() {
     let base = Tf::new();
     let fs = Tmpfs::new(&base.path().join("disk"), "4m");
     let tf = Tf::sharing(&fs.0.join("ipam.db"));
     tf.config(IPAM);
     tf.apply();
-    fs.remount("ro");
+    let apply = ["apply", "-auto-approve", "-lock=false"];
     tf.config(&format!("{IPAM}{POOL}"));
-    let out = flat(&tf.fails(&["apply", "-auto-approve", "-input=false", "-no-color", "-lock=false"]));
+
+    // A database closed cleanly has no -shm file, and SQLite cannot make one: opening fails.
+    fs.remount("ro");
+    let (plan_diags, plan_out) = json_errors(&tf, &["plan", "-lock=false"]);
+    let (apply_diags, apply_out) = json_errors(&tf, &apply);
+    fs.remount("rw");
+    assert_read_only(&plan_diags, &plan_out, &tf.db);
+    assert_read_only(&apply_diags, &apply_out, &tf.db);
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pools"), 0);
+
+    // A database whose -wal and -shm files were left by a process that did not close it (as a
+    // killed one does) opens read-only and can be read: the plan works, the first write fails.
+    let files = ["ipam.db-wal", "ipam.db-shm"];
+    {
+        let c = rusqlite::Connection::open(&tf.db).unwrap();
+        let n: i64 = c.query_row("SELECT count(*) FROM ipams", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 1);
+        for f in files {
+            std::fs::copy(fs.0.join(f), fs.0.join(format!("{f}.left"))).unwrap();
+        }
+    }
+    for f in files {
+        std::fs::rename(fs.0.join(format!("{f}.left")), fs.0.join(f)).unwrap();
+    }
+    fs.remount("ro");
+    let plan = tf.run(&["plan", "-input=false", "-no-color", "-lock=false"]);
+    let (write_diags, write_out) = json_errors(&tf, &apply);
     fs.remount("rw");
     assert!(
-        out.contains("Database is read-only") || out.contains("Cannot open the database"),
-        "{}",
-        &out[out.len().saturating_sub(1500)..]
+        plan.status.success(),
+        "a plan reads, which works:\n{}",
+        String::from_utf8_lossy(&plan.stderr)
     );
-    assert!(!out.contains("panic"), "{out}");
-    assert_eq!(tf.sql_count("SELECT count(*) FROM pools"), 0);
+    assert!(write_out.contains("ipam_pool.p: Creating..."), "{write_out}");
+    assert_read_only(&write_diags, &write_out, &tf.db);
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pools"), 0, "nothing written");
+    let c = rusqlite::Connection::open(&tf.db).unwrap();
+    let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+    drop(c);
     tf.config(IPAM);
     tf.destroy();
 }
