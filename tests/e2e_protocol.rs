@@ -94,24 +94,33 @@ resource "ipam_pool_allocation" "a" {
 }
 "#,
     );
+    let (log, err_log) = (tf.path().join("apply.out"), tf.path().join("apply.err"));
     let child = Command::new(terraform_bin())
         .args(["apply", "-auto-approve", "-input=false", "-no-color"])
         .current_dir(tf.path())
         .env("TF_CLI_CONFIG_FILE", tf.path().join("terraform.rc"))
         .env("CHECKPOINT_DISABLE", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        // Files, not pipes: nobody reads while it runs, and the plan of 400 resources alone is
+        // more than a pipe holds.
+        .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(&err_log).unwrap()))
         .process_group(0)
         .spawn()
         .unwrap();
     let pgid = child.id();
-    for _ in 0..4000 {
-        let n = tf.try_sql_count("SELECT count(*) FROM allocations").unwrap_or(0);
-        if n >= 30 {
+    let mut reached = false;
+    for _ in 0..24_000 {
+        if tf.try_sql_count("SELECT count(*) FROM allocations").unwrap_or(0) >= 30 {
+            reached = true;
             break;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+    assert!(
+        reached,
+        "the apply never got to 30 allocations: {}",
+        std::fs::read_to_string(&err_log).unwrap_or_default()
+    );
     // Ctrl-C in a terminal: SIGINT to every process of the group, the provider included.
     let sent = Command::new("kill")
         .args(["-s", "INT", "--", &format!("-{pgid}")])
@@ -119,13 +128,19 @@ resource "ipam_pool_allocation" "a" {
         .unwrap();
     assert!(sent.success());
     let out = child.wait_with_output().unwrap();
-    let text = flat(&(String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)));
-    if !out.status.success() {
-        assert!(
-            text.contains("Interrupt received") || text.contains("interrupt"),
-            "{text}"
-        );
-    }
+    let text = flat(&(std::fs::read_to_string(&log).unwrap() + &std::fs::read_to_string(&err_log).unwrap()));
+    // The apply was cut short (400 allocations, interrupted after about 30): Terraform says so
+    // and fails, having stopped the provider gracefully.
+    assert!(
+        !out.status.success(),
+        "the interrupted apply should not complete:\n{text}"
+    );
+    assert!(text.contains("Interrupt received"), "{text}");
+    let written = tf.try_sql_count("SELECT count(*) FROM allocations").unwrap_or(0);
+    assert!(
+        (1..400).contains(&written),
+        "interrupted part-way: {written} allocations written"
+    );
     assert!(
         !text.contains("Plugin did not respond") && !text.contains("panic"),
         "{text}"
