@@ -497,16 +497,18 @@ resource "ipam_pool" "child" {{
         tf.attr("ipam_pool.a", "id")
     ));
     other.apply();
-    tf.config(
-        &base
-            .replace(
-                "resource \"ipam_pool_cidr\" \"a\"",
-                "resource \"ipam_pool_cidr\" \"gone\"",
-            )
-            .replace("cidr         = \"10.0.0.0/24\"", "cidr = \"10.1.0.0/24\""),
+    // Only the deprovision is planned, so the refused apply must leave the database as it was.
+    let without_cidr = base.replace(
+        "resource \"ipam_pool_cidr\" \"a\" {\n  ipam_pool_id = ipam_pool.a.id\n  cidr         = \"10.0.0.0/24\"\n}\n",
+        "",
     );
+    assert_ne!(without_cidr, base);
+    let before = tf.db_dump();
+    tf.config(&without_cidr);
     let out = flat(&tf.apply_fails());
     assert!(out.contains("CIDR still has allocations"), "{out}");
+    assert!(out.contains("(R-50)"), "{out}");
+    assert_eq!(tf.db_dump(), before, "a refused deprovision writes nothing (R-50)");
     other.destroy();
     tf.config(&base);
     tf.destroy();
@@ -666,6 +668,398 @@ resource "ipam_pool_allocation" "a" {{
     assert_ne!(code, 0);
 }
 
+fn preview_with_disallowed_cidrs_imports_replaces_and_drifts() {
+    let tf = Tf::new();
+    let cfg = |netmask: u8| {
+        format!(
+            r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "172.2.0.0/24"
+}}
+resource "ipam_preview_next_cidr" "next" {{
+  ipam_pool_id     = ipam_pool.p.id
+  netmask_length   = {netmask}
+  disallowed_cidrs = ["172.2.0.0/28"]
+  depends_on       = [ipam_pool_cidr.c]
+}}
+"#
+        )
+    };
+    tf.config(&cfg(28));
+    tf.apply();
+    assert_eq!(tf.attr("ipam_preview_next_cidr.next", "cidr"), "172.2.0.16/28");
+    tf.assert_plan_empty();
+    let pool = tf.attr("ipam_pool.p", "id");
+    let original = tf.values("ipam_preview_next_cidr.next");
+    // Import into another workspace whose configuration holds only the preview.
+    let only_preview = format!(
+        "resource \"ipam_preview_next_cidr\" \"next\" {{\n  ipam_pool_id     = \"{pool}\"\n  netmask_length   = 28\n  disallowed_cidrs = [\"172.2.0.0/28\"]\n}}\n"
+    );
+    // The ID names the CIDR and the pool only; the disallowed CIDRs follow the CIDR.
+    let fresh = Tf::sharing(&tf.db);
+    fresh.config(&only_preview);
+    fresh.ok(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        "ipam_preview_next_cidr.next",
+        &format!("172.2.0.16/28,172.2.0.0/28_{pool}"),
+    ]);
+    assert_eq!(fresh.values("ipam_preview_next_cidr.next"), original, "import verify");
+    fresh.assert_plan_empty();
+    // With the plain `<cidr>_<pool-id>` the disallowed CIDRs are unknown, and the plan says so by
+    // replacing the preview (ForceNew), as documented.
+    let plain = Tf::sharing(&tf.db);
+    plain.config(&only_preview);
+    plain.ok(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        "ipam_preview_next_cidr.next",
+        &format!("172.2.0.16/28_{pool}"),
+    ]);
+    assert!(plain.values("ipam_preview_next_cidr.next")["disallowed_cidrs"].is_null());
+    let plan = plain.assert_plan_changes();
+    assert!(plan.contains("forces replacement"), "{plan}");
+    // An import ID whose CIDR overlaps its own disallowed CIDRs is refused.
+    let bad = Tf::sharing(&tf.db);
+    bad.config(&only_preview);
+    let out = flat(&bad.fails(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        "ipam_preview_next_cidr.next",
+        &format!("172.2.0.0/28,172.2.0.0/28_{pool}"),
+    ]));
+    assert!(out.contains("overlaps the disallowed CIDR"), "{out}");
+
+    // Replace: a new size previews again, still skipping the disallowed CIDR.
+    tf.config(&cfg(27));
+    let plan = tf.assert_plan_changes();
+    assert!(plan.contains("forces replacement"), "{plan}");
+    tf.apply();
+    assert_eq!(tf.attr("ipam_preview_next_cidr.next", "cidr"), "172.2.0.32/27");
+    tf.assert_plan_empty();
+
+    // Drift: the pool disappears behind Terraform's back, and the preview with it.
+    tf.sql(&format!("DELETE FROM pools WHERE id = '{pool}'"));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains("ipam_preview_next_cidr.next will be created"), "{plan}");
+    tf.apply();
+    assert_eq!(tf.attr("ipam_preview_next_cidr.next", "cidr"), "172.2.0.32/27");
+    tf.assert_plan_empty();
+    tf.destroy();
+}
+
+fn pool_cidr_drift_and_replace() {
+    let tf = Tf::new();
+    let cfg = |cidr: &str| {
+        format!(
+            r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "{cidr}"
+}}
+"#
+        )
+    };
+    tf.config(&cfg("10.0.0.0/24"));
+    tf.apply();
+    tf.assert_plan_empty();
+    let pool = tf.attr("ipam_pool.p", "id");
+    let old_id = tf.attr("ipam_pool_cidr.c", "ipam_pool_cidr_id");
+    // Deprovisioned behind Terraform's back (the row and its free space, as a deprovision would).
+    tf.sql(&format!("DELETE FROM free_blocks WHERE pool_id = '{pool}'"));
+    tf.sql(&format!("DELETE FROM pool_cidrs WHERE pool_id = '{pool}'"));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains("ipam_pool_cidr.c will be created"), "{plan}");
+    tf.apply();
+    assert_ne!(tf.attr("ipam_pool_cidr.c", "ipam_pool_cidr_id"), old_id);
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pool_cidrs"), 1);
+    tf.assert_plan_empty();
+    // Replace with a CIDR that contains the old one: the old one goes first, so neither plan nor
+    // apply sees an overlap (R-40 is about other pools' CIDRs).
+    tf.config(&cfg("10.0.0.0/16"));
+    let plan = tf.assert_plan_changes();
+    assert!(plan.contains("forces replacement"), "{plan}");
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_cidr.c", "cidr"), "10.0.0.0/16");
+    assert_eq!(tf.attr("ipam_pool_cidr.c", "id"), format!("10.0.0.0/16_{pool}"));
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pool_cidrs"), 1);
+    assert_eq!(tf.sql_count("SELECT count(*) FROM free_blocks"), 1);
+    tf.assert_plan_empty();
+    // And to a disjoint CIDR.
+    tf.config(&cfg("192.168.0.0/20"));
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_cidr.c", "cidr"), "192.168.0.0/20");
+    tf.assert_plan_empty();
+    tf.import_verify();
+    tf.destroy();
+}
+
+/// Refusals of rules, at plan or apply, each leaving the database exactly as it was.
+fn refusals_leave_the_database_unchanged() {
+    let tf = Tf::new()
+        .provider_extra("quotas {\n    pools_per_scope = 3\n    cidrs_per_pool  = 2\n    pool_depth      = 2\n  }");
+    let base = format!(
+        r#"{IPAM}
+resource "ipam_pool" "a" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+  locale         = "us-east-1"
+}}
+resource "ipam_pool_cidr" "a1" {{
+  ipam_pool_id = ipam_pool.a.id
+  cidr         = "10.0.0.0/24"
+}}
+resource "ipam_pool_cidr" "a2" {{
+  ipam_pool_id = ipam_pool.a.id
+  cidr         = "10.2.0.0/24"
+}}
+resource "ipam_pool_allocation" "x" {{
+  ipam_pool_id = ipam_pool.a.id
+  cidr         = "10.0.0.0/28"
+  depends_on   = [ipam_pool_cidr.a1]
+}}
+resource "ipam_pool" "c1" {{
+  ipam_scope_id       = ipam.main.private_default_scope_id
+  address_family      = "ipv4"
+  source_ipam_pool_id = ipam_pool.a.id
+}}
+resource "ipam_pool" "b" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool" "pub4" {{
+  ipam_scope_id  = ipam.main.public_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool" "pub6" {{
+  ipam_scope_id         = ipam.main.public_default_scope_id
+  address_family        = "ipv6"
+  public_ip_source      = "amazon"
+  aws_service           = "ec2"
+  locale                = "us-east-1"
+  publicly_advertisable = true
+}}
+resource "ipam_pool_cidr" "pub6" {{
+  ipam_pool_id   = ipam_pool.pub6.id
+  netmask_length = 52
+}}
+resource "ipam_pool" "pub6b" {{
+  ipam_scope_id         = ipam.main.public_default_scope_id
+  address_family        = "ipv6"
+  publicly_advertisable = true
+}}
+"#
+    );
+    tf.config(&base);
+    tf.apply();
+    tf.assert_plan_empty();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            r#"resource "ipam_pool" "fourth" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}"#,
+            "Pool quota reached",
+            "(R-24)",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "a3" {
+  ipam_pool_id = ipam_pool.a.id
+  cidr         = "10.3.0.0/24"
+}"#,
+            "Pool CIDR quota reached",
+            "(R-42)",
+        ),
+        (
+            r#"resource "ipam_pool" "grandchild" {
+  ipam_scope_id       = ipam.main.private_default_scope_id
+  address_family      = "ipv4"
+  source_ipam_pool_id = ipam_pool.c1.id
+}"#,
+            "Pool depth quota reached",
+            "source_ipam_pool_id",
+        ),
+        (
+            r#"resource "ipam_pool" "v6child" {
+  ipam_scope_id       = ipam.main.public_default_scope_id
+  address_family      = "ipv6"
+  source_ipam_pool_id = ipam_pool.pub4.id
+}"#,
+            "Parent pool has another address family",
+            "address_family",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "pub4" {
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/25"
+}"#,
+            "CIDR too small for a public pool",
+            "(R-43)",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "pub6b" {
+  ipam_pool_id = ipam_pool.pub6b.id
+  cidr         = "2001:db8::/49"
+}"#,
+            "CIDR too small for a public pool",
+            "(R-44)",
+        ),
+        (
+            r#"resource "ipam_pool_allocation" "manual" {
+  ipam_pool_id   = ipam_pool.pub6.id
+  netmask_length = 56
+}"#,
+            "Manual allocations are not allowed in the public scope",
+            "(R-54)",
+        ),
+        (
+            r#"resource "ipam_pool_allocation" "far" {
+  ipam_pool_id    = ipam_pool.a.id
+  netmask_length  = 28
+  resource_type   = "vpc"
+  resource_id     = "vpc-0123456789abcdef0"
+  resource_region = "us-west-2"
+}"#,
+            "Resource is outside the pool's locale",
+            "(R-34)",
+        ),
+        (
+            r#"resource "ipam_pool_allocation" "overlap" {
+  ipam_pool_id = ipam_pool.a.id
+  cidr         = "10.0.0.0/27"
+}"#,
+            "overlaps space that is already allocated",
+            "10.0.0.0/27",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "pub6more" {
+  ipam_pool_id   = ipam_pool.pub6.id
+  netmask_length = 56
+}"#,
+            "Amazon-provided block size",
+            "/40 to /52",
+        ),
+    ];
+    for (body, message, detail) in cases {
+        let before = tf.db_dump();
+        tf.config(&format!("{base}{body}"));
+        let out = flat(&tf.apply_fails());
+        assert!(out.contains(message), "expected {message:?}:\n{out}");
+        assert!(out.contains(detail), "expected {detail:?}:\n{out}");
+        assert_eq!(tf.db_dump(), before, "refused ({message}) wrote nothing");
+    }
+    tf.config(&base);
+    tf.assert_plan_empty();
+    tf.destroy();
+}
+
+/// R-43, R-44, R-45, R-46: shown by the configuration and the pool in the database, so refused at
+/// plan, with the diagnostic on the attribute at fault.
+fn public_prefix_and_byoip_checks_run_at_plan() {
+    let tf = Tf::new();
+    let base = format!(
+        r#"{IPAM}
+resource "ipam_pool" "pub4" {{
+  ipam_scope_id  = ipam.main.public_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool" "pub6" {{
+  ipam_scope_id         = ipam.main.public_default_scope_id
+  address_family        = "ipv6"
+  publicly_advertisable = false
+}}
+"#
+    );
+    tf.config(&base);
+    tf.apply();
+    let before = tf.db_dump();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/25"
+}"#,
+            "CIDR too small for a public pool",
+            r#"cidr         = "130.137.245.0/25""#,
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id = ipam_pool.pub6.id
+  cidr         = "2001:db8::/61"
+}"#,
+            "CIDR too small for a public pool",
+            r#"cidr         = "2001:db8::/61""#,
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/24"
+}"#,
+            "BYOIP authorization required",
+            "cidr_authorization_context",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/24"
+  cidr_authorization_context {
+    message   = "1|aws|999999999999|130.137.245.0/24|20991231|SHA256|RSAPSS"
+    signature = "sig"
+  }
+}"#,
+            "BYOIP authorization message: wrong account",
+            "message   =",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/24"
+  cidr_authorization_context {
+    message   = "1|aws|123456789012|130.137.245.0/24|20991231|SHA256|RSAPSS"
+    signature = ""
+  }
+}"#,
+            "BYOIP authorization signature missing",
+            "signature =",
+        ),
+    ];
+    for (body, message, at) in cases {
+        tf.config(&format!("{base}{body}"));
+        let out = tf.plan_fails();
+        assert!(flat(&out).contains(message), "expected {message:?} at plan:\n{out}");
+        assert!(out.contains(at), "diagnostic points at {at:?}:\n{out}");
+        assert_eq!(tf.db_dump(), before, "nothing written by a refused plan");
+    }
+    // A valid authorization plans and provisions.
+    tf.config(&format!(
+        r#"{base}
+resource "ipam_pool_cidr" "x" {{
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/24"
+  cidr_authorization_context {{
+    message   = "1|aws|123456789012|130.137.245.0/24|20991231|SHA256|RSAPSS"
+    signature = "sig"
+  }}
+}}
+"#
+    ));
+    tf.apply();
+    tf.assert_plan_empty();
+    tf.destroy();
+}
+
 backend_tests!(
     seed_tutorial_hierarchy_end_to_end,
     upstream_first_fit_expectations_and_replacement,
@@ -676,4 +1070,8 @@ backend_tests!(
     drift_of_allocations_and_pool_cidrs_is_planned_back,
     preview_next_cidr_is_fixed_at_create_and_importable,
     pool_delete_needs_cascade_and_locale_change_replaces,
+    preview_with_disallowed_cidrs_imports_replaces_and_drifts,
+    pool_cidr_drift_and_replace,
+    refusals_leave_the_database_unchanged,
+    public_prefix_and_byoip_checks_run_at_plan,
 );

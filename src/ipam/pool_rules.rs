@@ -444,6 +444,103 @@ pub fn check_cidr_quota(existing: i64, quotas: &Quotas, pool_id: &str) -> Result
     Ok(())
 }
 
+/// top-level CIDRs of one scope never overlap. `overlapping` is the top-level CIDR of the
+/// scope the store found overlapping `cidr` (with its pool), if any.
+pub fn check_top_level_overlap(cidr: &Cidr, overlapping: Option<(&str, &Cidr)>) -> Result<()> {
+    if let Some((other, c)) = overlapping {
+        return Err(Error::new(
+                ErrorKind::Conflict,
+                "CIDR overlaps another pool",
+                format!("{cidr} overlaps {c}, already provisioned to pool {other} in the same scope (R-40). Choose a CIDR that is free in the scope, or provision it to a child pool of {other}."),
+            )
+            .at("cidr"));
+    }
+    Ok(())
+}
+
+/// a child pool takes CIDRs only from what is provisioned to its parent, so a parent
+/// without CIDRs can give nothing.
+pub fn check_parent_has_cidrs(parent_id: &str, child_id: &str, parent_cidrs: &[Cidr]) -> Result<()> {
+    if parent_cidrs.is_empty() {
+        return Err(Error::invalid(
+            "Parent pool has no CIDRs",
+            format!("Source pool {parent_id} has no provisioned CIDRs, so nothing can be provisioned to its child {child_id} (R-22). Provision a CIDR to the parent first."),
+        )
+        .at("cidr"));
+    }
+    Ok(())
+}
+
+/// an explicit child-pool CIDR must lie inside one of the parent's CIDRs and be wholly free
+/// there. `free_block` is the parent's free block with the greatest start not above `cidr`'s
+/// start (the store's floor lookup): the CIDR is free exactly when that block contains it.
+pub fn check_free_in_parent(
+    parent_id: &str,
+    cidr: &Cidr,
+    parent_cidrs: &[Cidr],
+    free_block: Option<&Cidr>,
+) -> Result<()> {
+    let why = if !parent_cidrs.iter().any(|r| r.contains(cidr)) {
+        super::allocator::AllocError::<Error>::NotInPool(*cidr)
+    } else if !free_block.is_some_and(|b| b.contains(cidr)) {
+        super::allocator::AllocError::NotFree(*cidr)
+    } else {
+        return Ok(());
+    };
+    Err(Error::new(
+        ErrorKind::Conflict,
+        format!("Cannot allocate from pool {parent_id}"),
+        format!("{why} (R-41: a child pool's CIDR must be free in its parent.)"),
+    )
+    .at("cidr"))
+}
+
+/// a pool CIDR is deprovisioned only when nothing (allocation or child-pool CIDR) is
+/// allocated inside it. `inside` is how many the store counted.
+pub fn check_deprovisionable(pool_id: &str, cidr: &Cidr, inside: i64) -> Result<()> {
+    if inside > 0 {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            "CIDR still has allocations",
+            format!(
+                "{cidr} in pool {pool_id} still holds {inside} allocation(s) or child-pool CIDR(s) (R-50). Release them (destroy the allocations, deprovision the child pools' CIDRs) first."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// a pool can be created without CIDRs, but nothing is allocated (or previewed) from it
+/// until a CIDR is provisioned. `cidrs` is how many the pool has.
+pub fn check_pool_has_cidrs(pool_id: &str, cidrs: i64) -> Result<()> {
+    if cidrs == 0 {
+        return Err(Error::invalid(
+            "Pool has no CIDRs",
+            format!("Pool {pool_id} has no provisioned CIDRs, so nothing can be allocated from it (R-25). Provision a CIDR with `ipam_pool_cidr` first."),
+        )
+        .at("ipam_pool_id"));
+    }
+    Ok(())
+}
+
+/// A pool's allocation netmask rules (minimum, maximum, default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NetmaskRules {
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub default: Option<i64>,
+}
+
+/// rules are not inherited. A new pool's netmask rules are exactly those of its own
+/// arguments; the parent's are never copied down (`_parent` is taken to make that explicit).
+pub fn own_netmask_rules(spec: &PoolSpec, _parent: Option<&Pool>) -> NetmaskRules {
+    NetmaskRules {
+        min: spec.min_netmask,
+        max: spec.max_netmask,
+        default: spec.default_netmask,
+    }
+}
+
 /// What an allocation asks for, as far as the rules need it.
 #[derive(Clone, Debug)]
 pub struct AllocationSpec<'a> {
@@ -929,6 +1026,145 @@ mod tests {
         let today = with_field(4, "20261124");
         assert!(check_byoip_authorization(Some(&today), Some("s"), ACCT, &c, "20261124").is_ok());
         assert!(check_byoip_authorization(Some(&today), Some("s"), ACCT, &c, "20261125").is_err());
+    }
+
+    fn cidr(s: &str) -> Cidr {
+        Cidr::parse(s).unwrap()
+    }
+
+    #[test]
+    fn r40_top_level_cidrs_of_a_scope_do_not_overlap() {
+        let c = cidr("10.0.0.128/25");
+        assert!(check_top_level_overlap(&c, None).is_ok());
+        let other = cidr("10.0.0.0/24");
+        let e = check_top_level_overlap(&c, Some(("ipam-pool-a", &other))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Conflict);
+        assert_eq!(e.summary, "CIDR overlaps another pool");
+        assert_eq!(e.attribute.as_deref(), Some("cidr"));
+        assert!(e.detail.contains("10.0.0.0/24") && e.detail.contains("ipam-pool-a") && e.detail.contains("R-40"));
+    }
+
+    #[test]
+    fn r22_child_cidrs_come_only_from_a_parent_with_cidrs() {
+        let e = check_parent_has_cidrs("ipam-pool-p", "ipam-pool-c", &[]).unwrap_err();
+        assert_eq!(e.summary, "Parent pool has no CIDRs");
+        assert_eq!(e.attribute.as_deref(), Some("cidr"));
+        assert!(e.detail.contains("R-22"));
+        assert!(check_parent_has_cidrs("ipam-pool-p", "ipam-pool-c", &[cidr("10.0.0.0/8")]).is_ok());
+    }
+
+    #[test]
+    fn r41_child_cidr_must_be_inside_and_free_in_the_parent() {
+        let roots = [cidr("10.0.0.0/16")];
+        let c = cidr("10.0.1.0/24");
+        // Free: the floor free block contains the CIDR.
+        assert!(check_free_in_parent("p", &c, &roots, Some(&cidr("10.0.0.0/16"))).is_ok());
+        assert!(check_free_in_parent("p", &c, &roots, Some(&cidr("10.0.1.0/24"))).is_ok());
+        // Outside every parent CIDR.
+        let e = check_free_in_parent("p", &cidr("10.9.0.0/24"), &roots, None).unwrap_err();
+        assert!(
+            e.detail.contains("is not inside any CIDR provisioned to the pool"),
+            "{}",
+            e.detail
+        );
+        assert_eq!(e.attribute.as_deref(), Some("cidr"));
+        // Inside, but the free block below it does not cover it (partly or wholly allocated).
+        let e = check_free_in_parent("p", &c, &roots, Some(&cidr("10.0.0.0/24"))).unwrap_err();
+        assert!(e.detail.contains("already allocated"), "{}", e.detail);
+        let e = check_free_in_parent("p", &cidr("10.0.0.0/23"), &roots, Some(&cidr("10.0.0.0/24"))).unwrap_err();
+        assert!(
+            e.detail.contains("already allocated") && e.detail.contains("R-41"),
+            "{}",
+            e.detail
+        );
+        assert!(check_free_in_parent("p", &c, &roots, None).is_err());
+    }
+
+    #[test]
+    fn r50_no_deprovision_while_anything_is_allocated_inside() {
+        let c = cidr("10.0.0.0/24");
+        assert!(check_deprovisionable("p", &c, 0).is_ok());
+        let e = check_deprovisionable("p", &c, 2).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Conflict);
+        assert_eq!(e.summary, "CIDR still has allocations");
+        assert!(e.detail.contains("2 allocation(s)") && e.detail.contains("R-50"));
+    }
+
+    #[test]
+    fn r25_no_allocation_from_a_pool_without_cidrs() {
+        let e = check_pool_has_cidrs("ipam-pool-1", 0).unwrap_err();
+        assert_eq!(e.summary, "Pool has no CIDRs");
+        assert_eq!(e.attribute.as_deref(), Some("ipam_pool_id"));
+        assert!(e.detail.contains("R-25"));
+        assert!(check_pool_has_cidrs("ipam-pool-1", 1).is_ok());
+    }
+
+    #[test]
+    fn r42_cidrs_per_pool_quota() {
+        let q = Quotas::default();
+        assert!(check_cidr_quota(q.cidrs_per_pool - 1, &q, "p").is_ok());
+        let e = check_cidr_quota(q.cidrs_per_pool, &q, "p").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Quota);
+        assert!(e.detail.contains("R-42"));
+        let small = Quotas {
+            cidrs_per_pool: 1,
+            ..Quotas::default()
+        };
+        assert!(check_cidr_quota(0, &small, "p").is_ok());
+        assert!(check_cidr_quota(1, &small, "p").is_err());
+    }
+
+    #[test]
+    fn r27_aws_service_is_only_ec2() {
+        let ok = PoolSpec {
+            aws_service: Some("ec2"),
+            ..Default::default()
+        };
+        assert!(check_pool_spec(&ok).is_ok());
+        let bad = PoolSpec {
+            aws_service: Some("s3"),
+            ..Default::default()
+        };
+        let e = check_pool_spec(&bad).unwrap_err();
+        assert_eq!(e.attribute.as_deref(), Some("aws_service"));
+        assert!(e.detail.contains("R-27"));
+    }
+
+    #[test]
+    fn r35_rules_are_not_inherited_from_the_parent() {
+        let mut parent = pool();
+        parent.default_netmask = Some(20);
+        let child = PoolSpec {
+            address_family: Some("ipv4"),
+            ..Default::default()
+        };
+        assert_eq!(own_netmask_rules(&child, Some(&parent)), NetmaskRules::default());
+        let own = PoolSpec {
+            max_netmask: Some(26),
+            ..child
+        };
+        assert_eq!(
+            own_netmask_rules(&own, Some(&parent)),
+            NetmaskRules {
+                min: None,
+                max: Some(26),
+                default: None
+            }
+        );
+    }
+
+    #[test]
+    fn r31_allocation_netmask_needs_a_request_or_a_pool_default() {
+        let mut p = pool();
+        let e = allocation_netmask(&p, None).unwrap_err();
+        assert_eq!(e.summary, "Netmask length required");
+        assert_eq!(e.attribute.as_deref(), Some("netmask_length"));
+        assert!(e.detail.contains("allocation_default_netmask_length"));
+        assert_eq!(allocation_netmask(&p, Some(24)).unwrap(), 24);
+        p.default_netmask = Some(28);
+        assert_eq!(allocation_netmask(&p, None).unwrap(), 28);
+        assert_eq!(allocation_netmask(&p, Some(26)).unwrap(), 26);
+        assert!(allocation_netmask(&p, Some(33)).is_err());
     }
 
     #[test]

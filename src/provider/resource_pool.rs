@@ -220,8 +220,10 @@ impl Resource for PoolResource {
 
     fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
         ctx.store.write(|tx| {
-            let (scope, depth, _) = placement(ctx, tx, planned)?;
+            let (scope, depth, parent) = placement(ctx, tx, planned)?;
             pool_rules::check_pool_quota(tx.count_pools_in_scope(&scope.id)?, &ctx.config.quotas, &scope.id)?;
+            // the pool's rules are its own, never the parent's.
+            let rules = pool_rules::own_netmask_rules(&spec(planned), parent.as_ref());
             let p = Pool {
                 id: ids::new_id("ipam-pool"),
                 scope_id: scope.id.clone(),
@@ -233,9 +235,9 @@ impl Resource for PoolResource {
                 depth,
                 description: planned.string("description"),
                 auto_import: planned.boolean("auto_import"),
-                min_netmask: planned.int("allocation_min_netmask_length"),
-                max_netmask: planned.int("allocation_max_netmask_length"),
-                default_netmask: planned.int("allocation_default_netmask_length"),
+                min_netmask: rules.min,
+                max_netmask: rules.max,
+                default_netmask: rules.default,
                 allocation_resource_tags: planned.tags("allocation_resource_tags"),
                 aws_service: planned.string("aws_service"),
                 public_ip_source: planned.string("public_ip_source"),

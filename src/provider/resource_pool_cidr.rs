@@ -3,6 +3,7 @@
 
 use crate::ipam::cidr::Cidr;
 use crate::ipam::model::PoolCidr;
+use crate::ipam::pool_rules;
 use crate::ipam::{Error, Result};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
@@ -64,6 +65,46 @@ fn auth(o: &Obj) -> (Option<String>, Option<String>) {
         b.and_then(|b| b.string("message")),
         b.and_then(|b| b.string("signature")),
     )
+}
+
+/// The plan-time checks against the pool in the database: family, R-43/R-44 public prefix
+/// limits, R-45/R-46 BYOIP authorization of a top-level public pool.
+fn plan_checks(ctx: &Ctx, tx: &crate::store::Tx, pool_id: &str, cidr: Option<Cidr>, planned: &Obj) -> Result<()> {
+    let pool = tx
+        .pool(pool_id)?
+        .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
+    let Some(scope) = tx.scope(&pool.scope_id)? else {
+        return Ok(());
+    };
+    let source = ops::root_source(tx, &pool)?;
+    let (prefix, attribute) = match (cidr, planned.int("netmask_length")) {
+        (Some(c), _) => {
+            pool_rules::check_family(&pool, &c, "cidr")?;
+            (Some(c.prefix), "cidr")
+        }
+        (None, Some(n)) => (u8::try_from(n).ok(), "netmask_length"),
+        (None, None) => (None, "cidr"),
+    };
+    if let Some(p) = prefix {
+        pool_rules::check_public_prefix(&pool, scope.scope_type, source.as_deref(), p, attribute)?;
+    }
+    if let Some(c) = cidr
+        && pool.source_pool_id.is_none()
+        && pool_rules::needs_byoip_proof(&pool, scope.scope_type)
+        && planned
+            .get("cidr_authorization_context")
+            .is_none_or(Value::is_wholly_known)
+    {
+        let (message, signature) = auth(planned);
+        pool_rules::check_byoip_authorization(
+            message.as_deref(),
+            signature.as_deref(),
+            &ctx.config.account_id,
+            &c,
+            &ops::today(),
+        )?;
+    }
+    Ok(())
 }
 
 impl Resource for PoolCidrResource {
@@ -143,21 +184,21 @@ impl Resource for PoolCidrResource {
             return;
         }
         planned.insert("state".into(), Value::str("provisioned"));
-        if let Some(c) = planned.str("cidr").and_then(|s| Cidr::parse(s).ok()) {
+        let cidr = planned.str("cidr").and_then(|s| Cidr::parse(s).ok());
+        if let Some(c) = cidr {
             planned.insert("netmask_length".into(), Value::int(i64::from(c.prefix)));
-            if let Some(pool_id) = planned.string("ipam_pool_id") {
-                planned.insert("id".into(), Value::str(format!("{c}_{pool_id}")));
-                // Check what the database already shows: the pool exists and has the family.
-                match ctx.store.read(|tx| tx.pool(&pool_id)) {
-                    Ok(Some(p)) => {
-                        if let Err(e) = crate::ipam::pool_rules::check_family(&p, &c, "cidr") {
-                            diags.push(diag(&e));
-                        }
-                    }
-                    Ok(None) => diags.push(diag(&Error::not_found("pool", &pool_id).at("ipam_pool_id"))),
-                    Err(e) => diags.push(diag(&e)),
-                }
-            }
+        }
+        let Some(pool_id) = planned.string("ipam_pool_id") else {
+            return;
+        };
+        if let Some(c) = cidr {
+            planned.insert("id".into(), Value::str(format!("{c}_{pool_id}")));
+        }
+        // Rules whose facts are the pool's own (immutable) attributes and the configuration are
+        // checked here, as at apply. Rules on other objects' space wait
+        // for apply: the same plan may free that space first (e.g. a replacement).
+        if let Err(e) = ctx.store.read(|tx| plan_checks(ctx, tx, &pool_id, cidr, planned)) {
+            diags.push(diag(&e));
         }
     }
 

@@ -22,16 +22,7 @@ pub fn preview(tx: &Tx, pool_id: &str, netmask: Option<i64>, disallowed: &[Cidr]
         .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
     let family = pool_rules::parse_family(&pool.address_family)?;
     let prefix = pool_rules::allocation_netmask(&pool, netmask)?;
-    if tx.count_pool_cidrs(&pool.id)? == 0 {
-        return Err(Error::invalid(
-            "Pool has no CIDRs",
-            format!(
-                "Pool {} has no provisioned CIDRs, so there is nothing to preview (R-25).",
-                pool.id
-            ),
-        )
-        .at("ipam_pool_id"));
-    }
+    pool_rules::check_pool_has_cidrs(&pool.id, tx.count_pool_cidrs(&pool.id)?)?;
     allocator::preview_first_fit(&mut tx.free_space(&pool.id), family, prefix, disallowed).map_err(|e| match e {
         allocator::AllocError::Storage(e) => e,
         other => Error::new(
@@ -125,12 +116,37 @@ impl Resource for PreviewResource {
         Ok(ctx.store.read(|tx| tx.pool(pool_id))?.map(|_| state.clone()))
     }
 
+    /// The ID is `<cidr>_<pool-id>`, which does not carry `disallowed_cidrs` (a preview stores
+    /// nothing, and the AWS provider has no importer at all). So that a preview made with
+    /// `disallowed_cidrs` imports without a replacement, the import ID may list them after the
+    /// CIDR: `<cidr>,<disallowed-cidr>,..._<pool-id>`, written as in the configuration.
     fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
-        let (cidr, pool_id) = split_id(id, "<cidr>_<pool-id>, e.g. 10.0.0.0/28_ipam-pool-0123456789abcdef0")?;
-        let c = parse_cidr(cidr, "cidr")?;
+        let (left, pool_id) = split_id(
+            id,
+            "<cidr>_<pool-id> or <cidr>,<disallowed-cidr>,..._<pool-id>, e.g. 10.0.0.16/28,10.0.0.0/28_ipam-pool-0123456789abcdef0",
+        )?;
+        let mut parts = left.split(',').map(str::trim);
+        let c = parse_cidr(parts.next().unwrap_or_default(), "cidr")?;
+        let listed: Vec<&str> = parts.collect();
+        for d in &listed {
+            let d = parse_cidr(d, "disallowed_cidrs")?;
+            if d.overlaps(&c) {
+                return Err(Error::invalid(
+                    "Invalid import ID",
+                    format!(
+                        "{id:?}: the previewed CIDR {c} overlaps the disallowed CIDR {d}, so no preview was made with these disallowed CIDRs."
+                    ),
+                ));
+            }
+        }
         ctx.store
             .read(|tx| tx.pool(pool_id))?
             .ok_or_else(|| Error::not_found("pool", pool_id))?;
-        Ok(state(&c, pool_id, Value::int(i64::from(c.prefix)), Value::Null))
+        let disallowed = if listed.is_empty() {
+            Value::Null
+        } else {
+            Value::str_set(listed)
+        };
+        Ok(state(&c, pool_id, Value::int(i64::from(c.prefix)), disallowed))
     }
 }

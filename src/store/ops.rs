@@ -3,7 +3,7 @@
 //! written. A refused operation returns an error and the transaction rolls back whole.
 
 use super::Tx;
-use crate::ipam::allocator;
+use crate::ipam::allocator::{self, FreeSpace};
 use crate::ipam::cidr::{Cidr, Family};
 use crate::ipam::ids;
 use crate::ipam::model::{Allocation, Pool, PoolCidr, ScopeType};
@@ -72,18 +72,14 @@ pub fn provision(
             // a child pool's CIDR comes out of free space of its parent.
             let parent = tx.pool(parent_id)?.ok_or_else(|| Error::not_found("pool", parent_id))?;
             let parent_roots = roots(tx, &parent.id)?;
-            if parent_roots.is_empty() {
-                return Err(Error::invalid(
-                    "Parent pool has no CIDRs",
-                    format!("Source pool {} has no provisioned CIDRs, so nothing can be provisioned to its child {} (R-22). Provision a CIDR to the parent first.", parent.id, pool.id),
-                )
-                .at("cidr"));
-            }
+            pool_rules::check_parent_has_cidrs(&parent.id, &pool.id, &parent_roots)?;
             let mut fs = tx.free_space(&parent.id);
             let got = match (cidr, netmask) {
                 (Some(c), _) => {
                     pool_rules::check_family(pool, &c, "cidr")?;
                     pool_rules::check_public_prefix(pool, scope.scope_type, source, c.prefix, "cidr")?;
+                    let free_block = fs.floor(c.family, c.start)?;
+                    pool_rules::check_free_in_parent(&parent.id, &c, &parent_roots, free_block.as_ref())?;
                     allocator::allocate_exact(&mut fs, c, &parent_roots).map_err(|e| alloc_err(e, &parent, "cidr"))?
                 }
                 (None, Some(n)) => {
@@ -148,15 +144,9 @@ pub fn provision(
         }
     };
     // top-level CIDRs of one scope never overlap.
-    if pool.source_pool_id.is_none()
-        && let Some((other, c)) = tx.overlapping_top_level_cidr(&pool.scope_id, &cidr)?
-    {
-        return Err(Error::new(
-                ErrorKind::Conflict,
-                "CIDR overlaps another pool",
-                format!("{cidr} overlaps {c}, already provisioned to pool {other} in the same scope (R-40). Choose a CIDR that is free in the scope, or provision it to a child pool of {other}."),
-            )
-            .at("cidr"));
+    if pool.source_pool_id.is_none() {
+        let found = tx.overlapping_top_level_cidr(&pool.scope_id, &cidr)?;
+        pool_rules::check_top_level_overlap(&cidr, found.as_ref().map(|(p, c)| (p.as_str(), c)))?;
     }
     let pc = PoolCidr {
         id: ids::new_pool_cidr_id(),
@@ -190,7 +180,7 @@ pub fn provision(
 }
 
 /// The `public_ip_source` of the top-level pool above `pool` (or of `pool` itself).
-fn root_source(tx: &Tx, pool: &Pool) -> Result<Option<String>> {
+pub fn root_source(tx: &Tx, pool: &Pool) -> Result<Option<String>> {
     let mut cur = pool.clone();
     // Depth is bounded by the pool-depth quota; the bound also guards against a corrupt cycle.
     for _ in 0..64 {
@@ -241,17 +231,7 @@ fn amazon_block(tx: &Tx, n: u8) -> Result<Cidr> {
 
 /// Deprovisions a pool CIDR: refused while anything is allocated inside it.
 pub fn deprovision(tx: &Tx, pool: &Pool, pc: &PoolCidr) -> Result<()> {
-    let inside = tx.count_allocations_within(&pool.id, &pc.cidr)?;
-    if inside > 0 {
-        return Err(Error::new(
-            ErrorKind::Conflict,
-            "CIDR still has allocations",
-            format!(
-                "{} in pool {} still holds {inside} allocation(s) or child-pool CIDR(s) (R-50). Release them (destroy the allocations, deprovision the child pools' CIDRs) first.",
-                pc.cidr, pool.id
-            ),
-        ));
-    }
+    pool_rules::check_deprovisionable(&pool.id, &pc.cidr, tx.count_allocations_within(&pool.id, &pc.cidr)?)?;
     // The allocations table is the truth and the free blocks are its index: with nothing
     // allocated inside, every free block inside the CIDR goes, even if the index had drifted.
     tx.delete_free_blocks_within(&pool.id, &pc.cidr)?;
@@ -303,13 +283,7 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
         .scope(&pool.scope_id)?
         .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
     let pool_roots = roots(tx, &pool.id)?;
-    if pool_roots.is_empty() {
-        return Err(Error::invalid(
-            "Pool has no CIDRs",
-            format!("Pool {} has no provisioned CIDRs, so nothing can be allocated from it (R-25). Provision a CIDR with `ipam_pool_cidr` first.", pool.id),
-        )
-        .at("ipam_pool_id"));
-    }
+    pool_rules::check_pool_has_cidrs(&pool.id, pool_roots.len() as i64)?;
     if req.cidr.is_some() && req.netmask_length.is_some() {
         return Err(Error::invalid(
             "Exactly one of cidr or netmask_length",

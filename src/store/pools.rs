@@ -512,3 +512,267 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The allocator on the SQL free space (`SqlFreeSpace`, with its own `lowest_fitting` query)
+    //! against the in-memory index and a brute-force search, so the SQL first fit is proven too.
+    use super::super::Store;
+    use crate::ipam::allocator::{self, FreeSpace, MemFreeSpace};
+    use crate::ipam::cidr::{Cidr, Family};
+    use crate::ipam::model::{CREATE_COMPLETE, Ipam, LOCALE_NONE, Pool, Scope, ScopeType, Tags};
+    use proptest::prelude::*;
+
+    const POOL: &str = "ipam-pool-00000000000000001";
+
+    fn c(s: &str) -> Cidr {
+        Cidr::parse(s).unwrap()
+    }
+
+    /// A file database holding one IPAM, scope and (empty) pool.
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path().join("fs.db")).unwrap();
+        s.write(|tx| {
+            tx.insert_ipam(&Ipam {
+                id: "ipam-00000000000000001".into(),
+                owner_id: "123456789012".into(),
+                home_region: "us-east-1".into(),
+                description: None,
+                operating_regions: vec!["us-east-1".into()],
+                public_default_scope_id: "ipam-scope-00000000000000002".into(),
+                private_default_scope_id: "ipam-scope-00000000000000001".into(),
+                tags: Tags::new(),
+                state: CREATE_COMPLETE.into(),
+                cascade: None,
+            })?;
+            tx.insert_scope(&Scope {
+                id: "ipam-scope-00000000000000001".into(),
+                ipam_id: "ipam-00000000000000001".into(),
+                owner_id: "123456789012".into(),
+                scope_type: ScopeType::Private,
+                is_default: true,
+                description: None,
+                tags: Tags::new(),
+                state: CREATE_COMPLETE.into(),
+            })?;
+            tx.insert_pool(&Pool {
+                id: POOL.into(),
+                scope_id: "ipam-scope-00000000000000001".into(),
+                ipam_id: "ipam-00000000000000001".into(),
+                owner_id: "123456789012".into(),
+                address_family: "ipv4".into(),
+                locale: LOCALE_NONE.into(),
+                source_pool_id: None,
+                depth: 1,
+                description: None,
+                auto_import: None,
+                min_netmask: None,
+                max_netmask: None,
+                default_netmask: None,
+                allocation_resource_tags: Tags::new(),
+                aws_service: None,
+                public_ip_source: None,
+                publicly_advertisable: None,
+                tags: Tags::new(),
+                cascade: None,
+                state: CREATE_COMPLETE.into(),
+            })
+        })
+        .unwrap();
+        (dir, s)
+    }
+
+    /// The facts R-40 decides on: the one top-level CIDR of the scope that overlaps, found by
+    /// one seek (the last top-level CIDR starting at or before the candidate's end).
+    #[test]
+    fn r40_overlapping_top_level_cidr_query() {
+        use crate::ipam::model::PoolCidr;
+        let (_dir, store) = store();
+        let scope = "ipam-scope-00000000000000001";
+        store
+            .write(|tx| {
+                for (i, (cidr, top)) in [("10.0.0.0/24", true), ("10.0.2.0/24", true), ("10.9.0.0/16", false)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let pc = PoolCidr {
+                        id: format!("ipam-pool-cidr-{i}"),
+                        pool_id: POOL.into(),
+                        cidr: c(cidr),
+                        netmask_length: None,
+                        auth_message: None,
+                        auth_signature: None,
+                        state: "provisioned".into(),
+                    };
+                    tx.insert_pool_cidr(&pc, scope, top)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let found = |cidr: &str| {
+            store
+                .read(|tx| tx.overlapping_top_level_cidr(scope, &c(cidr)))
+                .unwrap()
+                .map(|(p, c)| (p, c.to_string()))
+        };
+        let hit = |s: &str| Some((POOL.to_string(), s.to_string()));
+        assert_eq!(found("10.0.0.128/25"), hit("10.0.0.0/24"), "inside");
+        assert_eq!(found("10.0.0.0/16"), hit("10.0.2.0/24"), "around two");
+        assert_eq!(found("10.0.0.0/8"), hit("10.0.2.0/24"), "around all");
+        assert_eq!(found("10.0.1.0/24"), None, "in the gap");
+        assert_eq!(found("10.0.3.0/24"), None, "just above");
+        assert_eq!(found("10.9.1.0/24"), None, "child-pool CIDRs are not top-level");
+        assert_eq!(
+            store
+                .read(|tx| tx.overlapping_top_level_cidr("ipam-scope-other", &c("10.0.0.0/24")))
+                .unwrap(),
+            None,
+            "another scope"
+        );
+        // The rule decides on what the store found.
+        let f = store
+            .read(|tx| tx.overlapping_top_level_cidr(scope, &c("10.0.0.0/16")))
+            .unwrap();
+        let e = crate::ipam::pool_rules::check_top_level_overlap(
+            &c("10.0.0.0/16"),
+            f.as_ref().map(|(p, c)| (p.as_str(), c)),
+        )
+        .unwrap_err();
+        assert!(e.detail.contains("(R-40)"));
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        First(u8, Vec<u8>),
+        Exact(u32, u8),
+        Release(usize),
+    }
+
+    fn ops() -> impl Strategy<Value = Vec<Op>> {
+        prop::collection::vec(
+            prop_oneof![
+                3 => (18u8..=32, prop::collection::vec(0u8..20, 0..3)).prop_map(|(p, d)| Op::First(p, d)),
+                1 => (0u32..5120, 20u8..=32).prop_map(|(o, p)| Op::Exact(o, p)),
+                2 => (0usize..64).prop_map(Op::Release),
+            ],
+            1..50,
+        )
+    }
+
+    /// Two provisioned CIDRs, given out of address order: a /20 and a /22 above it.
+    fn roots() -> Vec<Cidr> {
+        vec![c("10.0.16.0/22"), c("10.0.0.0/20")]
+    }
+
+    /// The lowest aligned /p in any root (lowest address first) free of `live` and `disallowed`.
+    fn brute_force(roots: &[Cidr], p: u8, live: &[Cidr], disallowed: &[Cidr]) -> Option<Cidr> {
+        let mut sorted = roots.to_vec();
+        sorted.sort_by_key(|r| r.start);
+        for root in sorted {
+            if p < root.prefix {
+                continue;
+            }
+            let step = 1u128 << (32 - p);
+            let mut s = root.start;
+            while s + step - 1 <= root.last() {
+                let cand = Cidr {
+                    family: Family::V4,
+                    start: s,
+                    prefix: p,
+                };
+                if !live.iter().chain(disallowed).any(|x| x.overlaps(&cand)) {
+                    return Some(cand);
+                }
+                s += step;
+            }
+        }
+        None
+    }
+
+    fn sorted(mut v: Vec<Cidr>) -> Vec<Cidr> {
+        v.sort_by_key(|b| (b.start, b.prefix));
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn sql_first_fit_equals_memory_and_brute_force(ops in ops()) {
+            let (_dir, store) = store();
+            let roots = roots();
+            let mut mem = MemFreeSpace::default();
+            store.write(|tx| {
+                for r in &roots {
+                    allocator::provision(&mut tx.free_space(POOL), *r).map_err(|e| crate::ipam::Error::storage(e.to_string()))?;
+                }
+                Ok(())
+            }).unwrap();
+            for r in &roots {
+                allocator::provision(&mut mem, *r).unwrap();
+            }
+            let mut live: Vec<Cidr> = Vec::new();
+            for op in ops {
+                // One write transaction per operation, as the provider does.
+                let (sql, in_mem) = store.write(|tx| {
+                    let mut fs = tx.free_space(POOL);
+                    Ok(match &op {
+                        Op::First(p, ds) => {
+                            let disallowed: Vec<Cidr> = ds.iter().map(|d| Cidr { family: Family::V4, start: c("10.0.0.0/20").start + u128::from(*d) * 256, prefix: 24 }).collect();
+                            let expected = brute_force(&roots, *p, &live, &disallowed);
+                            let sql = allocator::allocate_first_fit(&mut fs, Family::V4, *p, &disallowed, &roots).ok();
+                            let m = allocator::allocate_first_fit(&mut mem, Family::V4, *p, &disallowed, &roots).ok();
+                            assert_eq!(sql, expected, "SQL first fit for /{p} vs brute force");
+                            (sql, m)
+                        }
+                        Op::Exact(off, p) => {
+                            let mask = !((1u128 << (32 - p)) - 1);
+                            let cand = Cidr { family: Family::V4, start: (c("10.0.0.0/20").start + u128::from(*off)) & mask, prefix: *p };
+                            let sql = allocator::allocate_exact(&mut fs, cand, &roots).ok();
+                            let m = allocator::allocate_exact(&mut mem, cand, &roots).ok();
+                            (sql, m)
+                        }
+                        Op::Release(i) => {
+                            if !live.is_empty() {
+                                let a = live.remove(i % live.len());
+                                allocator::release(&mut fs, a, &roots).map_err(|e| crate::ipam::Error::storage(e.to_string()))?;
+                                allocator::release(&mut mem, a, &roots).unwrap();
+                            }
+                            (None, None)
+                        }
+                    })
+                }).unwrap();
+                prop_assert_eq!(sql, in_mem, "SQL and memory agree on {:?}", op);
+                if let Some(a) = sql {
+                    prop_assert!(!live.iter().any(|x| x.overlaps(&a)), "{} overlaps a live allocation", a);
+                    live.push(a);
+                }
+                // The indexes agree block for block, and the SQL lowest-fitting query agrees with
+                // the in-memory one for every size.
+                let (blocks, fitting) = store.read(|tx| {
+                    let mut fs = tx.free_space(POOL);
+                    let blocks = fs.all_blocks()?;
+                    let mut fitting = Vec::new();
+                    for p in 0..=32u8 {
+                        fitting.push(fs.lowest_fitting(Family::V4, p)?);
+                    }
+                    Ok((blocks, fitting))
+                }).unwrap();
+                prop_assert_eq!(sorted(blocks), sorted(mem.blocks()));
+                for (p, f) in fitting.into_iter().enumerate() {
+                    prop_assert_eq!(f, mem.lowest_fitting(Family::V4, p as u8).unwrap(), "lowest fitting /{}", p);
+                }
+            }
+            store.write(|tx| {
+                let mut fs = tx.free_space(POOL);
+                for a in &live {
+                    allocator::release(&mut fs, *a, &roots).map_err(|e| crate::ipam::Error::storage(e.to_string()))?;
+                }
+                Ok(())
+            }).unwrap();
+            let blocks = store.read(|tx| tx.free_space(POOL).all_blocks()).unwrap();
+            prop_assert_eq!(sorted(blocks), sorted(roots.clone()));
+        }
+    }
+}
