@@ -1,18 +1,23 @@
 //! Allocator cost per allocation at 1k, 10k and 100k existing allocations in one pool: in memory,
-//! and persisted on a file database with one transaction per allocation.
+//! and persisted with one write transaction per allocation on a SQLite file and, when
+//! `IPAM_BENCH_POSTGRES` names a PostgreSQL database, on PostgreSQL.
 //!
-//! Run: `cargo bench --bench allocator`.
+//! Run: `cargo bench --bench allocator` (SQLite and memory; the PostgreSQL group says on stderr
+//! that it is skipped), `benches/pg.sh cargo bench --bench allocator -- postgres` (PostgreSQL on
+//! a throwaway server with default durability). The PostgreSQL database is emptied before each
+//! benchmark (`DROP SCHEMA public CASCADE`), so point it only at a database made for this.
 
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use terraform_provider_ipam::ipam::allocator::{self, MemFreeSpace};
 use terraform_provider_ipam::ipam::cidr::{Cidr, Family};
-use terraform_provider_ipam::ipam::model::Tags;
-use terraform_provider_ipam::store::ops;
+use terraform_provider_ipam::ipam::model::{Pool, Tags};
+use terraform_provider_ipam::store::{Store, ops};
 
 mod common;
-use common::{file_pool, request};
+use common::{file_pool, postgres_pool, postgres_url, request};
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
@@ -74,27 +79,118 @@ fn in_memory(cr: &mut Criterion) {
     g.finish();
 }
 
+/// A database for the persisted benchmarks, and what must live as long as it.
+struct Db {
+    store: Store,
+    pool: Pool,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The persisted benchmarks, on databases `open(n)` makes with `n` existing allocations. Each
+/// database is made only when its benchmark runs (so a filter skips the fill too), and dropped
+/// before the next one is made.
+fn persisted(g: &mut BenchmarkGroup<'_, WallTime>, open: &dyn Fn(usize) -> Db) {
+    let tags = Tags::new();
+
+    // The fixed cost of a write transaction: begin, the write lock, commit (nothing to flush).
+    let mut db = None;
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("empty write transaction", |b| {
+        let Db { store, .. } = db.get_or_insert_with(|| open(0));
+        b.iter(|| store.write(|_| Ok(())).unwrap())
+    });
+    drop(db);
+
+    // One allocation per write transaction, timed from begin to durable commit. Each one is
+    // released again in a second, untimed transaction, so the pool holds n allocations
+    // throughout, however many iterations the measurement takes.
+    for n in SIZES {
+        let mut db = None;
+        g.bench_with_input(BenchmarkId::new("allocate /28, one transaction", n), &n, |b, &n| {
+            let Db { store, pool, .. } = db.get_or_insert_with(|| open(n));
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                for _ in 0..iters {
+                    let start = Instant::now();
+                    let a = store.write(|tx| ops::allocate(tx, pool, &request(&tags))).unwrap();
+                    timed += start.elapsed();
+                    store.write(|tx| ops::release(tx, &a)).unwrap();
+                }
+                timed
+            })
+        });
+    }
+
+    // 100 allocations in one transaction: the statements without the per-commit cost.
+    let n = 10_000;
+    let mut db = None;
+    g.throughput(Throughput::Elements(100));
+    g.bench_with_input(
+        BenchmarkId::new("allocate /28 x100, one transaction", n),
+        &n,
+        |b, &n| {
+            let Db { store, pool, .. } = db.get_or_insert_with(|| open(n));
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                for _ in 0..iters {
+                    let start = Instant::now();
+                    let held = store
+                        .write(|tx| {
+                            (0..100)
+                                .map(|_| ops::allocate(tx, pool, &request(&tags)))
+                                .collect::<Result<Vec<_>, _>>()
+                        })
+                        .unwrap();
+                    timed += start.elapsed();
+                    store
+                        .write(|tx| held.iter().try_for_each(|a| ops::release(tx, a)))
+                        .unwrap();
+                }
+                timed
+            })
+        },
+    );
+}
+
 fn on_file(cr: &mut Criterion) {
     let mut g = cr.benchmark_group("sqlite-file");
     g.sample_size(20)
         .measurement_time(Duration::from_secs(4))
         .warm_up_time(Duration::from_millis(500));
-    let tags = Tags::new();
-    for n in SIZES {
+    persisted(&mut g, &|n| {
         let dir = tempfile::tempdir().unwrap();
         let (store, pool) = file_pool(dir.path(), n);
-        g.bench_with_input(BenchmarkId::new("allocate /28, one transaction", n), &n, |b, _| {
-            b.iter_custom(|iters| {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    store.write(|tx| ops::allocate(tx, &pool, &request(&tags))).unwrap();
-                }
-                start.elapsed()
-            })
-        });
-    }
+        Db {
+            store,
+            pool,
+            _dir: Some(dir),
+        }
+    });
     g.finish();
 }
 
-criterion_group!(benches, in_memory, on_file);
+/// The same on PostgreSQL: a fresh, empty database for each benchmark.
+fn on_postgres(cr: &mut Criterion) {
+    let Some(url) = postgres_url() else {
+        eprintln!(
+            "postgres: skipped (IPAM_BENCH_POSTGRES is not set; `benches/pg.sh cargo bench --bench allocator -- postgres` starts a server)"
+        );
+        return;
+    };
+    let mut g = cr.benchmark_group("postgres");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(8))
+        .warm_up_time(Duration::from_secs(1));
+    persisted(&mut g, &|n| {
+        let (store, pool) = postgres_pool(&url, n);
+        Db {
+            store,
+            pool,
+            _dir: None,
+        }
+    });
+    g.finish();
+}
+
+criterion_group!(benches, in_memory, on_file, on_postgres);
 criterion_main!(benches);

@@ -1,4 +1,5 @@
-//! Shared by the benchmarks: a file database holding one pool with many allocations.
+//! Shared by the benchmarks: a database (a SQLite file, or a PostgreSQL database named by
+//! `IPAM_BENCH_POSTGRES`) holding one pool with many allocations.
 #![allow(dead_code)]
 
 use terraform_provider_ipam::ipam::cidr::Cidr;
@@ -16,7 +17,13 @@ pub fn file_pool(dir: &std::path::Path, n: usize) -> (Store, Pool) {
 
 /// The same, at a given database path.
 pub fn file_pool_at(path: &std::path::Path, n: usize) -> (Store, Pool) {
-    let store = Store::open(path).unwrap();
+    fill(path, n, 10_000, &mut || {})
+}
+
+/// One IPAM, scope and pool holding `n` allocations at `location` (a SQLite path or a
+/// `postgres://` URL), made `batch` allocations to a transaction, calling `between` after each.
+fn fill(location: &std::path::Path, n: usize, batch: usize, between: &mut dyn FnMut()) -> (Store, Pool) {
+    let store = Store::open(location).unwrap();
     let acct = "123456789012".to_string();
     let scope = |id: &str, t| Scope {
         id: id.into(),
@@ -81,16 +88,17 @@ pub fn file_pool_at(path: &std::path::Path, n: usize) -> (Store, Pool) {
     let tags = Tags::new();
     let mut left = n;
     while left > 0 {
-        let batch = left.min(10_000);
+        let count = left.min(batch);
         store
             .write(|tx| {
-                for _ in 0..batch {
+                for _ in 0..count {
                     ops::allocate(tx, &pool, &request(&tags))?;
                 }
                 Ok(())
             })
             .unwrap();
-        left -= batch;
+        left -= count;
+        between();
     }
     (store, pool)
 }
@@ -107,4 +115,37 @@ pub fn request(tags: &Tags) -> ops::AllocationRequest<'_> {
         tags,
         owner: "123456789012",
     }
+}
+
+/// The PostgreSQL database the benchmarks may use: `IPAM_BENCH_POSTGRES` (set by `benches/pg.sh`).
+/// The benchmarks empty it, and reach it without TLS (`sslmode=disable` or `prefer`).
+pub fn postgres_url() -> Option<String> {
+    std::env::var("IPAM_BENCH_POSTGRES").ok().filter(|u| !u.is_empty())
+}
+
+/// Empties the PostgreSQL database at `url` (every table of the provider, and the schema
+/// version), so that the next `Store::open` starts from nothing.
+pub fn reset_postgres(url: &str) {
+    let mut client = postgres::Client::connect(url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("connecting to {url} (IPAM_BENCH_POSTGRES): {e}"));
+    client
+        .batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        .unwrap_or_else(|e| panic!("emptying {url}: {e}"));
+}
+
+/// The PostgreSQL database at `url`, emptied, then holding the same IPAM, scope and pool with `n`
+/// /28 allocations as [`file_pool`], vacuumed and analysed: the state autovacuum keeps a database
+/// in that is used for a while. Each allocation deletes and inserts free-space rows, and the dead
+/// index entries that a long fill transaction leaves behind would slow the first-fit search
+/// until autovacuum passes; so the fill commits every 1,000 allocations and vacuums the
+/// free-space table in between.
+pub fn postgres_pool(url: &str, n: usize) -> (Store, Pool) {
+    reset_postgres(url);
+    let mut client = postgres::Client::connect(url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("connecting to {url} (IPAM_BENCH_POSTGRES): {e}"));
+    let made = fill(std::path::Path::new(url), n, 1_000, &mut || {
+        client.batch_execute("VACUUM free_blocks").expect("VACUUM free_blocks");
+    });
+    client.batch_execute("VACUUM ANALYZE").expect("VACUUM ANALYZE");
+    made
 }
