@@ -120,10 +120,10 @@ fn assert_consistent(tf: &Tf) {
             .map(|(start, prefix)| cidr_of(&start, prefix as u8))
             .collect()
     };
-    let allocs = read("SELECT start, prefix FROM allocations ORDER BY start");
-    let free = read("SELECT start, prefix FROM free_blocks ORDER BY start");
+    // One statement, so one snapshot: a PostgreSQL server may still commit a transaction whose
+    // COMMIT the killed provider had sent, and two separate reads could straddle it.
+    let all = read("SELECT start, prefix FROM allocations UNION ALL SELECT start, prefix FROM free_blocks");
     let root: Ipv4Net = "10.0.0.0/14".parse().unwrap();
-    let all: Vec<Ipv4Net> = allocs.iter().chain(&free).copied().collect();
     for (i, a) in all.iter().enumerate() {
         assert!(root.contains(a), "{a} outside the pool");
         for b in &all[i + 1..] {
