@@ -343,6 +343,26 @@ impl FreeSpace for MemFreeSpace {
     }
 }
 
+/// The reference the property tests hold first fit to: the lowest aligned IPv4 /p of `root`
+/// overlapping no live allocation and no disallowed block, found by trying every address.
+#[cfg(test)]
+pub(crate) fn brute_force_first_fit(root: Cidr, p: u8, live: &[Cidr], disallowed: &[Cidr]) -> Option<Cidr> {
+    let step = 1u128 << (32 - p);
+    let mut s = root.start;
+    while s + step - 1 <= root.last() {
+        let cand = Cidr {
+            family: Family::V4,
+            start: s,
+            prefix: p,
+        };
+        if !live.iter().chain(disallowed).any(|x| x.overlaps(&cand)) {
+            return Some(cand);
+        }
+        s += step;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -518,24 +538,6 @@ mod tests {
         )
     }
 
-    /// The lowest aligned /p of `root` overlapping no live allocation and no disallowed block.
-    fn brute_force(root: Cidr, p: u8, live: &[Cidr], disallowed: &[Cidr]) -> Option<Cidr> {
-        let step = 1u128 << (32 - p);
-        let mut s = root.start;
-        while s + step - 1 <= root.last() {
-            let cand = Cidr {
-                family: Family::V4,
-                start: s,
-                prefix: p,
-            };
-            if !live.iter().chain(disallowed).any(|x| x.overlaps(&cand)) {
-                return Some(cand);
-            }
-            s += step;
-        }
-        None
-    }
-
     proptest! {
         #[test]
         fn allocator_properties(ops in ops()) {
@@ -548,7 +550,7 @@ mod tests {
                 match op {
                     Op::First(p, ds) => {
                         let disallowed: Vec<Cidr> = ds.iter().map(|d| Cidr { family: Family::V4, start: root.start + u128::from(*d) * 256, prefix: 24 }).collect();
-                        let expected = brute_force(root, p, &live, &disallowed);
+                        let expected = brute_force_first_fit(root, p, &live, &disallowed);
                         let got = allocate_first_fit(&mut fs, Family::V4, p, &disallowed, &roots).ok();
                         prop_assert_eq!(got, expected, "first fit for /{}", p);
                         if let Some(g) = got { live.push(g); }

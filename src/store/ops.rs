@@ -236,15 +236,19 @@ pub fn deprovision(tx: &Tx, pool: &Pool, pc: &PoolCidr) -> Result<()> {
     // allocated inside, every free block inside the CIDR goes, even if the index had drifted.
     tx.delete_free_blocks_within(&pool.id, &pc.cidr)?;
     tx.delete_pool_cidr(&pc.id)?;
-    if pool.source_pool_id.is_none() {
-        tx.history_close(&pool.scope_id, &pc.cidr, &pool.id, &now())?;
+    give_back(tx, pool, &pc.cidr, &now())
+}
+
+/// A pool no longer holds `cidr`: a top-level CIDR's provision record ends; a child pool's CIDR
+/// goes back to its source pool.
+fn give_back(tx: &Tx, pool: &Pool, cidr: &Cidr, when: &str) -> Result<()> {
+    match &pool.source_pool_id {
+        None => tx.history_close(&pool.scope_id, cidr, &pool.id, when),
+        Some(parent_id) => match tx.pool_allocation_for(parent_id, &pool.id, cidr)? {
+            Some(a) => release_row(tx, pool, &a),
+            None => Ok(()),
+        },
     }
-    if let Some(parent_id) = &pool.source_pool_id
-        && let Some(a) = tx.pool_allocation_for(parent_id, &pool.id, &pc.cidr)?
-    {
-        release_row(tx, pool, &a)?;
-    }
-    Ok(())
 }
 
 fn release_row(tx: &Tx, scope_pool: &Pool, a: &Allocation) -> Result<()> {
@@ -379,15 +383,7 @@ pub fn purge_pool(tx: &Tx, pool: &Pool) -> Result<()> {
         tx.delete_allocation(&a.id)?;
     }
     for pc in tx.pool_cidrs(&pool.id)? {
-        match &pool.source_pool_id {
-            // A top-level CIDR's provision record ends with the pool, as on deprovision.
-            None => tx.history_close(&pool.scope_id, &pc.cidr, &pool.id, &when)?,
-            Some(parent_id) => {
-                if let Some(a) = tx.pool_allocation_for(parent_id, &pool.id, &pc.cidr)? {
-                    release_row(tx, pool, &a)?;
-                }
-            }
-        }
+        give_back(tx, pool, &pc.cidr, &when)?;
     }
     tx.delete_pool_row(&pool.id)
 }

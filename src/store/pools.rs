@@ -669,25 +669,10 @@ mod tests {
     fn brute_force(roots: &[Cidr], p: u8, live: &[Cidr], disallowed: &[Cidr]) -> Option<Cidr> {
         let mut sorted = roots.to_vec();
         sorted.sort_by_key(|r| r.start);
-        for root in sorted {
-            if p < root.prefix {
-                continue;
-            }
-            let step = 1u128 << (32 - p);
-            let mut s = root.start;
-            while s + step - 1 <= root.last() {
-                let cand = Cidr {
-                    family: Family::V4,
-                    start: s,
-                    prefix: p,
-                };
-                if !live.iter().chain(disallowed).any(|x| x.overlaps(&cand)) {
-                    return Some(cand);
-                }
-                s += step;
-            }
-        }
-        None
+        sorted
+            .into_iter()
+            .filter(|root| p >= root.prefix)
+            .find_map(|root| crate::ipam::allocator::brute_force_first_fit(root, p, live, disallowed))
     }
 
     fn sorted(mut v: Vec<Cidr>) -> Vec<Cidr> {
