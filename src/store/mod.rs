@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::ipam::{Error, ErrorKind, Result};
@@ -254,6 +255,12 @@ fn init_sqlite(conn: &Connection, path: &Path) -> Result<()> {
     let e = |err| db_error(path, err);
     conn.busy_timeout(busy_timeout()).map_err(e)?;
     conn.set_prepared_statement_cache_capacity(128);
+    // Plans are made once per cached statement. Without this, SQLite (built with STAT4)
+    // re-plans a statement whenever a new value is bound to a parameter its planner looked at,
+    // which for the free-space queries cost more than running them; every query here is written
+    // for one index, so the plan never depends on the values.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map_err(e)?;
     // Reading the schema version first also detects a file that is not a database.
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(e)?;
     if version > SCHEMA_VERSION {
@@ -268,7 +275,12 @@ fn init_sqlite(conn: &Connection, path: &Path) -> Result<()> {
     if !mode.eq_ignore_ascii_case("wal") {
         conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())).map_err(e)?;
     }
-    conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;")
+    // A 2 MiB page cache (the rest of the file stays in the OS page cache). SQLite walks the
+    // whole hash table of its page cache at the end of every write transaction that rebalanced
+    // a B-tree (the rebalance parks a page at a page number past the end of the file), so a
+    // large cache made each commit slower: 32 MiB of 1 KiB pages cost about 40 us per
+    // allocation (docs/benchmarks.md).
+    conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000;")
         .map_err(e)?;
     if version < SCHEMA_VERSION {
         let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(e)?;
@@ -379,6 +391,30 @@ mod tests {
         .unwrap();
         let e = Store::open(&p).err().unwrap();
         assert_eq!(e.summary, "File is not an IPAM database", "{e:?}");
+    }
+
+    /// A cached statement keeps its plan when new values are bound: SQLite would otherwise
+    /// re-plan the free-space queries on every call (their cost was mostly planning).
+    #[test]
+    fn cached_statements_are_not_replanned_on_new_bindings() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path().join("x.db")).unwrap();
+        let Backend::Sqlite { conn, .. } = &s.backend else {
+            unreachable!("a file store is SQLite")
+        };
+        let conn = conn.lock().unwrap();
+        let sql = "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 \
+                   AND start <= ?3 ORDER BY start DESC LIMIT 1";
+        for i in 0..5_i64 {
+            let mut st = conn.prepare_cached(sql).unwrap();
+            let found: Option<i64> = st
+                .query_row(rusqlite::params![format!("pool-{i}"), 4, vec![i as u8; 16]], |r| {
+                    r.get(2)
+                })
+                .ok();
+            assert_eq!(found, None);
+            assert_eq!(st.get_status(rusqlite::StatementStatus::RePrepare), 0, "call {i}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rusqlite::Transaction;
 use crate::ipam::{Error, ErrorKind};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Each migration brings the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -145,6 +145,13 @@ const MIGRATIONS: &[&str] = &[
         status TEXT NOT NULL
     );
     "#,
+    // 2: the open history record of a CIDR (`end_time IS NULL`) is found by one index seek
+    // instead of reading every record of the CIDR, however often it was handed out and released
+    // before; lookups by address use the same index.
+    r#"
+    DROP INDEX history_cidr;
+    CREATE INDEX history_cidr ON history(scope_id, family, start, prefix, end_time);
+    "#,
 ];
 
 /// The refusal to touch a database written by a newer provider.
@@ -191,6 +198,51 @@ mod tests {
     #[test]
     fn version_matches_migration_count() {
         assert_eq!(super::SCHEMA_VERSION as usize, super::MIGRATIONS.len());
+    }
+
+    /// A database written by schema version 1 is brought to the current version on opening,
+    /// keeping its records, and the open history record of a CIDR is then one index seek.
+    #[test]
+    fn version_1_database_is_migrated_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v1.db");
+        {
+            let c = rusqlite::Connection::open(&p).unwrap();
+            c.execute_batch(super::MIGRATIONS[0]).unwrap();
+            c.execute_batch(
+                "INSERT INTO ipams (id, owner_id, home_region, operating_regions, public_default_scope_id, \
+                 private_default_scope_id, state) VALUES ('ipam-1', '123456789012', 'us-east-1', '[]', 's1', 's2', 'x'); \
+                 INSERT INTO history (ipam_id, scope_id, family, start, prefix, cidr, resource_type, resource_owner, start_time) \
+                 VALUES ('ipam-1', 's1', 4, x'0000000000000000000000000a000000', 8, '10.0.0.0/8', 'pool', '123456789012', 't'); \
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let store = crate::store::Store::open(&p).unwrap();
+        let (version, records, plan): (i64, i64, String) = store
+            .read(|tx| {
+                let plan = tx.query(
+                    "EXPLAIN QUERY PLAN UPDATE history SET end_time = 'now' WHERE scope_id = 's1' AND family = 4 \
+                     AND start = x'00' AND prefix = 8 AND resource_id = 'r' AND end_time IS NULL",
+                    &[],
+                )?;
+                let detail = plan
+                    .iter()
+                    .map(|r| r.get::<String>(3))
+                    .collect::<crate::ipam::Result<Vec<_>>>()?;
+                Ok((
+                    tx.scalar("PRAGMA user_version", &[])?,
+                    tx.scalar("SELECT count(*) FROM history", &[])?,
+                    detail.join("; "),
+                ))
+            })
+            .unwrap();
+        assert_eq!(version, super::SCHEMA_VERSION);
+        assert_eq!(records, 1);
+        assert!(
+            plan.contains("history_cidr") && plan.contains("end_time=?"),
+            "the open record must be found through the index: {plan}"
+        );
     }
 
     #[test]
