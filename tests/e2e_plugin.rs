@@ -401,7 +401,15 @@ async fn a_client_without_the_pinned_certificate_is_refused() {
             .await;
         assert!(r.is_err(), "a client with {who} must be refused, got {r:?}");
     }
-    let log = plugin.stderr().join("\n");
+    // The provider logs the refusal on stderr, which a reader thread collects: wait for it.
+    let mut log = String::new();
+    for _ in 0..200 {
+        log = plugin.stderr().join("\n");
+        if log.contains("client certificate is not the one given in PLUGIN_CLIENT_CERT") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
     assert!(
         log.contains("client certificate is not the one given in PLUGIN_CLIENT_CERT"),
         "the refusal is the certificate pinning: {log}"

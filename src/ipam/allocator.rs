@@ -313,6 +313,25 @@ impl FreeSpace for MemFreeSpace {
             .next()
             .map(|&(family, prefix, start)| Cidr { family, start, prefix }))
     }
+    fn lowest_fitting(&mut self, family: Family, max_prefix: u8) -> Result<Option<Cidr>, Self::Error> {
+        // A skip scan: the first entry at or above each prefix length present is the lowest
+        // block of that length, so the scan takes one step per distinct length, not per length.
+        let mut best: Option<Cidr> = None;
+        let mut from = 0u8;
+        while let Some(&(f, prefix, start)) = self.by_prefix.range((family, from, 0)..).next() {
+            if f != family || prefix > max_prefix {
+                break;
+            }
+            if best.is_none_or(|b| start < b.start) {
+                best = Some(Cidr { family, start, prefix });
+            }
+            match prefix.checked_add(1) {
+                Some(next) => from = next,
+                None => break,
+            }
+        }
+        Ok(best)
+    }
     fn floor(&mut self, family: Family, start: u128) -> Result<Option<Cidr>, Self::Error> {
         Ok(self
             .by_start

@@ -114,6 +114,21 @@ impl Tx<'_> {
         )
     }
 
+    /// The type of a scope; in a SQLite write transaction from memory once read (it never
+    /// changes).
+    pub fn scope_type(&self, id: &str) -> Result<Option<ScopeType>> {
+        if let Some(cache) = self.free_cache()
+            && let Some(t) = cache.scope_types.get(id)
+        {
+            return Ok(Some(*t));
+        }
+        let found = self.scope(id)?.map(|s| s.scope_type);
+        if let (Some(t), Some(mut cache)) = (found, self.free_cache()) {
+            cache.scope_types.insert(id.to_string(), t);
+        }
+        Ok(found)
+    }
+
     /// The scopes of an IPAM, defaults first.
     pub fn scopes_of(&self, ipam_id: &str) -> Result<Vec<Scope>> {
         self.rows(

@@ -5,6 +5,7 @@
 
 mod check;
 pub mod copy;
+mod free_cache;
 mod history;
 mod ipams;
 pub mod ops;
@@ -55,13 +56,24 @@ pub struct Store {
 }
 
 enum Backend {
-    Sqlite { conn: Mutex<Connection>, path: PathBuf },
+    Sqlite {
+        conn: Box<Mutex<SqliteConn>>,
+        path: PathBuf,
+    },
     Postgres(Box<pg::Pool>),
+}
+
+/// A SQLite connection and what it keeps between transactions.
+struct SqliteConn {
+    conn: Connection,
+    free: free_cache::FreeCache,
 }
 
 /// A transaction; the typed queries are methods on it.
 pub struct Tx<'a> {
     inner: TxInner<'a>,
+    /// The in-memory copies of free blocks a SQLite write transaction may use.
+    free: Option<RefCell<&'a mut free_cache::FreeCache>>,
 }
 
 enum TxInner<'a> {
@@ -178,10 +190,24 @@ impl Store {
         Ok(Store {
             location: path.display().to_string(),
             backend: Backend::Sqlite {
-                conn: Mutex::new(conn),
+                conn: Box::new(Mutex::new(SqliteConn {
+                    conn,
+                    free: free_cache::FreeCache::default(),
+                })),
                 path,
             },
         })
+    }
+
+    /// Whether SQLite write transactions search the free blocks of pools in a copy kept in
+    /// memory (the default) or with a statement for each search (to compare the two in
+    /// benchmarks and tests). PostgreSQL always searches with statements.
+    pub fn keep_free_space_in_memory(&self, on: bool) {
+        if let Backend::Sqlite { conn, .. } = &self.backend {
+            let mut g = conn.lock().unwrap_or_else(|p| p.into_inner());
+            g.free.enabled = on;
+            g.free.clear();
+        }
     }
 
     /// Where the database is: the SQLite file, or the PostgreSQL URL without its password.
@@ -212,8 +238,18 @@ impl Store {
         match &self.backend {
             Backend::Sqlite { conn, path } => {
                 // A panic while holding the lock leaves the connection usable: SQLite rolls back
-                // the unfinished transaction when the next one begins.
-                let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+                // the unfinished transaction when the next one begins. The free-block copies
+                // may have been half updated, so they go.
+                let mut guard = match conn.lock() {
+                    Ok(g) => g,
+                    Err(poisoned) => {
+                        let mut g = poisoned.into_inner();
+                        g.free.clear();
+                        conn.clear_poison();
+                        g
+                    }
+                };
+                let SqliteConn { conn, free } = &mut *guard;
                 // A read-only connection (see `open`) would fail at its first statement with
                 // SQLite's bare "attempt to write a readonly database": refuse with the same
                 // error as on opening.
@@ -228,18 +264,44 @@ impl Store {
                 let tx = conn
                     .transaction_with_behavior(behavior)
                     .map_err(|e| db_error(path, e))?;
+                let free = if write && free.enabled {
+                    // Under the write lock: no other connection can commit until this one ends.
+                    let version: i64 = tx
+                        .query_row("PRAGMA data_version", [], |r| r.get(0))
+                        .map_err(|e| db_error(path, e))?;
+                    free.begin(version);
+                    Some(RefCell::new(free))
+                } else {
+                    None
+                };
                 let tx = Tx {
                     inner: TxInner::Sqlite(tx),
+                    free,
                 };
-                let out = f(&tx)?;
-                if write && let TxInner::Sqlite(tx) = tx.inner {
-                    tx.commit().map_err(|e| db_error(path, e))?;
+                let out = f(&tx);
+                let Tx {
+                    inner: TxInner::Sqlite(sqlite_tx),
+                    free,
+                } = tx
+                else {
+                    unreachable!("a SQLite store makes SQLite transactions")
+                };
+                let committed = match out {
+                    Ok(out) if write => sqlite_tx.commit().map(|()| out).map_err(|e| db_error(path, e)),
+                    other => other,
+                };
+                if committed.is_err()
+                    && let Some(free) = free
+                {
+                    // Rolled back: the copies may hold changes the table no longer has.
+                    free.into_inner().clear();
                 }
-                Ok(out)
+                committed
             }
             Backend::Postgres(pool) => pool.run(write, |ptx| {
                 let tx = Tx {
                     inner: TxInner::Postgres(RefCell::new(ptx)),
+                    free: None,
                 };
                 let out = f(&tx)?;
                 let TxInner::Postgres(cell) = tx.inner else {
@@ -280,8 +342,10 @@ fn init_sqlite(conn: &Connection, path: &Path) -> Result<()> {
     // a B-tree (the rebalance parks a page at a page number past the end of the file), so a
     // large cache made each commit slower: 32 MiB of 1 KiB pages cost about 40 us per
     // allocation (docs/benchmarks.md).
-    conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000;")
-        .map_err(e)?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=10000;",
+    )
+    .map_err(e)?;
     if version < SCHEMA_VERSION {
         let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(e)?;
         // Another process may have migrated while this one waited for the lock.
@@ -292,7 +356,7 @@ fn init_sqlite(conn: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-impl Tx<'_> {
+impl<'a> Tx<'a> {
     /// The engine this transaction runs on.
     pub fn engine(&self) -> Engine {
         match self.inner {
@@ -308,6 +372,27 @@ impl Tx<'_> {
 
     /// Executes a statement (through the statement cache); the number of rows it changed.
     pub(crate) fn exec(&self, sql: &str, args: &[Param]) -> Result<usize> {
+        if free_cache::may_change_copies(sql) {
+            self.forget_free_space();
+        }
+        self.exec_unchecked(sql, args)
+    }
+
+    /// Drops every in-memory copy of free blocks (the next search reads the table).
+    pub(crate) fn forget_free_space(&self) {
+        if let Some(free) = &self.free {
+            free.borrow_mut().clear();
+        }
+    }
+
+    /// The in-memory copies of free blocks, in a SQLite write transaction.
+    pub(crate) fn free_cache(&self) -> Option<std::cell::RefMut<'_, &'a mut free_cache::FreeCache>> {
+        self.free.as_ref().map(|f| f.borrow_mut())
+    }
+
+    /// [`Tx::exec`] for the allocator's own writes to `free_blocks`, which keep the copy
+    /// up to date themselves.
+    pub(crate) fn exec_unchecked(&self, sql: &str, args: &[Param]) -> Result<usize> {
         match &self.inner {
             TxInner::Sqlite(tx) => tx
                 .prepare_cached(sql)
@@ -402,7 +487,7 @@ mod tests {
         let Backend::Sqlite { conn, .. } = &s.backend else {
             unreachable!("a file store is SQLite")
         };
-        let conn = conn.lock().unwrap();
+        let conn = &conn.lock().unwrap().conn;
         let sql = "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 \
                    AND start <= ?3 ORDER BY start DESC LIMIT 1";
         for i in 0..5_i64 {

@@ -34,7 +34,7 @@ fn alloc_err(e: allocator::AllocError<Error>, pool: &Pool, attribute: &str) -> E
 
 /// The provisioned CIDRs of a pool.
 fn roots(tx: &Tx, pool_id: &str) -> Result<Vec<Cidr>> {
-    Ok(tx.pool_cidrs(pool_id)?.into_iter().map(|c| c.cidr).collect())
+    tx.pool_roots(pool_id)
 }
 
 /// What a provision request asks for.
@@ -283,8 +283,8 @@ pub struct AllocationRequest<'a> {
 
 /// Allocates from a pool; first fit unless a CIDR is given.
 pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocation> {
-    let scope = tx
-        .scope(&pool.scope_id)?
+    let scope_type = tx
+        .scope_type(&pool.scope_id)?
         .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
     let pool_roots = roots(tx, &pool.id)?;
     pool_rules::check_pool_has_cidrs(&pool.id, pool_roots.len() as i64)?;
@@ -318,7 +318,7 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
         netmask: Some(i64::from(prefix)),
         tags: req.tags,
     };
-    let status = pool_rules::check_allocation(pool, scope.scope_type, &spec, prefix)?;
+    let status = pool_rules::check_allocation(pool, scope_type, &spec, prefix)?;
     let mut fs = tx.free_space(&pool.id);
     let cidr = match req.cidr {
         Some(c) => allocator::allocate_exact(&mut fs, c, &pool_roots).map_err(|e| alloc_err(e, pool, "cidr"))?,

@@ -1,8 +1,9 @@
 //! Queries on pools, pool CIDRs, allocations, free space and address history.
 
+use super::free_cache::MAX_CACHED_BLOCKS;
 use super::sql::{Row, args};
 use super::{Tx, tags_from_json, tags_to_json};
-use crate::ipam::allocator::FreeSpace;
+use crate::ipam::allocator::{FreeSpace, MemFreeSpace};
 use crate::ipam::cidr::{Cidr, Family};
 use crate::ipam::model::{Allocation, Pool, PoolCidr};
 use crate::ipam::{Error, Result};
@@ -178,6 +179,21 @@ impl<'a> Tx<'a> {
             args![pool_id],
             cidr_row,
         )
+    }
+
+    /// The provisioned CIDRs of a pool, in address order; in a SQLite write transaction from
+    /// memory once read.
+    pub fn pool_roots(&self, pool_id: &str) -> Result<Vec<Cidr>> {
+        if let Some(cache) = self.free_cache()
+            && let Some(r) = cache.roots.get(pool_id)
+        {
+            return Ok(r.clone());
+        }
+        let roots: Vec<Cidr> = self.pool_cidrs(pool_id)?.into_iter().map(|c| c.cidr).collect();
+        if let Some(mut cache) = self.free_cache() {
+            cache.roots.insert(pool_id.to_string(), roots.clone());
+        }
+        Ok(roots)
     }
 
     /// The pool CIDR with exactly this CIDR in this pool.
@@ -414,7 +430,9 @@ fn u128_bytes(v: u128) -> [u8; 16] {
     v.to_be_bytes()
 }
 
-/// One pool's free blocks in the `free_blocks` table; every method is one indexed query.
+/// One pool's free blocks in the `free_blocks` table; every method is one indexed query, or, in a
+/// SQLite write transaction, a lookup in the pool's in-memory copy (see `free_cache`), with every
+/// change written to both.
 pub struct SqlFreeSpace<'t, 'a> {
     tx: &'t Tx<'a>,
     pool_id: &'t str,
@@ -433,12 +451,48 @@ impl SqlFreeSpace<'_, '_> {
     fn one(&self, sql: &str, args: &[super::sql::Param]) -> Result<Option<Cidr>> {
         self.tx.opt(sql, args, |r| cidr_from(r, 0))
     }
+
+    /// `f` on the pool's in-memory copy, made first if there is none yet; `None` when no copy
+    /// is used (a read transaction, PostgreSQL, a pool with too many free blocks).
+    fn in_memory<T>(&self, f: impl FnOnce(&mut MemFreeSpace) -> T) -> Result<Option<T>> {
+        let Some(mut cache) = self.tx.free_cache() else {
+            return Ok(None);
+        };
+        if cache.get_mut(self.pool_id).is_none() {
+            let blocks = self.tx.rows(
+                "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 LIMIT ?2",
+                args![self.pool_id, MAX_CACHED_BLOCKS as i64 + 1],
+                |r| cidr_from(r, 0),
+            )?;
+            let copy = (blocks.len() <= MAX_CACHED_BLOCKS).then(|| {
+                let mut m = MemFreeSpace::default();
+                for b in blocks {
+                    let Ok(()) = m.insert(b);
+                }
+                m
+            });
+            cache.put(self.pool_id, copy);
+        }
+        Ok(cache.get_mut(self.pool_id).and_then(Option::as_mut).map(f))
+    }
+
+    /// Applies a change already written to the table to the pool's copy, if it has one.
+    fn also_in_memory(&self, f: impl FnOnce(&mut MemFreeSpace)) {
+        if let Some(mut cache) = self.tx.free_cache()
+            && let Some(Some(m)) = cache.get_mut(self.pool_id)
+        {
+            f(m);
+        }
+    }
 }
 
 impl FreeSpace for SqlFreeSpace<'_, '_> {
     type Error = crate::ipam::Error;
 
     fn lowest_with_prefix(&mut self, family: Family, prefix: u8) -> Result<Option<Cidr>> {
+        if let Some(Ok(found)) = self.in_memory(|m| m.lowest_with_prefix(family, prefix))? {
+            return Ok(found);
+        }
         self.one(
             "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix = ?3 ORDER BY start LIMIT 1",
             args![self.pool_id, family_code(family), prefix],
@@ -446,6 +500,9 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
     }
 
     fn lowest_fitting(&mut self, family: Family, max_prefix: u8) -> Result<Option<Cidr>> {
+        if let Some(Ok(found)) = self.in_memory(|m| m.lowest_fitting(family, max_prefix))? {
+            return Ok(found);
+        }
         // A skip scan over the distinct prefix lengths present (at most 33 or 129, usually a
         // handful), each followed by one seek for its lowest start: all on free_blocks_prefix.
         self.one(
@@ -461,6 +518,9 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
     }
 
     fn floor(&mut self, family: Family, start: u128) -> Result<Option<Cidr>> {
+        if let Some(Ok(found)) = self.in_memory(|m| m.floor(family, start))? {
+            return Ok(found);
+        }
         self.one(
             "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start <= ?3 ORDER BY start DESC LIMIT 1",
             args![self.pool_id, family_code(family), u128_bytes(start)],
@@ -468,6 +528,9 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
     }
 
     fn ascending_from(&mut self, family: Family, from: u128, limit: usize) -> Result<Vec<Cidr>> {
+        if let Some(Ok(found)) = self.in_memory(|m| m.ascending_from(family, from, limit))? {
+            return Ok(found);
+        }
         self.tx.rows(
             "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start >= ?3 ORDER BY start LIMIT ?4",
             args![self.pool_id, family_code(family), u128_bytes(from), limit as i64],
@@ -476,6 +539,9 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
     }
 
     fn contains_block(&mut self, block: Cidr) -> Result<bool> {
+        if let Some(Ok(found)) = self.in_memory(|m| m.contains_block(block))? {
+            return Ok(found);
+        }
         let n: i64 = self.tx.scalar(
             "SELECT count(*) FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?4",
             args![
@@ -489,7 +555,7 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
     }
 
     fn insert(&mut self, block: Cidr) -> Result<()> {
-        self.tx.write_sql(
+        self.tx.exec_unchecked(
             "INSERT INTO free_blocks (pool_id, family, start, prefix) VALUES (?1, ?2, ?3, ?4)",
             args![
                 self.pool_id,
@@ -497,11 +563,15 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
                 block.start_bytes(),
                 block.prefix
             ],
-        )
+        )?;
+        self.also_in_memory(|m| {
+            let Ok(()) = m.insert(block);
+        });
+        Ok(())
     }
 
     fn remove(&mut self, block: Cidr) -> Result<()> {
-        self.tx.write_sql(
+        self.tx.exec_unchecked(
             "DELETE FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?4",
             args![
                 self.pool_id,
@@ -509,7 +579,14 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
                 block.start_bytes(),
                 block.prefix
             ],
-        )
+        )?;
+        // Exactly what the statement deleted: the block with this start and prefix, if any.
+        self.also_in_memory(|m| {
+            if let Ok(true) = m.contains_block(block) {
+                let Ok(()) = m.remove(block);
+            }
+        });
+        Ok(())
     }
 }
 
@@ -642,6 +719,107 @@ mod tests {
         assert!(e.detail.contains("(R-40)"));
     }
 
+    fn storage(e: allocator::AllocError<crate::ipam::Error>) -> crate::ipam::Error {
+        crate::ipam::Error::storage(e.to_string())
+    }
+
+    /// A first-fit /24 in its own write transaction.
+    fn first_24(store: &Store) -> Cidr {
+        store
+            .write(|tx| {
+                allocator::allocate_first_fit(&mut tx.free_space(POOL), Family::V4, 24, &[], &roots()).map_err(storage)
+            })
+            .unwrap()
+    }
+
+    /// The pool's free blocks as the table holds them (a read transaction never uses a copy).
+    fn table_blocks(store: &Store) -> Vec<Cidr> {
+        sorted(store.read(|tx| tx.free_space(POOL).all_blocks()).unwrap())
+    }
+
+    fn provisioned(store: &Store) {
+        store
+            .write(|tx| {
+                for r in roots() {
+                    allocator::provision(&mut tx.free_space(POOL), r).map_err(storage)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Two stores on one file (two provider processes) take turns: each sees what the other
+    /// committed, although each keeps a copy of the free blocks in memory.
+    #[test]
+    fn a_copy_in_memory_sees_what_another_connection_committed() {
+        let (dir, a) = store();
+        provisioned(&a);
+        let b = Store::open(dir.path().join("fs.db")).unwrap();
+        let mut got = Vec::new();
+        for _ in 0..4 {
+            got.push(first_24(&a));
+            got.push(first_24(&b));
+        }
+        let want: Vec<Cidr> = (0..8).map(|i| c(&format!("10.0.{i}.0/24"))).collect();
+        assert_eq!(got, want, "first fit on alternating connections");
+        let mut mem = MemFreeSpace::default();
+        for r in roots() {
+            allocator::provision(&mut mem, r).unwrap();
+        }
+        for g in &got {
+            allocator::allocate_exact(&mut mem, *g, &roots()).unwrap();
+        }
+        assert_eq!(table_blocks(&a), sorted(mem.blocks()));
+    }
+
+    /// A refused step rolls back the table; the copy in memory must not keep its changes.
+    #[test]
+    fn a_rolled_back_transaction_leaves_no_change_in_the_copy() {
+        let (_dir, store) = store();
+        provisioned(&store);
+        let first = first_24(&store);
+        let before = table_blocks(&store);
+        let r: crate::ipam::Result<Cidr> = store.write(|tx| {
+            let mut fs = tx.free_space(POOL);
+            allocator::allocate_first_fit(&mut fs, Family::V4, 24, &[], &roots()).map_err(storage)?;
+            Err(crate::ipam::Error::invalid("refused", "a later step failed"))
+        });
+        assert!(r.is_err());
+        assert_eq!(table_blocks(&store), before);
+        // The block the rolled-back transaction had taken is handed out again.
+        assert_eq!(first_24(&store), c("10.0.1.0/24"));
+        assert_ne!(first, c("10.0.1.0/24"));
+        // So is the one taken by a transaction that panicked.
+        let s = &store;
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: crate::ipam::Result<()> = s.write(|tx| {
+                allocator::allocate_first_fit(&mut tx.free_space(POOL), Family::V4, 24, &[], &roots())
+                    .map_err(storage)?;
+                panic!("a bug in a later step");
+            });
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(first_24(&store), c("10.0.2.0/24"));
+    }
+
+    /// Free blocks deleted by a statement outside the allocator (deprovisioning) are gone from
+    /// the copy too.
+    #[test]
+    fn free_blocks_deleted_outside_the_allocator_leave_the_copy() {
+        let (_dir, store) = store();
+        provisioned(&store);
+        assert_eq!(first_24(&store), c("10.0.0.0/24"));
+        store
+            .write(|tx| {
+                tx.delete_free_blocks_within(POOL, &c("10.0.0.0/20"))?;
+                let next = allocator::allocate_first_fit(&mut tx.free_space(POOL), Family::V4, 24, &[], &roots())
+                    .map_err(storage)?;
+                assert_eq!(next, c("10.0.16.0/24"), "only the /22 is left");
+                Ok(())
+            })
+            .unwrap();
+    }
+
     #[derive(Debug, Clone)]
     enum Op {
         First(u8, Vec<u8>),
@@ -684,8 +862,9 @@ mod tests {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
         #[test]
-        fn sql_first_fit_equals_memory_and_brute_force(ops in ops()) {
+        fn sql_first_fit_equals_memory_and_brute_force(ops in ops(), copy_in_memory in any::<bool>()) {
             let (_dir, store) = store();
+            store.keep_free_space_in_memory(copy_in_memory);
             let roots = roots();
             let mut mem = MemFreeSpace::default();
             store.write(|tx| {
