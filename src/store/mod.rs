@@ -267,7 +267,8 @@ impl Store {
                 let free = if write && free.enabled {
                     // Under the write lock: no other connection can commit until this one ends.
                     let version: i64 = tx
-                        .query_row("PRAGMA data_version", [], |r| r.get(0))
+                        .prepare_cached("PRAGMA data_version")
+                        .and_then(|mut st| st.query_row([], |r| r.get(0)))
                         .map_err(|e| db_error(path, e))?;
                     free.begin(version);
                     Some(RefCell::new(free))
