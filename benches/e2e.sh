@@ -29,10 +29,22 @@ else
   database="$work/ipam/bench.db"
   shown="a SQLite file in $work/ipam"
 fi
+# Where the CPU time goes, when /usr/bin/time is there: Terraform starts the provider through a
+# wrapper that appends each provider process's user and system seconds to $work/provider.cpu.
+provider_dir="$root/target/release"
+if [ -x /usr/bin/time ]; then
+  provider_dir="$work/bin"
+  mkdir -p "$provider_dir"
+  cat > "$provider_dir/terraform-provider-ipam" <<SH
+#!/bin/sh
+exec /usr/bin/time -f "%U %S" -a -o "$work/provider.cpu" "$root/target/release/terraform-provider-ipam" "\$@"
+SH
+  chmod +x "$provider_dir/terraform-provider-ipam"
+fi
 cat > "$work/terraform.rc" <<RC
 provider_installation {
   dev_overrides {
-    "local/ipam" = "$root/target/release"
+    "local/ipam" = "$provider_dir"
   }
   direct {}
 }
@@ -72,6 +84,26 @@ resource "terraform_data" "a" {
   input = count.index
 }
 HCL
+# The same N terraform_data with the dependency graph of the ipam configuration: each refers to
+# a "pool" and depends on a "CIDR" resource, which depend on an "IPAM" one (Terraform's graph work
+# grows with the edges, so this floor has the same edges as the ipam side).
+mkdir -p "$work/deps"
+cat > "$work/deps/main.tf" <<HCL
+resource "terraform_data" "ipam" {
+  input = "ipam"
+}
+resource "terraform_data" "pool" {
+  input = terraform_data.ipam.id
+}
+resource "terraform_data" "cidr" {
+  input = terraform_data.pool.id
+}
+resource "terraform_data" "a" {
+  count      = $n
+  input      = terraform_data.pool.id
+  depends_on = [terraform_data.cidr]
+}
+HCL
 # The three setup resources of the ipam configuration exist before timing starts, so both
 # sides create exactly N resources.
 (cd "$work/ipam" && "$tf" apply -auto-approve -input=false -target=ipam_pool_cidr.c >"$work/setup.log" 2>&1) || {
@@ -79,12 +111,24 @@ HCL
   exit 1
 }
 (cd "$work/data" && "$tf" init -input=false >/dev/null)
+(cd "$work/deps" && "$tf" init -input=false >/dev/null &&
+  "$tf" apply -auto-approve -input=false -target=terraform_data.cidr >"$work/setup.log" 2>&1) || {
+  cat "$work/setup.log" >&2
+  exit 1
+}
 # Seconds taken by a command in a directory; a failure (or a plan that shows changes) stops the run.
+# With /usr/bin/time, the CPU seconds of the command and its children (the provider processes
+# among them) go to $work/cmd.cpu.
 t() {
   local dir=$1 s e rc=0
   shift
+  : >"$work/provider.cpu"
   s=$(date +%s.%N)
-  (cd "$dir" && "$@" >"$work/cmd.log" 2>&1) || rc=$?
+  if [ -x /usr/bin/time ]; then
+    (cd "$dir" && /usr/bin/time -f "%U %S" -o "$work/cmd.cpu" "$@" >"$work/cmd.log" 2>&1) || rc=$?
+  else
+    (cd "$dir" && "$@" >"$work/cmd.log" 2>&1) || rc=$?
+  fi
   e=$(date +%s.%N)
   if [ "$rc" -ne 0 ]; then
     echo "e2e.sh: \`$*\` in $dir exited with $rc:" >&2
@@ -93,8 +137,11 @@ t() {
   fi
   awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }'
 }
+# Sum of "user system" lines in a file.
+cpu() { awk '{ s += $1 + $2 } END { printf "%.2f", s }' "$1" 2>/dev/null || printf 'n/a'; }
 echo "$n resources each; ipam_pool_allocation on $backend ($shown)"
-printf '%-8s %18s %12s %8s\n' command "ipam/$backend (s)" "tf_data (s)" "ratio"
+printf '%-8s %18s %12s %8s %16s %8s   %s\n' command "ipam/$backend (s)" "tf_data (s)" "ratio" \
+  "tf_data+deps (s)" "ratio" "CPU s: ipam run (of it provider) / tf_data / tf_data+deps"
 for cmd in apply plan destroy; do
   case $cmd in
     apply) args=(apply -auto-approve -input=false) ;;
@@ -102,7 +149,13 @@ for cmd in apply plan destroy; do
     destroy) args=(destroy -auto-approve -input=false) ;;
   esac
   a=$(t "$work/ipam" "$tf" "${args[@]}")
+  cpu_a=$(cpu "$work/cmd.cpu") cpu_p=$(cpu "$work/provider.cpu")
   b=$(t "$work/data" "$tf" "${args[@]}")
-  printf '%-8s %18.2f %12.2f %8.2f\n' "$cmd" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')"
+  cpu_b=$(cpu "$work/cmd.cpu")
+  d=$(t "$work/deps" "$tf" "${args[@]}")
+  cpu_d=$(cpu "$work/cmd.cpu")
+  printf '%-8s %18.2f %12.2f %8.2f %16.2f %8.2f   %s (%s) / %s / %s\n' "$cmd" "$a" "$b" \
+    "$(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')" "$d" "$(awk -v a="$a" -v b="$d" 'BEGIN { print a / b }')" \
+    "$cpu_a" "$cpu_p" "$cpu_b" "$cpu_d"
 done
-echo "ratio = ipam_pool_allocation on $backend / terraform_data"
+echo "ratio = ipam_pool_allocation on $backend / terraform_data (without, and with, the same dependencies)"
