@@ -86,6 +86,20 @@ struct Db {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// The time of `iters` allocations, each in its own write transaction, timed from begin to
+/// durable commit. Each one is released again in a second, untimed transaction, so the pool
+/// holds as many allocations throughout, however many iterations the measurement takes.
+fn one_per_transaction(store: &Store, pool: &Pool, tags: &Tags, iters: u64) -> Duration {
+    let mut timed = Duration::ZERO;
+    for _ in 0..iters {
+        let start = Instant::now();
+        let a = store.write(|tx| ops::allocate(tx, pool, &request(tags))).unwrap();
+        timed += start.elapsed();
+        store.write(|tx| ops::release(tx, &a)).unwrap();
+    }
+    timed
+}
+
 /// The persisted benchmarks, on databases `open(n)` makes with `n` existing allocations. Each
 /// database is made only when its benchmark runs (so a filter skips the fill too), and dropped
 /// before the next one is made.
@@ -101,23 +115,12 @@ fn persisted(g: &mut BenchmarkGroup<'_, WallTime>, open: &dyn Fn(usize) -> Db) {
     });
     drop(db);
 
-    // One allocation per write transaction, timed from begin to durable commit. Each one is
-    // released again in a second, untimed transaction, so the pool holds n allocations
-    // throughout, however many iterations the measurement takes.
+    // One allocation per write transaction (see `one_per_transaction`).
     for n in SIZES {
         let mut db = None;
         g.bench_with_input(BenchmarkId::new("allocate /28, one transaction", n), &n, |b, &n| {
             let Db { store, pool, .. } = db.get_or_insert_with(|| open(n));
-            b.iter_custom(|iters| {
-                let mut timed = Duration::ZERO;
-                for _ in 0..iters {
-                    let start = Instant::now();
-                    let a = store.write(|tx| ops::allocate(tx, pool, &request(&tags))).unwrap();
-                    timed += start.elapsed();
-                    store.write(|tx| ops::release(tx, &a)).unwrap();
-                }
-                timed
-            })
+            b.iter_custom(|iters| one_per_transaction(store, pool, &tags, iters))
         });
     }
 
@@ -134,16 +137,7 @@ fn persisted(g: &mut BenchmarkGroup<'_, WallTime>, open: &dyn Fn(usize) -> Db) {
                 db.store.keep_free_space_in_memory(false);
                 db
             });
-            b.iter_custom(|iters| {
-                let mut timed = Duration::ZERO;
-                for _ in 0..iters {
-                    let start = Instant::now();
-                    let a = store.write(|tx| ops::allocate(tx, pool, &request(&tags))).unwrap();
-                    timed += start.elapsed();
-                    store.write(|tx| ops::release(tx, &a)).unwrap();
-                }
-                timed
-            })
+            b.iter_custom(|iters| one_per_transaction(store, pool, &tags, iters))
         },
     );
     drop(db);
