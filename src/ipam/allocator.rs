@@ -362,6 +362,16 @@ impl FreeSpace for MemFreeSpace {
     }
 }
 
+/// One step of an allocator property test: first fit of a /n with disallowed /24s (given as
+/// offsets), an exact CIDR at an offset, or the release of a live allocation (by index).
+#[cfg(test)]
+#[derive(Clone, Debug)]
+pub(crate) enum Op {
+    First(u8, Vec<u8>),
+    Exact(u32, u8),
+    Release(usize),
+}
+
 /// The reference the property tests hold first fit to: the lowest aligned IPv4 /p of `root`
 /// overlapping no live allocation and no disallowed block, found by trying every address.
 #[cfg(test)]
@@ -537,13 +547,6 @@ mod tests {
             c("10.0.0.0/28")
         );
         assert_eq!(fs.blocks(), before);
-    }
-
-    #[derive(Clone, Debug)]
-    enum Op {
-        First(u8, Vec<u8>),
-        Exact(u32, u8),
-        Release(usize),
     }
 
     fn ops() -> impl Strategy<Value = Vec<Op>> {

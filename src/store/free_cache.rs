@@ -94,20 +94,18 @@ pub fn may_change_copies(sql: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::may_change_copies as may_change_free_blocks;
+    use super::may_change_copies;
 
     #[test]
-    fn statements_that_change_free_blocks_are_recognised() {
-        assert!(may_change_free_blocks("DELETE FROM free_blocks WHERE pool_id = ?1"));
-        assert!(may_change_free_blocks("INSERT INTO free_blocks (pool_id) VALUES (?1)"));
-        assert!(may_change_free_blocks("DELETE FROM pools WHERE id = ?1"));
-        assert!(may_change_free_blocks("INSERT INTO pool_cidrs (id) VALUES (?1)"));
-        assert!(may_change_free_blocks("  delete from ipams where id = ?1"));
-        assert!(!may_change_free_blocks("DELETE FROM allocations WHERE id = ?1"));
-        assert!(!may_change_free_blocks("DELETE FROM history WHERE id = ?1"));
-        assert!(!may_change_free_blocks(
-            "UPDATE pools SET description = ?2 WHERE id = ?1"
-        ));
-        assert!(!may_change_free_blocks("INSERT INTO allocations (id) VALUES (?1)"));
+    fn statements_that_change_copies_are_recognised() {
+        assert!(may_change_copies("DELETE FROM free_blocks WHERE pool_id = ?1"));
+        assert!(may_change_copies("INSERT INTO free_blocks (pool_id) VALUES (?1)"));
+        assert!(may_change_copies("DELETE FROM pools WHERE id = ?1"));
+        assert!(may_change_copies("INSERT INTO pool_cidrs (id) VALUES (?1)"));
+        assert!(may_change_copies("  delete from ipams where id = ?1"));
+        assert!(!may_change_copies("DELETE FROM allocations WHERE id = ?1"));
+        assert!(!may_change_copies("DELETE FROM history WHERE id = ?1"));
+        assert!(!may_change_copies("UPDATE pools SET description = ?2 WHERE id = ?1"));
+        assert!(!may_change_copies("INSERT INTO allocations (id) VALUES (?1)"));
     }
 }

@@ -204,7 +204,7 @@ impl Store {
     /// benchmarks and tests). PostgreSQL always searches with statements.
     pub fn keep_free_space_in_memory(&self, on: bool) {
         if let Backend::Sqlite { conn, .. } = &self.backend {
-            let mut g = conn.lock().unwrap_or_else(|p| p.into_inner());
+            let mut g = lock(conn);
             g.free.enabled = on;
             g.free.clear();
         }
@@ -237,18 +237,7 @@ impl Store {
     fn run<T>(&self, write: bool, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         match &self.backend {
             Backend::Sqlite { conn, path } => {
-                // A panic while holding the lock leaves the connection usable: SQLite rolls back
-                // the unfinished transaction when the next one begins. The free-block copies
-                // may have been half updated, so they go.
-                let mut guard = match conn.lock() {
-                    Ok(g) => g,
-                    Err(poisoned) => {
-                        let mut g = poisoned.into_inner();
-                        g.free.clear();
-                        conn.clear_poison();
-                        g
-                    }
-                };
+                let mut guard = lock(conn);
                 let SqliteConn { conn, free } = &mut *guard;
                 // A read-only connection (see `open`) would fail at its first statement with
                 // SQLite's bare "attempt to write a readonly database": refuse with the same
@@ -312,6 +301,18 @@ impl Store {
             }),
         }
     }
+}
+
+/// The SQLite connection, for one transaction. A panic while holding the lock leaves the
+/// connection usable (SQLite rolls back the unfinished transaction when the next one begins);
+/// the free-block copies may have been half updated, so they go.
+fn lock(conn: &Mutex<SqliteConn>) -> std::sync::MutexGuard<'_, SqliteConn> {
+    conn.lock().unwrap_or_else(|poisoned| {
+        let mut g = poisoned.into_inner();
+        g.free.clear();
+        conn.clear_poison();
+        g
+    })
 }
 
 fn init_sqlite(conn: &Connection, path: &Path) -> Result<()> {

@@ -595,7 +595,7 @@ mod tests {
     //! The allocator on the SQL free space (`SqlFreeSpace`, with its own `lowest_fitting` query)
     //! against the in-memory index and a brute-force search, so the SQL first fit is proven too.
     use super::super::Store;
-    use crate::ipam::allocator::{self, FreeSpace, MemFreeSpace};
+    use crate::ipam::allocator::{self, FreeSpace, MemFreeSpace, Op};
     use crate::ipam::cidr::{Cidr, Family};
     use crate::ipam::model::{CREATE_COMPLETE, Ipam, LOCALE_NONE, Pool, Scope, ScopeType, Tags};
     use proptest::prelude::*;
@@ -818,13 +818,6 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-    }
-
-    #[derive(Debug, Clone)]
-    enum Op {
-        First(u8, Vec<u8>),
-        Exact(u32, u8),
-        Release(usize),
     }
 
     fn ops() -> impl Strategy<Value = Vec<Op>> {
