@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end timings: terraform apply, plan (no changes) and destroy of N ipam_pool_allocation
 # resources, beside the same commands on N terraform_data resources (Terraform's own floor: no
-# provider process). Prints both times and the ratio for each command.
+# provider process): alone, with the allocations' dependency graph, and with that graph and as
+# many bytes of state per instance. Prints every time and the ratio to each floor.
 #
 # Usage: benches/e2e.sh [N]   (default 1000; needs terraform on the PATH, or TERRAFORM)
 #
@@ -104,6 +105,49 @@ resource "terraform_data" "a" {
   depends_on = [terraform_data.cidr]
 }
 HCL
+# The same again, each terraform_data holding as many bytes in the state as an allocation does
+# (its input, a string, is sized after the ipam apply; input and output both hold it). Terraform's
+# local backend rewrites the whole state file after every resource it creates or destroys, so
+# apply and destroy grow with the bytes each instance keeps in the state, and this floor has as
+# many. Needs python3 (to read the state); without it this floor is left out.
+sized=""
+if command -v python3 >/dev/null; then
+  sized="$work/sized"
+  mkdir -p "$sized"
+  cp "$work/deps/main.tf" "$sized/main.tf"
+fi
+# Writes the sized floor's configuration: an input string that makes its instances' state as
+# large as the mean allocation instance in the ipam state.
+size_floor() {
+  python3 - "$work/ipam/terraform.tfstate" "$n" >"$sized/main.tf" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1]))
+sizes = [len(json.dumps(i)) for r in state["resources"] if r["type"] == "ipam_pool_allocation"
+         for i in r["instances"]]
+target = sum(sizes) / len(sizes)
+def instance(s):
+    return {"index_key": 999, "schema_version": 0, "attributes": {
+        "id": "00000000-0000-0000-0000-000000000000", "input": {"value": s, "type": "string"},
+        "output": {"value": s, "type": "string"}, "triggers_replace": None},
+        "sensitive_attributes": [], "dependencies": ["terraform_data.cidr", "terraform_data.ipam", "terraform_data.pool"]}
+pad = max(0, round((target - len(json.dumps(instance("")))) / 2))
+print(f"""resource "terraform_data" "ipam" {{
+  input = "ipam"
+}}
+resource "terraform_data" "pool" {{
+  input = terraform_data.ipam.id
+}}
+resource "terraform_data" "cidr" {{
+  input = terraform_data.pool.id
+}}
+# {pad} bytes each way: {round(target)} bytes of state per instance, as an allocation has
+resource "terraform_data" "a" {{
+  count      = {sys.argv[2]}
+  input      = "{'x' * pad}"
+  depends_on = [terraform_data.cidr]
+}}""")
+PY
+}
 # The three setup resources of the ipam configuration exist before timing starts, so both
 # sides create exactly N resources.
 (cd "$work/ipam" && "$tf" apply -auto-approve -input=false -target=ipam_pool_cidr.c >"$work/setup.log" 2>&1) || {
@@ -111,11 +155,13 @@ HCL
   exit 1
 }
 (cd "$work/data" && "$tf" init -input=false >/dev/null)
-(cd "$work/deps" && "$tf" init -input=false >/dev/null &&
-  "$tf" apply -auto-approve -input=false -target=terraform_data.cidr >"$work/setup.log" 2>&1) || {
-  cat "$work/setup.log" >&2
-  exit 1
-}
+for floor in "$work/deps" $sized; do
+  (cd "$floor" && "$tf" init -input=false >/dev/null &&
+    "$tf" apply -auto-approve -input=false -target=terraform_data.cidr >"$work/setup.log" 2>&1) || {
+    cat "$work/setup.log" >&2
+    exit 1
+  }
+done
 # Seconds taken by a command in a directory; a failure (or a plan that shows changes) stops the run.
 # With /usr/bin/time, the CPU seconds of the command and its children (the provider processes
 # among them) go to $work/cmd.cpu.
@@ -140,8 +186,9 @@ t() {
 # Sum of "user system" lines in a file.
 cpu() { awk '{ s += $1 + $2 } END { printf "%.2f", s }' "$1" 2>/dev/null || printf 'n/a'; }
 echo "$n resources each; ipam_pool_allocation on $backend ($shown)"
-printf '%-8s %18s %12s %8s %16s %8s   %s\n' command "ipam/$backend (s)" "tf_data (s)" "ratio" \
-  "tf_data+deps (s)" "ratio" "CPU s: ipam run (of it provider) / tf_data / tf_data+deps"
+printf '%-8s %18s %12s %8s %16s %8s %16s %8s   %s\n' command "ipam/$backend (s)" "tf_data (s)" "ratio" \
+  "tf_data+deps (s)" "ratio" "+state size (s)" "ratio" \
+  "CPU s: ipam run (of it provider) / tf_data / tf_data+deps / +state size"
 for cmd in apply plan destroy; do
   case $cmd in
     apply) args=(apply -auto-approve -input=false) ;;
@@ -154,8 +201,17 @@ for cmd in apply plan destroy; do
   cpu_b=$(cpu "$work/cmd.cpu")
   d=$(t "$work/deps" "$tf" "${args[@]}")
   cpu_d=$(cpu "$work/cmd.cpu")
-  printf '%-8s %18.2f %12.2f %8.2f %16.2f %8.2f   %s (%s) / %s / %s\n' "$cmd" "$a" "$b" \
-    "$(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')" "$d" "$(awk -v a="$a" -v b="$d" 'BEGIN { print a / b }')" \
-    "$cpu_a" "$cpu_p" "$cpu_b" "$cpu_d"
+  z=n/a rz=n/a cpu_z=n/a
+  if [ -n "$sized" ]; then
+    [ "$cmd" = apply ] && size_floor
+    z=$(t "$sized" "$tf" "${args[@]}")
+    cpu_z=$(cpu "$work/cmd.cpu")
+    rz=$(awk -v a="$a" -v b="$z" 'BEGIN { printf "%.2f", a / b }')
+  fi
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+  printf '%-8s %18.2f %12.2f %8s %16.2f %8s %16s %8s   %s (%s) / %s / %s / %s\n' "$cmd" "$a" "$b" \
+    "$(ratio "$a" "$b")" "$d" "$(ratio "$a" "$d")" "$z" "$rz" "$cpu_a" "$cpu_p" "$cpu_b" "$cpu_d" "$cpu_z"
 done
-echo "ratio = ipam_pool_allocation on $backend / terraform_data (without, and with, the same dependencies)"
+[ -n "$sized" ] && grep -o '^# [0-9]* bytes.*' "$sized/main.tf" | sed 's/^# /state size floor: /'
+echo "ratio = ipam_pool_allocation on $backend / terraform_data (alone; with the same dependencies;"
+echo "        and with the same dependencies and state bytes per instance)"

@@ -410,12 +410,17 @@ impl<'a> Tx<'a> {
     /// Deletes every free block of a pool inside `cidr`.
     pub fn delete_free_blocks_within(&self, pool_id: &str, cidr: &Cidr) -> Result<()> {
         self.write_sql(
-            "DELETE FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start >= ?3 AND start <= ?4",
+            // Blocks inside `cidr` have at least its prefix length: one range per prefix length.
+            "WITH RECURSIVE lv(prefix) AS (SELECT CAST(?5 AS INTEGER) UNION ALL SELECT prefix + 1 FROM lv WHERE prefix < ?6) \
+             DELETE FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix IN (SELECT prefix FROM lv) \
+             AND start >= ?3 AND start <= ?4",
             args![
                 pool_id,
                 family_code(cidr.family),
                 cidr.start_bytes(),
-                u128_bytes(cidr.last())
+                u128_bytes(cidr.last()),
+                cidr.prefix,
+                cidr.family.bits()
             ],
         )
     }
@@ -521,8 +526,18 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
         if let Some(Ok(found)) = self.in_memory(|m| m.floor(family, start))? {
             return Ok(found);
         }
+        // Free blocks never overlap, so the block with the greatest start at or below `start`
+        // over every prefix length present is the floor: the same skip scan as above, each
+        // prefix length followed by one backward seek.
         self.one(
-            "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start <= ?3 ORDER BY start DESC LIMIT 1",
+            "WITH RECURSIVE lv(prefix) AS ( \
+               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 ORDER BY prefix LIMIT 1) \
+               UNION ALL \
+               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix > lv.prefix ORDER BY prefix LIMIT 1) \
+               FROM lv WHERE lv.prefix IS NOT NULL) \
+             SELECT * FROM (SELECT ?2 AS family, (SELECT start FROM free_blocks WHERE pool_id = ?1 AND family = ?2 \
+               AND prefix = lv.prefix AND start <= ?3 ORDER BY start DESC LIMIT 1) AS s, lv.prefix FROM lv \
+               WHERE lv.prefix IS NOT NULL) AS f WHERE s IS NOT NULL ORDER BY s DESC LIMIT 1",
             args![self.pool_id, family_code(family), u128_bytes(start)],
         )
     }
@@ -531,11 +546,36 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
         if let Some(Ok(found)) = self.in_memory(|m| m.ascending_from(family, from, limit))? {
             return Ok(found);
         }
-        self.tx.rows(
-            "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start >= ?3 ORDER BY start LIMIT ?4",
-            args![self.pool_id, family_code(family), u128_bytes(from), limit as i64],
-            |r| cidr_from(r, 0),
-        )
+        // The table is ordered by prefix length first: the lowest `limit` blocks of each prefix
+        // length present, merged.
+        let prefixes: Vec<i64> = self.tx.rows(
+            "WITH RECURSIVE lv(prefix) AS ( \
+               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 ORDER BY prefix LIMIT 1) \
+               UNION ALL \
+               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix > lv.prefix ORDER BY prefix LIMIT 1) \
+               FROM lv WHERE lv.prefix IS NOT NULL) \
+             SELECT prefix FROM lv WHERE prefix IS NOT NULL",
+            args![self.pool_id, family_code(family)],
+            |r| r.get(0),
+        )?;
+        let mut out = Vec::new();
+        for prefix in prefixes {
+            out.extend(self.tx.rows(
+                "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix = ?3 \
+                 AND start >= ?4 ORDER BY start LIMIT ?5",
+                args![
+                    self.pool_id,
+                    family_code(family),
+                    prefix,
+                    u128_bytes(from),
+                    limit as i64
+                ],
+                |r| cidr_from(r, 0),
+            )?);
+        }
+        out.sort_unstable_by_key(|b| b.start);
+        out.truncate(limit);
+        Ok(out)
     }
 
     fn contains_block(&mut self, block: Cidr) -> Result<bool> {

@@ -8,7 +8,7 @@ use rusqlite::Transaction;
 use crate::ipam::{Error, ErrorKind};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Each migration brings the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -152,6 +152,21 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX history_cidr;
     CREATE INDEX history_cidr ON history(scope_id, family, start, prefix, end_time);
     "#,
+    // 3: free blocks in one B-tree ordered by prefix length, then start. Every change to the
+    // free space writes one tree instead of two (a table by start and an index by prefix), and
+    // each search stays bounded by the number of prefix lengths (33 or 129), not the blocks.
+    r#"
+    CREATE TABLE free_blocks_v3 (
+        pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+        family INTEGER NOT NULL,
+        start BLOB NOT NULL,
+        prefix INTEGER NOT NULL,
+        PRIMARY KEY (pool_id, family, prefix, start)
+    ) WITHOUT ROWID;
+    INSERT INTO free_blocks_v3 (pool_id, family, start, prefix) SELECT pool_id, family, start, prefix FROM free_blocks;
+    DROP TABLE free_blocks;
+    ALTER TABLE free_blocks_v3 RENAME TO free_blocks;
+    "#,
 ];
 
 /// The refusal to touch a database written by a newer provider.
@@ -201,7 +216,8 @@ mod tests {
     }
 
     /// A database written by schema version 1 is brought to the current version on opening,
-    /// keeping its records, and the open history record of a CIDR is then one index seek.
+    /// keeping its records: the open history record of a CIDR is then one index seek, and the
+    /// free blocks live in one tree ordered by prefix length that the first-fit search seeks in.
     #[test]
     fn version_1_database_is_migrated_in_place() {
         let dir = tempfile::tempdir().unwrap();
@@ -214,35 +230,59 @@ mod tests {
                  private_default_scope_id, state) VALUES ('ipam-1', '123456789012', 'us-east-1', '[]', 's1', 's2', 'x'); \
                  INSERT INTO history (ipam_id, scope_id, family, start, prefix, cidr, resource_type, resource_owner, start_time) \
                  VALUES ('ipam-1', 's1', 4, x'0000000000000000000000000a000000', 8, '10.0.0.0/8', 'pool', '123456789012', 't'); \
+                 INSERT INTO scopes (id, ipam_id, owner_id, scope_type, is_default, state) \
+                 VALUES ('s1', 'ipam-1', '123456789012', 'private', 1, 'x'); \
+                 INSERT INTO pools (id, scope_id, ipam_id, owner_id, address_family, locale, depth, state) \
+                 VALUES ('p1', 's1', 'ipam-1', '123456789012', 'ipv4', 'None', 1, 'x'); \
+                 INSERT INTO free_blocks (pool_id, family, start, prefix) VALUES \
+                 ('p1', 4, x'0000000000000000000000000a800000', 9), \
+                 ('p1', 4, x'0000000000000000000000000a400000', 10), \
+                 ('p1', 4, x'0000000000000000000000000a000010', 28); \
                  PRAGMA user_version = 1;",
             )
             .unwrap();
         }
         let store = crate::store::Store::open(&p).unwrap();
-        let (version, records, plan): (i64, i64, String) = store
+        let plan = |tx: &crate::store::Tx, sql: &str| -> crate::ipam::Result<String> {
+            let rows = tx.query(&format!("EXPLAIN QUERY PLAN {sql}"), &[])?;
+            let detail = rows
+                .iter()
+                .map(|r| r.get::<String>(3))
+                .collect::<crate::ipam::Result<Vec<_>>>()?;
+            Ok(detail.join("; "))
+        };
+        let (version, records, history_plan, free_plan, blocks) = store
             .read(|tx| {
-                let plan = tx.query(
-                    "EXPLAIN QUERY PLAN UPDATE history SET end_time = 'now' WHERE scope_id = 's1' AND family = 4 \
-                     AND start = x'00' AND prefix = 8 AND resource_id = 'r' AND end_time IS NULL",
-                    &[],
-                )?;
-                let detail = plan
-                    .iter()
-                    .map(|r| r.get::<String>(3))
-                    .collect::<crate::ipam::Result<Vec<_>>>()?;
                 Ok((
-                    tx.scalar("PRAGMA user_version", &[])?,
-                    tx.scalar("SELECT count(*) FROM history", &[])?,
-                    detail.join("; "),
+                    tx.scalar::<i64>("PRAGMA user_version", &[])?,
+                    tx.scalar::<i64>("SELECT count(*) FROM history", &[])?,
+                    plan(
+                        tx,
+                        "UPDATE history SET end_time = 'now' WHERE scope_id = 's1' AND family = 4 \
+                         AND start = x'00' AND prefix = 8 AND resource_id = 'r' AND end_time IS NULL",
+                    )?,
+                    plan(
+                        tx,
+                        "SELECT start FROM free_blocks WHERE pool_id = 'p1' AND family = 4 AND prefix = 10 \
+                         ORDER BY start LIMIT 1",
+                    )?,
+                    tx.free_space("p1").all_blocks()?,
                 ))
             })
             .unwrap();
         assert_eq!(version, super::SCHEMA_VERSION);
         assert_eq!(records, 1);
         assert!(
-            plan.contains("history_cidr") && plan.contains("end_time=?"),
-            "the open record must be found through the index: {plan}"
+            history_plan.contains("history_cidr") && history_plan.contains("end_time=?"),
+            "the open record must be found through the index: {history_plan}"
         );
+        assert!(
+            free_plan.contains("PRIMARY KEY (pool_id=? AND family=? AND prefix=?)")
+                && !free_plan.contains("TEMP B-TREE"),
+            "the lowest block of a prefix length must be one seek: {free_plan}"
+        );
+        let c = |s: &str| crate::ipam::cidr::Cidr::parse(s).unwrap();
+        assert_eq!(blocks, vec![c("10.0.0.16/28"), c("10.64.0.0/10"), c("10.128.0.0/9")]);
     }
 
     #[test]
