@@ -204,7 +204,7 @@ for cmd in apply plan destroy; do
   z=n/a rz=n/a cpu_z=n/a
   if [ -n "$sized" ]; then
     [ "$cmd" = apply ] && size_floor
-    z=$(t "$sized" "$tf" "${args[@]}")
+    z=$(t "$sized" "$tf" "${args[@]}" | awk '{ printf "%.2f", $1 }')
     cpu_z=$(cpu "$work/cmd.cpu")
     rz=$(awk -v a="$a" -v b="$z" 'BEGIN { printf "%.2f", a / b }')
   fi
