@@ -10,6 +10,7 @@ use serde_json::Value as J;
 use super::tree::clean;
 use super::{CliError, ExportFormat, Output, write_error};
 use crate::ipam::model::{Allocation, HistoryRecord, Tags};
+use crate::ipam::utilisation::Addresses;
 use crate::store::Store;
 
 /// The export document. Typed (not a JSON tree) so that a database with 100k allocations is
@@ -315,7 +316,7 @@ fn write_csv(store: &Store, out: &mut impl Write) -> Result<(), CliError> {
                 a.description.unwrap_or_default(),
                 p.scope_id.clone(),
                 p.ipam_id.clone(),
-                a.cidr.size().to_string(),
+                Addresses::of(&a.cidr).to_string(),
             ];
             let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
             writeln!(out, "{}", line.join(",")).map_err(write_error)?;

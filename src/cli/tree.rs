@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::CliError;
 use crate::ipam::cidr::{Cidr, Family};
 use crate::ipam::model::{Allocation, Pool};
-use crate::ipam::utilisation::Utilisation;
+use crate::ipam::utilisation::{Addresses, Utilisation};
 use crate::store::{Store, Tx};
 
 /// Utilisation as output: sizes in addresses as decimal strings (an IPv6 size does not fit a JSON
@@ -37,13 +37,14 @@ fn round2(v: f64) -> f64 {
 
 impl From<Utilisation> for Usage {
     fn from(u: Utilisation) -> Usage {
-        let used = u.allocated.saturating_add(u.assigned);
+        // The exact sizes: an IPv6 /0 has 2^128 addresses, one more than a `u128` holds.
+        let x = u.exact;
         Usage {
-            addresses: u.size.to_string(),
-            used: used.to_string(),
-            allocated: u.allocated.to_string(),
-            assigned: u.assigned.to_string(),
-            available: u.available.to_string(),
+            addresses: x.size.to_string(),
+            used: x.allocated.saturating_add(x.assigned).to_string(),
+            allocated: x.allocated.to_string(),
+            assigned: x.assigned.to_string(),
+            available: x.available.to_string(),
             percent_used: round2(u.percent_allocated + u.percent_assigned),
             percent_allocated: round2(u.percent_allocated),
             percent_assigned: round2(u.percent_assigned),
@@ -57,8 +58,8 @@ impl From<Utilisation> for Usage {
 
 impl Usage {
     /// Addresses held by allocations (child pools and everything else).
-    pub fn used(&self) -> u128 {
-        self.exact.allocated.saturating_add(self.exact.assigned)
+    pub fn used(&self) -> Addresses {
+        self.exact.exact.allocated.saturating_add(self.exact.exact.assigned)
     }
 
     /// The used share in percent, unrounded.
@@ -69,8 +70,8 @@ impl Usage {
     /// The used share for people: never "0.0%" for space in use nor "100.0%" for space left,
     /// which one /64 in an IPv6 /32 would otherwise show.
     pub fn percent_text(&self) -> String {
-        let (used, size, p) = (self.used(), self.exact.size, self.percent());
-        if used > 0 && p < 0.05 {
+        let (used, size, p) = (self.used(), self.exact.exact.size, self.percent());
+        if !used.is_zero() && p < 0.05 {
             "<0.1%".to_string()
         } else if used < size && p >= 99.95 {
             ">99.9%".to_string()
@@ -517,6 +518,19 @@ mod tests {
         assert_eq!(usage(&["10.0.0.0/8"], &blocks).percent_text(), ">99.9%");
         let whole_v6 = usage(&["::/0"], &["8000::/1"]);
         assert_eq!(whole_v6.percent_text(), "50.0%");
+        // 2^128 addresses, not u128::MAX (2^128 - 1), and halves of it exactly.
+        assert_eq!(whole_v6.addresses, "340282366920938463463374607431768211456");
+        assert_eq!(whole_v6.used, "170141183460469231731687303715884105728");
+        assert_eq!(whole_v6.available, "170141183460469231731687303715884105728");
+        let full_v6 = usage(&["::/0"], &["::/0"]);
+        assert_eq!(
+            (
+                full_v6.percent_text(),
+                full_v6.used.as_str(),
+                full_v6.available.as_str()
+            ),
+            ("100.0%".into(), "340282366920938463463374607431768211456", "0")
+        );
         assert_eq!(usage(&[], &[]).percent_text(), "0.0%");
     }
 
