@@ -435,6 +435,24 @@ fn u128_bytes(v: u128) -> [u8; 16] {
     v.to_be_bytes()
 }
 
+/// The start of a statement that lists the prefix lengths present among a pool's free blocks of
+/// one family (`?1` pool, `?2` family) as the rows of `lv`, ascending: a skip scan of at most 33
+/// or 129 seeks, each for the next larger prefix length, whatever the number of blocks. With a
+/// condition, the scan stops at the first length that fails it.
+macro_rules! prefixes_present {
+    ($($stop:literal)?) => {
+        concat!(
+            "WITH RECURSIVE lv(prefix) AS ( \
+               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 ORDER BY prefix LIMIT 1) \
+               UNION ALL \
+               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix > lv.prefix ORDER BY prefix LIMIT 1) \
+               FROM lv WHERE lv.prefix IS NOT NULL",
+            $($stop,)?
+            ") "
+        )
+    };
+}
+
 /// One pool's free blocks in the `free_blocks` table; every method is one indexed query, or, in a
 /// SQLite write transaction, a lookup in the pool's in-memory copy (see `free_cache`), with every
 /// change written to both.
@@ -509,15 +527,14 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
             return Ok(found);
         }
         // A skip scan over the distinct prefix lengths present (at most 33 or 129, usually a
-        // handful), each followed by one seek for its lowest start: all on free_blocks_prefix.
+        // handful), each followed by one seek for its lowest start: all on the table's key.
         self.one(
-            "WITH RECURSIVE lv(prefix) AS ( \
-               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 ORDER BY prefix LIMIT 1) \
-               UNION ALL \
-               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix > lv.prefix ORDER BY prefix LIMIT 1) \
-               FROM lv WHERE lv.prefix IS NOT NULL AND lv.prefix < ?3) \
-             SELECT ?2, (SELECT start FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix = lv.prefix ORDER BY start LIMIT 1) AS s, lv.prefix \
-             FROM lv WHERE lv.prefix IS NOT NULL AND lv.prefix <= ?3 ORDER BY s LIMIT 1",
+            concat!(
+                prefixes_present!(" AND lv.prefix < ?3"),
+                "SELECT ?2, (SELECT start FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix = lv.prefix \
+                 ORDER BY start LIMIT 1) AS s, lv.prefix \
+                 FROM lv WHERE lv.prefix IS NOT NULL AND lv.prefix <= ?3 ORDER BY s LIMIT 1"
+            ),
             args![self.pool_id, family_code(family), max_prefix],
         )
     }
@@ -530,14 +547,12 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
         // over every prefix length present is the floor: the same skip scan as above, each
         // prefix length followed by one backward seek.
         self.one(
-            "WITH RECURSIVE lv(prefix) AS ( \
-               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 ORDER BY prefix LIMIT 1) \
-               UNION ALL \
-               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix > lv.prefix ORDER BY prefix LIMIT 1) \
-               FROM lv WHERE lv.prefix IS NOT NULL) \
-             SELECT * FROM (SELECT ?2 AS family, (SELECT start FROM free_blocks WHERE pool_id = ?1 AND family = ?2 \
-               AND prefix = lv.prefix AND start <= ?3 ORDER BY start DESC LIMIT 1) AS s, lv.prefix FROM lv \
-               WHERE lv.prefix IS NOT NULL) AS f WHERE s IS NOT NULL ORDER BY s DESC LIMIT 1",
+            concat!(
+                prefixes_present!(),
+                "SELECT * FROM (SELECT ?2 AS family, (SELECT start FROM free_blocks WHERE pool_id = ?1 AND family = ?2 \
+                 AND prefix = lv.prefix AND start <= ?3 ORDER BY start DESC LIMIT 1) AS s, lv.prefix FROM lv \
+                 WHERE lv.prefix IS NOT NULL) AS f WHERE s IS NOT NULL ORDER BY s DESC LIMIT 1"
+            ),
             args![self.pool_id, family_code(family), u128_bytes(start)],
         )
     }
@@ -549,12 +564,7 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
         // The table is ordered by prefix length first: the lowest `limit` blocks of each prefix
         // length present, merged.
         let prefixes: Vec<i64> = self.tx.rows(
-            "WITH RECURSIVE lv(prefix) AS ( \
-               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 ORDER BY prefix LIMIT 1) \
-               UNION ALL \
-               SELECT (SELECT prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix > lv.prefix ORDER BY prefix LIMIT 1) \
-               FROM lv WHERE lv.prefix IS NOT NULL) \
-             SELECT prefix FROM lv WHERE prefix IS NOT NULL",
+            concat!(prefixes_present!(), "SELECT prefix FROM lv WHERE prefix IS NOT NULL"),
             args![self.pool_id, family_code(family)],
             |r| r.get(0),
         )?;
