@@ -547,6 +547,88 @@ resource "ipam_pool_allocation" "a" {{
     tf.destroy();
 }
 
+/// A database written by schema 2 (free blocks ordered by start, with a second index by prefix
+/// length) is migrated when the provider opens it: every row is kept, Terraform's plan stays
+/// empty, and first fit carries on in the space that released allocations left.
+fn a_schema_2_database_is_migrated_and_terraform_carries_on() {
+    let tf = Tf::new();
+    let config = |n: usize| {
+        format!(
+            r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "10.0.0.0/16"
+}}
+resource "ipam_pool_allocation" "a" {{
+  count          = {n}
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 24
+  depends_on     = [ipam_pool_cidr.c]
+}}
+"#
+        )
+    };
+    tf.config(&config(5));
+    tf.apply();
+    // Three released: 10.0.2.0/24 and up are free again, merged with the rest of the /16.
+    tf.config(&config(2));
+    tf.apply();
+    let before = tf.db_dump();
+    // The schema-2 shape of the free-block table, with the same rows.
+    let (text, int, blob, rowid, version) = match common::backend() {
+        common::Backend::Sqlite => ("TEXT", "INTEGER", "BLOB", " WITHOUT ROWID", "PRAGMA user_version = 2"),
+        common::Backend::Postgres => ("TEXT", "BIGINT", "BYTEA", "", "UPDATE ipam_schema SET version = 2"),
+    };
+    for sql in [
+        format!(
+            "CREATE TABLE fb2 (pool_id {text} NOT NULL REFERENCES pools(id) ON DELETE CASCADE, family {int} NOT NULL, \
+             start {blob} NOT NULL, prefix {int} NOT NULL, PRIMARY KEY (pool_id, family, start)){rowid}"
+        ),
+        "INSERT INTO fb2 SELECT pool_id, family, start, prefix FROM free_blocks".into(),
+        "DROP TABLE free_blocks".into(),
+        "ALTER TABLE fb2 RENAME TO free_blocks".into(),
+        "CREATE INDEX free_blocks_prefix ON free_blocks(pool_id, family, prefix, start)".into(),
+        version.into(),
+    ] {
+        tf.sql(&sql);
+    }
+    let index = match common::backend() {
+        common::Backend::Sqlite => "SELECT count(*) FROM sqlite_master WHERE name = 'free_blocks_prefix'",
+        common::Backend::Postgres => "SELECT count(*) FROM pg_indexes WHERE indexname = 'free_blocks_prefix'",
+    };
+    assert_eq!(tf.sql_count(index), 1);
+    // Opening migrates it: nothing to change, every row as it was, the extra index gone.
+    tf.assert_plan_empty();
+    assert_eq!(tf.db_dump(), before);
+    assert_eq!(tf.sql_count(index), 0);
+    let version = match common::backend() {
+        common::Backend::Sqlite => "PRAGMA user_version",
+        common::Backend::Postgres => "SELECT version FROM ipam_schema",
+    };
+    assert_eq!(tf.sql_count(version), 3);
+    // First fit on the migrated free space: the two new allocations take the two lowest /24s
+    // the kept ones do not hold (the five were created in parallel, in any order).
+    let cidr = |i: usize| tf.attr(&format!("ipam_pool_allocation.a[{i}]"), "cidr");
+    let kept = [cidr(0), cidr(1)];
+    tf.config(&config(4));
+    tf.apply();
+    tf.assert_plan_empty();
+    let lowest_free: Vec<String> = (0..5)
+        .map(|i| format!("10.0.{i}.0/24"))
+        .filter(|c| !kept.contains(c))
+        .take(2)
+        .collect();
+    let mut added = vec![cidr(2), cidr(3)];
+    added.sort();
+    assert_eq!(added, lowest_free, "kept {kept:?}");
+    tf.destroy();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM allocations"), 0);
+}
+
 fn preview_next_cidr_is_fixed_at_create_and_importable() {
     let tf = Tf::new();
     let cfg = |with_alloc: bool| {
@@ -1074,4 +1156,5 @@ backend_tests!(
     pool_cidr_drift_and_replace,
     refusals_leave_the_database_unchanged,
     public_prefix_and_byoip_checks_run_at_plan,
+    a_schema_2_database_is_migrated_and_terraform_carries_on,
 );
