@@ -10,6 +10,29 @@ fn c(s: &str) -> Cidr {
     Cidr::parse(s).unwrap()
 }
 
+/// The address space of a benchmark pool: its family, its provisioned CIDR and the size of each
+/// allocation.
+#[derive(Clone, Copy, Debug)]
+pub struct Space {
+    pub family: &'static str,
+    pub cidr: &'static str,
+    pub netmask: u8,
+}
+
+/// /28s from 10.0.0.0/8.
+pub const V4: Space = Space {
+    family: "ipv4",
+    cidr: "10.0.0.0/8",
+    netmask: 28,
+};
+
+/// /64s from an IPv6 /32.
+pub const V6: Space = Space {
+    family: "ipv6",
+    cidr: "2001:db8::/32",
+    netmask: 64,
+};
+
 /// A file database with one IPAM, scope and pool (10.0.0.0/8) holding `n` /28 allocations.
 pub fn file_pool(dir: &std::path::Path, n: usize) -> (Store, Pool) {
     file_pool_at(&dir.join("bench.db"), n)
@@ -17,12 +40,17 @@ pub fn file_pool(dir: &std::path::Path, n: usize) -> (Store, Pool) {
 
 /// The same, at a given database path.
 pub fn file_pool_at(path: &std::path::Path, n: usize) -> (Store, Pool) {
-    fill(path, n, 10_000, &mut || {})
+    fill(path, V4, n, 10_000, &mut || {})
 }
 
-/// One IPAM, scope and pool holding `n` allocations at `location` (a SQLite path or a
+/// A file database whose pool holds `n` allocations of `space`.
+pub fn file_pool_of(dir: &std::path::Path, space: Space, n: usize) -> (Store, Pool) {
+    fill(&dir.join("bench.db"), space, n, 10_000, &mut || {})
+}
+
+/// One IPAM, scope and pool of `space` holding `n` allocations at `location` (a SQLite path or a
 /// `postgres://` URL), made `batch` allocations to a transaction, calling `between` after each.
-fn fill(location: &std::path::Path, n: usize, batch: usize, between: &mut dyn FnMut()) -> (Store, Pool) {
+fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, between: &mut dyn FnMut()) -> (Store, Pool) {
     let store = Store::open(location).unwrap();
     let acct = "123456789012".to_string();
     let scope = |id: &str, t| Scope {
@@ -40,7 +68,7 @@ fn fill(location: &std::path::Path, n: usize, batch: usize, between: &mut dyn Fn
         scope_id: "ipam-scope-00000000000000002".into(),
         ipam_id: "ipam-00000000000000001".into(),
         owner_id: acct.clone(),
-        address_family: "ipv4".into(),
+        address_family: space.family.into(),
         locale: LOCALE_NONE.into(),
         source_pool_id: None,
         depth: 1,
@@ -75,7 +103,7 @@ fn fill(location: &std::path::Path, n: usize, batch: usize, between: &mut dyn Fn
             tx.insert_scope(&scope("ipam-scope-00000000000000002", ScopeType::Private))?;
             tx.insert_pool(&pool)?;
             let req = ops::ProvisionRequest {
-                cidr: Some(c("10.0.0.0/8")),
+                cidr: Some(c(space.cidr)),
                 netmask_length: None,
                 auth_message: None,
                 auth_signature: None,
@@ -92,7 +120,7 @@ fn fill(location: &std::path::Path, n: usize, batch: usize, between: &mut dyn Fn
         store
             .write(|tx| {
                 for _ in 0..count {
-                    ops::allocate(tx, &pool, &request(&tags))?;
+                    ops::allocate(tx, &pool, &request_of(&tags, space.netmask))?;
                 }
                 Ok(())
             })
@@ -103,10 +131,16 @@ fn fill(location: &std::path::Path, n: usize, batch: usize, between: &mut dyn Fn
     (store, pool)
 }
 
+/// A request for the next free /28.
 pub fn request(tags: &Tags) -> ops::AllocationRequest<'_> {
+    request_of(tags, V4.netmask)
+}
+
+/// A request for the next free block of `netmask` bits.
+pub fn request_of(tags: &Tags, netmask: u8) -> ops::AllocationRequest<'_> {
     ops::AllocationRequest {
         cidr: None,
-        netmask_length: Some(28),
+        netmask_length: Some(i64::from(netmask)),
         disallowed: &[],
         resource_type: "custom",
         resource_id: None,
@@ -143,7 +177,7 @@ pub fn postgres_pool(url: &str, n: usize) -> (Store, Pool) {
     reset_postgres(url);
     let mut client = postgres::Client::connect(url, postgres::NoTls)
         .unwrap_or_else(|e| panic!("connecting to {url} (IPAM_BENCH_POSTGRES): {e}"));
-    let made = fill(std::path::Path::new(url), n, 1_000, &mut || {
+    let made = fill(std::path::Path::new(url), V4, n, 1_000, &mut || {
         client.batch_execute("VACUUM free_blocks").expect("VACUUM free_blocks");
     });
     client.batch_execute("VACUUM ANALYZE").expect("VACUUM ANALYZE");
