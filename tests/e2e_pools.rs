@@ -11,6 +11,23 @@ resource "ipam" "main" {
 }
 "#;
 
+/// The IPAM with a private IPv4 pool `p` holding one provisioned CIDR `c`: the start of many
+/// configurations here.
+fn pool_with_cidr(cidr: &str) -> String {
+    format!(
+        r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "{cidr}"
+}}
+"#
+    )
+}
+
 /// The seed tutorial: top-level pool without locale, regional child, development grandchild.
 const HIERARCHY: &str = r#"
 resource "ipam_pool" "top" {
@@ -179,17 +196,10 @@ fn seed_tutorial_hierarchy_end_to_end() {
 
 fn upstream_first_fit_expectations_and_replacement() {
     let tf = Tf::new();
+    let base = pool_with_cidr("172.2.0.0/24");
     let cfg = |netmask: u8| {
         format!(
-            r#"{IPAM}
-resource "ipam_pool" "p" {{
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}}
-resource "ipam_pool_cidr" "c" {{
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "172.2.0.0/24"
-}}
+            r#"{base}
 resource "ipam_pool_allocation" "plain" {{
   ipam_pool_id   = ipam_pool.p.id
   netmask_length = {netmask}
@@ -274,16 +284,9 @@ resource "ipam_pool_allocation" "vpc" {{
 
 fn hundred_parallel_allocations_are_disjoint_and_stable() {
     let tf = Tf::new();
+    let base = pool_with_cidr("10.20.0.0/16");
     tf.config(&format!(
-        r#"{IPAM}
-resource "ipam_pool" "p" {{
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}}
-resource "ipam_pool_cidr" "c" {{
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.20.0.0/16"
-}}
+        r#"{base}
 resource "ipam_pool_allocation" "n" {{
   count          = 100
   ipam_pool_id   = ipam_pool.p.id
@@ -516,16 +519,9 @@ resource "ipam_pool" "child" {{
 
 fn drift_of_allocations_and_pool_cidrs_is_planned_back() {
     let tf = Tf::new();
+    let base = pool_with_cidr("10.0.0.0/24");
     tf.config(&format!(
-        r#"{IPAM}
-resource "ipam_pool" "p" {{
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}}
-resource "ipam_pool_cidr" "c" {{
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.0.0.0/24"
-}}
+        r#"{base}
 resource "ipam_pool_allocation" "a" {{
   ipam_pool_id   = ipam_pool.p.id
   netmask_length = 26
@@ -552,17 +548,10 @@ resource "ipam_pool_allocation" "a" {{
 /// empty, and first fit carries on in the space that released allocations left.
 fn a_schema_2_database_is_migrated_and_terraform_carries_on() {
     let tf = Tf::new();
+    let base = pool_with_cidr("10.0.0.0/16");
     let config = |n: usize| {
         format!(
-            r#"{IPAM}
-resource "ipam_pool" "p" {{
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}}
-resource "ipam_pool_cidr" "c" {{
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.0.0.0/16"
-}}
+            r#"{base}
 resource "ipam_pool_allocation" "a" {{
   count          = {n}
   ipam_pool_id   = ipam_pool.p.id
@@ -631,17 +620,10 @@ resource "ipam_pool_allocation" "a" {{
 
 fn preview_next_cidr_is_fixed_at_create_and_importable() {
     let tf = Tf::new();
+    let base = pool_with_cidr("172.2.0.0/24");
     let cfg = |with_alloc: bool| {
         format!(
-            r#"{IPAM}
-resource "ipam_pool" "p" {{
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}}
-resource "ipam_pool_cidr" "c" {{
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "172.2.0.0/24"
-}}
+            r#"{base}
 resource "ipam_preview_next_cidr" "next" {{
   ipam_pool_id   = ipam_pool.p.id
   netmask_length = 28
@@ -752,17 +734,10 @@ resource "ipam_pool_allocation" "a" {{
 
 fn preview_with_disallowed_cidrs_imports_replaces_and_drifts() {
     let tf = Tf::new();
+    let base = pool_with_cidr("172.2.0.0/24");
     let cfg = |netmask: u8| {
         format!(
-            r#"{IPAM}
-resource "ipam_pool" "p" {{
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}}
-resource "ipam_pool_cidr" "c" {{
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "172.2.0.0/24"
-}}
+            r#"{base}
 resource "ipam_preview_next_cidr" "next" {{
   ipam_pool_id     = ipam_pool.p.id
   netmask_length   = {netmask}
@@ -840,20 +815,7 @@ resource "ipam_preview_next_cidr" "next" {{
 
 fn pool_cidr_drift_and_replace() {
     let tf = Tf::new();
-    let cfg = |cidr: &str| {
-        format!(
-            r#"{IPAM}
-resource "ipam_pool" "p" {{
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}}
-resource "ipam_pool_cidr" "c" {{
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "{cidr}"
-}}
-"#
-        )
-    };
+    let cfg = pool_with_cidr;
     tf.config(&cfg("10.0.0.0/24"));
     tf.apply();
     tf.assert_plan_empty();
