@@ -490,14 +490,13 @@ mod tests {
             unreachable!("a file store is SQLite")
         };
         let conn = &conn.lock().unwrap().conn;
-        let sql = "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 \
-                   AND start <= ?3 ORDER BY start DESC LIMIT 1";
+        // The search for the lowest free block of one prefix length (`SqlFreeSpace`).
+        let sql = "SELECT family, start, prefix FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND prefix = ?3 \
+                   ORDER BY start LIMIT 1";
         for i in 0..5_i64 {
             let mut st = conn.prepare_cached(sql).unwrap();
             let found: Option<i64> = st
-                .query_row(rusqlite::params![format!("pool-{i}"), 4, vec![i as u8; 16]], |r| {
-                    r.get(2)
-                })
+                .query_row(rusqlite::params![format!("pool-{i}"), 4, 20 + i], |r| r.get(2))
                 .ok();
             assert_eq!(found, None);
             assert_eq!(st.get_status(rusqlite::StatementStatus::RePrepare), 0, "call {i}");

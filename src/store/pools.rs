@@ -910,12 +910,7 @@ mod tests {
             store.keep_free_space_in_memory(copy_in_memory);
             let roots = roots();
             let mut mem = MemFreeSpace::default();
-            store.write(|tx| {
-                for r in &roots {
-                    allocator::provision(&mut tx.free_space(POOL), *r).map_err(|e| crate::ipam::Error::storage(e.to_string()))?;
-                }
-                Ok(())
-            }).unwrap();
+            provisioned(&store);
             for r in &roots {
                 allocator::provision(&mut mem, *r).unwrap();
             }
@@ -943,7 +938,7 @@ mod tests {
                         Op::Release(i) => {
                             if !live.is_empty() {
                                 let a = live.remove(i % live.len());
-                                allocator::release(&mut fs, a, &roots).map_err(|e| crate::ipam::Error::storage(e.to_string()))?;
+                                allocator::release(&mut fs, a, &roots).map_err(storage)?;
                                 allocator::release(&mut mem, a, &roots).unwrap();
                             }
                             (None, None)
@@ -974,7 +969,7 @@ mod tests {
             store.write(|tx| {
                 let mut fs = tx.free_space(POOL);
                 for a in &live {
-                    allocator::release(&mut fs, *a, &roots).map_err(|e| crate::ipam::Error::storage(e.to_string()))?;
+                    allocator::release(&mut fs, *a, &roots).map_err(storage)?;
                 }
                 Ok(())
             }).unwrap();
