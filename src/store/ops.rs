@@ -32,11 +32,6 @@ fn alloc_err(e: allocator::AllocError<Error>, pool: &Pool, attribute: &str) -> E
     }
 }
 
-/// The provisioned CIDRs of a pool.
-fn roots(tx: &Tx, pool_id: &str) -> Result<Vec<Cidr>> {
-    tx.pool_roots(pool_id)
-}
-
 /// What a provision request asks for.
 pub struct ProvisionRequest<'a> {
     pub cidr: Option<Cidr>,
@@ -71,7 +66,7 @@ pub fn provision(
         (Some(parent_id), cidr, netmask) => {
             // a child pool's CIDR comes out of free space of its parent.
             let parent = tx.pool(parent_id)?.ok_or_else(|| Error::not_found("pool", parent_id))?;
-            let parent_roots = roots(tx, &parent.id)?;
+            let parent_roots = tx.pool_roots(&parent.id)?;
             pool_rules::check_parent_has_cidrs(&parent.id, &pool.id, &parent_roots)?;
             let mut fs = tx.free_space(&parent.id);
             let got = match (cidr, netmask) {
@@ -255,7 +250,7 @@ fn release_row(tx: &Tx, scope_pool: &Pool, a: &Allocation) -> Result<()> {
     let owner_pool = tx
         .pool(&a.pool_id)?
         .ok_or_else(|| Error::not_found("pool", &a.pool_id))?;
-    let r = roots(tx, &owner_pool.id)?;
+    let r = tx.pool_roots(&owner_pool.id)?;
     allocator::release(&mut tx.free_space(&owner_pool.id), a.cidr, &r)
         .map_err(|e| alloc_err(e, &owner_pool, "cidr"))?;
     tx.delete_allocation(&a.id)?;
@@ -286,7 +281,7 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
     let scope_type = tx
         .scope_type(&pool.scope_id)?
         .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
-    let pool_roots = roots(tx, &pool.id)?;
+    let pool_roots = tx.pool_roots(&pool.id)?;
     pool_rules::check_pool_has_cidrs(&pool.id, pool_roots.len() as i64)?;
     if req.cidr.is_some() && req.netmask_length.is_some() {
         return Err(Error::invalid(
