@@ -185,6 +185,8 @@ t() {
 }
 # Sum of "user system" lines in a file.
 cpu() { awk '{ s += $1 + $2 } END { printf "%.2f", s }' "$1" 2>/dev/null || printf 'n/a'; }
+# $1 / $2 to two places.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "$n resources each; ipam_pool_allocation on $backend ($shown)"
 printf '%-8s %18s %12s %8s %16s %8s %16s %8s   %s\n' command "ipam/$backend (s)" "tf_data (s)" "ratio" \
   "tf_data+deps (s)" "ratio" "+state size (s)" "ratio" \
@@ -206,9 +208,8 @@ for cmd in apply plan destroy; do
     [ "$cmd" = apply ] && size_floor
     z=$(t "$sized" "$tf" "${args[@]}" | awk '{ printf "%.2f", $1 }')
     cpu_z=$(cpu "$work/cmd.cpu")
-    rz=$(awk -v a="$a" -v b="$z" 'BEGIN { printf "%.2f", a / b }')
+    rz=$(ratio "$a" "$z")
   fi
-  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
   printf '%-8s %18.2f %12.2f %8s %16.2f %8s %16s %8s   %s (%s) / %s / %s / %s\n' "$cmd" "$a" "$b" \
     "$(ratio "$a" "$b")" "$d" "$(ratio "$a" "$d")" "$z" "$rz" "$cpu_a" "$cpu_p" "$cpu_b" "$cpu_d" "$cpu_z"
 done
