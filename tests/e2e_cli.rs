@@ -885,6 +885,55 @@ fn a_missing_or_foreign_database_is_one_line_and_a_hint_and_stays_missing() {
     assert!(e.contains("is a directory"), "{e}");
 }
 
+/// `--database` and `IPAM_DATABASE` refuse what the provider's `database` refuses (SQLite URIs,
+/// in-memory databases, devices, FIFOs, other URLs) with what was given and what to give instead;
+/// passwords never show, whatever the URL's shape; invalid settings name the variable.
+#[test]
+fn a_database_option_that_cannot_name_a_database_is_refused_without_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fifo = d.join("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for (db, expect) in [
+        ("file:x.db?nolock=1", "SQLite URIs are not supported"),
+        (":memory:", "In-memory databases are not supported"),
+        ("/dev/null", "which is a device"),
+        (fifo.to_str().unwrap(), "which is a FIFO"),
+        ("mysql://u:s3cret@h/db", "mysql://u:****@h/db"),
+        ("postgres:/u:s3cret@h/db", "needs `//`"),
+    ] {
+        for (args, env) in [
+            (vec!["--database", db, "tree"], vec![]),
+            (vec!["tree"], vec![("IPAM_DATABASE", db)]),
+        ] {
+            let e = one_error(&bare(d, &args, &env));
+            assert!(e.contains(expect) && e.contains("--database"), "{db}: {e}");
+            assert!(!e.contains("s3cret"), "{e}");
+        }
+    }
+    // A PostgreSQL URL in any case is one (here: nothing listens on port 1).
+    let e = one_error(&bare(
+        d,
+        &[
+            "--database",
+            "POSTGRESQL://u:s3cret@127.0.0.1:1/db?sslmode=disable",
+            "tree",
+        ],
+        &[],
+    ));
+    assert!(
+        e.contains("Cannot connect to the database") && !e.contains("s3cret"),
+        "{e}"
+    );
+    let e = one_error(&bare(d, &["tree"], &[("IPAM_BUSY_TIMEOUT_MS", "soon")]));
+    assert!(
+        e.contains("IPAM_BUSY_TIMEOUT_MS") && e.contains("from 1 to 3600000"),
+        "{e}"
+    );
+    let left: Vec<PathBuf> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(left, vec![fifo], "nothing was created");
+}
+
 #[test]
 fn help_version_and_usage() {
     let dir = tempfile::tempdir().unwrap();

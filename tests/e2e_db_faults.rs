@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::{Tf, flat};
 use serde_json::Value as J;
 
@@ -315,4 +317,127 @@ fn a_read_only_file_system_is_one_clear_error_on_opening_and_on_writing() {
     drop(c);
     tf.config(IPAM);
     tf.destroy();
+}
+
+const PLAIN_PROVIDER: &str =
+    "terraform {\n  required_providers {\n    ipam = { source = \"local/ipam\" }\n  }\n}\nprovider \"ipam\" {}\n";
+
+/// SQLite URIs (which can switch off locking or keep everything in memory), in-memory databases,
+/// other URLs, directories, devices and FIFOs are refused on `database` (and when
+/// `IPAM_DATABASE` gives them) with what was given and what to give instead; nothing is created
+/// and passwords never show.
+#[test]
+fn a_database_that_cannot_hold_an_ipam_is_refused_saying_what_to_give() {
+    let base = Tf::new();
+    let d = base.path();
+    let fifo = d.join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let dir = d.join("dir");
+    std::fs::create_dir(&dir).unwrap();
+    let s_db = d.join("s.db");
+    let m_db = d.join("m.db");
+    let cases: Vec<(String, &str, Vec<String>)> = vec![
+        (
+            format!("file:{}?nolock=1", s_db.display()),
+            "SQLite URIs are not supported",
+            vec!["nolock".into(), format!("e.g. \"{}\"", s_db.display())],
+        ),
+        (
+            format!("file:{}?vfs=unix-none", s_db.display()),
+            "SQLite URIs are not supported",
+            vec![format!("e.g. \"{}\"", s_db.display())],
+        ),
+        (
+            format!("file:{}?mode=memory", m_db.display()),
+            "SQLite URIs are not supported",
+            vec!["mode=memory".into()],
+        ),
+        (
+            ":memory:".into(),
+            "In-memory databases are not supported",
+            vec!["keep nothing".into(), "terraform-ipam.db".into()],
+        ),
+        (
+            "/dev/null".into(),
+            "Database is not a regular file",
+            vec!["\"/dev/null\", which is a device".into()],
+        ),
+        (
+            dir.display().to_string(),
+            "Database is not a regular file",
+            vec![
+                "which is a directory".into(),
+                format!("{}/terraform-ipam.db", dir.display()),
+            ],
+        ),
+        (
+            fifo.display().to_string(),
+            "Database is not a regular file",
+            vec!["which is a FIFO".into()],
+        ),
+        (
+            "mysql://ipam:s3cret@db.example/ipam".into(),
+            "Unsupported database URL",
+            vec!["mysql://ipam:****@db.example/ipam".into(), "postgres://".into()],
+        ),
+    ];
+    for (db, summary, detail) in &cases {
+        let tf = Tf::sharing(Path::new(db));
+        tf.config(IPAM);
+        let (diags, out) = json_errors(&tf, &["apply", "-auto-approve"]);
+        let mut expected: Vec<&str> = detail.iter().map(String::as_str).collect();
+        expected.push("`database`");
+        assert_one_error(&diags, &out, summary, &expected, Some("database"));
+        // (Terraform's snippet of the configuration shows the line as written.)
+        assert!(!diags[0].detail.contains("s3cret"), "{diags:#?}");
+        // The same value from the environment names the variable.
+        let tf = Tf::sharing(Path::new(db)).env("IPAM_DATABASE", db);
+        tf.raw_config(&format!("{PLAIN_PROVIDER}{IPAM}"));
+        let (diags, out) = json_errors(&tf, &["plan"]);
+        let mut expected: Vec<&str> = detail.iter().map(String::as_str).collect();
+        expected.push("IPAM_DATABASE");
+        assert_one_error(&diags, &out, summary, &expected, None);
+        assert!(!out.contains("s3cret"), "{out}");
+    }
+    assert!(!s_db.exists() && !m_db.exists(), "nothing created");
+    assert!(!Path::new("/dev/null-journal").exists());
+    assert!(
+        std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "nothing created in the directory"
+    );
+}
+
+/// An environment setting the provider reads, with an invalid value, is an error naming the
+/// variable and what it accepts: never silently replaced by the default.
+#[test]
+fn invalid_environment_settings_are_errors_naming_the_variable_and_the_range() {
+    for (var, value, expect) in [
+        ("IPAM_BUSY_TIMEOUT_MS", "abc", "from 1 to 3600000"),
+        ("IPAM_BUSY_TIMEOUT_MS", "-5", "from 1 to 3600000"),
+        ("IPAM_BUSY_TIMEOUT_MS", "0", "from 1 to 3600000"),
+        ("IPAM_BUSY_TIMEOUT_MS", "18446744073709551616", "from 1 to 3600000"),
+        ("IPAM_BUSY_TIMEOUT_MS", "1.5", "whole number of milliseconds"),
+        ("IPAM_ACCOUNT_ID", "12", "exactly 12 digits"),
+        ("IPAM_REGION", "Nowhere", "\"us-east-1\""),
+    ] {
+        let tf = Tf::new().env(var, value);
+        tf.raw_config(&format!(
+            "{}{IPAM}",
+            PLAIN_PROVIDER.replace("provider \"ipam\" {}", &tf.provider_block())
+        ));
+        let (diags, out) = json_errors(&tf, &["apply", "-auto-approve"]);
+        let [d] = &diags[..] else {
+            panic!("{var}={value}: expected one error, got {diags:#?}\n{out}");
+        };
+        let text = flat(&d.detail);
+        assert!(text.contains(var) && text.contains(expect), "{var}={value}: {d:#?}");
+        assert!(text.contains(&format!("{value:?}")), "{var}={value}: {d:#?}");
+        assert!(!tf.db.exists(), "{var}={value}: the database was created");
+    }
 }

@@ -295,3 +295,44 @@ fn tls_connections_verify_the_server_certificate() {
     assert_eq!(on_pg.sql_count("SELECT count(*) FROM ipams"), 1);
     tf.destroy();
 }
+
+/// The scheme of a PostgreSQL URL is case-insensitive (as in RFC 3986): `Postgresql://` reaches
+/// the server, and a password in any spelling of the URL stays out of every diagnostic.
+#[test]
+fn the_url_scheme_is_case_insensitive_and_its_password_never_shown() {
+    let url = pg::server().fresh_database();
+    let mixed = url.replacen("postgres://", "Postgresql://", 1);
+    let tf = Tf::sharing(Path::new(&mixed));
+    tf.config("resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n");
+    tf.apply();
+    assert_eq!(
+        pg::server().psql(&url, "SELECT count(*) FROM ipams"),
+        "1",
+        "the IPAM is in the PostgreSQL database, not in a file named after the URL"
+    );
+    assert!(!tf.path().join("Postgresql:").exists());
+    tf.destroy();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for db in [
+        format!("POSTGRES://ipam:s3cret@127.0.0.1:{port}/ipam?sslmode=disable"),
+        format!("postgres:/ipam:s3cret@127.0.0.1:{port}/ipam"),
+        format!("postgres://ipam@127.0.0.1:{port}/ipam?password=s3cret&sslmode=disable"),
+    ] {
+        // Given by IPAM_DATABASE, so that Terraform's snippet of the configuration cannot show it.
+        let tf = Tf::sharing(Path::new(&db)).env("IPAM_DATABASE", &db);
+        tf.raw_config(
+            "terraform {\n  required_providers {\n    ipam = { source = \"local/ipam\" }\n  }\n}\nprovider \"ipam\" {}\n\
+             resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n",
+        );
+        let out = flat(&tf.apply_fails());
+        assert!(!out.contains("s3cret"), "{out}");
+        assert!(
+            out.contains("Cannot connect to the database") || out.contains("Invalid PostgreSQL URL"),
+            "{out}"
+        );
+    }
+}

@@ -15,7 +15,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::ipam::cidr::Cidr;
 use crate::plugin::server;
 use crate::provider::IpamProvider;
-use crate::store::Store;
+use crate::store::location::classify;
+use crate::store::{Location, Store, shown};
 
 /// terraform-provider-ipam: an Amazon VPC IPAM model for Terraform on a local SQLite database.
 ///
@@ -157,38 +158,28 @@ const DATABASE_HINT: &str =
     "give the file with --database or IPAM_DATABASE (the provider's `database` argument, default terraform-ipam.db)";
 
 /// Opens an existing IPAM database. Never creates one: a wrong path would otherwise leave an
-/// empty database behind and report an empty IP plan.
-fn open(path: &Path) -> Result<Store, CliError> {
-    if path.to_str().is_some_and(crate::store::is_postgres_url) {
-        return Ok(Store::open(path)?);
+/// empty database behind and report an empty IP plan. `setting` names the option that gave it.
+fn open(path: &Path, setting: &str) -> Result<Store, CliError> {
+    crate::store::busy_timeout_setting()?;
+    let shown = shown(path);
+    if let Location::Postgres(url) = classify(&path.to_string_lossy(), setting)? {
+        return Ok(Store::open(url)?);
     }
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(CliError::new(
-                format!("no database at {}", path.display()),
-                DATABASE_HINT,
-            ));
+            return Err(CliError::new(format!("no database at {shown}"), DATABASE_HINT));
         }
         Err(e) => {
             return Err(CliError::new(
-                format!("cannot read {}: {e}", path.display()),
+                format!("cannot read {shown}: {e}"),
                 "check the file's permissions and those of its directories",
-            ));
-        }
-        Ok(m) if m.is_dir() => {
-            return Err(CliError::new(
-                format!("{} is a directory, not a database", path.display()),
-                DATABASE_HINT,
             ));
         }
         Ok(_) => {}
     }
     if crate::store::report::schema_version(path) == Some(0) {
         return Err(CliError::new(
-            format!(
-                "{} is not an IPAM database (it is empty or belongs to another program)",
-                path.display()
-            ),
+            format!("{shown} is not an IPAM database (it is empty or belongs to another program)"),
             DATABASE_HINT,
         ));
     }
@@ -300,7 +291,7 @@ fn json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(), CliEr
 }
 
 fn migrate(from: &Path, to: &Path, output: Output) -> Result<i32, CliError> {
-    let source = open(from)?;
+    let source = open(from, "--from")?;
     let dest = Store::open(to)?;
     let terminal = {
         use std::io::IsTerminal;
@@ -352,7 +343,7 @@ fn confirmed(ids: &[String]) -> Result<bool, CliError> {
 }
 
 fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
-    let store = open(db)?;
+    let store = open(db, "--database")?;
     match &command {
         Command::Export { .. } => progress(&store, "exporting"),
         Command::Check => progress(&store, "checking"),
@@ -404,7 +395,7 @@ fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
             })?;
             if !scope_known {
                 return Err(CliError::new(
-                    format!("no scope {} in {}", scope.unwrap_or_default(), db.display()),
+                    format!("no scope {} in {}", scope.unwrap_or_default(), store.location()),
                     "scope IDs look like ipam-scope-…; `tree` lists them",
                 ));
             }
@@ -418,13 +409,13 @@ fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
                 json(
                     &mut out,
                     &serde_json::json!({
-                        "database": db.display().to_string(),
+                        "database": store.location(),
                         "ok": problems.is_empty(),
                         "problems": problems,
                     }),
                 )?;
             } else if problems.is_empty() {
-                writeln!(out, "ok: {} is consistent", db.display()).map_err(write_error)?;
+                writeln!(out, "ok: {} is consistent", store.location()).map_err(write_error)?;
             } else {
                 for p in &problems {
                     writeln!(out, "problem: {p}").map_err(write_error)?;
@@ -433,7 +424,7 @@ fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
             i32::from(!problems.is_empty())
         }
         Command::Report { html } => {
-            let page = report::html(&store, db)?;
+            let page = report::html(&store)?;
             if html.as_os_str() == "-" {
                 out.write_all(page.as_bytes()).map_err(write_error)?;
             } else {

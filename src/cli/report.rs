@@ -2,7 +2,6 @@
 //! links to fetch) with utilisation per scope and per pool as bar charts, and the allocations.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use super::CliError;
 use super::tree::{self, AllocationNode, IpamNode, PoolNode, Usage, clean};
@@ -159,13 +158,13 @@ th{background:#f4f4f4}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;wh
 .wide{overflow-x:auto}tr.bad td{background:#fdecea}\
 .empty{color:#777}";
 
-/// The page for the database at `database`.
-pub fn html(store: &Store, database: &Path) -> Result<String, CliError> {
+/// The page for the database of `store`.
+pub fn html(store: &Store) -> Result<String, CliError> {
     let ipams = tree::build(store)?;
-    Ok(page(&ipams, database))
+    Ok(page(&ipams, store.location()))
 }
 
-fn page(ipams: &[IpamNode], database: &Path) -> String {
+fn page(ipams: &[IpamNode], database: &str) -> String {
     let mut body = String::new();
     let mut rows = String::new();
     let mut counts = (0, 0);
@@ -240,7 +239,7 @@ fn page(ipams: &[IpamNode], database: &Path) -> String {
          <p class=\"legend\">Held by<span style=\"background:{POOLS}\"></span>child pools\
          <span style=\"background:{ASSIGNED}\"></span>other allocations<span style=\"background:{FREE}\"></span>free</p>\n\
          {body}\n<h2>Allocations</h2>{table}\n</body></html>\n",
-        esc(&database.display().to_string()),
+        esc(database),
         ipams.len(),
         counts.0,
         counts.1,
@@ -263,7 +262,7 @@ mod tests {
 
     #[test]
     fn an_empty_database_is_a_page_too() {
-        let p = page(&[], Path::new("x.db"));
+        let p = page(&[], "x.db");
         assert!(p.contains("No IPAMs") && p.contains("No allocations") && !p.contains("<script"));
     }
 }

@@ -23,6 +23,8 @@ pub struct Config {
     pub region: String,
     pub quotas: Quotas,
     pub default_tags: Tags,
+    /// The environment variables `database`, `account_id` and `region` came from, if any.
+    pub from_env: Vec<&'static str>,
 }
 
 impl Default for Config {
@@ -33,6 +35,7 @@ impl Default for Config {
             region: DEFAULT_REGION.into(),
             quotas: Quotas::default(),
             default_tags: Tags::new(),
+            from_env: Vec::new(),
         }
     }
 }
@@ -96,6 +99,49 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// An error about a setting: on the attribute when the configuration gave it, naming the
+/// environment variable (and on no attribute) when that gave it.
+fn setting_diag(e: &crate::ipam::Error, env_name: Option<&str>) -> Diagnostic {
+    match env_name {
+        Some(var) => Diagnostic::error(
+            e.summary.clone(),
+            format!("Set by the environment variable {var}: {}", e.detail),
+        ),
+        None => diag(e),
+    }
+}
+
+impl Config {
+    /// The environment variable that gave `attribute`, if one did.
+    fn env_of(&self, attribute: &str) -> Option<&'static str> {
+        let var = match attribute {
+            "database" => "IPAM_DATABASE",
+            "account_id" => "IPAM_ACCOUNT_ID",
+            _ => "IPAM_REGION",
+        };
+        self.from_env.contains(&var).then_some(var)
+    }
+
+    /// Checks that `database` names a place a database can be (see
+    /// [`check_location`](crate::store::check_location)), and the environment settings the
+    /// store reads.
+    pub fn check_storage(&self) -> Result<(), Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let var = self.env_of("database");
+        let setting = var.unwrap_or("`database`");
+        if let Err(e) = crate::store::check_location(&self.database, setting) {
+            diags.push(match var {
+                Some(_) => Diagnostic::error(e.summary, e.detail),
+                None => diag(&e.at("database")),
+            });
+        }
+        if let Err(e) = crate::store::busy_timeout_setting() {
+            diags.push(diag(&e));
+        }
+        if diags.has_errors() { Err(diags) } else { Ok(()) }
+    }
+}
+
 fn first_block(cfg: &Obj, name: &str) -> Option<Obj> {
     cfg.get(name)
         .and_then(Value::as_elems)
@@ -119,15 +165,27 @@ pub fn parse(value: &Value, allow_unknown: bool) -> Result<Config, Diagnostics> 
             ));
         }
     }
-    c.database = cfg
-        .string("database")
-        .or_else(|| env("IPAM_DATABASE"))
-        .unwrap_or(c.database);
-    c.account_id = cfg
-        .string("account_id")
-        .or_else(|| env("IPAM_ACCOUNT_ID"))
-        .unwrap_or(c.account_id);
-    c.region = cfg.string("region").or_else(|| env("IPAM_REGION")).unwrap_or(c.region);
+    for (name, var) in [
+        ("database", "IPAM_DATABASE"),
+        ("account_id", "IPAM_ACCOUNT_ID"),
+        ("region", "IPAM_REGION"),
+    ] {
+        let value = match cfg.string(name) {
+            Some(v) => v,
+            None => match env(var) {
+                Some(v) => {
+                    c.from_env.push(var);
+                    v
+                }
+                None => continue,
+            },
+        };
+        match name {
+            "database" => c.database = value,
+            "account_id" => c.account_id = value,
+            _ => c.region = value,
+        }
+    }
     if c.database.trim().is_empty() {
         diags.push(Diagnostic::attr_error(
             Path::attr("database"),
@@ -136,10 +194,10 @@ pub fn parse(value: &Value, allow_unknown: bool) -> Result<Config, Diagnostics> 
         ));
     }
     if let Err(e) = rules::check_account_id(&c.account_id, "account_id") {
-        diags.push(diag(&e));
+        diags.push(setting_diag(&e, c.env_of("account_id")));
     }
     if let Err(e) = rules::check_region_name(&c.region, "region") {
-        diags.push(diag(&e));
+        diags.push(setting_diag(&e, c.env_of("region")));
     }
     if let Some(q) = first_block(cfg, "quotas") {
         for name in QUOTA_NAMES {

@@ -159,14 +159,15 @@ impl Backend for IpamProvider {
 
     fn configure(&self, config: &Value) -> Diagnostics {
         match config::parse(config, false) {
-            // A database in a directory that does not exist is reported here, where Terraform
-            // shows it on the provider's `database`; the database itself is opened on first use.
-            Ok(c) => match crate::store::check_location(&c.database) {
+            // A `database` that cannot hold an IPAM (a directory that does not exist, a SQLite URI,
+            // a device...) and invalid environment settings are reported here, where Terraform
+            // shows them on the provider's `database`; the database itself is opened on first use.
+            Ok(c) => match c.check_storage() {
                 Ok(()) => {
                     *self.config.write().unwrap_or_else(|p| p.into_inner()) = Some(c);
                     Diagnostics::default()
                 }
-                Err(e) => diag(&e).into(),
+                Err(d) => d,
             },
             Err(d) => d,
         }

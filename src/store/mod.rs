@@ -8,6 +8,7 @@ pub mod copy;
 mod free_cache;
 mod history;
 mod ipams;
+pub mod location;
 pub mod ops;
 mod pg;
 mod pools;
@@ -25,7 +26,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::ipam::{Error, ErrorKind, Result};
-pub use pg::is_postgres_url;
+pub use location::{Location, check_location, is_postgres_url, redact, shown};
 pub use pools::SqlFreeSpace;
 pub use schema::SCHEMA_VERSION;
 use sql::{FromVal, Param, Row};
@@ -34,12 +35,34 @@ use sql::{FromVal, Param, Row};
 /// `IPAM_BUSY_TIMEOUT_MS` says otherwise.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The busy timeout in force.
+/// The environment variable that sets the busy timeout, in milliseconds.
+pub const BUSY_TIMEOUT_VAR: &str = "IPAM_BUSY_TIMEOUT_MS";
+/// The longest busy timeout accepted: one hour.
+pub const MAX_BUSY_TIMEOUT_MS: u64 = 3_600_000;
+
+/// The busy timeout `IPAM_BUSY_TIMEOUT_MS` sets (the default when unset or empty), or an error
+/// naming the variable and the accepted range when its value is not a whole number of
+/// milliseconds from 1 to one hour (0 would mean "wait forever" on PostgreSQL).
+pub fn busy_timeout_setting() -> Result<Duration> {
+    let Some(v) = std::env::var_os(BUSY_TIMEOUT_VAR).filter(|v| !v.is_empty()) else {
+        return Ok(BUSY_TIMEOUT);
+    };
+    let text = v.to_string_lossy();
+    match text.trim().parse::<u64>() {
+        Ok(ms) if (1..=MAX_BUSY_TIMEOUT_MS).contains(&ms) => Ok(Duration::from_millis(ms)),
+        _ => Err(Error::invalid(
+            "Invalid environment setting",
+            format!(
+                "{BUSY_TIMEOUT_VAR} is {text:?}; it must be a whole number of milliseconds from 1 to {MAX_BUSY_TIMEOUT_MS} (one hour),                  e.g. 30000 (the default, used when it is unset). Fix or unset it."
+            ),
+        )),
+    }
+}
+
+/// The busy timeout in force (the default when the setting is invalid: `Store::open` refuses
+/// such a setting before any transaction waits).
 pub fn busy_timeout() -> Duration {
-    std::env::var("IPAM_BUSY_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+    busy_timeout_setting().unwrap_or(BUSY_TIMEOUT)
 }
 
 /// Which database engine a store runs on.
@@ -82,7 +105,7 @@ enum TxInner<'a> {
 }
 
 fn db_error(path: &Path, e: rusqlite::Error) -> Error {
-    let p = path.display();
+    let p = shown(path);
     if let rusqlite::Error::SqliteFailure(f, _) = &e {
         use rusqlite::ErrorCode as C;
         let (summary, detail) = match f.code {
@@ -132,45 +155,27 @@ fn read_only_error(path: &Path) -> Error {
         "Database is read-only",
         format!(
             "{} cannot be written. Check that its file system is mounted read-write, and the permissions of the file and of its directory (SQLite writes -wal and -shm files beside it).",
-            path.display()
+            shown(path)
         ),
     )
-}
-
-/// Checks, without opening it, that a SQLite database can be where `location` says: its
-/// directory exists. PostgreSQL URLs pass. The error is on the provider's `database`.
-pub fn check_location(location: &str) -> Result<()> {
-    if is_postgres_url(location) {
-        return Ok(());
-    }
-    let path = Path::new(location);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.is_dir()
-    {
-        return Err(Error::new(
-                ErrorKind::Storage,
-                "Database directory does not exist",
-                format!("The directory {} of the database {} does not exist. Create it, or set `database` to a path in an existing directory.", dir.display(), path.display()),
-            )
-            .at("database"));
-    }
-    Ok(())
 }
 
 impl Store {
     /// Opens the database and brings its schema up to date: a SQLite file (created if needed),
     /// or a PostgreSQL database when `location` is a `postgres://` or `postgresql://` URL.
     pub fn open(location: impl AsRef<Path>) -> Result<Store> {
-        let location = location.as_ref();
-        if let Some(url) = location.to_str().filter(|s| is_postgres_url(s)) {
-            let pool = pg::Pool::open(url).map_err(|e| e.at("database"))?;
-            return Ok(Store {
-                location: pool.display().to_string(),
-                backend: Backend::Postgres(Box::new(pool)),
-            });
-        }
-        let path = location.to_path_buf();
-        check_location(&location.to_string_lossy())?;
+        busy_timeout_setting()?;
+        let location = location.as_ref().to_string_lossy();
+        let path = match check_location(&location, "`database`").map_err(|e| e.at("database"))? {
+            Location::Postgres(url) => {
+                let pool = pg::Pool::open(&url).map_err(|e| e.at("database"))?;
+                return Ok(Store {
+                    location: pool.display().to_string(),
+                    backend: Backend::Postgres(Box::new(pool)),
+                });
+            }
+            Location::Sqlite(path) => path,
+        };
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -188,7 +193,7 @@ impl Store {
             e.at("database")
         })?;
         Ok(Store {
-            location: path.display().to_string(),
+            location: shown(&path),
             backend: Backend::Sqlite {
                 conn: Box::new(Mutex::new(SqliteConn {
                     conn,
@@ -328,7 +333,7 @@ fn init_sqlite(conn: &Connection, path: &Path) -> Result<()> {
     // Reading the schema version first also detects a file that is not a database.
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(e)?;
     if version > SCHEMA_VERSION {
-        return Err(schema::newer_error(&path.display().to_string(), version));
+        return Err(schema::newer_error(&shown(path), version));
     }
     if version == 0 {
         // Small pages: an allocation touches a handful of index pages, and every dirty page
