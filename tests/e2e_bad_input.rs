@@ -161,7 +161,8 @@ const CASES: &[Case] = &[
         &["public"],
     )
     .at("address_family"),
-    plan(
+    // The IPAM's operating regions can change in the same plan: decided at apply.
+    apply(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  locale = \"eu-west-3\"\n}",
         "Locale is not an operating region",
         &["eu-west-3"],
@@ -313,8 +314,9 @@ const CASES: &[Case] = &[
         &["\"ipam-pool-x\" is not a pool ID"],
     )
     .at("ipam_pool_id"),
-    // Neither argument is in the configuration, so Terraform shows the resource.
-    plan(
+    // Neither argument is in the configuration, so Terraform shows the resource. The pool's
+    // default netmask length can change in the same plan: decided at apply.
+    apply(
         "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n}",
         "Netmask length required",
         &["Exactly one of them"],
@@ -752,4 +754,162 @@ fn malformed_import_ids_are_clear_errors() {
     tf.destroy();
 }
 
-backend_tests!(bad_input_catalogue, malformed_import_ids_are_clear_errors,);
+/// The arguments each resource and data source needs besides its read-only attributes (on top
+/// of `BASE`); every type in the provider's schema must have an entry.
+const REQUIRED_ARGUMENTS: &[(&str, &str, &str)] = &[
+    ("resource", "ipam", "operating_regions { region_name = \"us-east-1\" }"),
+    ("resource", "ipam_scope", "ipam_id = ipam.main.id"),
+    (
+        "resource",
+        "ipam_pool",
+        "ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"",
+    ),
+    (
+        "resource",
+        "ipam_pool_cidr",
+        "ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.0.1.0/24\"",
+    ),
+    (
+        "resource",
+        "ipam_pool_allocation",
+        "ipam_pool_id = ipam_pool.p.id\n  netmask_length = 24",
+    ),
+    (
+        "resource",
+        "ipam_preview_next_cidr",
+        "ipam_pool_id = ipam_pool.p.id\n  netmask_length = 24",
+    ),
+    ("resource", "ipam_resource_share", "name = \"s\""),
+    ("data", "ipam", "id = ipam.main.id"),
+    ("data", "ipam_ipams", ""),
+    (
+        "data",
+        "ipam_scope",
+        "ipam_scope_id = ipam.main.private_default_scope_id",
+    ),
+    ("data", "ipam_scopes", ""),
+    ("data", "ipam_pool", "ipam_pool_id = ipam_pool.p.id"),
+    ("data", "ipam_pools", ""),
+    ("data", "ipam_pool_cidrs", "ipam_pool_id = ipam_pool.p.id"),
+    ("data", "ipam_pool_allocations", "ipam_pool_id = ipam_pool.p.id"),
+    (
+        "data",
+        "ipam_preview_next_cidr",
+        "ipam_pool_id = ipam_pool.p.id\n  netmask_length = 24",
+    ),
+    (
+        "data",
+        "ipam_address_history",
+        "cidr = \"10.0.0.0/16\"\n  ipam_scope_id = ipam.main.private_default_scope_id",
+    ),
+];
+
+/// A configuration value of a schema type (JSON type notation), not null.
+fn value_of(ty: &J) -> &'static str {
+    match ty.as_str().or_else(|| ty[0].as_str()) {
+        Some("string") => "\"x\"",
+        Some("number") => "1",
+        Some("bool") => "true",
+        Some("list" | "set") => "[]",
+        _ => "{}",
+    }
+}
+
+/// Every read-only (computed-only) attribute of every resource and data source, read from the
+/// provider's schema, set in one configuration: each is an error at validation naming it, and
+/// neither plan nor apply writes anything. Null is not configured, and Terraform's generated
+/// configuration, which leaves read-only attributes out, is accepted.
+fn read_only_attributes_are_refused_at_validation() {
+    let tf = Tf::new();
+    tf.config(BASE);
+    tf.apply();
+    let before = tf.db_dump();
+    let schema: J = serde_json::from_str(&tf.ok(&["providers", "schema", "-json"])).expect("schema");
+    let schema = &schema["provider_schemas"]["registry.terraform.io/local/ipam"];
+    let mut config = String::new();
+    let mut expected = std::collections::BTreeSet::new();
+    for (mode, key) in [("resource", "resource_schemas"), ("data", "data_source_schemas")] {
+        for (ty, s) in schema[key].as_object().expect("schemas") {
+            let (_, _, args) = REQUIRED_ARGUMENTS
+                .iter()
+                .find(|(m, t, _)| *m == mode && t == ty)
+                .unwrap_or_else(|| panic!("{mode} {ty}: add its arguments to REQUIRED_ARGUMENTS"));
+            let block = &s["block"];
+            for b in block["block_types"].as_object().into_iter().flatten() {
+                let inner = b.1["block"]["attributes"].as_object().into_iter().flatten();
+                assert!(
+                    !inner
+                        .clone()
+                        .any(|(_, a)| a["computed"] == true && a["optional"] != true),
+                    "{mode} {ty}: block {} has read-only attributes; set them here too",
+                    b.0
+                );
+            }
+            let mut lines = vec![format!("  {args}")];
+            for (name, a) in block["attributes"].as_object().expect("attributes") {
+                if a["computed"] == true && a["optional"] != true && a["required"] != true {
+                    lines.push(format!("  {name} = {}", value_of(&a["type"])));
+                    expected.insert(format!("{mode} {ty}.{name}"));
+                }
+            }
+            config.push_str(&format!("{mode} \"{ty}\" \"ro\" {{\n{}\n}}\n", lines.join("\n")));
+        }
+    }
+    assert!(expected.len() >= 60, "{expected:?}");
+    assert!(expected.contains("resource ipam_scope.ipam_scope_type"));
+    tf.config(&format!("{BASE}\n{config}"));
+    let o = tf.run(&["plan", "-input=false", "-no-color", "-json"]);
+    assert!(!o.status.success());
+    let mut got = std::collections::BTreeSet::new();
+    for m in String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<J>(l).ok())
+        .filter(|m| m["type"] == "diagnostic" && m["diagnostic"]["severity"] == "error")
+    {
+        let d = &m["diagnostic"];
+        let s = &d["snippet"];
+        let attr = s["code"]
+            .as_str()
+            .and_then(|code| attribute_before(code, s["highlight_start_offset"].as_u64()? as usize))
+            .unwrap_or_default();
+        assert_eq!(d["summary"], "Read-only attribute", "{d}");
+        let detail = d["detail"].as_str().unwrap_or_default();
+        assert!(detail.starts_with(&format!("`{attr}` is read-only; remove it")), "{d}");
+        // `resource "ipam_pool" "ro"` → `resource ipam_pool`.
+        let context: Vec<&str> = s["context"].as_str().unwrap_or_default().split('"').collect();
+        let what = format!("{} {}.{attr}", context[0].trim(), context.get(1).unwrap_or(&""));
+        assert!(got.insert(what.clone()), "{what} reported twice");
+    }
+    assert_eq!(got, expected, "one error per read-only attribute, on it");
+    let out = flat(&tf.apply_fails());
+    assert!(out.contains("`ipam_scope_type` is read-only; remove it"), "{out}");
+    assert_eq!(tf.db_dump(), before, "nothing written");
+
+    // Null is not configured, and generated configuration leaves read-only attributes out.
+    let nulls: String = expected
+        .iter()
+        .filter(|e| e.starts_with("resource ipam_scope."))
+        .map(|e| format!("  {} = null\n", e.rsplit('.').next().unwrap_or_default()))
+        .collect();
+    tf.config(&format!(
+        "{BASE}\nresource \"ipam_scope\" \"ro\" {{\n  ipam_id = ipam.main.id\n{nulls}}}\nimport {{\n  to = ipam_pool.generated\n  id = ipam_pool.p.id\n}}\n"
+    ));
+    let _ = std::fs::remove_file(tf.path().join("generated.tf"));
+    tf.ok(&["plan", "-input=false", "-no-color", "-generate-config-out=generated.tf"]);
+    let generated = std::fs::read_to_string(tf.path().join("generated.tf")).expect("generated.tf");
+    assert!(
+        generated.contains("resource \"ipam_pool\" \"generated\""),
+        "{generated}"
+    );
+    tf.ok(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(tf.db_dump(), before, "plans write nothing");
+    std::fs::remove_file(tf.path().join("generated.tf")).expect("remove generated.tf");
+    tf.config(BASE);
+    tf.destroy();
+}
+
+backend_tests!(
+    bad_input_catalogue,
+    malformed_import_ids_are_clear_errors,
+    read_only_attributes_are_refused_at_validation,
+);

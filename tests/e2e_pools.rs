@@ -337,15 +337,6 @@ fn rules_visible_in_configuration_are_refused_at_plan() {
         ),
         (
             r#"resource "ipam_pool" "x" {
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-  locale         = "eu-central-1"
-}"#,
-            "Locale is not an operating region",
-            "locale",
-        ),
-        (
-            r#"resource "ipam_pool" "x" {
   ipam_scope_id                 = ipam.main.private_default_scope_id
   address_family                = "ipv4"
   allocation_min_netmask_length = 24
@@ -1104,7 +1095,355 @@ resource "ipam_pool_cidr" "x" {{
     tf.destroy();
 }
 
+/// One check that depends on mutable state of another object, decided at apply (SPEC §4): `base`
+/// is applied first; `adds` is a new resource the stored state refuses; `fixed` is `base` with the
+/// change that makes `adds` valid. Without the fix the plan warns and apply refuses with nothing
+/// written; with the fix in the same configuration one apply succeeds (the plan used to refuse it).
+fn decided_at_apply(base: &str, fixed: &str, adds: &str, summary: &str) {
+    decided_at_apply_in(Tf::new(), base, fixed, adds, summary);
+}
+
+/// [`decided_at_apply`] in a given working directory.
+fn decided_at_apply_in(tf: Tf, base: &str, fixed: &str, adds: &str, summary: &str) {
+    assert_ne!(base, fixed);
+    tf.config(base);
+    tf.apply();
+    let before = tf.db_dump();
+    tf.config(&format!("{base}{adds}"));
+    let warning = format!("Warning: Checked at apply: {summary}");
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains(&warning), "the plan warns what apply will check:\n{plan}");
+    assert!(plan.contains("decides it again"), "{plan}");
+    let out = flat(&tf.apply_fails());
+    assert!(out.contains(&format!("Error: {summary}")), "refused at apply:\n{out}");
+    assert_eq!(tf.db_dump(), before, "a refused apply writes nothing ({summary})");
+
+    tf.config(&format!("{fixed}{adds}"));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(!plan.contains("Error:"), "{plan}");
+    tf.apply();
+    tf.assert_plan_empty();
+    tf.destroy();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pools"), 0);
+}
+
+/// R-18 (locale in the IPAM's operating regions): a region added together with its regional pool.
+fn moved_to_apply_r18_region_added_with_its_regional_pool() {
+    let one = "resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n";
+    let two = "resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n  operating_regions { region_name = \"us-west-2\" }\n}\n";
+    decided_at_apply(
+        one,
+        two,
+        r#"
+resource "ipam_pool" "west" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+  locale         = "us-west-2"
+}
+"#,
+        "Locale is not an operating region",
+    );
+}
+
+/// A pool with one CIDR and the given netmask rule line.
+fn pool_with_rule(rule: &str) -> String {
+    pool_with_cidr("10.0.0.0/24").replace(
+        "  address_family = \"ipv4\"\n}",
+        &format!("  address_family = \"ipv4\"\n  {rule}\n}}"),
+    )
+}
+
+/// R-36 (netmask rules): the pool's maximum netmask length raised from 24 to 28 together with a /28
+/// allocation that needs it.
+fn moved_to_apply_r36_max_netmask_loosened_with_a_28_allocation() {
+    decided_at_apply(
+        &pool_with_rule("allocation_max_netmask_length = 24"),
+        &pool_with_rule("allocation_max_netmask_length = 28"),
+        r#"
+resource "ipam_pool_allocation" "small" {
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 28
+  depends_on     = [ipam_pool_cidr.c]
+}
+"#,
+        "Allocation outside the pool's netmask rules",
+    );
+}
+
+/// R-31 (the pool's default netmask length): a default set together with an allocation that gives
+/// neither `cidr` nor `netmask_length`.
+fn moved_to_apply_r31_default_netmask_set_with_an_allocation_that_needs_it() {
+    decided_at_apply(
+        &pool_with_rule("description = \"no default\""),
+        &pool_with_rule("allocation_default_netmask_length = 28"),
+        r#"
+resource "ipam_pool_allocation" "by_default" {
+  ipam_pool_id = ipam_pool.p.id
+  depends_on   = [ipam_pool_cidr.c]
+}
+"#,
+        "Netmask length required",
+    );
+}
+
+const MEMBER: &str = "210987654321";
+
+/// R-37, R-84 (shares and principals): an account added to a pool's share together with its
+/// allocation from that pool, made through a second provider alias.
+fn moved_to_apply_r37_principal_added_with_its_allocation() {
+    let tf = Tf::new();
+    let db = tf.db.display().to_string();
+    let base = |principals: &str| {
+        format!(
+            r#"{}
+provider "ipam" {{
+  alias      = "member"
+  database   = "{}"
+  account_id = "{MEMBER}"
+}}
+resource "ipam_resource_share" "s" {{
+  name          = "pools"
+  resource_arns = [ipam_pool.p.arn]
+  principals    = [{principals}]
+}}
+"#,
+            pool_with_cidr("10.0.0.0/24"),
+            db
+        )
+    };
+    let adds = r#"
+resource "ipam_pool_allocation" "member" {
+  provider       = ipam.member
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 28
+  depends_on     = [ipam_resource_share.s, ipam_pool_cidr.c]
+}
+"#;
+    decided_at_apply_in(
+        tf,
+        &base("\"111122223333\""),
+        &base(&format!("\"111122223333\", \"{MEMBER}\"")),
+        adds,
+        "Pool is not shared with this account",
+    );
+}
+
+/// A whole organisation, as a new user writes it: an IPAM with two regions, a top-level pool,
+/// regional and development pools carved by `netmask_length`, allocations, a preview, a private
+/// scope with its own pool, a share and another account's allocation through a second provider
+/// alias, and data sources.
+fn organisation(tf: &Tf) -> String {
+    format!(
+        r#"
+provider "ipam" {{
+  alias      = "member"
+  database   = "{db}"
+  account_id = "{MEMBER}"
+}}
+resource "ipam" "org" {{
+  description = "organisation"
+  operating_regions {{ region_name = "us-east-1" }}
+  operating_regions {{ region_name = "us-west-2" }}
+  tags = {{ owner = "network" }}
+}}
+resource "ipam_pool" "top" {{
+  ipam_scope_id  = ipam.org.private_default_scope_id
+  address_family = "ipv4"
+  description    = "top-level"
+}}
+resource "ipam_pool_cidr" "top" {{
+  ipam_pool_id = ipam_pool.top.id
+  cidr         = "10.0.0.0/8"
+}}
+resource "ipam_pool" "regional" {{
+  for_each            = toset(["us-east-1", "us-west-2"])
+  ipam_scope_id       = ipam.org.private_default_scope_id
+  address_family      = "ipv4"
+  locale              = each.key
+  source_ipam_pool_id = ipam_pool.top.id
+}}
+resource "ipam_pool_cidr" "regional" {{
+  for_each       = ipam_pool.regional
+  ipam_pool_id   = each.value.id
+  netmask_length = 16
+  depends_on     = [ipam_pool_cidr.top]
+}}
+resource "ipam_pool" "dev" {{
+  for_each                          = ipam_pool.regional
+  ipam_scope_id                     = ipam.org.private_default_scope_id
+  address_family                    = "ipv4"
+  locale                            = each.key
+  source_ipam_pool_id               = each.value.id
+  allocation_default_netmask_length = 26
+  allocation_max_netmask_length     = 28
+  allocation_resource_tags          = {{ env = "dev" }}
+}}
+resource "ipam_pool_cidr" "dev" {{
+  for_each       = ipam_pool.dev
+  ipam_pool_id   = each.value.id
+  netmask_length = 20
+  depends_on     = [ipam_pool_cidr.regional]
+}}
+resource "ipam_pool_allocation" "app" {{
+  for_each     = ipam_pool.dev
+  ipam_pool_id = each.value.id
+  tags         = {{ env = "dev" }}
+  depends_on   = [ipam_pool_cidr.dev]
+}}
+resource "ipam_pool_allocation" "vpc" {{
+  ipam_pool_id    = ipam_pool.dev["us-west-2"].id
+  netmask_length  = 24
+  resource_type   = "vpc"
+  resource_id     = "vpc-0123456789abcdef0"
+  resource_region = "us-west-2"
+  depends_on      = [ipam_pool_cidr.dev]
+}}
+resource "ipam_preview_next_cidr" "next" {{
+  ipam_pool_id   = ipam_pool.dev["us-east-1"].id
+  netmask_length = 28
+  depends_on     = [ipam_pool_allocation.app]
+}}
+resource "ipam_scope" "lab" {{
+  ipam_id     = ipam.org.id
+  description = "lab networks"
+}}
+resource "ipam_pool" "lab" {{
+  ipam_scope_id  = ipam_scope.lab.id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "lab" {{
+  ipam_pool_id = ipam_pool.lab.id
+  cidr         = "10.0.0.0/16"
+}}
+resource "ipam_resource_share" "dev" {{
+  name          = "dev-east"
+  resource_arns = [ipam_pool.dev["us-east-1"].arn]
+  principals    = ["{MEMBER}"]
+}}
+resource "ipam_pool_allocation" "member" {{
+  provider       = ipam.member
+  ipam_pool_id   = ipam_pool.dev["us-east-1"].id
+  netmask_length = 27
+  tags           = {{ env = "dev" }}
+  depends_on     = [ipam_resource_share.dev, ipam_pool_cidr.dev]
+}}
+data "ipam_pool" "dev_east" {{
+  ipam_pool_id = ipam_pool.dev["us-east-1"].id
+  depends_on   = [ipam_pool_allocation.app, ipam_pool_allocation.vpc, ipam_pool_allocation.member, ipam_pool_cidr.lab]
+}}
+data "ipam_pools" "west" {{
+  filter {{
+    name   = "locale"
+    values = ["us-west-2"]
+  }}
+  depends_on = [ipam_pool_allocation.app, ipam_pool_allocation.vpc, ipam_pool_allocation.member, ipam_pool_cidr.lab]
+}}
+data "ipam_pool_allocations" "dev_east" {{
+  ipam_pool_id = ipam_pool.dev["us-east-1"].id
+  depends_on   = [ipam_pool_allocation.app, ipam_pool_allocation.vpc, ipam_pool_allocation.member, ipam_pool_cidr.lab]
+}}
+data "ipam_pool" "seen_by_member" {{
+  provider     = ipam.member
+  ipam_pool_id = ipam_pool.dev["us-east-1"].id
+  depends_on   = [ipam_pool_allocation.app, ipam_pool_allocation.vpc, ipam_pool_allocation.member, ipam_pool_cidr.lab]
+}}
+output "dev_east" {{
+  value = data.ipam_pool.dev_east
+}}
+output "west_pools" {{
+  value = sort([for p in data.ipam_pools.west.ipam_pools : p.id])
+}}
+output "dev_east_allocations" {{
+  value = length(data.ipam_pool_allocations.dev_east.ipam_pool_allocations)
+}}
+output "member_view" {{
+  value = data.ipam_pool.seen_by_member.owner_id
+}}
+"#,
+        db = tf.db.display()
+    )
+}
+
+fn a_whole_organisation_in_one_apply_from_an_empty_database() {
+    let tf = Tf::new();
+    tf.config(&organisation(&tf));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(!plan.contains("Checked at apply") && !plan.contains("Error:"), "{plan}");
+    tf.apply();
+    tf.assert_plan_empty();
+
+    let net = |s: &str| s.parse::<ipnet::Ipv4Net>().unwrap();
+    let cidr = |addr: &str| net(&tf.attr(addr, "cidr"));
+    let regions = ["us-east-1", "us-west-2"];
+    let regional: Vec<_> = regions
+        .iter()
+        .map(|r| cidr(&format!("ipam_pool_cidr.regional[\"{r}\"]")))
+        .collect();
+    assert_ne!(regional[0], regional[1]);
+    for (r, reg) in regions.iter().zip(&regional) {
+        assert_eq!(reg.prefix_len(), 16);
+        assert!(net("10.0.0.0/8").contains(reg), "{reg}");
+        let dev = cidr(&format!("ipam_pool_cidr.dev[\"{r}\"]"));
+        assert_eq!(dev.prefix_len(), 20);
+        assert!(reg.contains(&dev), "{dev} inside {reg}");
+        let app = tf.values(&format!("ipam_pool_allocation.app[\"{r}\"]"));
+        assert_eq!(app["netmask_length"], 26, "the dev pool's default");
+        assert_eq!(app["compliance_status"], "compliant");
+        assert!(dev.contains(&net(app["cidr"].as_str().unwrap())));
+        assert_eq!(tf.values(&format!("ipam_pool.dev[\"{r}\"]"))["pool_depth"], 3);
+    }
+    let vpc = tf.values("ipam_pool_allocation.vpc");
+    assert_eq!(vpc["compliance_status"], "noncompliant", "no env tag (R-33)");
+    let member = tf.values("ipam_pool_allocation.member");
+    assert_eq!(member["resource_owner"], MEMBER);
+    assert_eq!(member["compliance_status"], "compliant");
+    let dev_east = cidr("ipam_pool_cidr.dev[\"us-east-1\"]");
+    assert!(dev_east.contains(&net(member["cidr"].as_str().unwrap())));
+    assert!(dev_east.contains(&cidr("ipam_preview_next_cidr.next")));
+    assert_eq!(
+        tf.attr("ipam_pool_cidr.lab", "cidr"),
+        "10.0.0.0/16",
+        "a private scope of its own"
+    );
+    assert_eq!(tf.values("ipam_scope.lab")["ipam_scope_type"], "private");
+
+    let out: serde_json::Value = serde_json::from_str(&tf.ok(&["output", "-json"])).expect("outputs");
+    assert_eq!(out["dev_east"]["value"]["locale"], "us-east-1");
+    assert_eq!(
+        out["dev_east"]["value"]["assigned_size"],
+        64 + 32,
+        "the app /26 and the member's /27"
+    );
+    assert_eq!(out["dev_east_allocations"]["value"], 2);
+    let west: Vec<String> = ["dev", "regional"]
+        .iter()
+        .map(|p| tf.attr(&format!("ipam_pool.{p}[\"us-west-2\"]"), "id"))
+        .collect();
+    let mut west_sorted = west.clone();
+    west_sorted.sort();
+    assert_eq!(out["west_pools"]["value"], serde_json::json!(west_sorted));
+    assert_eq!(
+        out["member_view"]["value"],
+        tf.account.as_str(),
+        "the member sees the owner's pool"
+    );
+
+    tf.destroy();
+    for t in ["ipams", "scopes", "pools", "pool_cidrs", "allocations", "shares"] {
+        assert_eq!(
+            tf.sql_count(&format!("SELECT count(*) FROM {t}")),
+            0,
+            "{t} empty after one destroy"
+        );
+    }
+}
+
 backend_tests!(
+    moved_to_apply_r18_region_added_with_its_regional_pool,
+    moved_to_apply_r36_max_netmask_loosened_with_a_28_allocation,
+    moved_to_apply_r31_default_netmask_set_with_an_allocation_that_needs_it,
+    moved_to_apply_r37_principal_added_with_its_allocation,
+    a_whole_organisation_in_one_apply_from_an_empty_database,
     seed_tutorial_hierarchy_end_to_end,
     upstream_first_fit_expectations_and_replacement,
     public_ipv6_pools_from_amazon_space,

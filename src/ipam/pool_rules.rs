@@ -125,14 +125,14 @@ pub fn check_pool_spec(spec: &PoolSpec) -> Result<()> {
     Ok(())
 }
 
-/// Checks that need the scope, the IPAM and the parent pool: R-16 (family by scope), R-18 (locale
-/// in the operating regions), R-23 (child pools: family, scope, depth quota), public-scope-only
-/// arguments. Returns the new pool's depth.
+/// Checks that need the scope and the parent pool, whose facts used here never change in place:
+/// R-16 (family by scope type), R-23 (child pools: family, scope, depth quota), public-scope-only
+/// arguments. Returns the new pool's depth. The IPAM's operating regions can change, so R-18 is
+/// [`check_locale`], decided at apply.
 pub fn check_pool_placement(
     spec: &PoolSpec,
     scope_type: ScopeType,
     scope_id: &str,
-    operating_regions: &[String],
     parent: Option<&Pool>,
     quotas: &Quotas,
 ) -> Result<i64> {
@@ -143,18 +143,6 @@ pub fn check_pool_placement(
             format!("Scope {scope_id} is private, and a private scope holds IPv4 pools only (R-16). Use the IPAM's public scope for IPv6, or `address_family = \"ipv4\"`."),
         )
         .at("address_family"));
-    }
-    if let Some(l) = spec.locale.filter(|l| *l != LOCALE_NONE)
-        && !operating_regions.iter().any(|r| r == l)
-    {
-        return Err(Error::invalid(
-                "Locale is not an operating region",
-                format!(
-                    "Locale {l:?} is not one of the IPAM's operating regions ({}) (R-18). Add the region to the IPAM's `operating_regions`, or use one of them.",
-                    operating_regions.join(", ")
-                ),
-            )
-            .at("locale"));
     }
     if scope_type == ScopeType::Private {
         for (name, set) in [
@@ -207,6 +195,23 @@ pub fn check_pool_placement(
         .at("source_ipam_pool_id"));
     }
     Ok(depth)
+}
+
+/// a pool's locale is `None` or one of its IPAM's operating regions.
+pub fn check_locale(locale: Option<&str>, ipam_id: &str, operating_regions: &[String]) -> Result<()> {
+    if let Some(l) = locale.filter(|l| *l != LOCALE_NONE)
+        && !operating_regions.iter().any(|r| r == l)
+    {
+        return Err(Error::invalid(
+            "Locale is not an operating region",
+            format!(
+                "Locale {l:?} is not one of the operating regions of IPAM {ipam_id} ({}) (R-18). Add the region to the IPAM's `operating_regions`, or use one of them.",
+                operating_regions.join(", ")
+            ),
+        )
+        .at("locale"));
+    }
+    Ok(())
 }
 
 /// R-24 quota: pools per scope.
@@ -577,18 +582,29 @@ pub fn allocation_netmask(pool: &Pool, requested: Option<i64>) -> Result<u8> {
     Ok(n as u8)
 }
 
-/// Decides whether an allocation may be made and whether it is compliant: public scope refuses
-/// custom allocations; the locale rule refuses resources of another region;
-/// netmask rules refuse custom allocations and flag resource allocations; missing required
-/// tags flag the allocation. Returns the compliance status.
+/// Decides whether an allocation may be made and whether it is compliant: where it may go
+/// ([`check_allocation_target`]), then the pool's rules ([`allocation_compliance`]). Returns the
+/// compliance status.
 pub fn check_allocation(pool: &Pool, scope_type: ScopeType, spec: &AllocationSpec, prefix: u8) -> Result<&'static str> {
-    let custom = spec.resource_type == "custom";
-    if !RESOURCE_TYPES.contains(&spec.resource_type) {
+    check_allocation_target(pool, scope_type, spec.resource_type, spec.resource_region)?;
+    allocation_compliance(pool, spec, prefix)
+}
+
+/// Where an allocation may go, from facts of the pool that never change in place (scope type,
+/// locale): the public scope refuses custom allocations; the locale rule refuses resources
+/// of another region.
+pub fn check_allocation_target(
+    pool: &Pool,
+    scope_type: ScopeType,
+    resource_type: &str,
+    resource_region: Option<&str>,
+) -> Result<()> {
+    let custom = resource_type == "custom";
+    if !RESOURCE_TYPES.contains(&resource_type) {
         return Err(Error::invalid(
             "Invalid resource type",
             format!(
-                "{:?} is not a resource type. Use one of: {}.",
-                spec.resource_type,
+                "{resource_type:?} is not a resource type. Use one of: {}.",
                 RESOURCE_TYPES.join(", ")
             ),
         )
@@ -602,7 +618,7 @@ pub fn check_allocation(pool: &Pool, scope_type: ScopeType, spec: &AllocationSpe
         .at("resource_type"));
     }
     if !custom {
-        let region = spec.resource_region.unwrap_or("");
+        let region = resource_region.unwrap_or("");
         if pool.locale == LOCALE_NONE {
             return Err(Error::invalid(
                 "Pool without locale cannot serve resources",
@@ -618,6 +634,14 @@ pub fn check_allocation(pool: &Pool, scope_type: ScopeType, spec: &AllocationSpe
             .at("resource_region"));
         }
     }
+    Ok(())
+}
+
+/// The pool's allocation rules, which can change in place: netmask rules refuse custom
+/// allocations and flag resource allocations; missing required tags flag the allocation
+/// . Returns the compliance status.
+pub fn allocation_compliance(pool: &Pool, spec: &AllocationSpec, prefix: u8) -> Result<&'static str> {
+    let custom = spec.resource_type == "custom";
     let mut status = COMPLIANT;
     let p = i64::from(prefix);
     let too_big = pool.min_netmask.is_some_and(|m| p < m);
@@ -692,9 +716,9 @@ mod tests {
             address_family: Some("ipv6"),
             ..Default::default()
         };
-        let e = check_pool_placement(&s, ScopeType::Private, "s", &[], None, &Quotas::default()).unwrap_err();
+        let e = check_pool_placement(&s, ScopeType::Private, "s", None, &Quotas::default()).unwrap_err();
         assert_eq!(e.attribute.as_deref(), Some("address_family"));
-        assert!(check_pool_placement(&s, ScopeType::Public, "s", &[], None, &Quotas::default()).is_ok());
+        assert!(check_pool_placement(&s, ScopeType::Public, "s", None, &Quotas::default()).is_ok());
     }
 
     #[test]
@@ -704,16 +728,11 @@ mod tests {
             locale: Some("eu-west-1"),
             ..Default::default()
         };
-        let e = check_pool_placement(
-            &s,
-            ScopeType::Private,
-            "s",
-            &["us-east-1".into()],
-            None,
-            &Quotas::default(),
-        )
-        .unwrap_err();
+        let e = check_locale(s.locale, "ipam-1", &["us-east-1".into()]).unwrap_err();
         assert_eq!(e.attribute.as_deref(), Some("locale"));
+        assert!(e.detail.contains("ipam-1"), "{}", e.detail);
+        assert!(check_locale(s.locale, "ipam-1", &["us-east-1".into(), "eu-west-1".into()]).is_ok());
+        assert!(check_locale(Some(LOCALE_NONE), "ipam-1", &["us-east-1".into()]).is_ok());
     }
 
     #[test]
@@ -725,15 +744,14 @@ mod tests {
             address_family: Some("ipv4"),
             ..Default::default()
         };
-        let e = check_pool_placement(&s, ScopeType::Private, "s", &[], Some(&parent), &Quotas::default()).unwrap_err();
+        let e = check_pool_placement(&s, ScopeType::Private, "s", Some(&parent), &Quotas::default()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Quota);
         parent.depth = 1;
         assert_eq!(
-            check_pool_placement(&s, ScopeType::Private, "s", &[], Some(&parent), &Quotas::default()).unwrap(),
+            check_pool_placement(&s, ScopeType::Private, "s", Some(&parent), &Quotas::default()).unwrap(),
             2
         );
-        let e =
-            check_pool_placement(&s, ScopeType::Private, "other", &[], Some(&parent), &Quotas::default()).unwrap_err();
+        let e = check_pool_placement(&s, ScopeType::Private, "other", Some(&parent), &Quotas::default()).unwrap_err();
         assert_eq!(e.attribute.as_deref(), Some("source_ipam_pool_id"));
     }
 
@@ -812,7 +830,7 @@ mod tests {
             aws_service: Some("ec2"),
             ..Default::default()
         };
-        let e = check_pool_placement(&s, ScopeType::Private, "s", &[], None, &Quotas::default()).unwrap_err();
+        let e = check_pool_placement(&s, ScopeType::Private, "s", None, &Quotas::default()).unwrap_err();
         assert_eq!(e.attribute.as_deref(), Some("aws_service"));
     }
 

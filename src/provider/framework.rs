@@ -10,7 +10,7 @@ use crate::ipam::model::Tags;
 use crate::ipam::{Error, ErrorKind, Result};
 use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
 use crate::plugin::grpc::{ApplyRequest, PlanRequest, PlanResponse, StateResponse};
-use crate::plugin::schema::Schema;
+use crate::plugin::schema::{Block, Schema};
 use crate::plugin::value::{Obj, Value};
 use crate::store::Store;
 
@@ -94,6 +94,26 @@ pub fn parse_path(s: &str) -> Path {
 /// A domain error as a diagnostic on its attribute.
 pub fn diag(e: &Error) -> Diagnostic {
     let d = Diagnostic::error(e.summary.clone(), e.detail.clone());
+    match &e.attribute {
+        Some(a) => d.at(parse_path(a)),
+        None => d,
+    }
+}
+
+/// A rule that depends on mutable state of another object (an IPAM's operating regions, a pool's
+/// rules, shares, free space, counts) is decided at apply, inside the write transaction: the same
+/// plan may change that object first, and Terraform plans each resource on its own. When the
+/// stored state would refuse the change today, the plan says so with this warning on the
+/// attribute, naming what apply will check.
+pub fn checked_at_apply(e: &Error) -> Diagnostic {
+    let d = Diagnostic::warning(
+        format!("Checked at apply: {}", e.summary),
+        format!(
+            "{}\n\nThis is how the database stands now. It depends on another object that this plan may change, so apply decides it again, after \
+             the changes this resource depends on: if they fix it, apply succeeds; otherwise apply refuses this resource and writes nothing.",
+            e.detail
+        ),
+    );
     match &e.attribute {
         Some(a) => d.at(parse_path(a)),
         None => d,
@@ -331,10 +351,57 @@ pub fn read(res: &dyn Resource, ctx: &Ctx, state: Value, private: Vec<u8>) -> St
     }
 }
 
+/// A configured (non-null) value for a read-only attribute, anywhere in `block` (nested blocks
+/// included), is an error on that attribute. Terraform itself accepts such values and hands them
+/// to the provider, which would otherwise ignore them without a word. Null is "not configured",
+/// and Terraform's generated configuration leaves read-only attributes out.
+pub fn refuse_read_only(block: &Block, config: &Obj, diags: &mut Diagnostics) {
+    read_only_in(block, config, &Path::default(), None, diags);
+}
+
+/// `name` is the path shown in the message; `inside_set` the set block the diagnostic points at
+/// instead (a set element has no index an attribute path could name).
+fn read_only_in(block: &Block, config: &Obj, name: &Path, inside_set: Option<&Path>, diags: &mut Diagnostics) {
+    for a in block
+        .attributes
+        .iter()
+        .filter(|a| a.computed && !a.optional && !a.required)
+    {
+        if config.get(a.name).is_some_and(|v| !v.is_null()) {
+            let path = name.clone().then(a.name);
+            diags.push(Diagnostic::attr_error(
+                inside_set.cloned().unwrap_or_else(|| path.clone()),
+                "Read-only attribute",
+                format!(
+                    "`{path}` is read-only; remove it from the configuration. The provider sets it and shows it in the state; a configured value would be ignored."
+                ),
+            ));
+        }
+    }
+    for b in &block.blocks {
+        let here = name.clone().then(b.name);
+        match config.get(b.name) {
+            Some(Value::Object(o)) => read_only_in(&b.block, o, &here, inside_set, diags),
+            Some(Value::List(elems)) => {
+                for (i, o) in elems.iter().enumerate().filter_map(|(i, e)| Some((i, e.as_obj()?))) {
+                    read_only_in(&b.block, o, &here.clone().index(i as i64), inside_set, diags);
+                }
+            }
+            Some(Value::Set(elems)) => {
+                for o in elems.iter().filter_map(Value::as_obj) {
+                    read_only_in(&b.block, o, &here, Some(inside_set.unwrap_or(&here)), diags);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Validates a configuration with the resource's own checks and the schema's basic ones.
 pub fn validate(schema: &Schema, config: &Value, extra: impl FnOnce(&Obj, &mut Diagnostics)) -> Diagnostics {
     let mut d = Diagnostics::default();
     if let Some(obj) = config.as_obj() {
+        refuse_read_only(&schema.block, obj, &mut d);
         for a in schema.block.attributes.iter().filter(|a| a.optional || a.required) {
             if let Some(Value::String(s)) = obj.get(a.name)
                 && s.is_empty()
@@ -388,6 +455,88 @@ mod tests {
             Some(1),
             "real content is never replaced"
         );
+    }
+
+    #[test]
+    fn read_only_attributes_are_refused_anywhere_and_null_is_not_configured() {
+        use crate::plugin::schema::{Attribute, NestedBlock, Nesting};
+        use crate::plugin::value::Type;
+        let inner = || {
+            Block::new(
+                "",
+                vec![
+                    Attribute::optional("name", Type::String, ""),
+                    Attribute::computed("state", Type::String, ""),
+                ],
+            )
+        };
+        let nested = |name, nesting| NestedBlock {
+            name,
+            nesting,
+            block: inner(),
+            min_items: 0,
+            max_items: 0,
+            force_new: false,
+        };
+        let schema = Schema {
+            version: 0,
+            block: Block::new(
+                "",
+                vec![
+                    Attribute::computed("id", Type::String, ""),
+                    Attribute::optional_computed("locale", Type::String, ""),
+                    Attribute::required("name", Type::String, ""),
+                    Attribute::computed("count", Type::Number, ""),
+                ],
+            )
+            .with_block(nested("list", Nesting::List))
+            .with_block(nested("set", Nesting::Set)),
+        };
+        let element = |state: Value| Value::Object(obj([("name", Value::str("n")), ("state", state)]));
+        let config = Value::Object(obj([
+            ("id", Value::str("x")),
+            ("locale", Value::str("us-east-1")),
+            ("name", Value::str("n")),
+            ("count", Value::Unknown),
+            (
+                "list",
+                Value::List(vec![element(Value::Null), element(Value::str("up"))]),
+            ),
+            ("set", Value::Set(vec![element(Value::str("up"))])),
+        ]));
+        let d = validate(&schema, &config, |_, _| {});
+        let got: Vec<(String, String)> =
+            d.0.iter()
+                .map(|d| {
+                    (
+                        d.path.as_ref().map(Path::to_string).unwrap_or_default(),
+                        d.detail.clone(),
+                    )
+                })
+                .collect();
+        assert_eq!(got.len(), 4, "{got:#?}");
+        for (path, named) in [
+            ("id", "id"),
+            ("count", "count"),
+            ("list[1].state", "list[1].state"),
+            ("set", "set.state"),
+        ] {
+            assert!(
+                got.iter()
+                    .any(|(p, detail)| p == path && detail.starts_with(&format!("`{named}` is read-only; remove it"))),
+                "{path}: {got:#?}"
+            );
+        }
+        assert!(
+            d.0.iter()
+                .all(|d| d.summary == "Read-only attribute" && d.severity == crate::plugin::diag::Severity::Error)
+        );
+        let clean = Value::Object(obj([
+            ("name", Value::str("n")),
+            ("id", Value::Null),
+            ("list", Value::List(vec![element(Value::Null)])),
+        ]));
+        assert!(validate(&schema, &clean, |_, _| {}).0.is_empty());
     }
 
     #[test]

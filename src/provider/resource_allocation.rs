@@ -5,13 +5,13 @@ use crate::ipam::cidr::Cidr;
 use crate::ipam::ids;
 use crate::ipam::model::Allocation;
 use crate::ipam::pool_rules::{self, RESOURCE_TYPES};
-use crate::ipam::{Error, Result};
+use crate::ipam::{Error, ErrorKind, Result};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::ops;
 
-use super::framework::{Ctx, ObjExt, Resource, diag, obj, tags_all, tags_value};
+use super::framework::{Ctx, ObjExt, Resource, checked_at_apply, diag, obj, tags_all, tags_value};
 use super::resource_pool_cidr::{parse_cidr, split_id};
 
 pub struct AllocationResource;
@@ -167,48 +167,68 @@ impl Resource for AllocationResource {
         if let Some(c) = planned.str("cidr").and_then(|s| Cidr::parse(s).ok()) {
             planned.insert("netmask_length".into(), Value::int(i64::from(c.prefix)));
         }
-        // What the database already shows about the pool: rules that hold whatever else applies.
         let Some(pool_id) = planned.string("ipam_pool_id") else {
             return;
         };
-        let pool = match ctx.store.read(|tx| {
-            Ok((
-                tx.pool(&pool_id)?,
-                tx.pool(&pool_id)?.and_then(|p| tx.scope(&p.scope_id).ok().flatten()),
-            ))
+        let (pool, scope_type) = match ctx.store.read(|tx| {
+            let Some(p) = tx.pool(&pool_id)? else { return Ok(None) };
+            Ok(tx.scope_type(&p.scope_id)?.map(|t| (p, t)))
         }) {
-            Ok((Some(p), Some(s))) => (p, s),
-            Ok(_) => return diags.push(diag(&Error::not_found("pool", &pool_id).at("ipam_pool_id"))),
+            Ok(Some(found)) => found,
+            Ok(None) => return diags.push(diag(&Error::not_found("pool", &pool_id).at("ipam_pool_id"))),
             Err(e) => return diags.push(diag(&e)),
         };
-        let (pool, scope) = pool;
-        // The netmask the allocation will have: the configured one, the given CIDR's, or the
-        // pool default (an unset Optional+Computed attribute is unknown here, not null).
-        let cidr_given = config.get("cidr").is_some_and(|v| !v.is_null());
-        let requested = if config.get("netmask_length").is_some_and(|v| !v.is_null()) || cidr_given {
-            planned.int("netmask_length")
-        } else {
-            None
-        };
-        if (requested.is_none() && (cidr_given || config.get("netmask_length").is_some_and(Value::is_unknown)))
-            || !planned.known("resource_type")
-            || !planned.known("tags")
-            || !planned.known("resource_region")
-        {
-            return;
-        }
+        // Refused at plan: what the configuration shows against the pool's facts that never change
+        // in place (family, scope type, locale).
         if let Some(c) = planned.str("cidr").and_then(|s| Cidr::parse(s).ok())
             && let Err(e) = pool_rules::check_family(&pool, &c, "cidr")
         {
             return diags.push(diag(&e));
         }
+        let configured = |k: &str| config.get(k).is_some_and(|v| !v.is_null());
+        let requested = if configured("netmask_length") || configured("cidr") {
+            planned.int("netmask_length")
+        } else {
+            None
+        };
+        if let Some(n) = requested
+            && let Err(e) = pool_rules::allocation_netmask(&pool, Some(n))
+        {
+            return diags.push(diag(&e));
+        }
+        if planned.known("resource_type")
+            && planned.known("resource_region")
+            && let Err(e) = pool_rules::check_allocation_target(
+                &pool,
+                scope_type,
+                planned.str("resource_type").unwrap_or("custom"),
+                planned.str("resource_region"),
+            )
+        {
+            return diags.push(diag(&e));
+        }
+        // Warned at plan, decided at apply: shares of another account's pool, which the same plan
+        // may create.
+        if pool.owner_id != ctx.config.account_id {
+            match ctx
+                .store
+                .read(|tx| super::access::check_can_allocate(tx, &pool, &ctx.config.account_id))
+            {
+                Ok(()) => {}
+                Err(e) if e.kind == ErrorKind::Forbidden => diags.push(checked_at_apply(&e)),
+                Err(e) => return diags.push(diag(&e)),
+            }
+        }
+        // Warned at plan, decided at apply: the pool's default netmask length and netmask rules,
+        // which the same plan may change (the planned netmask length stays unknown when it comes
+        // from the pool's default).
+        if requested.is_none() && (configured("cidr") || configured("netmask_length")) {
+            return;
+        }
         let prefix = match pool_rules::allocation_netmask(&pool, requested) {
             Ok(p) => p,
-            Err(e) => return diags.push(diag(&e)),
+            Err(e) => return diags.push(checked_at_apply(&e)),
         };
-        if planned.str("cidr").is_none() && requested.is_none() {
-            planned.insert("netmask_length".into(), Value::int(i64::from(prefix)));
-        }
         let tags = planned.tags("tags");
         let spec = pool_rules::AllocationSpec {
             resource_type: planned.str("resource_type").unwrap_or("custom"),
@@ -216,8 +236,8 @@ impl Resource for AllocationResource {
             netmask: Some(i64::from(prefix)),
             tags: &tags,
         };
-        if let Err(e) = pool_rules::check_allocation(&pool, scope.scope_type, &spec, prefix) {
-            diags.push(diag(&e));
+        if let Err(e) = pool_rules::allocation_compliance(&pool, &spec, prefix) {
+            diags.push(checked_at_apply(&e));
         }
     }
 

@@ -1,7 +1,7 @@
 //! `ipam_pool`: an address pool in a scope, top-level or the child of another pool.
 
 use crate::ipam::ids;
-use crate::ipam::model::{CREATE_COMPLETE, LOCALE_NONE, MODIFY_COMPLETE, Pool};
+use crate::ipam::model::{CREATE_COMPLETE, Ipam, LOCALE_NONE, MODIFY_COMPLETE, Pool};
 use crate::ipam::pool_rules::{self, PoolSpec};
 use crate::ipam::{Error, ErrorKind, Result};
 use crate::plugin::diag::Diagnostics;
@@ -9,7 +9,7 @@ use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::{Tx, ops};
 
-use super::framework::{Ctx, ObjExt, Resource, diag, obj, tags_all, tags_value};
+use super::framework::{Ctx, ObjExt, Resource, checked_at_apply, diag, obj, tags_all, tags_value};
 use super::resource_ipam::check_owner;
 
 pub struct PoolResource;
@@ -72,8 +72,10 @@ fn load(ctx: &Ctx, id: &str) -> Result<Option<Obj>> {
     })
 }
 
-/// Checks placement against the database: scope, IPAM operating regions, parent pool, quota.
-fn placement(ctx: &Ctx, tx: &Tx, o: &Obj) -> Result<(crate::ipam::model::Scope, i64, Option<Pool>)> {
+/// Where the pool goes: its scope, depth, parent pool and IPAM. Checks the facts of the scope,
+/// the IPAM and the parent that never change in place (owners, scope type, family, depth); the
+/// IPAM's operating regions can change, so the locale is checked by the caller.
+fn placement(ctx: &Ctx, tx: &Tx, o: &Obj) -> Result<(crate::ipam::model::Scope, i64, Option<Pool>, Ipam)> {
     let scope_id = o.str("ipam_scope_id").unwrap_or_default();
     let scope = tx
         .scope(scope_id)?
@@ -121,11 +123,10 @@ fn placement(ctx: &Ctx, tx: &Tx, o: &Obj) -> Result<(crate::ipam::model::Scope, 
         &spec(o),
         scope.scope_type,
         &scope.id,
-        &ipam.operating_regions,
         parent.as_ref(),
         &ctx.config.quotas,
     )?;
-    Ok((scope, depth, parent))
+    Ok((scope, depth, parent, ipam))
 }
 
 impl Resource for PoolResource {
@@ -209,9 +210,12 @@ impl Resource for PoolResource {
             .all(|k| planned.known(k));
         if known {
             match ctx.store.read(|tx| placement(ctx, tx, planned)) {
-                Ok((scope, depth, _)) => {
+                Ok((scope, depth, _, ipam)) => {
                     planned.insert("ipam_scope_type".into(), Value::str(scope.scope_type.as_str()));
                     planned.insert("pool_depth".into(), Value::int(depth));
+                    if let Err(e) = pool_rules::check_locale(planned.str("locale"), &ipam.id, &ipam.operating_regions) {
+                        diags.push(checked_at_apply(&e));
+                    }
                 }
                 Err(e) => diags.push(diag(&e)),
             }
@@ -220,7 +224,8 @@ impl Resource for PoolResource {
 
     fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
         ctx.store.write(|tx| {
-            let (scope, depth, parent) = placement(ctx, tx, planned)?;
+            let (scope, depth, parent, ipam) = placement(ctx, tx, planned)?;
+            pool_rules::check_locale(planned.str("locale"), &ipam.id, &ipam.operating_regions)?;
             pool_rules::check_pool_quota(tx.count_pools_in_scope(&scope.id)?, &ctx.config.quotas, &scope.id)?;
             // the pool's rules are its own, never the parent's.
             let rules = pool_rules::own_netmask_rules(&spec(planned), parent.as_ref());
