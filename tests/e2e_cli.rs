@@ -820,6 +820,190 @@ fn orphans_and_release() {
     ok(&b.cli(&["check"]));
 }
 
+/// The whole database file (and its WAL) on SQLite, to compare before and after.
+fn db_bytes(tf: &Tf) -> Vec<u8> {
+    if common::is_postgres(&tf.db) {
+        return tf.db_dump().into_bytes();
+    }
+    let mut bytes = std::fs::read(&tf.db).unwrap();
+    bytes.extend(std::fs::read(tf.db.with_extension("db-wal")).unwrap_or_default());
+    bytes
+}
+
+/// `report` writes onto no database (not the one it reads, not through a symbolic link, not
+/// another SQLite file) and onto no file that is not its report without --force; `export` to a
+/// standard output that is the database is refused. The report shows each pool's CIDRs, locale
+/// and description.
+fn report_and_export_never_write_onto_a_database_or_a_file_not_theirs() {
+    let b = Built::new();
+    let tf = &b.tf;
+    let d = tf.path();
+    let before = db_bytes(tf);
+    let mut targets = vec![d.join("link-to-db.html"), d.join("other.db")];
+    std::fs::write(d.join("notes.txt"), "my notes").unwrap();
+    if !common::is_postgres(&tf.db) {
+        std::os::unix::fs::symlink(&tf.db, &targets[0]).unwrap();
+        targets.push(tf.db.clone());
+        copy_db(&tf.db, &targets[1]);
+    } else {
+        targets.truncate(0);
+    }
+    for target in &targets {
+        for force in [false, true] {
+            let mut args = vec!["report", "--html", target.to_str().unwrap()];
+            if force {
+                args.push("--force");
+            }
+            let e = one_error(&b.cli(&args));
+            assert!(e.contains("is a database; nothing was written"), "{e}");
+        }
+    }
+    let notes = d.join("notes.txt");
+    let e = one_error(&b.cli(&["report", "--html", notes.to_str().unwrap()]));
+    assert!(
+        e.contains("not a report this command wrote") && e.contains("--force"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes");
+    let to_notes = d.join("to-notes.html");
+    std::os::unix::fs::symlink(&notes, &to_notes).unwrap();
+    let e = one_error(&b.cli(&["report", "--html", to_notes.to_str().unwrap()]));
+    assert!(e.contains("symbolic link"), "{e}");
+    ok(&b.cli(&["report", "--html", to_notes.to_str().unwrap(), "--force"]));
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "my notes",
+        "never through the link"
+    );
+    // Its own report is replaced without asking.
+    let page = d.join("report.html");
+    ok(&b.cli(&["report", "--html", page.to_str().unwrap()]));
+    ok(&b.cli(&["report", "--html", page.to_str().unwrap()]));
+    if !common::is_postgres(&tf.db) {
+        // `export >> ipam.db`
+        let appended = std::fs::OpenOptions::new().append(true).open(&tf.db).unwrap();
+        let o = Command::new(PROVIDER_BIN)
+            .args(["--database", tf.db.to_str().unwrap(), "export"])
+            .stdout(appended)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            stderr(&o).contains("standard output is the database itself"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert!(db_bytes(tf) == before, "the database is unchanged");
+    ok(&b.cli(&["check"]));
+    // Each pool with its CIDRs, locale and description.
+    let html = std::fs::read_to_string(&page).unwrap();
+    let row = |pool: &str| {
+        let id = b.id(pool);
+        let start = html
+            .find(&format!("{id}</td><td>ipv"))
+            .unwrap_or_else(|| panic!("no row for {pool}"));
+        html[start..start + html[start..].find("</tr>").unwrap()].to_string()
+    };
+    let top = row("ipam_pool.top");
+    assert!(
+        top.contains("10.0.0.0/24") && top.contains("<td>None</td>") && top.contains("corporate"),
+        "{top}"
+    );
+    let child = row("ipam_pool.child");
+    assert!(
+        child.contains("10.0.0.0/25") && child.contains("<td>us-east-1</td>"),
+        "{child}"
+    );
+    let v6 = row("ipam_pool.v6");
+    assert!(v6.contains("/52") && v6.contains("<td>us-east-1</td>"), "{v6}");
+}
+
+/// Descriptions a hostile user chose reach neither a spreadsheet as formulas nor a terminal or a
+/// page as control or bidi characters.
+fn hostile_text_is_neutralised_in_csv_and_html() {
+    let b = Built::new();
+    let tf = &b.tf;
+    let id = b.attr("ipam_pool_allocation.a", "ipam_pool_allocation_id");
+    tf.sql(&format!(
+        "UPDATE allocations SET description = '=HYPERLINK(\"http://evil\",\"x\")\x1b[31m\u{202E}txt' WHERE id = '{id}'"
+    ));
+    let csv = ok(&b.cli(&["export", "--format", "csv"]));
+    let line = line_with(&csv, &id);
+    assert!(
+        line.contains(",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\") [31m txt\","),
+        "{line}"
+    );
+    assert!(!csv.contains('\x1b') && !csv.contains('\u{202E}'), "{csv}");
+    let html = ok(&b.cli(&["report", "--html", "-"]));
+    assert!(!html.contains('\x1b') && !html.contains('\u{202E}'));
+    assert!(html.contains("=HYPERLINK(&quot;http://evil&quot;,&quot;x&quot;) [31m txt"));
+}
+
+/// `orphans` reads only Terraform state files: any other JSON (an empty object, `terraform show
+/// -json` output) would make every live allocation an orphan. `release` checks every ID before
+/// it releases any, and takes the import IDs `orphans` prints.
+fn orphans_reads_only_state_files_and_release_is_all_or_nothing() {
+    let b = Built::new();
+    let tf = &b.tf;
+    let d = tf.path();
+    let empty = d.join("empty.json");
+    std::fs::write(&empty, "{}").unwrap();
+    let shown = d.join("show.json");
+    std::fs::write(&shown, tf.ok(&["show", "-json"])).unwrap();
+    for f in [&empty, &shown] {
+        let e = one_error(&b.cli(&["orphans", "--state", f.to_str().unwrap()]));
+        assert!(
+            e.contains("is not a Terraform state file") && e.contains("terraform state pull"),
+            "{e}"
+        );
+        assert!(!e.contains("orphaned allocation"), "{e}");
+    }
+    let e = one_error(&b.cli(&["orphans", "--state", shown.to_str().unwrap()]));
+    assert!(e.contains("terraform show -json"), "{e}");
+    // Two lost allocations; orphans prints their import IDs.
+    let other = Tf::sharing(&tf.db);
+    other.config(&format!(
+        "resource \"ipam_pool_allocation\" \"x\" {{\n  count = 2\n  ipam_pool_id = \"{}\"\n  netmask_length = 28\n}}\n",
+        b.id("ipam_pool.top")
+    ));
+    other.apply();
+    std::fs::remove_file(other.path().join("terraform.tfstate")).unwrap();
+    let state = d.join("terraform.tfstate");
+    let listed = ok(&b.cli(&["orphans", "--state", state.to_str().unwrap()]));
+    let import_ids: Vec<String> = listed
+        .lines()
+        .filter_map(|l| l.split_once("import ID ").map(|(_, id)| id.trim().to_string()))
+        .collect();
+    assert_eq!(import_ids.len(), 2, "{listed}");
+    let before = tf.db_dump();
+    let mut args = vec![
+        "release",
+        "--yes",
+        &import_ids[0],
+        "ipam-pool-alloc-00000000000000000000000000000000",
+        &import_ids[1],
+    ];
+    let e = one_error(&b.cli(&args));
+    assert!(
+        e.contains("nothing was released") && e.contains("ipam-pool-alloc-00000000000000000000000000000000"),
+        "{e}"
+    );
+    let wrong_pool = format!(
+        "{}_{}",
+        import_ids[0].split('_').next().unwrap(),
+        b.id("ipam_pool.child")
+    );
+    let e = one_error(&b.cli(&["release", "--yes", &wrong_pool]));
+    assert!(e.contains("nothing was released") && e.contains("not "), "{e}");
+    assert_eq!(tf.db_dump(), before, "nothing released");
+    args.remove(3);
+    let released = ok(&b.cli(&args));
+    assert_eq!(released.lines().count(), 2, "{released}");
+    assert!(ok(&b.cli(&["orphans", "--state", state.to_str().unwrap()])).contains("no orphaned allocations"));
+    ok(&b.cli(&["check"]));
+}
+
 /// Runs the binary with exactly these arguments and environment changes, in `dir`.
 fn bare(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(PROVIDER_BIN);
@@ -971,4 +1155,7 @@ backend_tests!(
     report_is_one_self_contained_page,
     reading_commands_change_nothing,
     orphans_and_release,
+    report_and_export_never_write_onto_a_database_or_a_file_not_theirs,
+    hostile_text_is_neutralised_in_csv_and_html,
+    orphans_reads_only_state_files_and_release_is_all_or_nothing,
 );

@@ -276,13 +276,20 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
     })?)
 }
 
-/// A CSV field (RFC 4180): quoted when it holds a separator, a quote, a line break or
-/// surrounding spaces, with quotes doubled.
+/// A CSV field (RFC 4180): control and invisible characters replaced as `tree` does, a cell a
+/// spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return) prefixed with `'` (OWASP's advice on CSV injection), then quoted when it holds a
+/// separator, a quote or surrounding spaces, with quotes doubled.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.trim() != s {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let mut s = clean(s);
+    if formula {
+        s.insert(0, '\'');
+    }
+    if s.contains([',', '"']) || s.trim() != s {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -368,22 +375,41 @@ pub fn print_history(records: &[HistoryRecord], output: Output, out: &mut impl W
     Ok(())
 }
 
+const STATE_HINT: &str = "give the terraform.tfstate of each workspace (`terraform state pull > state.json` for a remote backend); \
+                          `terraform show -json` output is not a state file";
+
+/// Refuses anything but a Terraform state file (format version 4, with a `resources` list):
+/// taken for an empty state, any other JSON would make every live allocation an orphan.
+fn check_state(path: &std::path::Path, state: &J) -> Result<(), CliError> {
+    let what = if state.get("format_version").is_some() && state.get("values").is_some() {
+        " (it is `terraform show -json` output)".to_string()
+    } else {
+        match (&state["version"], state["resources"].is_array()) {
+            (J::Number(n), true) if n.as_u64() == Some(4) => return Ok(()),
+            (J::Number(n), true) => {
+                format!(" (its format version is {n}; this command reads version 4, Terraform 0.12 and later)")
+            }
+            (_, _) => " (it has no `version` 4 and `resources` list)".to_string(),
+        }
+    };
+    Err(CliError::new(
+        format!(
+            "{} is not a Terraform state file{what}; nothing was listed",
+            path.display()
+        ),
+        STATE_HINT,
+    ))
+}
+
 /// Allocations (not child-pool CIDRs) that no state file references.
 pub fn orphans(store: &Store, states: &[PathBuf]) -> Result<Vec<Allocation>, CliError> {
     let mut known = BTreeSet::new();
     for path in states {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            CliError::new(
-                format!("cannot read {}: {e}", path.display()),
-                "give the terraform.tfstate of each workspace",
-            )
-        })?;
-        let state: J = serde_json::from_str(&text).map_err(|e| {
-            CliError::new(
-                format!("{} is not a Terraform state: {e}", path.display()),
-                "give a terraform.tfstate file",
-            )
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::new(format!("cannot read {}: {e}", path.display()), STATE_HINT))?;
+        let state: J = serde_json::from_str(&text)
+            .map_err(|e| CliError::new(format!("{} is not a Terraform state: {e}", path.display()), STATE_HINT))?;
+        check_state(path, &state)?;
         for r in state["resources"]
             .as_array()
             .into_iter()
@@ -435,4 +461,59 @@ pub fn print_orphans(orphans: &[Allocation], output: Output, out: &mut impl Writ
         "{} orphaned allocation(s): adopt them with `terraform import` / import blocks, or free them with `release --yes <ids>`",
         orphans.len()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula_or_hold_control_characters() {
+        for (given, cell) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "' =1"),
+            ("\r=1", "' =1"),
+            ("a\x1b[31mb", "a [31mb"),
+            ("line\nbreak", "line break"),
+            ("rtl\u{202E}txt", "rtl txt"),
+            ("10.0.0.0/24", "10.0.0.0/24"),
+            ("a, b", "\"a, b\""),
+            (" padded", "\" padded\""),
+        ] {
+            assert_eq!(csv_field(given), cell, "{given:?}");
+        }
+    }
+
+    #[test]
+    fn only_terraform_state_files_are_read() {
+        let p = std::path::Path::new("x.json");
+        let state = serde_json::json!({"version": 4, "terraform_version": "1.11.4", "resources": []});
+        assert!(check_state(p, &state).is_ok());
+        for (doc, why) in [
+            (serde_json::json!({}), "no `version` 4"),
+            (
+                serde_json::json!({"version": 3, "resources": []}),
+                "format version is 3",
+            ),
+            (serde_json::json!({"version": 4}), "no `version` 4"),
+            (
+                serde_json::json!({"format_version": "1.0", "values": {}}),
+                "terraform show -json",
+            ),
+            (serde_json::json!([1, 2]), "no `version` 4"),
+        ] {
+            let e = check_state(p, &doc).expect_err("refused");
+            assert!(
+                e.message.contains(why) && e.message.contains("not a Terraform state file"),
+                "{doc}: {}",
+                e.message
+            );
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! `check`, `report` and `orphans` read the database; `release` frees allocations.
 
 mod export;
+mod output;
 mod report;
 mod tree;
 
@@ -78,11 +79,17 @@ pub enum Command {
     /// top-level CIDRs; every allocation inside its pool; child-pool CIDRs held in their source
     /// pool; free-space index consistent. Exit code 1 with one line per problem.
     Check,
-    /// A self-contained HTML page with utilisation charts and the allocations.
+    /// A self-contained HTML page with utilisation charts, the pools (CIDRs, locale,
+    /// description) and the allocations.
     Report {
-        /// Where to write the page (`-` for standard output).
+        /// Where to write the page (`-` for standard output). Never a database or a symbolic
+        /// link; an existing file only when it is a report, unless --force.
         #[arg(long)]
         html: PathBuf,
+        /// Replace an existing file that is not a report (or a symbolic link, never what it
+        /// points to). A database is never replaced.
+        #[arg(long)]
+        force: bool,
     },
     /// Allocations that none of the given Terraform state files knows (left by a killed apply).
     Orphans {
@@ -90,9 +97,11 @@ pub enum Command {
         #[arg(long = "state", required = true)]
         states: Vec<PathBuf>,
     },
-    /// Releases allocations by ID (e.g. orphans), each in its own transaction.
+    /// Releases allocations by ID (e.g. orphans): every ID is checked first, then all are
+    /// released in one transaction, or none.
     Release {
-        /// Allocation IDs (`ipam-pool-alloc-…`).
+        /// Allocation IDs (`ipam-pool-alloc-…`), or the import IDs `orphans` prints
+        /// (`ipam-pool-alloc-…_ipam-pool-…`).
         #[arg(required = true)]
         ids: Vec<String>,
         /// Releases without asking (on a terminal the command asks first; elsewhere --yes is
@@ -121,6 +130,7 @@ pub enum ExportFormat {
 }
 
 /// A one-line error with a hint.
+#[derive(Debug)]
 pub struct CliError {
     message: String,
     hint: String,
@@ -342,6 +352,59 @@ fn confirmed(ids: &[String]) -> Result<bool, CliError> {
     Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
+/// Releases the allocations `ids` name (allocation IDs, or import IDs `ALLOCATION_POOL`), all in
+/// one transaction after checking every one: an unknown ID, an import ID naming another pool or
+/// the space of a child pool releases nothing. Returns the allocation IDs released.
+fn release_all(store: &Store, ids: &[String]) -> Result<Vec<String>, CliError> {
+    let mut wanted: Vec<(String, Option<String>)> = Vec::new();
+    for given in ids {
+        let given = given.trim();
+        let (id, pool) = match given.split_once('_') {
+            Some((id, pool)) => (id.to_string(), Some(pool.to_string())),
+            None => (given.to_string(), None),
+        };
+        if !wanted.iter().any(|(w, _)| *w == id) {
+            wanted.push((id, pool));
+        }
+    }
+    let result = store.write(|tx| {
+        let mut found = Vec::new();
+        let mut problems = Vec::new();
+        for (id, pool) in &wanted {
+            match tx.allocation(id)? {
+                None => problems.push(format!("{id:?} is no allocation in the database")),
+                Some(a) if pool.as_ref().is_some_and(|p| *p != a.pool_id) => problems.push(format!(
+                    "{id} is in pool {}, not {}",
+                    a.pool_id,
+                    pool.as_deref().unwrap_or_default()
+                )),
+                Some(a) if a.resource_type == crate::ipam::pool_rules::RESOURCE_TYPE_POOL => problems.push(format!(
+                    "{id} is the space of child pool {} (deprovision that pool's CIDR instead)",
+                    a.resource_id.as_deref().unwrap_or_default()
+                )),
+                Some(a) => found.push(a),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(crate::ipam::Error::invalid(
+                format!("nothing was released: {}", problems.join("; ")),
+                "",
+            ));
+        }
+        for a in &found {
+            crate::store::ops::release(tx, a)?;
+        }
+        Ok(found.into_iter().map(|a| a.id).collect())
+    });
+    result.map_err(|e| match e.kind {
+        crate::ipam::ErrorKind::Invalid => CliError::new(
+            e.summary,
+            "give allocation IDs (ipam-pool-alloc-…) or the import IDs `orphans` prints; `tree` and `orphans` list them",
+        ),
+        _ => e.into(),
+    })
+}
+
 fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
     let store = open(db, "--database")?;
     match &command {
@@ -349,6 +412,13 @@ fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
         Command::Check => progress(&store, "checking"),
         Command::Report { .. } => progress(&store, "reporting on"),
         _ => {}
+    }
+    // The SQLite file read, which the output must never land on.
+    let db_file = (store.engine() == crate::store::Engine::Sqlite).then_some(db);
+    if matches!(&command, Command::Export { .. })
+        || matches!(&command, Command::Report { html, .. } if html.as_os_str() == "-")
+    {
+        output::check_stdout(db_file)?;
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -423,17 +493,12 @@ fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
             }
             i32::from(!problems.is_empty())
         }
-        Command::Report { html } => {
+        Command::Report { html, force } => {
             let page = report::html(&store)?;
             if html.as_os_str() == "-" {
                 out.write_all(page.as_bytes()).map_err(write_error)?;
             } else {
-                std::fs::write(&html, page).map_err(|e| {
-                    CliError::new(
-                        format!("cannot write {}: {e}", html.display()),
-                        "check that its directory exists and is writable",
-                    )
-                })?;
+                output::write_file(&html, page.as_bytes(), db_file, force)?;
                 writeln!(out, "wrote {}", html.display()).map_err(write_error)?;
             }
             0
@@ -454,11 +519,8 @@ fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
                     "answer y at the prompt, or add --yes; released space is reusable at once and any Terraform state that still holds these allocations will plan to re-create them",
                 ));
             }
-            for id in ids {
-                store.write(|tx| match tx.allocation(&id)? {
-                    Some(a) => crate::store::ops::release(tx, &a),
-                    None => Err(crate::ipam::Error::not_found("allocation", &id)),
-                })?;
+            let released = release_all(&store, &ids)?;
+            for id in released {
                 writeln!(out, "released {id}").map_err(write_error)?;
             }
             0

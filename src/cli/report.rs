@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::CliError;
+use super::output::REPORT_MARK;
 use super::tree::{self, AllocationNode, IpamNode, PoolNode, Usage, clean};
 use crate::store::Store;
 
@@ -145,6 +146,30 @@ fn allocation_rows(p: &PoolNode, rows: &mut String, counts: &mut (usize, usize))
     }
 }
 
+/// One row per pool, child pools after their source pool: what space it holds (its CIDRs), where
+/// (its locale) and what for (its description).
+fn pool_rows(p: &PoolNode, rows: &mut String) {
+    let cidrs: Vec<&str> = p.cidrs.iter().map(|c| c.cidr.as_str()).collect();
+    let _ = write!(
+        rows,
+        "<tr><td class=\"mono\">{}{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td></tr>",
+        "&nbsp;&nbsp;".repeat(usize::try_from(p.depth).unwrap_or(0).saturating_sub(1)),
+        esc(&p.id),
+        esc(&p.address_family),
+        esc(&p.locale),
+        if cidrs.is_empty() {
+            "(none)".to_string()
+        } else {
+            esc(&cidrs.join(", "))
+        },
+        esc(&p.usage.percent_text()),
+        esc(p.description.as_deref().unwrap_or("")),
+    );
+    for c in &p.pools {
+        pool_rows(c, rows);
+    }
+}
+
 fn count_pools(pools: &[PoolNode]) -> usize {
     pools.iter().map(|p| 1 + count_pools(&p.pools)).sum()
 }
@@ -167,6 +192,7 @@ pub fn html(store: &Store) -> Result<String, CliError> {
 fn page(ipams: &[IpamNode], database: &str) -> String {
     let mut body = String::new();
     let mut rows = String::new();
+    let mut pool_table = String::new();
     let mut counts = (0, 0);
     let mut pools = 0;
     for i in ipams {
@@ -214,6 +240,7 @@ fn page(ipams: &[IpamNode], database: &str) -> String {
             );
             for p in &s.pools {
                 allocation_rows(p, &mut rows, &mut counts);
+                pool_rows(p, &mut pool_table);
             }
         }
     }
@@ -229,16 +256,24 @@ fn page(ipams: &[IpamNode], database: &str) -> String {
              </table></div>"
         )
     };
+    let pool_table = if pool_table.is_empty() {
+        "<p class=\"empty\">No pools.</p>".to_string()
+    } else {
+        format!(
+            "<div class=\"wide\"><table><thead><tr><th>pool</th><th>family</th><th>locale</th><th>CIDRs</th>\
+             <th>used</th><th>description</th></tr></thead><tbody>{pool_table}</tbody></table></div>"
+        )
+    };
     let generated = humantime::format_rfc3339_seconds(std::time::SystemTime::now());
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>IPAM utilisation</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{REPORT_MARK}<title>IPAM utilisation</title>\
          <style>{STYLE}</style></head><body>\n<h1>IPAM utilisation</h1>\
          <p class=\"meta\">Database <code>{}</code>, read {generated}: {} IPAM(s), {pools} pool(s), {} allocation(s), \
          {} noncompliant.</p>\
          <p class=\"legend\">Held by<span style=\"background:{POOLS}\"></span>child pools\
          <span style=\"background:{ASSIGNED}\"></span>other allocations<span style=\"background:{FREE}\"></span>free</p>\n\
-         {body}\n<h2>Allocations</h2>{table}\n</body></html>\n",
+         {body}\n<h2>Pools</h2>{pool_table}\n<h2>Allocations</h2>{table}\n</body></html>\n",
         esc(database),
         ipams.len(),
         counts.0,

@@ -325,10 +325,20 @@ pub fn bar(percent: f64, width: usize) -> String {
     format!("[{}{}]", "#".repeat(filled), ".".repeat(width - filled))
 }
 
-/// Text from the database made safe for a terminal: control characters (newlines, escape
-/// sequences) become spaces.
+/// Text from the database made safe for a terminal, a spreadsheet or a page: control characters
+/// (newlines, escape sequences) and the invisible characters that reorder or hide text (bidi
+/// overrides and isolates, line and paragraph separators, zero-width space, byte-order mark)
+/// become spaces.
 pub fn clean(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    s.chars().map(|c| if unsafe_char(c) { ' ' } else { c }).collect()
+}
+
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+        )
 }
 
 /// ANSI colour, or none.
@@ -537,5 +547,7 @@ mod tests {
     #[test]
     fn control_characters_never_reach_the_terminal() {
         assert_eq!(clean("a\x1b[31mb\nc"), "a [31mb c");
+        assert_eq!(clean("invoice\u{202E}fdp.exe\u{2066}x\u{FEFF}"), "invoice fdp.exe x ");
+        assert_eq!(clean("naïve 日本 👩\u{200D}💻"), "naïve 日本 👩\u{200D}💻");
     }
 }
