@@ -577,3 +577,319 @@ fn a_panic_is_reported_as_a_panic_line_on_stderr() {
     );
     assert!(!err.contains("panicked at"), "Rust's default hook is replaced: {err}");
 }
+
+// Installed as Terraform installs providers: `install` into the implied mirror, and the files of
+// scripts/release.sh through a filesystem mirror and a network mirror. No development overrides,
+// no registry.
+
+/// `terraform init` output when a CLI configuration overrides the provider: must never appear.
+const OVERRIDES_WARNING: &str = "Provider development overrides are in effect";
+
+/// The provider's version, from Cargo.toml.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `terraform-provider-ipam install` with `HOME` set to `home` and the given arguments.
+fn install(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(PROVIDER_BIN)
+        .arg("install")
+        .args(args)
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_DATA_DIRS")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr)
+}
+
+/// The `h1:` hashes `.terraform.lock.hcl` records for `local/ipam` (after checking it names it
+/// with the version and constraint).
+fn locked_hashes(tf: &Tf) -> Vec<String> {
+    let lock = std::fs::read_to_string(tf.path().join(".terraform.lock.hcl")).expect("a lock file");
+    assert!(lock.contains("provider \"registry.terraform.io/local/ipam\""), "{lock}");
+    assert!(lock.contains(&format!("version     = \"{VERSION}\"")), "{lock}");
+    lock.split('"')
+        .filter(|s| s.starts_with("h1:"))
+        .map(String::from)
+        .collect()
+}
+
+/// `init` (which must record `local/ipam` with `hash` in the lock file), `apply`, empty plans and
+/// `destroy` of a configuration that pins the provider's version, none of them warning about
+/// development overrides.
+fn init_apply_destroy(tf: &Tf, hash: &str) {
+    tf.raw_config(&format!(
+        "terraform {{\n  required_providers {{\n    ipam = {{\n      source  = \"local/ipam\"\n      version = \"{VERSION}\"\n    }}\n  }}\n}}\n{}\n{}",
+        tf.provider_block(),
+        r#"
+resource "ipam" "main" {
+  operating_regions { region_name = "us-east-1" }
+}
+resource "ipam_pool" "p" {
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}
+resource "ipam_pool_cidr" "p" {
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "10.0.0.0/16"
+}
+resource "ipam_pool_allocation" "a" {
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 24
+  depends_on     = [ipam_pool_cidr.p]
+}
+"#
+    ));
+    let mut outputs = vec![tf.ok(&["init", "-input=false", "-no-color"])];
+    assert_eq!(locked_hashes(tf), [hash], "the lock file records the package hash");
+    outputs.push(tf.apply());
+    assert_eq!(tf.attr("ipam_pool_allocation.a", "cidr"), "10.0.0.0/24");
+    for extra in [&["-refresh=false"][..], &[][..]] {
+        let (code, out) = tf.plan_code(extra);
+        assert_eq!(code, 0, "plan {extra:?} was not empty:\n{out}");
+        outputs.push(out);
+    }
+    outputs.push(tf.destroy());
+    for out in outputs {
+        assert!(!out.contains(OVERRIDES_WARNING), "{out}");
+    }
+}
+
+#[test]
+fn install_lets_terraform_init_find_the_provider_with_no_cli_configuration() {
+    let home = tempfile::tempdir().unwrap();
+    let out = install(home.path(), &[]);
+    let first = text(&out);
+    assert!(out.status.success(), "{first}");
+    let platform = format!(
+        "{}_{}",
+        std::env::consts::OS,
+        match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            a => a,
+        }
+    );
+    let installed = home.path().join(format!(
+        ".terraform.d/plugins/registry.terraform.io/local/ipam/{VERSION}/{platform}/terraform-provider-ipam_v{VERSION}"
+    ));
+    assert!(first.starts_with("installed terraform-provider-ipam"), "{first}");
+    assert!(first.contains(&installed.display().to_string()), "{first}");
+    assert!(first.contains("source  = \"local/ipam\""), "{first}");
+    assert!(first.contains(&format!("version = \"{VERSION}\"")), "{first}");
+    assert_eq!(std::fs::read(&installed).unwrap(), std::fs::read(PROVIDER_BIN).unwrap());
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let before = std::fs::metadata(&installed).unwrap();
+    assert_eq!(before.permissions().mode() & 0o111, 0o111, "executable");
+    let hash = first
+        .lines()
+        .find_map(|l| l.strip_prefix("package hash: "))
+        .expect("the package hash is printed")
+        .to_string();
+
+    // Twice: nothing is written again.
+    let again = install(home.path(), &[]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).starts_with("already installed"), "{}", text(&again));
+    let after = std::fs::metadata(&installed).unwrap();
+    assert_eq!((after.ino(), after.mtime_nsec()), (before.ino(), before.mtime_nsec()));
+
+    // No CLI configuration at all: no TF_CLI_CONFIG_FILE, and HOME has no .terraformrc.
+    init_apply_destroy(&Tf::installed(home.path(), None), &hash);
+
+    // A different build of the same version is replaced, with the lock-file hint.
+    std::fs::write(&installed, b"an older build").unwrap();
+    let replaced = text(&install(home.path(), &[]));
+    assert!(replaced.starts_with("replaced"), "{replaced}");
+    assert!(replaced.contains("terraform init -upgrade"), "{replaced}");
+    assert_eq!(std::fs::read(&installed).unwrap(), std::fs::read(PROVIDER_BIN).unwrap());
+}
+
+#[test]
+fn install_into_a_directory_it_cannot_write_fails_clearly_and_writes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    // A path under a regular file cannot be created, not even by root.
+    let file = home.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let under_file = file.join("plugins");
+    let out = install(home.path(), &["--plugin-dir", under_file.to_str().unwrap()]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains(&format!("error: cannot create {}", under_file.display())),
+        "{t}"
+    );
+    assert!(
+        t.contains("nothing was installed") && t.contains("hint: give a directory you can write with --plugin-dir"),
+        "{t}"
+    );
+    // A read-only file system (root cannot write there either).
+    let ro = home.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs"])
+        .arg(&ro)
+        .status()
+        .unwrap();
+    assert!(mounted.success(), "mounting a read-only tmpfs needs root, as CI has");
+    let out = install(home.path(), &["--plugin-dir", ro.to_str().unwrap()]);
+    let listing: Vec<_> = std::fs::read_dir(&ro).unwrap().collect();
+    let _ = Command::new("umount").arg(&ro).status();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("Read-only file system") && t.contains("nothing was installed"),
+        "{t}"
+    );
+    assert!(listing.is_empty(), "nothing written");
+    assert!(!home.path().join(".terraform.d").exists());
+}
+
+/// A static HTTPS server on loopback serving `root` (Python's http.server with a self-signed
+/// certificate for 127.0.0.1); its request log goes to `log`. Killed when dropped.
+struct HttpsServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl HttpsServer {
+    fn start(
+        root: &std::path::Path,
+        cert: &std::path::Path,
+        key: &std::path::Path,
+        log: &std::path::Path,
+    ) -> HttpsServer {
+        const SERVER: &str = r#"
+import functools, http.server, ssl, sys
+root, cert, key = sys.argv[1:]
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root)
+httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(cert, key)
+httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+print(httpd.server_address[1], flush=True)
+httpd.serve_forever()
+"#;
+        let mut child = Command::new("python3")
+            .args(["-c", SERVER])
+            .args([root, cert, key])
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .expect("python3 (which scripts/release.sh needs too)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().parse().unwrap_or_else(|_| panic!("server port: {line:?}"));
+        HttpsServer { child, port }
+    }
+}
+
+impl Drop for HttpsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn release_files_install_through_a_filesystem_mirror_and_a_network_mirror() {
+    use sha2::{Digest, Sha256};
+    let work = tempfile::tempdir().unwrap();
+    let dist = work.path().join("dist");
+    // The binary cargo built for the tests stands in for the release build.
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh");
+    let out = Command::new(&script)
+        .arg(&dist)
+        .env("RELEASE_BINARY", PROVIDER_BIN)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "release.sh failed:\n{}", text(&out));
+
+    let platform = "linux_amd64";
+    let zip_name = format!("terraform-provider-ipam_{VERSION}_{platform}.zip");
+    let zip = std::fs::read(dist.join(&zip_name)).unwrap();
+    let sums = std::fs::read_to_string(dist.join(format!("terraform-provider-ipam_{VERSION}_SHA256SUMS"))).unwrap();
+    assert_eq!(sums, format!("{:x}  {zip_name}\n", Sha256::digest(&zip)));
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dist.join(format!("terraform-provider-ipam_{VERSION}_manifest.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["metadata"]["protocol_versions"], serde_json::json!(["6.0"]));
+    let mirror = dist.join("mirror");
+    let package_dir = mirror.join("registry.terraform.io/local/ipam");
+    assert_eq!(std::fs::read(package_dir.join(&zip_name)).unwrap(), zip);
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(package_dir.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index, serde_json::json!({ "versions": { VERSION: {} } }));
+    let version: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(package_dir.join(format!("{VERSION}.json"))).unwrap()).unwrap();
+    assert_eq!(version["archives"][platform]["url"], zip_name.as_str());
+    let hash = version["archives"][platform]["hashes"][0].as_str().unwrap().to_string();
+    assert!(hash.starts_with("h1:"), "{version}");
+
+    // The zip holds exactly the executable: what Terraform unpacks is the built binary.
+    let unpacked = |tf: &Tf| {
+        let dir = tf.path().join(format!(
+            ".terraform/providers/registry.terraform.io/local/ipam/{VERSION}/{platform}"
+        ));
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, [format!("terraform-provider-ipam_v{VERSION}")]);
+        assert_eq!(
+            std::fs::read(dir.join(&names[0])).unwrap(),
+            std::fs::read(PROVIDER_BIN).unwrap()
+        );
+    };
+    let home = tempfile::tempdir().unwrap();
+
+    // A filesystem mirror (packed layout), as on an offline CI runner.
+    let filesystem = Tf::installed(
+        home.path(),
+        Some(&format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/local/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/local/*\"]\n  }}\n}}\n",
+            mirror.display()
+        )),
+    );
+    init_apply_destroy(&filesystem, &hash);
+    unpacked(&filesystem);
+
+    // The same directory served over HTTPS as a network mirror, its certificate trusted through
+    // SSL_CERT_FILE. Terraform checks the download against the h1: hash the mirror lists.
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let (cert_path, key_path, log) = (
+        work.path().join("cert.pem"),
+        work.path().join("key.pem"),
+        work.path().join("requests.log"),
+    );
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    let server = HttpsServer::start(&mirror, &cert_path, &key_path, &log);
+    let network = Tf::installed(
+        home.path(),
+        Some(&format!(
+            "provider_installation {{\n  network_mirror {{\n    url     = \"https://127.0.0.1:{}/\"\n    include = [\"registry.terraform.io/local/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/local/*\"]\n  }}\n}}\n",
+            server.port
+        )),
+    )
+    .env("SSL_CERT_FILE", cert_path.to_str().unwrap());
+    init_apply_destroy(&network, &hash);
+    unpacked(&network);
+    let requests = std::fs::read_to_string(&log).unwrap();
+    for path in ["index.json", &format!("{VERSION}.json"), &zip_name] {
+        assert!(
+            requests.contains(&format!("GET /registry.terraform.io/local/ipam/{path} HTTP/1.1\" 200")),
+            "{path} was served:\n{requests}"
+        );
+    }
+    drop(server);
+}

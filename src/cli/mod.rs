@@ -1,7 +1,9 @@
 //! The command line a person uses: the same binary as the provider. `tree`, `export`, `history`,
-//! `check`, `report` and `orphans` read the database; `release` frees allocations.
+//! `check`, `report` and `orphans` read the database; `release` frees allocations; `install` puts
+//! the binary where `terraform init` finds it.
 
 mod export;
+mod install;
 mod output;
 mod report;
 mod tree;
@@ -120,6 +122,17 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Copies this binary into Terraform's local mirror
+    /// (`<plugin-dir>/registry.terraform.io/local/ipam/<version>/<os>_<arch>/`), after which
+    /// `terraform init` installs `local/ipam` with no CLI configuration and records its hash in
+    /// `.terraform.lock.hcl`. Writes nothing when the same binary is already there.
+    Install {
+        /// The mirror directory; default `~/.terraform.d/plugins`, which Terraform searches
+        /// itself. Another directory (e.g. /usr/local/share/terraform/plugins, or one named in a
+        /// `filesystem_mirror` block) works too.
+        #[arg(long, value_name = "DIR")]
+        plugin_dir: Option<PathBuf>,
+    },
 }
 
 /// Export formats.
@@ -212,12 +225,13 @@ pub fn main() -> i32 {
         use clap::CommandFactory;
         let _ = Cli::command().print_help();
         eprintln!(
-            "\nThis binary is also the Terraform provider: Terraform starts it itself; see the README for the CLI configuration that points Terraform at it."
+            "\nThis binary is also the Terraform provider: Terraform starts it itself. `terraform-provider-ipam install` puts it where `terraform init` finds it."
         );
         return 2;
     };
     let result = match command {
         Command::Migrate { from, to } => migrate(&from, &to, cli.output),
+        Command::Install { plugin_dir } => install::install(plugin_dir, &mut std::io::stdout().lock()),
         command => run(&cli.database, cli.output, command),
     };
     match result {
@@ -508,7 +522,9 @@ fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
             export::print_orphans(&orphans, output, &mut out).map_err(write_error)?;
             0
         }
-        Command::Migrate { .. } => unreachable!("migrate opens its own databases"),
+        Command::Migrate { .. } | Command::Install { .. } => {
+            unreachable!("migrate opens its own databases; install needs none")
+        }
         Command::Release { ids, yes } => {
             if !yes && !confirmed(&ids)? {
                 return Err(CliError::new(

@@ -35,7 +35,7 @@ pub fn launched_by_terraform() -> bool {
 pub enum ServeError {
     #[error(
         "This binary is a Terraform plugin. It is started by Terraform, not by hand.\n\
-         To use it, point Terraform at it (see the README), or run `terraform-provider-ipam --help` for the command line."
+         To use it, run `terraform-provider-ipam install` and then `terraform init`, or run `terraform-provider-ipam --help` for the command line."
     )]
     NoCookie,
     #[error(

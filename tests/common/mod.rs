@@ -144,6 +144,19 @@ impl Tf {
         self
     }
 
+    /// A working directory whose Terraform finds the provider as users install it, with no
+    /// development overrides: `home` is its HOME (where the implied mirror and `~/.terraformrc`
+    /// live) and `cli_config` its CLI configuration file, if any (none: TF_CLI_CONFIG_FILE unset).
+    pub fn installed(home: &Path, cli_config: Option<&str>) -> Tf {
+        let tf = Tf::new();
+        let rc = tf.path().join("terraform.rc");
+        match cli_config {
+            Some(c) => std::fs::write(&rc, c).expect("write CLI config"),
+            None => std::fs::remove_file(&rc).expect("remove CLI config"),
+        }
+        tf.env("HOME", home.to_str().expect("HOME"))
+    }
+
     /// An environment variable for every terraform command.
     pub fn env(mut self, k: &str, v: &str) -> Tf {
         self.extra_env.push((k.into(), v.into()));
@@ -180,9 +193,16 @@ impl Tf {
     /// Runs terraform with the given arguments.
     pub fn run(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(terraform_bin());
+        let rc = self.path().join("terraform.rc");
+        if rc.exists() {
+            cmd.env("TF_CLI_CONFIG_FILE", rc);
+        } else {
+            cmd.env_remove("TF_CLI_CONFIG_FILE").env_remove("TERRAFORM_CONFIG");
+        }
         cmd.args(args)
             .current_dir(self.path())
-            .env("TF_CLI_CONFIG_FILE", self.path().join("terraform.rc"))
+            .env_remove("TF_PLUGIN_CACHE_DIR")
+            .env_remove("XDG_DATA_HOME")
             .env("CHECKPOINT_DISABLE", "1")
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")

@@ -1,0 +1,191 @@
+//! `install`: puts the running binary where `terraform init` finds it without any CLI
+//! configuration, Terraform's implied local mirror (unpacked layout).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use super::{CliError, write_error};
+
+/// The provider's version: Cargo.toml's, the one place it is set.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The provider's address in a mirror: `registry.terraform.io/local/ipam`.
+const ADDRESS: [&str; 3] = ["registry.terraform.io", "local", "ipam"];
+
+/// Terraform's name for this machine's platform (Go's `GOOS_GOARCH`), e.g. `linux_amd64`.
+pub fn platform() -> String {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        os => os,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        arch => arch,
+    };
+    format!("{os}_{arch}")
+}
+
+/// The executable's name in a mirror: `terraform-provider-ipam_v<version>`.
+pub fn executable_name() -> String {
+    format!("terraform-provider-ipam_v{VERSION}{}", std::env::consts::EXE_SUFFIX)
+}
+
+/// Terraform's package hash (`h1:`, Go's dirhash "Hash1") of a package holding one file: the
+/// SHA-256 of the line `<hex SHA-256 of the file>  <name>\n`, in base64. The same value whether
+/// Terraform hashes the unpacked directory or the release zip.
+pub fn package_hash(name: &str, content: &[u8]) -> String {
+    let line = format!("{:x}  {name}\n", Sha256::digest(content));
+    let sum = Sha256::digest(line.as_bytes());
+    format!("h1:{}", base64::engine::general_purpose::STANDARD.encode(sum))
+}
+
+/// The implied local mirror in the user's home directory, `~/.terraform.d/plugins`.
+fn default_plugin_dir() -> Result<PathBuf, CliError> {
+    let home = if cfg!(windows) {
+        std::env::var_os("APPDATA").map(|d| PathBuf::from(d).join("terraform.d").join("plugins"))
+    } else {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".terraform.d").join("plugins"))
+    }
+    .filter(|p| p.is_absolute());
+    home.ok_or_else(|| {
+        CliError::new(
+            "cannot tell where Terraform's plugin directory is: HOME is not set",
+            "set HOME, or give the mirror directory with --plugin-dir",
+        )
+    })
+}
+
+/// Directories Terraform searches without a CLI configuration (Unix; `terraform.d/plugins` in
+/// the working directory too).
+fn implied_mirrors() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = default_plugin_dir().into_iter().collect();
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    match std::env::var_os("XDG_DATA_HOME") {
+        Some(d) if !d.is_empty() => dirs.push(PathBuf::from(d).join("terraform/plugins")),
+        _ => dirs.extend(home.map(|h| h.join(".local/share/terraform/plugins"))),
+    }
+    match std::env::var("XDG_DATA_DIRS") {
+        Ok(d) if !d.is_empty() => dirs.extend(
+            d.split(':')
+                .filter(|s| !s.is_empty())
+                .map(|s| Path::new(s).join("terraform/plugins")),
+        ),
+        _ => dirs.extend(["/usr/local/share/terraform/plugins", "/usr/share/terraform/plugins"].map(PathBuf::from)),
+    }
+    dirs
+}
+
+/// Error for a plugin directory that cannot be written.
+fn unwritable(path: &Path, what: &str, e: std::io::Error) -> CliError {
+    CliError::new(
+        format!("cannot {what} {}: {e}; nothing was installed", path.display()),
+        "give a directory you can write with --plugin-dir (e.g. ~/.terraform.d/plugins, the default), \
+         or run with the rights to write there (e.g. sudo for /usr/local/share/terraform/plugins)",
+    )
+}
+
+/// Copies the running binary into the mirror at `plugin_dir` (default `~/.terraform.d/plugins`)
+/// and prints what it did and the `required_providers` block. Writes nothing when the same
+/// binary is already there; replaces a different one by an atomic rename.
+pub fn install(plugin_dir: Option<PathBuf>, out: &mut impl Write) -> Result<i32, CliError> {
+    let plugin_dir = match plugin_dir {
+        Some(d) => std::path::absolute(&d).unwrap_or(d),
+        None => default_plugin_dir()?,
+    };
+    let exe = std::env::current_exe().map_err(|e| {
+        CliError::new(
+            format!("cannot find the running executable: {e}"),
+            "run the binary by its path, e.g. target/release/terraform-provider-ipam install",
+        )
+    })?;
+    let content = std::fs::read(&exe).map_err(|e| {
+        CliError::new(
+            format!("cannot read the running executable {}: {e}", exe.display()),
+            "check its permissions",
+        )
+    })?;
+    let mut dir = plugin_dir.clone();
+    dir.extend(ADDRESS);
+    dir.push(VERSION);
+    dir.push(platform());
+    let name = executable_name();
+    let target = dir.join(&name);
+
+    let previous = std::fs::read(&target).ok();
+    let action = match &previous {
+        Some(p) if *p == content => "already installed (unchanged)",
+        _ => {
+            std::fs::create_dir_all(&dir).map_err(|e| unwritable(&dir, "create", e))?;
+            write_executable(&dir, &target, &content).map_err(|e| unwritable(&dir, "write to", e))?;
+            if previous.is_some() { "replaced" } else { "installed" }
+        }
+    };
+    let hash = package_hash(&name, &content);
+    let w = |out: &mut dyn Write, s: String| writeln!(out, "{s}").map_err(write_error);
+    w(
+        out,
+        format!(
+            "{action} terraform-provider-ipam {VERSION} ({}): {}",
+            platform(),
+            target.display()
+        ),
+    )?;
+    w(out, format!("package hash: {hash}"))?;
+    if previous.as_deref().is_some_and(|p| p != content) {
+        w(
+            out,
+            "working directories whose .terraform.lock.hcl holds the previous build's hash need `terraform init -upgrade`".into(),
+        )?;
+    }
+    let implied = implied_mirrors().iter().any(|m| same_dir(m, &plugin_dir));
+    let source = if implied {
+        "`terraform init` finds it there with no CLI configuration (unless one sets provider_installation).".to_string()
+    } else {
+        format!(
+            "{} is not one of Terraform's implied mirrors: name it in the CLI configuration:\n\n\
+             provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/local/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/local/*\"]\n  }}\n}}\n",
+            plugin_dir.display(),
+            plugin_dir.display()
+        )
+    };
+    w(out, source)?;
+    w(
+        out,
+        format!(
+            "\nUse it in a configuration with:\n\nterraform {{\n  required_providers {{\n    ipam = {{\n      source  = \"local/ipam\"\n      version = \"{VERSION}\"\n    }}\n  }}\n}}"
+        ),
+    )?;
+    Ok(0)
+}
+
+/// Two paths naming the same directory (either may not exist yet).
+fn same_dir(a: &Path, b: &Path) -> bool {
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    canon(a) == canon(b)
+}
+
+/// Writes the executable beside its final name, then renames it into place: a Terraform that
+/// runs the old file meanwhile, or an interrupted copy, never sees half a binary.
+fn write_executable(dir: &Path, target: &Path, content: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!(".{}.tmp-{}", executable_name(), std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(content)?;
+        f.sync_all()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o755))?;
+        }
+        std::fs::rename(&tmp, target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
