@@ -1,5 +1,8 @@
 //! Rules for pools, pool CIDRs and allocations (seed rules R-16..R-66). Each is one function,
-//! called at plan time with what the configuration shows and again inside the apply transaction.
+//! called inside the apply transaction, and at plan time too when its facts are the resource's
+//! own configuration or facts of other objects that never change in place; a rule on mutable
+//! state of another object (operating regions, netmask rules, the default netmask) only warns at
+//! plan (see ARCHITECTURE.md, "When a rule is decided").
 
 use super::cidr::{Cidr, Family};
 use super::model::{LOCALE_NONE, Pool, Quotas, ScopeType, Tags};
