@@ -248,9 +248,9 @@ const CASES: &[Case] = &[
     )
     .at("cidr"),
     plan(
-        "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.1.0.0/16\"\n  netmask_length = 16\n}",
+        "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.1.0.0/16\"\n  netmask_length = 24\n}",
         "Conflicting arguments",
-        &["not both"],
+        &["`cidr` is 10.1.0.0/16, a /16, but `netmask_length` is 24"],
     )
     .at("netmask_length"),
     // Neither argument is in the configuration, so Terraform shows the resource.
@@ -291,9 +291,9 @@ const CASES: &[Case] = &[
     )
     .at("resource_type"),
     plan(
-        "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.0.0.0/24\"\n  netmask_length = 24\n}",
+        "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.0.0.0/24\"\n  netmask_length = 28\n}",
         "Conflicting arguments",
-        &["not both"],
+        &["`cidr` is 10.0.0.0/24, a /24, but `netmask_length` is 28"],
     )
     .at("netmask_length"),
     plan(

@@ -375,7 +375,7 @@ fn rules_visible_in_configuration_are_refused_at_plan() {
             r#"resource "ipam_pool_cidr" "x" {
   ipam_pool_id   = "ipam-pool-0123456789abcdef0"
   cidr           = "10.0.0.0/24"
-  netmask_length = 24
+  netmask_length = 16
 }"#,
             "Conflicting arguments",
             "netmask_length",

@@ -1,8 +1,9 @@
 //! The command line a person uses: the same binary as the provider. `tree`, `export`, `history`,
-//! `check`, `report` and `orphans` read the database; `release` frees allocations; `install` puts
-//! the binary where `terraform init` finds it.
+//! `check`, `report`, `orphans` and `import-blocks` read the database; `release` frees allocations;
+//! `install` puts the binary where `terraform init` finds it.
 
 mod export;
+mod import_blocks;
 mod install;
 mod output;
 mod report;
@@ -110,6 +111,21 @@ pub enum Command {
         /// required). The space is reusable at once.
         #[arg(long)]
         yes: bool,
+    },
+    /// Terraform `import {}` blocks for the objects in the database (or under one IPAM or pool),
+    /// in dependency order with readable resource names, for `terraform plan
+    /// -generate-config-out=generated.tf`.
+    ImportBlocks {
+        /// Only this IPAM: its scopes, pools, CIDRs and allocations, and the shares of its pools.
+        #[arg(long, conflicts_with = "pool")]
+        ipam: Option<String>,
+        /// Only this pool and its child pools, with their CIDRs and allocations and the shares
+        /// of these pools.
+        #[arg(long)]
+        pool: Option<String>,
+        /// Import through this alias of an `ipam` provider block (`provider = ipam.ALIAS`).
+        #[arg(long, value_name = "ALIAS")]
+        provider: Option<String>,
     },
     /// Copies a whole IPAM database, history included, into a new empty one: SQLite to
     /// PostgreSQL (or back). Verified by the row count and checksum of every table before the
@@ -520,6 +536,26 @@ fn run(db: &Path, output: Output, command: Command) -> Result<i32, CliError> {
         Command::Orphans { states } => {
             let orphans = export::orphans(&store, &states)?;
             export::print_orphans(&orphans, output, &mut out).map_err(write_error)?;
+            0
+        }
+        Command::ImportBlocks { ipam, pool, provider } => {
+            let alias = provider.map(|p| p.strip_prefix("ipam.").unwrap_or(&p).to_string());
+            if let Some(a) = &alias
+                && !import_blocks::is_identifier(a)
+            {
+                return Err(CliError::new(
+                    format!("--provider {a:?} is not a provider alias"),
+                    "give the alias of an `ipam` provider block: --provider shared imports with `provider = ipam.shared`",
+                ));
+            }
+            let selection = match (&ipam, &pool) {
+                (Some(id), _) => import_blocks::Selection::Ipam(id),
+                (None, Some(id)) => import_blocks::Selection::Pool(id),
+                (None, None) => import_blocks::Selection::All,
+            };
+            let entries = store.read(|tx| import_blocks::collect(tx, selection))?;
+            out.write_all(import_blocks::render(&entries, alias.as_deref()).as_bytes())
+                .map_err(write_error)?;
             0
         }
         Command::Migrate { .. } | Command::Install { .. } => {

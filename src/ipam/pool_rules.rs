@@ -249,6 +249,23 @@ pub fn check_pool_deletable(pool: &Pool, cidrs: i64, allocations: i64, children:
     Ok(())
 }
 
+/// `cidr` together with `netmask_length`: accepted when they describe the same block size (the
+/// read-back of every pool CIDR and allocation, which `terraform plan -generate-config-out`
+/// writes), refused naming both when they disagree.
+pub fn check_cidr_netmask(cidr: &Cidr, netmask: i64) -> Result<()> {
+    if i64::from(cidr.prefix) != netmask {
+        return Err(Error::invalid(
+            "Conflicting arguments",
+            format!(
+                "`cidr` is {cidr}, a /{}, but `netmask_length` is {netmask}. Give only one of them, or make `netmask_length` {} to match `cidr`.",
+                cidr.prefix, cidr.prefix
+            ),
+        )
+        .at("netmask_length"));
+    }
+    Ok(())
+}
+
 /// The CIDR's family must be the pool's.
 pub fn check_family(pool: &Pool, cidr: &Cidr, attribute: &str) -> Result<()> {
     if cidr.family.as_str() != pool.address_family {
@@ -711,6 +728,19 @@ mod tests {
             netmask: None,
             tags,
         }
+    }
+
+    #[test]
+    fn cidr_and_netmask_length_agree_or_are_refused_naming_both() {
+        let c = Cidr::parse("10.0.0.0/16").unwrap();
+        assert!(check_cidr_netmask(&c, 16).is_ok());
+        let e = check_cidr_netmask(&c, 24).unwrap_err();
+        assert_eq!(e.attribute.as_deref(), Some("netmask_length"));
+        assert!(
+            e.detail.contains("`cidr` is 10.0.0.0/16") && e.detail.contains("`netmask_length` is 24"),
+            "{}",
+            e.detail
+        );
     }
 
     #[test]

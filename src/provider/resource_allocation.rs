@@ -12,7 +12,7 @@ use crate::plugin::value::{Obj, Type, Value};
 use crate::store::ops;
 
 use super::framework::{Ctx, ObjExt, Resource, checked_at_apply, diag, obj, tags_all, tags_value};
-use super::resource_pool_cidr::{parse_cidr, split_id};
+use super::resource_pool_cidr::{parse_cidr, split_id, validate_cidr_netmask};
 
 pub struct AllocationResource;
 
@@ -75,8 +75,8 @@ impl Resource for AllocationResource {
                     Attribute::computed("id", s.clone(), "`<allocation-id>_<pool-id>`."),
                     Attribute::computed("ipam_pool_allocation_id", s.clone(), "The allocation ID (`ipam-pool-alloc-` and 32 hex digits)."),
                     Attribute::required("ipam_pool_id", s.clone(), "The pool to allocate from.").force_new(),
-                    Attribute::optional_computed("cidr", s.clone(), "The CIDR to allocate; chosen at apply when `netmask_length` is given instead.").force_new(),
-                    Attribute::optional_computed("netmask_length", Type::Number, "Allocate the first free block of this size. Without `cidr` and `netmask_length`, the pool's default netmask length is used.").force_new(),
+                    Attribute::optional_computed("cidr", s.clone(), "The CIDR to allocate; chosen at apply when `netmask_length` is given instead. Given together with `netmask_length` (as generated configuration is), the two must agree.").force_new(),
+                    Attribute::optional_computed("netmask_length", Type::Number, "Allocate the first free block of this size. Without `cidr` and `netmask_length`, the pool's default netmask length is used. Given together with `cidr`, it must be the CIDR's prefix length.").force_new(),
                     Attribute::optional("disallowed_cidrs", Type::set_of(s.clone()), "CIDRs the allocation must not overlap.").force_new(),
                     Attribute::optional("description", s.clone(), "A description.").force_new(),
                     Attribute::optional_computed("resource_type", s.clone(), "`custom` (default: a manual reservation), `vpc`, `subnet`, `ec2-public-ipv4-pool` or `eip`.").force_new(),
@@ -92,36 +92,11 @@ impl Resource for AllocationResource {
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        let has = |k: &str| config.get(k).is_some_and(|v| !v.is_null());
-        if has("cidr") && has("netmask_length") {
-            diags.push(diag(
-                &Error::invalid(
-                    "Conflicting arguments",
-                    "Give either `cidr` or `netmask_length`, not both.",
-                )
-                .at("netmask_length"),
-            ));
-        }
-        if let Some(s) = config.str("cidr")
-            && let Err(e) = parse_cidr(s, "cidr")
-        {
-            diags.push(diag(&e));
-        }
+        validate_cidr_netmask(config, diags);
         if config.known("disallowed_cidrs")
             && let Err(e) = disallowed(config)
         {
             diags.push(diag(&e));
-        }
-        if let Some(n) = config.int("netmask_length")
-            && !(0..=128).contains(&n)
-        {
-            diags.push(diag(
-                &Error::invalid(
-                    "Netmask length out of range",
-                    format!("{n} is not a netmask length (0-32 for IPv4, 0-128 for IPv6)."),
-                )
-                .at("netmask_length"),
-            ));
         }
         if let Some(t) = config.str("resource_type")
             && !RESOURCE_TYPES.contains(&t)
@@ -164,7 +139,9 @@ impl Resource for AllocationResource {
             };
             planned.insert("resource_region".into(), v);
         }
-        if let Some(c) = planned.str("cidr").and_then(|s| Cidr::parse(s).ok()) {
+        if let Some(c) = planned.str("cidr").and_then(|s| Cidr::parse(s).ok())
+            && config.get("netmask_length").is_none_or(Value::is_null)
+        {
             planned.insert("netmask_length".into(), Value::int(i64::from(c.prefix)));
         }
         let Some(pool_id) = planned.string("ipam_pool_id") else {

@@ -20,6 +20,35 @@ pub fn parse_cidr(s: &str, attribute: &str) -> Result<Cidr> {
     Cidr::parse(s).map_err(|e| Error::invalid("Invalid CIDR", e.to_string()).at(attribute))
 }
 
+/// The configuration checks of `cidr` and `netmask_length` that pool CIDRs and allocations share:
+/// the CIDR parses, the netmask length is in range, and given together they agree.
+pub fn validate_cidr_netmask(config: &Obj, diags: &mut Diagnostics) {
+    let cidr = match config.str("cidr").map(|s| parse_cidr(s, "cidr")) {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            diags.push(diag(&e));
+            None
+        }
+        None => None,
+    };
+    let Some(n) = config.int("netmask_length") else {
+        return;
+    };
+    if !(0..=128).contains(&n) {
+        diags.push(diag(
+            &Error::invalid(
+                "Netmask length out of range",
+                format!("{n} is not a netmask length (0-32 for IPv4, 0-128 for IPv6)."),
+            )
+            .at("netmask_length"),
+        ));
+    } else if let Some(c) = cidr
+        && let Err(e) = pool_rules::check_cidr_netmask(&c, n)
+    {
+        diags.push(diag(&e));
+    }
+}
+
 /// Splits a composite ID `<left>_<pool-id>`.
 pub fn split_id<'a>(id: &'a str, form: &str) -> Result<(&'a str, &'a str)> {
     match id.rsplit_once('_') {
@@ -136,8 +165,8 @@ impl Resource for PoolCidrResource {
                 vec![
                     Attribute::computed("id", Type::String, "`<cidr>_<pool-id>`."),
                     Attribute::required("ipam_pool_id", Type::String, "The pool to provision to.").force_new(),
-                    Attribute::optional_computed("cidr", Type::String, "The CIDR to provision. Conflicts with `netmask_length`.").force_new(),
-                    Attribute::optional_computed("netmask_length", Type::Number, "Provision the first free block of this size from the parent pool (or Amazon-provided IPv6). Conflicts with `cidr`.").force_new(),
+                    Attribute::optional_computed("cidr", Type::String, "The CIDR to provision. Given together with `netmask_length` (as generated configuration is), the two must agree.").force_new(),
+                    Attribute::optional_computed("netmask_length", Type::Number, "Provision the first free block of this size from the parent pool (or Amazon-provided IPv6). Given together with `cidr`, it must be the CIDR's prefix length.").force_new(),
                     Attribute::computed("ipam_pool_cidr_id", Type::String, "The pool CIDR's own ID."),
                     Attribute::computed("state", Type::String, "`provisioned`."),
                 ],
@@ -147,45 +176,22 @@ impl Resource for PoolCidrResource {
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        let cidr = config.get("cidr").filter(|v| !v.is_null());
-        let netmask = config.get("netmask_length").filter(|v| !v.is_null());
-        if cidr.is_some() && netmask.is_some() {
-            diags.push(diag(
-                &Error::invalid(
-                    "Conflicting arguments",
-                    "Give either `cidr` or `netmask_length`, not both.",
-                )
-                .at("netmask_length"),
-            ));
-        }
-        if cidr.is_none() && netmask.is_none() {
+        let given = |k: &str| config.get(k).is_some_and(|v| !v.is_null());
+        if !given("cidr") && !given("netmask_length") {
             diags.push(diag(&Error::invalid("Missing CIDR", "Give `cidr` (an exact CIDR) or `netmask_length` (carve the first free block from the parent pool).").at("cidr")));
         }
-        if let Some(s) = config.str("cidr")
-            && let Err(e) = parse_cidr(s, "cidr")
-        {
-            diags.push(diag(&e));
-        }
-        if let Some(n) = config.int("netmask_length")
-            && !(0..=128).contains(&n)
-        {
-            diags.push(diag(
-                &Error::invalid(
-                    "Netmask length out of range",
-                    format!("{n} is not a netmask length (0-32 for IPv4, 0-128 for IPv6)."),
-                )
-                .at("netmask_length"),
-            ));
-        }
+        validate_cidr_netmask(config, diags);
     }
 
-    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, _config: &Obj, diags: &mut Diagnostics) {
+    fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, diags: &mut Diagnostics) {
         if prior.is_some() {
             return;
         }
         planned.insert("state".into(), Value::str("provisioned"));
         let cidr = planned.str("cidr").and_then(|s| Cidr::parse(s).ok());
-        if let Some(c) = cidr {
+        if let Some(c) = cidr
+            && config.get("netmask_length").is_none_or(Value::is_null)
+        {
             planned.insert("netmask_length".into(), Value::int(i64::from(c.prefix)));
         }
         let Some(pool_id) = planned.string("ipam_pool_id") else {
