@@ -1397,6 +1397,96 @@ fn adopting_with_import_blocks_and_generated_configuration() {
     assert_eq!(original.db_dump(), before, "importing wrote nothing");
 }
 
+/// Public pools, adopted: BYOIP IPv4 with proof of ownership, Amazon-provided IPv6 by netmask with
+/// an allocation, a BYOIP-import share to an external account, and `cascade` / `auto_import` set.
+const ADOPT_PUBLIC: &str = r#"
+resource "ipam" "main" {
+  operating_regions { region_name = "us-east-1" }
+  cascade = true
+}
+resource "ipam_pool" "byoip" {
+  ipam_scope_id    = ipam.main.public_default_scope_id
+  address_family   = "ipv4"
+  public_ip_source = "byoip"
+  aws_service      = "ec2"
+  locale           = "us-east-1"
+  auto_import      = true
+  cascade          = false
+  description      = "BYOIP"
+}
+resource "ipam_pool_cidr" "byoip" {
+  ipam_pool_id = ipam_pool.byoip.id
+  cidr         = "130.137.245.0/24"
+  cidr_authorization_context {
+    message   = "1|aws|123456789012|130.137.245.0/24|20991231|SHA256|RSAPSS"
+    signature = "c2lnbmVkIGJ5IHRoZSBSRVAga2V5"
+  }
+}
+resource "ipam_pool" "v6" {
+  ipam_scope_id         = ipam.main.public_default_scope_id
+  address_family        = "ipv6"
+  public_ip_source      = "amazon"
+  aws_service           = "ec2"
+  publicly_advertisable = false
+  locale                = "us-east-1"
+  description           = "Amazon IPv6"
+}
+resource "ipam_pool_cidr" "v6" {
+  ipam_pool_id   = ipam_pool.v6.id
+  netmask_length = 52
+}
+resource "ipam_pool_allocation" "v6" {
+  ipam_pool_id   = ipam_pool.v6.id
+  netmask_length = 56
+  resource_type  = "vpc"
+  resource_id    = "vpc-0a1b2c3d"
+  depends_on     = [ipam_pool_cidr.v6]
+}
+resource "ipam_resource_share" "import" {
+  name                      = "byoip import"
+  resource_arns             = [ipam_pool.byoip.arn]
+  principals                = ["210987654321"]
+  permission_arns           = ["arn:aws:ram::aws:permission/AWSRAMPermissionIpamPoolByoipCidrImport"]
+  allow_external_principals = true
+}
+"#;
+
+/// Terraform never generates a sensitive value: the BYOIP CIDR's signature is the one thing the
+/// guide has the user add. Until then the plan says what is missing; with it, everything imports
+/// with no change and the next plan is empty.
+fn adopting_public_pools_needs_only_the_byoip_signature() {
+    let original = Tf::new();
+    original.config(ADOPT_PUBLIC);
+    original.apply();
+    let before = original.db_dump();
+    let blocks = ok(&cli_on(&original.db, &["import-blocks"]));
+    let n = import_targets(&blocks).len();
+    assert_eq!(n, original.resources().len(), "{blocks}");
+    assert!(blocks.contains("cidr_authorization_context.signature"), "{blocks}");
+
+    let adopt = Tf::sharing(&original.db);
+    adopt.config("");
+    std::fs::write(adopt.path().join("imports.tf"), &blocks).expect("write imports.tf");
+    let refused =
+        common::flat(&adopt.fails(&["plan", "-input=false", "-no-color", "-generate-config-out=generated.tf"]));
+    assert!(
+        refused.contains("BYOIP authorization signature missing") && refused.contains("ipam_pool_cidr.byoip"),
+        "{refused}"
+    );
+    let generated = std::fs::read_to_string(adopt.path().join("generated.tf")).expect("generated.tf");
+    let placeholder = "signature = null # sensitive";
+    assert_eq!(generated.matches(placeholder).count(), 1, "{generated}");
+    let signed = generated.replace(placeholder, "signature = \"c2lnbmVkIGJ5IHRoZSBSRVAga2V5\"");
+    std::fs::write(adopt.path().join("generated.tf"), signed).expect("write generated.tf");
+    let applied = adopt.apply();
+    assert!(
+        applied.contains(&format!("Resources: {n} imported, 0 added, 0 changed, 0 destroyed.")),
+        "{applied}"
+    );
+    adopt.assert_plan_empty();
+    assert_eq!(original.db_dump(), before, "adopting wrote nothing");
+}
+
 /// `--ipam` and `--pool` list a part of the database, `--provider` imports through an alias, and a
 /// wrong ID or alias is an error that says what to give.
 fn import_blocks_select_and_refuse() {
@@ -1419,6 +1509,16 @@ fn import_blocks_select_and_refuse() {
     assert_eq!(import_targets(&whole), import_targets(&ok(&b.cli(&["import-blocks"]))));
     let aliased = ok(&b.cli(&["import-blocks", "--pool", &child, "--provider", "ipam.lab"]));
     assert_eq!(aliased.matches("  provider = ipam.lab\n").count(), 4, "{aliased}");
+    // An allocation another account made (from a shared pool) says which account imports it.
+    let vpc = b.attr("ipam_pool_allocation.vpc", "ipam_pool_allocation_id");
+    b.tf.sql(&format!(
+        "UPDATE allocations SET resource_owner = '210987654321' WHERE id = '{vpc}'"
+    ));
+    let shared = ok(&b.cli(&["import-blocks", "--pool", &child]));
+    assert!(
+        shared.contains("# Made by account 210987654321 from a pool of account 123456789012: import it with a provider block\n# acting as 210987654321.\nimport {\n  to = ipam_pool_allocation.vpc_0123456789abcdef0\n"),
+        "{shared}"
+    );
     for (args, message) in [
         (
             vec!["--ipam", "ipam-0123456789abcdef0"],
@@ -1488,4 +1588,5 @@ backend_tests!(
     orphans_reads_only_state_files_and_release_is_all_or_nothing,
     adopting_with_import_blocks_and_generated_configuration,
     import_blocks_select_and_refuse,
+    adopting_public_pools_needs_only_the_byoip_signature,
 );
