@@ -5,6 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
 use crate::ipam::model::{Pool, Tags};
 use crate::ipam::pool_rules::RESOURCE_TYPE_POOL;
 use crate::ipam::{Error, ErrorKind, Result, ids};
@@ -37,10 +40,12 @@ pub enum Entry {
 /// The longest resource name made from a description or tag (whole words are kept).
 const MAX_NAME: usize = 40;
 
-/// `text` as a Terraform resource name: lowercase ASCII letters, digits and underscores, words
-/// joined by one underscore, at most [`MAX_NAME`] characters; `None` when nothing readable is left.
+/// `text` as a Terraform resource name: lowercase ASCII letters, digits and underscores (accents
+/// dropped: `é` is `e`), words joined by one underscore, at most [`MAX_NAME`] characters; `None`
+/// when nothing readable is left.
 pub fn ident(text: &str) -> Option<String> {
-    let words: Vec<String> = text
+    let plain: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect();
+    let words: Vec<String> = plain
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_lowercase)
@@ -354,7 +359,8 @@ mod tests {
             ),
             ("eu-west-1 / prod", Some("eu_west_1_prod")),
             ("10.0.0.0/16", Some("10_0_0_0_16")),
-            ("Équipe réseau", Some("quipe_r_seau")),
+            ("Équipe réseau", Some("equipe_reseau")),
+            ("ﬁnance", Some("finance")),
             ("---", None),
             ("", None),
             ("日本", None),
