@@ -399,6 +399,117 @@ const CASES: &[Case] = &[
         &["\"x\""],
     )
     .at("disallowed_cidrs"),
+    // Careless CIDR spellings, refused wherever a CIDR is an argument, with the CIDR meant.
+    plan(
+        "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"010.1.0.0/16\"\n}",
+        "Invalid CIDR",
+        &["\"010.1.0.0/16\" has leading zeros", "did you mean \"10.1.0.0/16\"?"],
+    )
+    .at("cidr"),
+    plan(
+        "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \" 10.1.0.0/16\"\n}",
+        "Invalid CIDR",
+        &["\" 10.1.0.0/16\" has blanks around it", "did you mean \"10.1.0.0/16\"?"],
+    )
+    .at("cidr"),
+    plan(
+        "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.0.1.0/24\\n\"\n}",
+        "Invalid CIDR",
+        &["has blanks around it", "did you mean \"10.0.1.0/24\"?"],
+    )
+    .at("cidr"),
+    plan(
+        "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 24\n  disallowed_cidrs = [\"10.0.000.0/24\"]\n}",
+        "Invalid CIDR",
+        &["has leading zeros", "did you mean \"10.0.0.0/24\"?"],
+    )
+    .at("disallowed_cidrs"),
+    plan(
+        "resource \"ipam_preview_next_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  disallowed_cidrs = [\"10.0.0.0/24 \"]\n}",
+        "Invalid CIDR",
+        &["has blanks around it", "did you mean \"10.0.0.0/24\"?"],
+    )
+    .at("disallowed_cidrs"),
+    plan(
+        "data \"ipam_address_history\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  cidr = \"10.0.0.0/016\"\n}",
+        "Invalid CIDR",
+        &["has leading zeros", "did you mean \"10.0.0.0/16\"?"],
+    )
+    .at("cidr"),
+    plan(
+        "data \"ipam_preview_next_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  disallowed_cidrs = [\"010.0.0.0/24\"]\n}",
+        "Invalid CIDR",
+        &["has leading zeros", "did you mean \"10.0.0.0/24\"?"],
+    )
+    .at("disallowed_cidrs"),
+    plan(
+        "data \"ipam_pool_allocations\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  filter {\n    name = \"cidr\"\n    values = [\"010.0.0.0/24\"]\n  }\n}",
+        "Invalid CIDR",
+        &["has leading zeros", "did you mean \"10.0.0.0/24\"?"],
+    )
+    .at("values"),
+    // Numbers that are not whole, or beyond any integer: refused on the attribute, never unset.
+    plan(
+        "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 20.5\n}",
+        "Not a whole number",
+        &["`netmask_length` is 20.5, but it must be a whole number"],
+    )
+    .at("netmask_length"),
+    plan(
+        "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 1e300\n}",
+        "Not a whole number",
+        &["`netmask_length` is 1e300"],
+    )
+    .at("netmask_length"),
+    plan(
+        "resource \"ipam_pool_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 9223372036854775808\n}",
+        "Not a whole number",
+        &["`netmask_length` is 9223372036854775808"],
+    )
+    .at("netmask_length"),
+    plan(
+        "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  allocation_default_netmask_length = 24.5\n}",
+        "Not a whole number",
+        &["`allocation_default_netmask_length` is 24.5"],
+    )
+    .at("allocation_default_netmask_length"),
+    plan(
+        "resource \"ipam_preview_next_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = -20.5\n}",
+        "Not a whole number",
+        &["`netmask_length` is -20.5"],
+    )
+    .at("netmask_length"),
+    plan(
+        "data \"ipam_preview_next_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 28.5\n}",
+        "Not a whole number",
+        &["`netmask_length` is 28.5"],
+    )
+    .at("netmask_length"),
+    provider(
+        "quotas { pools_per_scope = 2.5 }",
+        "Invalid quota",
+        &["`pools_per_scope` must be a whole number of at least 1"],
+    )
+    .at("pools_per_scope"),
+    // Disallowed CIDRs that contradict the request.
+    plan(
+        "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  cidr = \"10.0.4.0/24\"\n  disallowed_cidrs = [\"10.0.0.0/21\"]\n}",
+        "CIDR overlaps a disallowed CIDR",
+        &["asks for 10.0.4.0/24", "excludes 10.0.0.0/21"],
+    )
+    .at("disallowed_cidrs"),
+    apply(
+        "resource \"ipam_pool_allocation\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 24\n  disallowed_cidrs = [\"10.0.0.0/16\"]\n  depends_on = [ipam_pool_cidr.c]\n}",
+        "Cannot allocate from pool *",
+        &["Every free block that could hold a /24 overlaps `disallowed_cidrs`"],
+    )
+    .at("disallowed_cidrs"),
+    apply(
+        "resource \"ipam_preview_next_cidr\" \"x\" {\n  ipam_pool_id = ipam_pool.p.id\n  netmask_length = 24\n  disallowed_cidrs = [\"10.0.0.0/17\", \"10.0.128.0/17\"]\n  depends_on = [ipam_pool_cidr.c]\n}",
+        "Nothing to preview in pool *",
+        &["Every free block that could hold a /24 overlaps `disallowed_cidrs`"],
+    )
+    .at("disallowed_cidrs"),
     // Data sources.
     plan(
         "data \"ipam\" \"x\" {\n  id = \"nope\"\n}",

@@ -235,9 +235,10 @@ resource "ipam_pool_allocation" "disallowed" {{
     tf.destroy();
 }
 
-fn public_ipv6_pools_from_amazon_space() {
-    let tf = Tf::new();
-    tf.config(&format!(
+/// The IPAM with a public IPv6 pool `v6` holding a /52 of Amazon-provided space, and its child
+/// pool `vpcs` provisioned with `vpcs_cidr` (an argument line) from it.
+fn amazon_ipv6_pools(vpcs_cidr: &str) -> String {
+    format!(
         r#"{IPAM}
 resource "ipam_pool" "v6" {{
   ipam_scope_id    = ipam.main.public_default_scope_id
@@ -259,10 +260,19 @@ resource "ipam_pool" "vpcs" {{
   source_ipam_pool_id = ipam_pool.v6.id
 }}
 resource "ipam_pool_cidr" "vpcs" {{
-  ipam_pool_id   = ipam_pool.vpcs.id
-  netmask_length = 56
-  depends_on     = [ipam_pool_cidr.v6]
+  ipam_pool_id = ipam_pool.vpcs.id
+  {vpcs_cidr}
+  depends_on   = [ipam_pool_cidr.v6]
 }}
+"#
+    )
+}
+
+fn public_ipv6_pools_from_amazon_space() {
+    let tf = Tf::new();
+    let base = amazon_ipv6_pools("netmask_length = 56");
+    tf.config(&format!(
+        r#"{base}
 resource "ipam_pool_allocation" "vpc" {{
   ipam_pool_id   = ipam_pool.vpcs.id
   netmask_length = 60
@@ -279,6 +289,83 @@ resource "ipam_pool_allocation" "vpc" {{
     assert_eq!(tf.values("ipam_pool.v6")["ipam_scope_type"], "public");
     tf.assert_plan_empty();
     tf.import_verify();
+    tf.destroy();
+}
+
+/// IPv6 written in capitals, with zero padding or uncompressed applies once and stays planned
+/// empty: the state keeps the configuration's spelling, the database the canonical form, and an
+/// import (canonical) plans nothing against the same configuration.
+fn any_ipv6_spelling_applies_without_a_diff_and_the_database_keeps_the_canonical_form() {
+    let tf = Tf::new();
+    let base = amazon_ipv6_pools("cidr = \"2600:1F00::/56\"");
+    tf.config(&format!(
+        r#"{base}
+resource "ipam_pool_allocation" "exact" {{
+  ipam_pool_id = ipam_pool.vpcs.id
+  cidr         = "2600:1f00:0000:0000:0000:0000:0000:0000/60"
+  resource_type = "vpc"
+  resource_id  = "vpc-0abc"
+  depends_on   = [ipam_pool_cidr.vpcs]
+}}
+resource "ipam_pool_allocation" "fit" {{
+  ipam_pool_id     = ipam_pool.vpcs.id
+  netmask_length   = 60
+  disallowed_cidrs = ["2600:1F00:0:0010::/60", "2600:1f00:0:10::/60"]
+  resource_type    = "vpc"
+  resource_id      = "vpc-0def"
+  depends_on       = [ipam_pool_allocation.exact]
+}}
+resource "ipam_preview_next_cidr" "next" {{
+  ipam_pool_id     = ipam_pool.vpcs.id
+  netmask_length   = 60
+  disallowed_cidrs = ["2600:1F00:0:10::/60"]
+  depends_on       = [ipam_pool_allocation.fit]
+}}
+"#
+    ));
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_cidr.vpcs", "cidr"), "2600:1F00::/56");
+    assert_eq!(
+        tf.attr("ipam_pool_allocation.exact", "cidr"),
+        "2600:1f00:0000:0000:0000:0000:0000:0000/60"
+    );
+    assert_eq!(tf.attr("ipam_pool_allocation.fit", "cidr"), "2600:1f00:0:20::/60");
+    assert_eq!(
+        tf.values("ipam_pool_allocation.fit")["disallowed_cidrs"],
+        serde_json::json!(["2600:1F00:0:0010::/60", "2600:1f00:0:10::/60"])
+    );
+    assert_eq!(tf.attr("ipam_preview_next_cidr.next", "cidr"), "2600:1f00:0:30::/60");
+    // The database keeps one canonical spelling.
+    assert_eq!(
+        tf.sql_count("SELECT COUNT(*) FROM pool_cidrs WHERE cidr = '2600:1f00::/56'"),
+        1
+    );
+    assert_eq!(
+        tf.sql_count("SELECT COUNT(*) FROM allocations WHERE cidr = '2600:1f00::/60'"),
+        1
+    );
+    assert_eq!(
+        tf.sql_count("SELECT COUNT(*) FROM allocations WHERE disallowed_cidrs = '[\"2600:1f00:0:10::/60\"]'"),
+        1
+    );
+    // Refresh keeps the configuration's spelling: nothing to do, twice.
+    tf.assert_plan_empty();
+    tf.apply();
+    tf.assert_plan_empty();
+    // An import reads the canonical form and plans nothing against the same configuration.
+    let fresh = Tf::sharing(&tf.db);
+    std::fs::copy(tf.path().join("main.tf"), fresh.path().join("main.tf")).expect("copy config");
+    for (addr, values) in tf.resources() {
+        let mut id = values["id"].as_str().expect("id").to_string();
+        if addr == "ipam_preview_next_cidr.next" {
+            // A preview's import ID lists its disallowed CIDRs after the CIDR.
+            id = id.replacen('_', ",2600:1f00:0:10::/60_", 1);
+        }
+        fresh.ok(&["import", "-input=false", "-no-color", &addr, &id]);
+    }
+    assert_eq!(fresh.attr("ipam_pool_cidr.vpcs", "cidr"), "2600:1f00::/56");
+    assert_eq!(fresh.attr("ipam_pool_allocation.exact", "cidr"), "2600:1f00::/60");
+    fresh.assert_plan_empty();
     tf.destroy();
 }
 
@@ -1447,6 +1534,7 @@ backend_tests!(
     seed_tutorial_hierarchy_end_to_end,
     upstream_first_fit_expectations_and_replacement,
     public_ipv6_pools_from_amazon_space,
+    any_ipv6_spelling_applies_without_a_diff_and_the_database_keeps_the_canonical_form,
     hundred_parallel_allocations_are_disjoint_and_stable,
     rules_visible_in_configuration_are_refused_at_plan,
     rules_needing_the_database_are_refused_at_apply_and_write_nothing,

@@ -56,6 +56,8 @@ pub enum AllocError<E> {
         requested: u8,
         largest_free: Option<u8>,
     },
+    /// Free blocks of the requested size exist, but every one overlaps a disallowed CIDR.
+    AllDisallowed { requested: u8 },
     /// The CIDR is not inside any provisioned CIDR of the pool.
     NotInPool(Cidr),
     /// The CIDR is inside the pool but not (wholly) free.
@@ -64,6 +66,17 @@ pub enum AllocError<E> {
     NotEmpty(Cidr),
     /// Releasing space that is already free.
     NotAllocated(Cidr),
+}
+
+impl<E> AllocError<E> {
+    /// The attribute to blame: `disallowed_cidrs` when they alone stand in the way, else the
+    /// attribute that asked for the space.
+    pub fn attribute<'a>(&self, asked_by: &'a str) -> &'a str {
+        match self {
+            AllocError::AllDisallowed { .. } => "disallowed_cidrs",
+            _ => asked_by,
+        }
+    }
 }
 
 impl<E: fmt::Display> fmt::Display for AllocError<E> {
@@ -89,6 +102,11 @@ impl<E: fmt::Display> fmt::Display for AllocError<E> {
                 f,
                 "The allocation size is too big for the pool: no free /{requested} is left; the largest free block is a /{l}. \
                  Ask for a /{l} or longer, provision another CIDR to the pool, or release allocations."
+            ),
+            AllocError::AllDisallowed { requested } => write!(
+                f,
+                "Every free block that could hold a /{requested} overlaps `disallowed_cidrs`, so no /{requested} can be allocated. \
+                 Remove or narrow `disallowed_cidrs`, provision another CIDR to the pool, or release allocations."
             ),
             AllocError::NotInPool(c) => write!(
                 f,
@@ -202,13 +220,8 @@ fn find<F: FreeSpace>(fs: &mut F, family: Family, prefix: u8, disallowed: &[Cidr
         }
         match blocks.last().and_then(|l| l.last().checked_add(1)) {
             Some(next) => from = next,
-            None => {
-                return Err(AllocError::Exhausted {
-                    family,
-                    requested: prefix,
-                    largest_free: largest_free(fs, family)?,
-                });
-            }
+            // A block of the size was free (`first`): only the disallowed CIDRs stand in the way.
+            None => return Err(AllocError::AllDisallowed { requested: prefix }),
         }
     }
 }
@@ -467,6 +480,31 @@ mod tests {
         let a = allocate_first_fit(&mut fs, Family::V4, 26, &[], &roots).unwrap();
         release(&mut fs, a, &roots).unwrap();
         assert_eq!(fs.blocks(), vec![c("10.0.0.0/25"), c("10.0.0.128/25")]);
+    }
+
+    #[test]
+    fn a_pool_wholly_disallowed_says_so_and_never_contradicts_itself() {
+        let (mut fs, roots) = pool(&["10.0.0.0/8"]);
+        for disallowed in [
+            vec![c("10.0.0.0/8")],
+            vec![c("10.0.0.0/9"), c("10.128.0.0/9")],
+            vec![c("0.0.0.0/0")],
+        ] {
+            let e = allocate_first_fit(&mut fs, Family::V4, 24, &disallowed, &roots).unwrap_err();
+            assert_eq!(e, AllocError::AllDisallowed { requested: 24 });
+            assert_eq!(e.attribute("netmask_length"), "disallowed_cidrs");
+            let text = e.to_string();
+            assert!(text.contains("overlaps `disallowed_cidrs`"), "{text}");
+            assert!(!text.contains("largest free block"), "{text}");
+            assert_eq!(preview_first_fit(&mut fs, Family::V4, 24, &disallowed), Err(e));
+        }
+        // Real exhaustion still names the largest free block, which is then always smaller.
+        let e = allocate_first_fit(&mut fs, Family::V4, 7, &[], &roots).unwrap_err();
+        assert_eq!(e.attribute("netmask_length"), "netmask_length");
+        assert!(
+            e.to_string()
+                .contains("no free /7 is left; the largest free block is a /8")
+        );
     }
 
     #[test]

@@ -284,6 +284,22 @@ pub fn check_family(pool: &Pool, cidr: &Cidr, attribute: &str) -> Result<()> {
     Ok(())
 }
 
+/// An exact CIDR must not overlap any of the allocation's own `disallowed_cidrs`: the request
+/// would contradict itself.
+pub fn check_outside_disallowed(cidr: &Cidr, disallowed: &[Cidr]) -> Result<()> {
+    match disallowed.iter().find(|d| d.overlaps(cidr)) {
+        Some(d) => Err(Error::invalid(
+            "CIDR overlaps a disallowed CIDR",
+            format!(
+                "The allocation asks for {cidr}, but its `disallowed_cidrs` excludes {d}, which overlaps it. \
+                 Remove {d} from `disallowed_cidrs`, or choose a `cidr` outside it."
+            ),
+        )
+        .at("disallowed_cidrs")),
+        None => Ok(()),
+    }
+}
+
 /// R-43, R-44: the longest prefix a public-scope BYOIP pool may be provisioned with. `source` is
 /// the `public_ip_source` of the hierarchy's top-level pool; Amazon-provided space has its own
 /// sizes (/40 to /52 at the top) and is split freely below.
@@ -741,6 +757,17 @@ mod tests {
             "{}",
             e.detail
         );
+    }
+
+    #[test]
+    fn an_exact_cidr_inside_its_disallowed_cidrs_is_refused() {
+        let d = [cidr("10.0.0.0/24"), cidr("10.0.8.0/21")];
+        assert!(check_outside_disallowed(&cidr("10.0.1.0/24"), &d).is_ok());
+        for c in ["10.0.0.0/24", "10.0.0.128/25", "10.0.0.0/16", "10.0.12.0/24"] {
+            let e = check_outside_disallowed(&cidr(c), &d).unwrap_err();
+            assert_eq!(e.attribute.as_deref(), Some("disallowed_cidrs"), "{c}");
+            assert!(e.detail.contains(&format!("asks for {c}")), "{}", e.detail);
+        }
     }
 
     #[test]

@@ -429,6 +429,31 @@ mod tests {
         );
     }
 
+    /// What Terraform sends for `20.5`, `9223372036854775808` (a float, or a uint64 from other
+    /// encoders) and `1e300` (301 digits of text) decodes to a number that is no i64, never to
+    /// null, so the provider can refuse it instead of reading it as unset.
+    #[test]
+    fn fractional_and_huge_numbers_stay_numbers() {
+        let mut huge = vec![0xda, 0x01, 0x2d];
+        huge.extend_from_slice(format!("1{}", "0".repeat(300)).as_bytes());
+        for bytes in [
+            vec![0xcb, 0x40, 0x34, 0x80, 0, 0, 0, 0, 0],
+            vec![0xcb, 0x43, 0xe0, 0, 0, 0, 0, 0, 0],
+            vec![0xcf, 0x80, 0, 0, 0, 0, 0, 0, 0],
+            huge,
+        ] {
+            let v = from_msgpack(&Type::Number, &bytes).unwrap();
+            assert!(matches!(v, Value::Number(_)), "{bytes:x?} decoded to {v:?}");
+            assert_eq!(v.as_i64(), None, "{bytes:x?} decoded to {v:?}");
+        }
+        assert_eq!(
+            from_msgpack(&Type::Number, &[0xcf, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+                .unwrap()
+                .as_i64(),
+            Some(i64::MAX)
+        );
+    }
+
     #[test]
     fn object_encodes_every_attribute_sorted_with_nil_for_missing() {
         let mut m = BTreeMap::new();

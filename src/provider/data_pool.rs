@@ -10,7 +10,10 @@ use crate::plugin::value::{Obj, Type, Value};
 use crate::store::Tx;
 
 use super::data_ipam::{pool_utilisation, put_utilisation, utilisation_attrs};
-use super::filter::{Filter, check_names, computed_copy, filter_block, filters, matches, object_type, project, single};
+use super::filter::{
+    Filter, canonical_cidr_values, check_names, computed_copy, filter_block, filters, matches, object_type, project,
+    single,
+};
 use super::framework::{Ctx, DataSource, ObjExt, Resource, diag, obj};
 use super::resource_pool_cidr::parse_cidr;
 use super::{resource_allocation, resource_pool, resource_pool_cidr, resource_preview};
@@ -252,7 +255,8 @@ impl DataSource for PoolCidrsData {
     }
     fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj> {
         let pool_id = config.string("ipam_pool_id").unwrap_or_default();
-        let fs = filters(config);
+        let mut fs = filters(config);
+        canonical_cidr_values(&mut fs, "cidr")?;
         let list = ctx.store.read(|tx| {
             let p = visible_pool(ctx, tx, &pool_id)?;
             check_names(&fs, &["cidr", "state", "ipam-pool-cidr-id"], "pool CIDRs")?;
@@ -325,7 +329,8 @@ impl DataSource for PoolAllocationsData {
     }
     fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj> {
         let pool_id = config.string("ipam_pool_id").unwrap_or_default();
-        let fs = filters(config);
+        let mut fs = filters(config);
+        canonical_cidr_values(&mut fs, "cidr")?;
         let attrs = allocation_attrs();
         let list = ctx.store.read(|tx| {
             let p = visible_pool(ctx, tx, &pool_id)?;

@@ -6,12 +6,15 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use std::collections::BTreeSet;
+
+use crate::ipam::cidr::Cidr;
 use crate::ipam::model::Tags;
 use crate::ipam::{Error, ErrorKind, Result};
 use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
 use crate::plugin::grpc::{ApplyRequest, PlanRequest, PlanResponse, StateResponse};
 use crate::plugin::schema::{Block, Schema};
-use crate::plugin::value::{Obj, Value};
+use crate::plugin::value::{Number, Obj, Type, Value};
 use crate::store::Store;
 
 use super::config::Config;
@@ -32,6 +35,11 @@ pub trait Resource: Send + Sync {
     fn validate(&self, _config: &Obj, _diags: &mut Diagnostics) {}
     /// Computed attributes that may change on any update (counts, states kept elsewhere).
     fn volatile(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Attributes holding a CIDR or a collection of CIDRs: the database keeps the canonical
+    /// form, the state keeps the configuration's spelling while it denotes the same blocks.
+    fn cidr_attributes(&self) -> &'static [&'static str] {
         &[]
     }
     /// Adjusts a create or update plan after the generic planning; may consult the database.
@@ -181,6 +189,75 @@ pub fn tags_all(config: &Config, tags: &Tags) -> Value {
     Value::str_map(&all)
 }
 
+/// True when two values denote the same CIDRs: two spellings of one block, or two collections
+/// whose elements spell the same blocks.
+fn same_cidrs(a: &Value, b: &Value) -> bool {
+    fn blocks(v: &[Value]) -> Option<BTreeSet<Cidr>> {
+        v.iter().map(|e| e.as_str().and_then(|s| Cidr::parse(s).ok())).collect()
+    }
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => Cidr::same_block(x, y),
+        _ => match (a.as_elems(), b.as_elems()) {
+            (Some(x), Some(y)) => matches!((blocks(x), blocks(y)), (Some(p), Some(q)) if p == q),
+            _ => false,
+        },
+    }
+}
+
+/// Semantic equality of CIDRs: wherever `state` spells a CIDR attribute differently from
+/// `reference` (the configuration's plan, or the prior state) and both denote the same blocks,
+/// keep the reference's spelling, so `2001:DB8::/32` in a configuration never shows a diff
+/// against the `2001:db8::/32` the database keeps.
+pub fn keep_cidr_spelling(names: &[&str], reference: &Obj, state: &mut Obj) {
+    for name in names {
+        if let (Some(r), Some(v)) = (reference.get(*name), state.get_mut(*name))
+            && r != v
+            && same_cidrs(r, v)
+        {
+            *v = r.clone();
+        }
+    }
+}
+
+/// A number for a message: long decimal texts (Terraform sends `1e300` as 301 digits) in
+/// scientific notation.
+fn show_number(n: &Number) -> String {
+    let text = match n {
+        // Whole floats exactly (2^63 is 9223372036854775808, not its shortest form).
+        Number::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+        n => n.to_string(),
+    };
+    match text.parse::<f64>() {
+        Ok(f) if text.len() > 20 => format!("{f:e}"),
+        _ => text,
+    }
+}
+
+/// Every number argument must be a whole number that fits a 64-bit integer: a fraction, an
+/// exponent beyond that range or a huge integer is refused on its attribute, never read as unset.
+pub fn check_whole_numbers(schema: &Schema, config: &Obj, diags: &mut Diagnostics) {
+    for a in schema
+        .block
+        .attributes
+        .iter()
+        .filter(|a| a.ty == Type::Number && (a.optional || a.required))
+    {
+        if let Some(Value::Number(n)) = config.get(a.name)
+            && n.as_i64().is_none()
+        {
+            diags.push(Diagnostic::attr_error(
+                Path::attr(a.name),
+                "Not a whole number",
+                format!(
+                    "`{}` is {}, but it must be a whole number (e.g. 24); fractions and numbers beyond ±9223372036854775807 have no meaning here.",
+                    a.name,
+                    show_number(n)
+                ),
+            ));
+        }
+    }
+}
+
 /// Plans a change generically, then lets the resource adjust it.
 pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResponse {
     let mut out = PlanResponse {
@@ -198,6 +275,10 @@ pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResp
     let config = req.config.as_obj().unwrap_or(&empty);
     let schema = res.schema();
     let mut planned = proposed.clone();
+    check_whole_numbers(&schema, config, &mut out.diagnostics);
+    if let Some(prior) = prior {
+        keep_cidr_spelling(res.cidr_attributes(), prior, &mut planned);
+    }
 
     match prior {
         None => {
@@ -292,10 +373,12 @@ pub fn apply(res: &dyn Resource, ctx: &Ctx, req: ApplyRequest) -> StateResponse 
         (Some(prior), None) => res.delete(ctx, prior).map(|_| Value::Null),
         (None, Some(planned)) => res.create(ctx, planned, config).map(|mut o| {
             reconcile_empty(planned, &mut o);
+            keep_cidr_spelling(res.cidr_attributes(), planned, &mut o);
             Value::Object(o)
         }),
         (Some(prior), Some(planned)) => res.update(ctx, prior, planned, config).map(|mut o| {
             reconcile_empty(planned, &mut o);
+            keep_cidr_spelling(res.cidr_attributes(), planned, &mut o);
             Value::Object(o)
         }),
         (None, None) => Ok(Value::Null),
@@ -327,6 +410,7 @@ pub fn read(res: &dyn Resource, ctx: &Ctx, state: Value, private: Vec<u8>) -> St
     match res.read(ctx, obj) {
         Ok(Some(mut o)) => {
             reconcile_empty(obj, &mut o);
+            keep_cidr_spelling(res.cidr_attributes(), obj, &mut o);
             StateResponse {
                 new_state: Value::Object(o),
                 private,
@@ -417,6 +501,7 @@ pub fn validate(schema: &Schema, config: &Value, extra: impl FnOnce(&Obj, &mut D
                 ));
             }
         }
+        check_whole_numbers(schema, obj, &mut d);
         extra(obj, &mut d);
     }
     d
@@ -537,6 +622,79 @@ mod tests {
             ("list", Value::List(vec![element(Value::Null)])),
         ]));
         assert!(validate(&schema, &clean, |_, _| {}).0.is_empty());
+    }
+
+    #[test]
+    fn numbers_that_are_not_whole_are_refused_on_their_attribute() {
+        use crate::plugin::schema::Attribute;
+        let schema = Schema {
+            version: 0,
+            block: Block::new(
+                "",
+                vec![
+                    Attribute::optional("netmask_length", Type::Number, ""),
+                    Attribute::computed("count", Type::Number, ""),
+                ],
+            ),
+        };
+        for (n, shown) in [
+            (Number::Float(20.5), "20.5"),
+            (Number::Float(2f64.powi(63)), "9223372036854775808"),
+            (Number::Big(format!("1{}", "0".repeat(300))), "1e300"),
+            (Number::Float(-0.5), "-0.5"),
+        ] {
+            let mut d = Diagnostics::default();
+            check_whole_numbers(&schema, &obj([("netmask_length", Value::Number(n))]), &mut d);
+            assert_eq!(d.0.len(), 1);
+            assert_eq!(
+                d.0[0].path.as_ref().map(|p| p.to_string()).as_deref(),
+                Some("netmask_length")
+            );
+            assert!(
+                d.0[0].detail.contains(&format!("`netmask_length` is {shown},")),
+                "{}",
+                d.0[0].detail
+            );
+        }
+        let mut d = Diagnostics::default();
+        let fine = obj([
+            ("netmask_length", Value::Number(Number::Float(24.0))),
+            ("count", Value::Number(Number::Float(0.5))),
+        ]);
+        check_whole_numbers(&schema, &fine, &mut d);
+        assert!(d.0.is_empty(), "computed attributes are the provider's own");
+    }
+
+    #[test]
+    fn cidr_spelling_follows_the_reference_when_the_blocks_agree() {
+        let reference = obj([
+            ("cidr", Value::str("2001:DB8::/32")),
+            (
+                "disallowed_cidrs",
+                Value::str_set(["2001:0DB8:1::/48", "2001:db8:1::/48"]),
+            ),
+            ("other", Value::str("2001:DB8::/32")),
+        ]);
+        let mut state = obj([
+            ("cidr", Value::str("2001:db8::/32")),
+            ("disallowed_cidrs", Value::str_set(["2001:db8:1::/48"])),
+            ("other", Value::str("2001:db8::/32")),
+        ]);
+        keep_cidr_spelling(&["cidr", "disallowed_cidrs"], &reference, &mut state);
+        assert_eq!(state["cidr"], reference["cidr"]);
+        assert_eq!(state["disallowed_cidrs"], reference["disallowed_cidrs"]);
+        assert_eq!(state["other"], Value::str("2001:db8::/32"), "only the named attributes");
+        let mut moved = obj([
+            ("cidr", Value::str("2001:db8::/33")),
+            ("disallowed_cidrs", Value::str_set(["2001:db8:2::/48"])),
+        ]);
+        keep_cidr_spelling(&["cidr", "disallowed_cidrs"], &reference, &mut moved);
+        assert_eq!(
+            moved["cidr"],
+            Value::str("2001:db8::/33"),
+            "another block is drift, kept"
+        );
+        assert_eq!(moved["disallowed_cidrs"], Value::str_set(["2001:db8:2::/48"]));
     }
 
     #[test]

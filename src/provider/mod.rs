@@ -278,6 +278,12 @@ impl Backend for IpamProvider {
         })?;
         let empty = Default::default();
         let cfg = config.as_obj().unwrap_or(&empty);
+        // Arguments unknown at validation are known here: refuse what validation would have.
+        let mut numbers = Diagnostics::default();
+        framework::check_whole_numbers(&self.data_source_schemas[type_name], cfg, &mut numbers);
+        if numbers.has_errors() {
+            return Err(numbers);
+        }
         self.with_ctx(|ctx| {
             ds.read(ctx, cfg)
                 .map(Value::Object)

@@ -91,12 +91,22 @@ impl Resource for AllocationResource {
         }
     }
 
+    fn cidr_attributes(&self) -> &'static [&'static str] {
+        &["cidr", "disallowed_cidrs"]
+    }
+
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
         validate_cidr_netmask(config, diags);
-        if config.known("disallowed_cidrs")
-            && let Err(e) = disallowed(config)
-        {
-            diags.push(diag(&e));
+        if config.known("disallowed_cidrs") {
+            match (disallowed(config), config.str("cidr").map(|s| parse_cidr(s, "cidr"))) {
+                (Err(e), _) => diags.push(diag(&e)),
+                (Ok(d), Some(Ok(c))) => {
+                    if let Err(e) = pool_rules::check_outside_disallowed(&c, &d) {
+                        diags.push(diag(&e));
+                    }
+                }
+                _ => {}
+            }
         }
         if let Some(t) = config.str("resource_type")
             && !RESOURCE_TYPES.contains(&t)

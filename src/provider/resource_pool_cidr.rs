@@ -175,6 +175,10 @@ impl Resource for PoolCidrResource {
         }
     }
 
+    fn cidr_attributes(&self) -> &'static [&'static str] {
+        &["cidr"]
+    }
+
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
         let given = |k: &str| config.get(k).is_some_and(|v| !v.is_null());
         if !given("cidr") && !given("netmask_length") {

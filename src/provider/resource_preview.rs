@@ -25,12 +25,15 @@ pub fn preview(tx: &Tx, pool_id: &str, netmask: Option<i64>, disallowed: &[Cidr]
     pool_rules::check_pool_has_cidrs(&pool.id, tx.count_pool_cidrs(&pool.id)?)?;
     allocator::preview_first_fit(&mut tx.free_space(&pool.id), family, prefix, disallowed).map_err(|e| match e {
         allocator::AllocError::Storage(e) => e,
-        other => Error::new(
-            ErrorKind::Conflict,
-            format!("Nothing to preview in pool {}", pool.id),
-            other.to_string(),
-        )
-        .at("netmask_length"),
+        other => {
+            let attribute = other.attribute("netmask_length");
+            Error::new(
+                ErrorKind::Conflict,
+                format!("Nothing to preview in pool {}", pool.id),
+                other.to_string(),
+            )
+            .at(attribute)
+        }
     })
 }
 
@@ -74,6 +77,10 @@ impl Resource for PreviewResource {
                 ],
             ),
         }
+    }
+
+    fn cidr_attributes(&self) -> &'static [&'static str] {
+        &["disallowed_cidrs"]
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {

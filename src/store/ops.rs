@@ -23,12 +23,15 @@ pub fn today() -> String {
 fn alloc_err(e: allocator::AllocError<Error>, pool: &Pool, attribute: &str) -> Error {
     match e {
         allocator::AllocError::Storage(e) => e,
-        other => Error::new(
-            ErrorKind::Conflict,
-            format!("Cannot allocate from pool {}", pool.id),
-            other.to_string(),
-        )
-        .at(attribute),
+        other => {
+            let attribute = other.attribute(attribute);
+            Error::new(
+                ErrorKind::Conflict,
+                format!("Cannot allocate from pool {}", pool.id),
+                other.to_string(),
+            )
+            .at(attribute)
+        }
     }
 }
 
@@ -294,6 +297,7 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
     let prefix = match req.cidr {
         Some(c) => {
             pool_rules::check_family(pool, &c, "cidr")?;
+            pool_rules::check_outside_disallowed(&c, req.disallowed)?;
             c.prefix
         }
         None => pool_rules::allocation_netmask(pool, req.netmask_length)?,
@@ -330,7 +334,14 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
         resource_owner: req.owner.into(),
         resource_region: req.resource_region.map(str::to_string),
         description: req.description.map(str::to_string),
-        disallowed_cidrs: req.disallowed.iter().map(|c| c.to_string()).collect(),
+        // Canonical, once each: two spellings of one block in the configuration are one block.
+        disallowed_cidrs: req
+            .disallowed
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
         tags: req.tags.clone(),
         compliance_status: status.into(),
     };
