@@ -452,6 +452,12 @@ mod tests {
                 .as_i64(),
             Some(i64::MAX)
         );
+        // A whole float in range is that integer, however large.
+        let f = [0xcb, 0x43, 0xdf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        assert_eq!(
+            from_msgpack(&Type::Number, &f).unwrap().as_i64(),
+            Some(9_223_372_036_854_774_784)
+        );
     }
 
     #[test]

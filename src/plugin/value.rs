@@ -119,7 +119,8 @@ impl Number {
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Number::Int(i) => Some(*i),
-            Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+            // Every whole float in [-2^63, 2^63) converts exactly.
+            Number::Float(f) if f.fract() == 0.0 && (-(2f64.powi(63))..2f64.powi(63)).contains(f) => Some(*f as i64),
             Number::Float(_) => None,
             Number::Big(s) => s.parse().ok(),
         }
