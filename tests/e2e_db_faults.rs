@@ -441,3 +441,39 @@ fn invalid_environment_settings_are_errors_naming_the_variable_and_the_range() {
         assert!(!tf.db.exists(), "{var}={value}: the database was created");
     }
 }
+
+/// `migrate` onto a disk that fills up during the copy says so and leaves nothing behind: no
+/// empty database, no -wal or -shm file.
+#[test]
+fn migrate_onto_a_full_disk_leaves_nothing_behind() {
+    let tf = Tf::new();
+    tf.config(&format!(
+        "{IPAM}{}",
+        MANY.replace("count          = 2000", "count          = 300")
+    ));
+    tf.apply();
+    let fs = Tmpfs::new(&tf.path().join("disk"), "1m");
+    // Leave room for the new database's schema, not for its rows.
+    let room = 96 * 1024;
+    std::fs::write(fs.0.join("filler"), vec![0u8; 1024 * 1024 - room]).unwrap();
+    let to = fs.0.join("copy.db");
+    let o = std::process::Command::new(common::PROVIDER_BIN)
+        .args([
+            "migrate",
+            "--from",
+            tf.db.to_str().unwrap(),
+            "--to",
+            to.to_str().unwrap(),
+        ])
+        .env_remove("IPAM_DATABASE")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("Disk is full"), "{err}");
+    let left: Vec<String> = std::fs::read_dir(&fs.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["filler".to_string()], "left behind");
+}

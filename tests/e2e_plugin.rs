@@ -893,3 +893,83 @@ fn release_files_install_through_a_filesystem_mirror_and_a_network_mirror() {
     }
     drop(server);
 }
+
+/// Starts the provider as Terraform would, from a shell that stands in for Terraform, with its
+/// socket in a directory of its own; returns the shell, the provider's process ID and the socket.
+fn launch_under_a_shell(socket_dir: &std::path::Path) -> (std::process::Child, u32, std::path::PathBuf) {
+    let mut shell = Command::new("sh")
+        .args(["-c", "\"$0\" & echo \"pid $!\"; wait", PROVIDER_BIN])
+        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_UNIX_SOCKET_DIR", socket_dir)
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .env_remove("TF_LOG")
+        .env_remove("TF_LOG_PROVIDER")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(shell.stdout.take().unwrap());
+    let (mut pid, mut socket) = (None, None);
+    while pid.is_none() || socket.is_none() {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "the provider did not start");
+        if let Some(p) = line.trim().strip_prefix("pid ") {
+            pid = Some(p.parse().unwrap());
+        } else {
+            socket = Some(std::path::PathBuf::from(line.split('|').nth(3).unwrap()));
+        }
+    }
+    let socket = socket.unwrap();
+    assert!(
+        socket.starts_with(socket_dir) && socket.exists(),
+        "{}",
+        socket.display()
+    );
+    (shell, pid.unwrap(), socket)
+}
+
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| !s.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'))
+}
+
+/// Waits (up to a generous limit: this is about whether, not how fast) for `pid` to end.
+fn ends(pid: u32) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(20) {
+        if !running(pid) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
+}
+
+/// When the Terraform that started it dies without a word (SIGKILL, so no Shutdown), the provider
+/// exits and removes its socket instead of serving no one forever; SIGTERM ends it cleanly too.
+#[test]
+fn the_provider_exits_with_its_parent_and_on_sigterm_leaving_no_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut shell, pid, socket) = launch_under_a_shell(dir.path());
+    shell.kill().unwrap();
+    shell.wait().unwrap();
+    let ended = ends(pid);
+    if !ended {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+    assert!(ended, "the provider outlived its parent");
+    assert!(!socket.exists(), "socket file left behind: {}", socket.display());
+
+    let (mut shell, pid, socket) = launch_under_a_shell(dir.path());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(ends(pid), "SIGTERM did not end the provider");
+    shell.wait().unwrap();
+    assert!(!socket.exists(), "socket file left behind: {}", socket.display());
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+}

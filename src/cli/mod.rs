@@ -330,18 +330,48 @@ fn json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(), CliEr
     writeln!(out).map_err(write_error)
 }
 
+/// The files of a SQLite database at `path` (the database and its journals) that do not exist
+/// yet: those a failed `migrate` must not leave behind.
+fn new_sqlite_files(path: &Path) -> Vec<PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        files.push(PathBuf::from(p));
+    }
+    files.retain(|f| std::fs::symlink_metadata(f).is_err());
+    files
+}
+
 fn migrate(from: &Path, to: &Path, output: Output) -> Result<i32, CliError> {
     let source = open(from, "--from")?;
-    let dest = Store::open(to)?;
+    let created = match crate::store::check_location(&to.to_string_lossy(), "--to")? {
+        Location::Sqlite(path) => new_sqlite_files(&path),
+        Location::Postgres(_) => Vec::new(),
+    };
     let terminal = {
         use std::io::IsTerminal;
         std::io::stderr().is_terminal()
     };
-    let tables = crate::store::copy::copy_all(&source, &dest, &mut |table, rows| {
-        if terminal {
-            eprintln!("copying {table} ({rows} rows)…");
+    let copied = Store::open(to).and_then(|dest| {
+        let tables = crate::store::copy::copy_all(&source, &dest, &mut |table, rows| {
+            if terminal {
+                eprintln!("copying {table} ({rows} rows)…");
+            }
+        })?;
+        Ok((tables, dest.location().to_string()))
+    });
+    // A copy that failed (a full disk, a source changed under it...) leaves no new database and no
+    // journal beside it: the store is closed by now, so its files can go.
+    let (tables, dest_location) = match copied {
+        Ok(c) => c,
+        Err(e) => {
+            for f in &created {
+                let _ = std::fs::remove_file(f);
+            }
+            return Err(e.into());
         }
-    })?;
+    };
     if terminal {
         eprintln!("verifying every table…");
     }
@@ -357,7 +387,7 @@ fn migrate(from: &Path, to: &Path, output: Output) -> Result<i32, CliError> {
                 out,
                 "copied {} to {}: every table's rows and checksum verified",
                 source.location(),
-                dest.location()
+                dest_location
             )
             .map_err(write_error)?;
         }

@@ -135,6 +135,51 @@ impl gp::grpc_stdio_server::GrpcStdio for Stdio {
     }
 }
 
+/// The first wait after a failed `accept`, doubled on each further failure up to the longest.
+const ACCEPT_BACKOFF_FIRST: std::time::Duration = std::time::Duration::from_millis(5);
+const ACCEPT_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Accepts connections and hands each to `handle` until `accept` returns `Ok(None)`. A failed
+/// `accept` (out of file descriptors, EMFILE or ENFILE; out of memory, ENOMEM...) is retried after
+/// a wait that doubles up to a second, so the loop never spins while the condition lasts; the
+/// first success resets the wait.
+pub async fn accept_loop<T, F, Fut>(mut accept: F, mut handle: impl FnMut(T))
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = std::io::Result<Option<T>>>,
+{
+    let mut wait = ACCEPT_BACKOFF_FIRST;
+    loop {
+        match accept().await {
+            Ok(Some(conn)) => {
+                wait = ACCEPT_BACKOFF_FIRST;
+                handle(conn);
+            }
+            Ok(None) => return,
+            Err(e) => {
+                if wait == ACCEPT_BACKOFF_FIRST {
+                    tracing::warn!(error = %e, "accepting a plugin connection failed; retrying with backoff");
+                }
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(ACCEPT_BACKOFF_MAX);
+            }
+        }
+    }
+}
+
+/// The listening socket's file, removed when dropped: on Shutdown, on a signal, when the parent
+/// Terraform dies, when the server fails, and when the serving code unwinds from a panic.
+struct SocketFile(PathBuf);
+
+impl Drop for SocketFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// How often the provider checks that the Terraform that started it still runs.
+const PARENT_CHECK: std::time::Duration = std::time::Duration::from_millis(500);
+
 fn socket_path() -> PathBuf {
     let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
         .map(PathBuf::from)
@@ -181,6 +226,8 @@ fn run<B: Backend>(backend: Arc<B>, tls: Option<super::tls::ServerTls>, debug: b
             return 1;
         }
     };
+    // Taken before the handshake, so that a parent that dies as soon as it has read it is seen.
+    let parent = std::os::unix::process::parent_id();
     rt.block_on(async move {
         let path = socket_path();
         let listener = match UnixListener::bind(&path) {
@@ -190,6 +237,16 @@ fn run<B: Backend>(backend: Arc<B>, tls: Option<super::tls::ServerTls>, debug: b
                 return 1;
             }
         };
+        let socket_file = SocketFile(path.clone());
+        // SIGTERM and SIGHUP end the provider as Shutdown does (removing its socket file); their
+        // handlers are in place before the handshake tells anyone the process is there.
+        let terminating: Vec<tokio::signal::unix::Signal> = [
+            tokio::signal::unix::SignalKind::terminate(),
+            tokio::signal::unix::SignalKind::hangup(),
+        ]
+        .into_iter()
+        .filter_map(|kind| tokio::signal::unix::signal(kind).ok())
+        .collect();
         let path_str = path.display().to_string();
         if debug {
             let reattach = serde_json::json!({
@@ -227,11 +284,41 @@ fn run<B: Backend>(backend: Arc<B>, tls: Option<super::tls::ServerTls>, debug: b
             });
         }
 
+        for signal in terminating {
+            let s = shutdown.clone();
+            tokio::spawn(async move {
+                let mut signal = signal;
+                if signal.recv().await.is_some() {
+                    tracing::debug!("terminating on a signal");
+                    s.notify_one();
+                }
+            });
+        }
+        // A provider whose Terraform died (killed with SIGKILL, so it never sent Shutdown) is
+        // adopted by another process: it exits instead of serving no one forever.
+        if !debug {
+            let s = shutdown.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(PARENT_CHECK).await;
+                    if std::os::unix::process::parent_id() != parent {
+                        tracing::debug!("the parent Terraform process is gone; exiting");
+                        s.notify_one();
+                        return;
+                    }
+                }
+            });
+        }
+
         let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Conn>>(16);
         let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+        let listener = Arc::new(listener);
+        tokio::spawn(accept_loop(
+            move || {
+                let listener = listener.clone();
+                async move { listener.accept().await.map(|(stream, _)| Some(stream)) }
+            },
+            move |stream| {
                 let tx = tx.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
@@ -247,8 +334,8 @@ fn run<B: Backend>(backend: Arc<B>, tls: Option<super::tls::ServerTls>, debug: b
                     };
                     let _ = tx.send(Ok(conn)).await;
                 });
-            }
-        });
+            },
+        ));
 
         let (health_reporter, health_service) = tonic_health::server::health_reporter();
         health_reporter.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
@@ -275,7 +362,7 @@ fn run<B: Backend>(backend: Arc<B>, tls: Option<super::tls::ServerTls>, debug: b
                 if let Err(e) = r { tracing::error!(error = %e, "plugin server failed"); }
             }
         }
-        let _ = std::fs::remove_file(&path);
+        drop(socket_file);
         0
     })
 }
@@ -300,6 +387,36 @@ mod tests {
         ));
         assert!(check_environment(Some(MAGIC_COOKIE_VALUE), Some("5,6")).is_ok());
         assert!(check_environment(Some(MAGIC_COOKIE_VALUE), None).is_ok());
+    }
+
+    /// Accepting while out of file descriptors fails at once every time: the loop waits between
+    /// attempts (5 ms doubling to 1 s) instead of spinning. Time is tokio's paused clock, so the
+    /// test measures attempts against virtual time, not the machine's speed.
+    #[tokio::test(start_paused = true)]
+    async fn the_accept_loop_backs_off_while_accepting_fails() {
+        let attempts = std::cell::Cell::new(0u32);
+        let start = tokio::time::Instant::now();
+        accept_loop(
+            || {
+                attempts.set(attempts.get() + 1);
+                let n = attempts.get();
+                async move {
+                    match n {
+                        1..=20 => Err(std::io::Error::from_raw_os_error(24)), // EMFILE
+                        21 => Ok(Some(())),
+                        22 => Err(std::io::Error::from_raw_os_error(23)), // ENFILE
+                        _ => Ok(None),
+                    }
+                }
+            },
+            |()| {},
+        )
+        .await;
+        let waited = start.elapsed();
+        // 5+10+20+40+80+160+320+640 ms, then 1 s for each of the 12 further failures; the
+        // success resets the wait to 5 ms for the failure after it.
+        assert_eq!(waited, std::time::Duration::from_millis(1275 + 12_000 + 5));
+        assert_eq!(attempts.get(), 23);
     }
 
     #[test]
