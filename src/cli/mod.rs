@@ -333,12 +333,7 @@ fn json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<(), CliEr
 /// The files of a SQLite database at `path` (the database and its journals) that do not exist
 /// yet: those a failed `migrate` must not leave behind.
 fn new_sqlite_files(path: &Path) -> Vec<PathBuf> {
-    let mut files = vec![path.to_path_buf()];
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        files.push(PathBuf::from(p));
-    }
+    let mut files = output::sqlite_files(path);
     files.retain(|f| std::fs::symlink_metadata(f).is_err());
     files
 }

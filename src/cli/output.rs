@@ -12,9 +12,8 @@ use super::CliError;
 /// The mark every HTML report carries, by which `report` knows a file it may overwrite.
 pub const REPORT_MARK: &str = "<meta name=\"generator\" content=\"terraform-provider-ipam report\">";
 
-/// The files of a SQLite database at `db` (the database and its journals) that exist, as device
-/// and inode numbers.
-fn database_files(db: &Path) -> Vec<(u64, u64)> {
+/// The files of a SQLite database at `db`: the database and its journals.
+pub fn sqlite_files(db: &Path) -> Vec<PathBuf> {
     let mut files = vec![db.to_path_buf()];
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut p = db.as_os_str().to_owned();
@@ -22,6 +21,11 @@ fn database_files(db: &Path) -> Vec<(u64, u64)> {
         files.push(PathBuf::from(p));
     }
     files
+}
+
+/// The files of a SQLite database at `db` that exist, as device and inode numbers.
+fn database_files(db: &Path) -> Vec<(u64, u64)> {
+    sqlite_files(db)
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| (m.dev(), m.ino()))
