@@ -215,7 +215,8 @@ fn tree_shows_pools_cidrs_allocations_and_utilisation() {
     );
     assert_eq!(
         line_with(&t, "10.0.0.0/28"),
-        "          10.0.0.0/28 vpc vpc-0123456789abcdef0 owner 123456789012 compliant"
+        "          10.0.0.0/28 vpc vpc-0123456789abcdef0 owner 123456789012 compliant  {env=dev}",
+        "an object's tags as stored"
     );
     assert!(
         line_with(&t, "10.0.0.64/26 custom").ends_with(" noncompliant"),

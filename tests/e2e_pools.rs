@@ -621,6 +621,265 @@ resource "ipam_pool_allocation" "a" {{
     tf.destroy();
 }
 
+/// Every tagged resource of one configuration: a pool that requires `env = "prod"`, an
+/// allocation that carries no tags of its own and one that says `env = "dev"`.
+fn tagged(base: &str) -> String {
+    format!(
+        r#"{base}
+resource "ipam_scope" "s" {{
+  ipam_id = ipam.main.id
+  tags    = {{ scope = "yes" }}
+}}
+resource "ipam_pool" "rules" {{
+  ipam_scope_id            = ipam.main.private_default_scope_id
+  address_family           = "ipv4"
+  allocation_resource_tags = {{ env = "prod" }}
+}}
+resource "ipam_pool_cidr" "rules" {{
+  ipam_pool_id = ipam_pool.rules.id
+  cidr         = "10.1.0.0/16"
+}}
+resource "ipam_pool_allocation" "plain" {{
+  ipam_pool_id   = ipam_pool.rules.id
+  netmask_length = 24
+  depends_on     = [ipam_pool_cidr.rules]
+}}
+resource "ipam_pool_allocation" "dev" {{
+  ipam_pool_id   = ipam_pool.rules.id
+  netmask_length = 24
+  tags           = {{ env = "dev" }}
+  depends_on     = [ipam_pool_cidr.rules]
+}}
+resource "ipam_resource_share" "s" {{
+  name          = "to-member"
+  resource_arns = [ipam_pool.rules.arn]
+  principals    = ["444455556666"]
+}}
+data "ipam_pool" "rules" {{
+  ipam_pool_id = ipam_pool.rules.id
+  depends_on   = [ipam_pool_allocation.plain, ipam_pool_allocation.dev]
+}}
+"#
+    )
+}
+
+/// The tagged resources' addresses and tables.
+const TAGGED: &[(&str, &str)] = &[
+    ("ipam.main", "ipams"),
+    ("ipam_scope.s", "scopes"),
+    ("ipam_pool.rules", "pools"),
+    ("ipam_pool_allocation.plain", "allocations"),
+    ("ipam_pool_allocation.dev", "allocations"),
+    ("ipam_resource_share.s", "shares"),
+];
+
+/// The tables of tagged objects.
+const TAGGED_TABLES: [&str; 5] = ["ipams", "scopes", "pools", "allocations", "shares"];
+
+/// The stored `tags_all` of the object behind a resource.
+fn stored_tags_all(tf: &Tf, addr: &str, table: &str) -> serde_json::Value {
+    let v = tf.values(addr);
+    let (key, id) = match table {
+        "shares" => ("arn", v["arn"].clone()),
+        "allocations" => ("id", v["ipam_pool_allocation_id"].clone()),
+        _ => ("id", v["id"].clone()),
+    };
+    let sql = format!(
+        "SELECT tags_all, tags FROM {table} WHERE {key} = '{}'",
+        id.as_str().unwrap_or_default()
+    );
+    let rows: Vec<(String, String)> = tf.sql_pairs(&sql);
+    assert_eq!(rows.len(), 1, "{addr}: {sql}");
+    serde_json::from_str(&rows[0].0).expect("stored tags are JSON")
+}
+
+/// The provider's `default_tags` are tags on every object: planned into `tags_all`, written
+/// with the object and read back from the database. A change of `default_tags` is an in-place
+/// update of every tagged resource that the apply writes; a tag a pool's rules require counts
+/// when it comes from `default_tags` (R-33), in the resource, the data source and `export`; and
+/// a stored tag changed behind Terraform's back is drift.
+fn default_tags_are_stored_planned_and_count_for_compliance() {
+    let tf = Tf::new().provider_extra(r#"default_tags { tags = { env = "prod", team = "net" } }"#);
+    tf.config(&tagged(IPAM));
+    tf.apply();
+    tf.assert_plan_empty();
+    let expected = |own: serde_json::Value, defaults: serde_json::Value| {
+        let mut all = defaults.as_object().cloned().unwrap_or_default();
+        all.extend(own.as_object().cloned().unwrap_or_default());
+        serde_json::Value::Object(all)
+    };
+    let first = serde_json::json!({"env": "prod", "team": "net"});
+    for (addr, table) in TAGGED {
+        let v = tf.values(addr);
+        assert_eq!(v["tags_all"], expected(v["tags"].clone(), first.clone()), "{addr}");
+        assert_eq!(
+            stored_tags_all(&tf, addr, table),
+            v["tags_all"],
+            "{addr} in the database"
+        );
+    }
+    // R-33 on the tags the allocation carries: `env = "prod"` from default_tags complies; the
+    // allocation's own `env = "dev"` wins over the default and does not.
+    assert_eq!(tf.attr("ipam_pool_allocation.plain", "compliance_status"), "compliant");
+    assert_eq!(tf.attr("ipam_pool_allocation.dev", "compliance_status"), "noncompliant");
+    let data = tf.state()["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "data.ipam_pool.rules")
+        .unwrap()["values"]
+        .clone();
+    assert_eq!(
+        (
+            data["compliant_allocations"].clone(),
+            data["noncompliant_allocations"].clone()
+        ),
+        (1.into(), 1.into())
+    );
+    tf.import_verify();
+
+    // New default tags: every tagged resource is updated in place, nothing is replaced.
+    let tf = tf.provider_extra(r#"default_tags { tags = { team = "platform" } }"#);
+    tf.config(&tagged(IPAM));
+    let plan = flat(&tf.assert_plan_changes());
+    for (addr, _) in TAGGED {
+        assert!(
+            plan.contains(&format!("{addr} will be updated in-place")),
+            "{addr}: {plan}"
+        );
+    }
+    assert!(plan.contains("Plan: 0 to add, 6 to change, 0 to destroy"), "{plan}");
+    assert!(plan.contains(r#"- "env" = "prod" -> null"#), "{plan}");
+    tf.apply();
+    tf.assert_plan_empty();
+    let second = serde_json::json!({"team": "platform"});
+    for (addr, table) in TAGGED {
+        let v = tf.values(addr);
+        assert_eq!(v["tags_all"], expected(v["tags"].clone(), second.clone()), "{addr}");
+        assert_eq!(
+            stored_tags_all(&tf, addr, table),
+            v["tags_all"],
+            "{addr} in the database"
+        );
+    }
+    assert_eq!(
+        tf.attr("ipam_pool_allocation.plain", "compliance_status"),
+        "noncompliant",
+        "env = \"prod\" left with the default tags"
+    );
+    assert_eq!(tf.values("ipam.main")["state"], "modify-complete");
+    let pool_id = tf.attr("ipam_pool.rules", "id");
+    let cli = |command: &str| {
+        let o = std::process::Command::new(common::PROVIDER_BIN)
+            .arg("--database")
+            .arg(&tf.db)
+            .arg(command)
+            .output()
+            .expect("run the CLI");
+        String::from_utf8(o.stdout).expect("UTF-8 output")
+    };
+    let export: serde_json::Value = serde_json::from_str(&cli("export")).expect("export is JSON");
+    let pool = export["ipams"][0]["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["pools"].as_array().unwrap().clone())
+        .find(|p| p["id"] == pool_id)
+        .expect("pool exported");
+    assert_eq!(pool["tags"], second, "export shows the tags as stored");
+    let tree = cli("tree");
+    let line = tree.lines().find(|l| l.contains(&pool_id)).unwrap_or_default();
+    assert!(
+        line.ends_with("{team=platform}"),
+        "tree shows the tags as stored:\n{tree}"
+    );
+    tf.import_verify();
+
+    // Drift: tags changed in the database are read back, and the plan puts them right.
+    tf.sql(&format!(
+        r#"UPDATE pools SET tags_all = '{{"team":"edited"}}' WHERE id = '{pool_id}'"#
+    ));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains("ipam_pool.rules will be updated in-place"), "{plan}");
+    assert!(plan.contains(r#"~ "team" = "edited" -> "platform""#), "{plan}");
+    tf.apply();
+    tf.assert_plan_empty();
+    assert_eq!(stored_tags_all(&tf, "ipam_pool.rules", "pools"), second);
+    tf.destroy();
+}
+
+/// The engine's schema version query.
+fn schema_version(tf: &Tf) -> i64 {
+    tf.sql_count(match common::backend() {
+        common::Backend::Sqlite => "PRAGMA user_version",
+        common::Backend::Postgres => "SELECT version FROM ipam_schema",
+    })
+}
+
+/// Takes away what schema 4 added (the stored `tags_all`), leaving a database as schema 3 wrote it.
+fn schema_3_shape(tf: &Tf) {
+    for table in TAGGED_TABLES {
+        tf.sql(&format!("ALTER TABLE {table} DROP COLUMN tags_all"));
+    }
+    tf.sql(match common::backend() {
+        common::Backend::Sqlite => "PRAGMA user_version = 3",
+        common::Backend::Postgres => "UPDATE ipam_schema SET version = 3",
+    });
+}
+
+/// A schema-3 database with tagged objects (its provider computed `tags_all` on every read and
+/// judged compliance on the allocation's own tags) is migrated when the provider opens it: each
+/// object's `tags_all` starts as its own tags, so the plan adds the default tags to every tagged
+/// resource in place, the apply writes them, and the allocation that `default_tags` makes
+/// compliant becomes compliant.
+fn a_schema_3_database_with_tags_is_migrated_and_default_tags_applied() {
+    let tf = Tf::new().provider_extra(r#"default_tags { tags = { env = "prod", team = "net" } }"#);
+    tf.config(&tagged(IPAM));
+    tf.apply();
+    schema_3_shape(&tf);
+    let plain = tf.attr("ipam_pool_allocation.plain", "ipam_pool_allocation_id");
+    tf.sql(&format!(
+        "UPDATE allocations SET compliance_status = 'noncompliant' WHERE id = '{plain}'"
+    ));
+    let count = |table: &str, filter: &str| tf.sql_count(&format!("SELECT count(*) FROM {table}{filter}"));
+    let rows: Vec<i64> = TAGGED_TABLES.iter().map(|t| count(t, "")).collect();
+
+    let plan = flat(&tf.assert_plan_changes());
+    assert_eq!(schema_version(&tf), 4);
+    for (addr, table) in TAGGED {
+        assert!(
+            plan.contains(&format!("{addr} will be updated in-place")),
+            "{addr}: {plan}"
+        );
+        let own = tf.values(addr)["tags"].clone();
+        let own = if own.is_null() { serde_json::json!({}) } else { own };
+        assert_eq!(
+            stored_tags_all(&tf, addr, table),
+            own,
+            "{addr}: tags_all starts as the stored tags"
+        );
+    }
+    assert!(plan.contains("Plan: 0 to add, 6 to change, 0 to destroy"), "{plan}");
+    // Every row kept, each with `tags_all` equal to its stored tags until the apply.
+    for (table, n) in TAGGED_TABLES.iter().zip(rows) {
+        assert_eq!(count(table, ""), n, "{table}");
+        assert_eq!(count(table, " WHERE tags_all <> tags"), 0, "{table}");
+    }
+
+    tf.apply();
+    tf.assert_plan_empty();
+    for (addr, table) in TAGGED {
+        assert_eq!(stored_tags_all(&tf, addr, table), tf.values(addr)["tags_all"], "{addr}");
+    }
+    assert_eq!(
+        stored_tags_all(&tf, "ipam_pool_allocation.plain", "allocations"),
+        serde_json::json!({"env": "prod", "team": "net"})
+    );
+    assert_eq!(tf.attr("ipam_pool_allocation.plain", "compliance_status"), "compliant");
+    tf.import_verify();
+    tf.destroy();
+}
+
 /// A database written by schema 2 (free blocks ordered by start, with a second index by prefix
 /// length) is migrated when the provider opens it: every row is kept, Terraform's plan stays
 /// empty, and first fit carries on in the space that released allocations left.
@@ -645,6 +904,7 @@ resource "ipam_pool_allocation" "a" {{
     tf.config(&config(2));
     tf.apply();
     let before = tf.db_dump();
+    schema_3_shape(&tf);
     // The schema-2 shape of the free-block table, with the same rows.
     let (text, int, blob, rowid, version) = match common::backend() {
         common::Backend::Sqlite => ("TEXT", "INTEGER", "BLOB", " WITHOUT ROWID", "PRAGMA user_version = 2"),
@@ -676,7 +936,7 @@ resource "ipam_pool_allocation" "a" {{
         common::Backend::Sqlite => "PRAGMA user_version",
         common::Backend::Postgres => "SELECT version FROM ipam_schema",
     };
-    assert_eq!(tf.sql_count(version), 3);
+    assert_eq!(tf.sql_count(version), 4);
     // First fit on the migrated free space: the two new allocations take the two lowest /24s
     // the kept ones do not hold (the five were created in parallel, in any order).
     let cidr = |i: usize| tf.attr(&format!("ipam_pool_allocation.a[{i}]"), "cidr");
@@ -1546,4 +1806,6 @@ backend_tests!(
     refusals_leave_the_database_unchanged,
     public_prefix_and_byoip_checks_run_at_plan,
     a_schema_2_database_is_migrated_and_terraform_carries_on,
+    default_tags_are_stored_planned_and_count_for_compliance,
+    a_schema_3_database_with_tags_is_migrated_and_default_tags_applied,
 );

@@ -61,6 +61,7 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
         is_default: true,
         description: None,
         tags: Tags::new(),
+        tags_all: Tags::new(),
         state: CREATE_COMPLETE.into(),
     };
     let pool = Pool {
@@ -82,6 +83,7 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
         public_ip_source: None,
         publicly_advertisable: None,
         tags: Tags::new(),
+        tags_all: Tags::new(),
         cascade: None,
         state: CREATE_COMPLETE.into(),
     };
@@ -96,6 +98,7 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
                 public_default_scope_id: "ipam-scope-00000000000000001".into(),
                 private_default_scope_id: "ipam-scope-00000000000000002".into(),
                 tags: Tags::new(),
+                tags_all: Tags::new(),
                 state: CREATE_COMPLETE.into(),
                 cascade: None,
             })?;
@@ -147,6 +150,7 @@ pub fn request_of(tags: &Tags, netmask: u8) -> ops::AllocationRequest<'_> {
         resource_region: None,
         description: None,
         tags,
+        tags_all: tags,
         owner: "123456789012",
     }
 }

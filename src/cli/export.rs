@@ -118,7 +118,7 @@ impl From<&Allocation> for AllocationOut {
             resource_region: a.resource_region.clone(),
             description: a.description.clone(),
             compliance_status: a.compliance_status.clone(),
-            tags: a.tags.clone(),
+            tags: a.tags_all.clone(),
             disallowed_cidrs: a.disallowed_cidrs.clone(),
         }
     }
@@ -215,7 +215,7 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                         publicly_advertisable: p.publicly_advertisable,
                         cascade: p.cascade,
                         state: p.state.clone(),
-                        tags: p.tags.clone(),
+                        tags: p.tags_all.clone(),
                         cidrs,
                         allocations,
                     });
@@ -228,7 +228,7 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                     owner_id: s.owner_id.clone(),
                     description: s.description.clone(),
                     state: s.state.clone(),
-                    tags: s.tags.clone(),
+                    tags: s.tags_all.clone(),
                     pools,
                 });
             }
@@ -245,7 +245,7 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                 private_default_scope_id: i.private_default_scope_id.clone(),
                 cascade: i.cascade,
                 state: i.state.clone(),
-                tags: i.tags.clone(),
+                tags: i.tags_all.clone(),
                 scopes,
             });
         }
@@ -267,7 +267,7 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                     resource_arns: sorted(s.resource_arns),
                     principals: sorted(s.principals),
                     status: s.status,
-                    tags: s.tags,
+                    tags: s.tags_all,
                 }
             })
             .collect();

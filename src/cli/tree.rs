@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::CliError;
 use crate::ipam::cidr::{Cidr, Family};
-use crate::ipam::model::{Allocation, Pool};
+use crate::ipam::model::{Allocation, Pool, Tags};
 use crate::ipam::utilisation::{Addresses, Utilisation};
 use crate::store::{Store, Tx};
 
@@ -88,6 +88,8 @@ pub struct IpamNode {
     pub owner_id: String,
     pub home_region: String,
     pub description: Option<String>,
+    /// The tags as stored (`tags_all`: default tags included).
+    pub tags: Tags,
     pub scopes: Vec<ScopeNode>,
 }
 
@@ -99,6 +101,7 @@ pub struct ScopeNode {
     pub scope_type: &'static str,
     pub is_default: bool,
     pub description: Option<String>,
+    pub tags: Tags,
     /// Utilisation of the top-level pools' CIDRs, per family present (`ipv4`, `ipv6`).
     pub usage: Vec<FamilyUsage>,
     pub pools: Vec<PoolNode>,
@@ -125,6 +128,7 @@ pub struct PoolNode {
     pub allocation_min_netmask_length: Option<i64>,
     pub allocation_default_netmask_length: Option<i64>,
     pub allocation_max_netmask_length: Option<i64>,
+    pub tags: Tags,
     pub usage: Usage,
     pub cidrs: Vec<CidrNode>,
     /// Allocations inside none of the pool's CIDRs: only in a damaged database (`check`).
@@ -152,6 +156,7 @@ pub struct AllocationNode {
     pub resource_region: Option<String>,
     pub description: Option<String>,
     pub compliance_status: String,
+    pub tags: Tags,
 }
 
 impl From<&Allocation> for AllocationNode {
@@ -165,6 +170,7 @@ impl From<&Allocation> for AllocationNode {
             resource_region: a.resource_region.clone(),
             description: a.description.clone(),
             compliance_status: a.compliance_status.clone(),
+            tags: a.tags_all.clone(),
         }
     }
 }
@@ -215,6 +221,7 @@ fn pool_node(loaded: &[Loaded], i: usize, placed: &mut BTreeSet<usize>) -> PoolN
         allocation_min_netmask_length: p.min_netmask,
         allocation_default_netmask_length: p.default_netmask,
         allocation_max_netmask_length: p.max_netmask,
+        tags: p.tags_all.clone(),
         usage: Utilisation::of(&l.cidrs, &inside).into(),
         cidrs,
         allocations_outside_cidrs: l
@@ -301,6 +308,7 @@ pub fn build(store: &Store) -> Result<Vec<IpamNode>, CliError> {
                     scope_type: s.scope_type.as_str(),
                     is_default: s.is_default,
                     description: s.description.clone(),
+                    tags: s.tags_all.clone(),
                     usage,
                     pools,
                 });
@@ -312,6 +320,7 @@ pub fn build(store: &Store) -> Result<Vec<IpamNode>, CliError> {
                 owner_id: i.owner_id.clone(),
                 home_region: i.home_region.clone(),
                 description: i.description.clone(),
+                tags: i.tags_all.clone(),
                 scopes,
             });
         }
@@ -373,6 +382,15 @@ impl Style {
             _ => String::new(),
         }
     }
+
+    /// The tags as stored, `{key=value, ...}`; nothing for an untagged object.
+    fn tags(&self, tags: &Tags) -> String {
+        if tags.is_empty() {
+            return String::new();
+        }
+        let pairs: Vec<String> = tags.iter().map(|(k, v)| format!("{}={}", clean(k), clean(v))).collect();
+        format!("  {}", self.paint("36", &format!("{{{}}}", pairs.join(", "))))
+    }
 }
 
 fn print_allocation(out: &mut impl Write, st: &Style, pad: &str, a: &AllocationNode) -> std::io::Result<()> {
@@ -383,13 +401,14 @@ fn print_allocation(out: &mut impl Write, st: &Style, pad: &str, a: &AllocationN
     };
     writeln!(
         out,
-        "{pad}{} {} {} owner {} {}{}",
+        "{pad}{} {} {} owner {} {}{}{}",
         a.cidr,
         clean(&a.resource_type),
         clean(a.resource_id.as_deref().unwrap_or(&a.id)),
         clean(&a.resource_owner),
         comp,
-        st.description(&a.description)
+        st.description(&a.description),
+        st.tags(&a.tags)
     )
 }
 
@@ -405,7 +424,7 @@ fn print_pool(out: &mut impl Write, st: &Style, p: &PoolNode, indent: usize) -> 
     .collect();
     writeln!(
         out,
-        "{pad}{} {} depth {} locale {}{} {}{}",
+        "{pad}{} {} depth {} locale {}{} {}{}{}",
         st.paint("1;34", &p.id),
         p.address_family,
         p.depth,
@@ -416,7 +435,8 @@ fn print_pool(out: &mut impl Write, st: &Style, p: &PoolNode, indent: usize) -> 
             format!(" ({})", rules.join(", "))
         },
         st.usage(&p.usage),
-        st.description(&p.description)
+        st.description(&p.description),
+        st.tags(&p.tags)
     )?;
     for c in &p.cidrs {
         writeln!(out, "{pad}  cidr {} {}", st.paint("32", &c.cidr), st.usage(&c.usage))?;
@@ -444,20 +464,22 @@ pub fn print_text(ipams: &[IpamNode], st: &Style, out: &mut impl Write) -> std::
     for i in ipams {
         writeln!(
             out,
-            "{} (owner {}, home {}){}",
+            "{} (owner {}, home {}){}{}",
             st.paint("1", &i.id),
             clean(&i.owner_id),
             clean(&i.home_region),
-            st.description(&i.description)
+            st.description(&i.description),
+            st.tags(&i.tags)
         )?;
         for s in &i.scopes {
             writeln!(
                 out,
-                "  {} {}{}{}",
+                "  {} {}{}{}{}",
                 s.id,
                 s.scope_type,
                 if s.is_default { " (default)" } else { "" },
-                st.description(&s.description)
+                st.description(&s.description),
+                st.tags(&s.tags)
             )?;
             for p in &s.pools {
                 print_pool(out, st, p, 2)?;
@@ -487,6 +509,7 @@ mod tests {
                 description: None,
                 disallowed_cidrs: Vec::new(),
                 tags: Default::default(),
+                tags_all: Default::default(),
                 compliance_status: "compliant".into(),
             })
             .collect();

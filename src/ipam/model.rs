@@ -43,6 +43,8 @@ pub struct Ipam {
     pub public_default_scope_id: String,
     pub private_default_scope_id: String,
     pub tags: Tags,
+    /// `tags` over the provider's `default_tags` as last applied: the object's tags as AWS holds them.
+    pub tags_all: Tags,
     pub state: String,
     /// Delete private scopes, pools, CIDRs and allocations with the IPAM.
     pub cascade: Option<bool>,
@@ -83,6 +85,8 @@ pub struct Scope {
     pub is_default: bool,
     pub description: Option<String>,
     pub tags: Tags,
+    /// `tags` over the provider's `default_tags` as last applied: the object's tags as AWS holds them.
+    pub tags_all: Tags,
     pub state: String,
 }
 
@@ -112,6 +116,8 @@ pub struct Pool {
     pub public_ip_source: Option<String>,
     pub publicly_advertisable: Option<bool>,
     pub tags: Tags,
+    /// `tags` over the provider's `default_tags` as last applied: the object's tags as AWS holds them.
+    pub tags_all: Tags,
     pub cascade: Option<bool>,
     pub state: String,
 }
@@ -144,6 +150,8 @@ pub struct Allocation {
     pub description: Option<String>,
     pub disallowed_cidrs: Vec<String>,
     pub tags: Tags,
+    /// `tags` over the provider's `default_tags` as last applied: the object's tags as AWS holds them.
+    pub tags_all: Tags,
     pub compliance_status: String,
 }
 
@@ -159,6 +167,8 @@ pub struct Share {
     pub resource_arns: Vec<String>,
     pub principals: Vec<String>,
     pub tags: Tags,
+    /// `tags` over the provider's `default_tags` as last applied: the object's tags as AWS holds them.
+    pub tags_all: Tags,
     pub status: String,
 }
 

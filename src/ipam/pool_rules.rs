@@ -732,6 +732,7 @@ mod tests {
             public_ip_source: None,
             publicly_advertisable: None,
             tags: Tags::new(),
+            tags_all: Tags::new(),
             cascade: None,
             state: CREATE_COMPLETE.into(),
         }

@@ -210,6 +210,7 @@ mod tests {
             is_default: true,
             description: None,
             tags: Default::default(),
+            tags_all: Default::default(),
             state: "create-complete".into(),
         };
         assert!(check_scope_deletable(&s, 0).is_err());

@@ -295,6 +295,7 @@ mod tests {
             description: None,
             disallowed_cidrs: vec![],
             tags: Default::default(),
+            tags_all: Default::default(),
             compliance_status: compliance.into(),
         }
     }

@@ -73,11 +73,11 @@ pub fn schema() -> Schema {
         ],
     );
     let default_tags = Block::new(
-        "Tags added to every resource's `tags_all`.",
+        "Tags on every tagged object: merged into each resource's `tags_all` and stored with it. Changing them updates every tagged resource in place.",
         vec![Attribute::optional(
             "tags",
             Type::map_of(Type::String),
-            "Tags merged into every resource's `tags_all`; a resource's own `tags` win.",
+            "Tags merged into every resource's `tags_all`; a resource's own `tags` win. They count for pools' `allocation_resource_tags`.",
         )],
     );
     Schema {

@@ -51,11 +51,8 @@ fn find_ipams(ctx: &Ctx, tx: &Tx, ids: &[String], fs: &[Filter]) -> Result<Vec<O
         if i.owner_id != ctx.config.account_id || (!ids.is_empty() && !ids.contains(&i.id)) {
             continue;
         }
-        if matches(fs, &|n| ipam_fields(&i, n), &i.tags, "IPAMs")? {
-            out.push(project(
-                resource_ipam::state_of(ctx, &i, tx.count_scopes(&i.id)?),
-                &attrs,
-            ));
+        if matches(fs, &|n| ipam_fields(&i, n), &i.tags_all, "IPAMs")? {
+            out.push(project(resource_ipam::state_of(&i, tx.count_scopes(&i.id)?), &attrs));
         }
     }
     Ok(out)
@@ -252,12 +249,12 @@ fn find_scopes(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_utilisa
         if s.owner_id != ctx.config.account_id || id.is_some_and(|i| i != s.id) {
             continue;
         }
-        if matches(fs, &|n| scope_fields(&s, n), &s.tags, "scopes")? {
+        if matches(fs, &|n| scope_fields(&s, n), &s.tags_all, "scopes")? {
             let owner = tx
                 .ipam(&s.ipam_id)?
                 .map(|i| i.owner_id)
                 .unwrap_or_else(|| s.owner_id.clone());
-            let mut o = resource_scope::state_of(ctx, &s, &owner, tx.count_pools_in_scope(&s.id)?);
+            let mut o = resource_scope::state_of(&s, &owner, tx.count_pools_in_scope(&s.id)?);
             if with_utilisation {
                 let (total, by_family) = scope_utilisation(tx, &s.id)?;
                 put_utilisation(&mut o, &total);

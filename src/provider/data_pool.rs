@@ -83,8 +83,8 @@ fn find_pools(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_utilisat
             .scope(&p.scope_id)?
             .map(|s| s.scope_type.as_str())
             .unwrap_or("private");
-        if matches(fs, &|n| pool_fields(&p, scope_type, n), &p.tags, "pools")? {
-            let mut o = resource_pool::pool_state(ctx, tx, &p)?;
+        if matches(fs, &|n| pool_fields(&p, scope_type, n), &p.tags_all, "pools")? {
+            let mut o = resource_pool::pool_state(tx, &p)?;
             if with_utilisation {
                 put_utilisation(&mut o, &pool_utilisation(tx, &p.id)?);
             }
@@ -357,8 +357,8 @@ impl DataSource for PoolAllocationsData {
                     "ipam-pool-allocation-id" => Some(vec![a.id.clone()]),
                     _ => None,
                 };
-                if matches(&fs, &field, &a.tags, "allocations")? {
-                    out.push(Value::Object(project(resource_allocation::state_of(ctx, &a), &attrs)));
+                if matches(&fs, &field, &a.tags_all, "allocations")? {
+                    out.push(Value::Object(project(resource_allocation::state_of(&a), &attrs)));
                 }
             }
             Ok(out)

@@ -260,6 +260,10 @@ pub fn single<T>(mut found: Vec<T>, what: &str) -> Result<T> {
     }
 }
 
+/// What a data source's `tags` are (see [`project`]).
+const DATA_TAGS: &str =
+    "The object's tags as stored: its own `tags` over the `default_tags` of the provider that last applied it.";
+
 /// The attributes of a resource schema as read-only data source attributes (nested blocks become
 /// attributes of the block's type), without the names in `skip`.
 pub fn computed_copy(block: &Block, skip: &[&str]) -> Vec<Attribute> {
@@ -267,7 +271,10 @@ pub fn computed_copy(block: &Block, skip: &[&str]) -> Vec<Attribute> {
         .attributes
         .iter()
         .filter(|a| !skip.contains(&a.name))
-        .map(|a| Attribute::computed(a.name, a.ty.clone(), a.description))
+        .map(|a| {
+            let description = if a.name == "tags" { DATA_TAGS } else { a.description };
+            Attribute::computed(a.name, a.ty.clone(), description)
+        })
         .collect();
     for b in block.blocks.iter().filter(|b| !skip.contains(&b.name)) {
         let t = match b.nesting {
@@ -285,8 +292,16 @@ pub fn object_type(attrs: &[Attribute]) -> Type {
     Type::object(attrs.iter().map(|a| (a.name.to_string(), a.ty.clone())))
 }
 
-/// Keeps only the keys of `attrs` in `o` (dropping resource-only attributes).
+/// A resource's state as a data object: only the keys of `attrs` (resource-only attributes
+/// dropped), and as `tags` the tags the object carries as AWS describes them: its stored
+/// `tags_all`, default tags included.
 pub fn project(mut o: Obj, attrs: &[Attribute]) -> Obj {
+    if let Some(all) = o.remove("tags_all")
+        && o.contains_key("tags")
+    {
+        let empty = all.as_map().is_none_or(|m| m.is_empty());
+        o.insert("tags".into(), if empty { Value::Null } else { all });
+    }
     o.retain(|k, _| attrs.iter().any(|a| a.name == k));
     o
 }

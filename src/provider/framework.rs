@@ -182,11 +182,29 @@ pub fn tags_value(tags: &Tags) -> Value {
     }
 }
 
-/// `tags_all`: the provider's default tags overlaid with the resource's own.
-pub fn tags_all(config: &Config, tags: &Tags) -> Value {
+/// What `tags_all` is, in every tagged resource's schema.
+pub const TAGS_ALL_DOC: &str = "All the object's tags: `tags` over the provider's `default_tags`, stored with the object. \
+     A change of `default_tags` updates every tagged resource in place.";
+
+/// The provider's default tags overlaid with the resource's own, as the AWS provider merges them.
+pub fn merged_tags(config: &Config, tags: &Tags) -> Tags {
     let mut all = config.default_tags.clone();
     all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
-    Value::str_map(&all)
+    all
+}
+
+/// The `tags_all` to write: the planned value (known at apply), else `tags` over the default tags.
+pub fn planned_tags_all(ctx: &Ctx, planned: &Obj) -> Tags {
+    if planned.known("tags_all") {
+        planned.tags("tags_all")
+    } else {
+        merged_tags(ctx.config, &planned.tags("tags"))
+    }
+}
+
+/// `tags_all` as stored: always a map, empty when the object has no tags.
+pub fn tags_all_value(tags_all: &Tags) -> Value {
+    Value::str_map(tags_all)
 }
 
 /// True when two values denote the same CIDRs: two spellings of one block, or two collections
@@ -279,6 +297,17 @@ pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResp
     if let Some(prior) = prior {
         keep_cidr_spelling(res.cidr_attributes(), prior, &mut planned);
     }
+    // `tags_all` follows the configuration: `tags` over the provider's current `default_tags`.
+    // A change of either (or of the stored value, behind Terraform's back) is an in-place update.
+    let tags_all = schema
+        .block
+        .attribute("tags_all")
+        .map(|_| match (ctx, planned.get("tags")) {
+            (Some(ctx), Some(t)) if t.is_wholly_known() => {
+                tags_all_value(&merged_tags(ctx.config, &planned.tags("tags")))
+            }
+            _ => Value::Unknown,
+        });
 
     match prior {
         None => {
@@ -315,7 +344,10 @@ pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResp
                         .get(n)
                         .unwrap_or(&Value::Null)
                         .semantically_eq(planned.get(n).unwrap_or(&Value::Null))
-                });
+                })
+                || tags_all
+                    .as_ref()
+                    .is_some_and(|t| !prior.get("tags_all").unwrap_or(&Value::Null).semantically_eq(t));
             if !out.requires_replace.is_empty() {
                 for a in schema.block.attributes.iter().filter(|a| a.computed) {
                     if config.get(a.name).is_none_or(Value::is_null) {
@@ -332,12 +364,8 @@ pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResp
             }
         }
     }
-    if schema.block.attribute("tags_all").is_some() {
-        let v = match (ctx, planned.get("tags")) {
-            (Some(ctx), Some(t)) if t.is_wholly_known() => tags_all(ctx.config, &planned.tags("tags")),
-            _ => Value::Unknown,
-        };
-        planned.insert("tags_all".into(), v);
+    if let Some(t) = tags_all {
+        planned.insert("tags_all".into(), t);
     }
     if let Some(ctx) = ctx {
         res.modify_plan(ctx, prior, &mut planned, config, &mut out.diagnostics);

@@ -11,12 +11,14 @@ use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::ops;
 
-use super::framework::{Ctx, ObjExt, Resource, checked_at_apply, diag, obj, tags_all, tags_value};
+use super::framework::{
+    Ctx, ObjExt, Resource, TAGS_ALL_DOC, checked_at_apply, diag, obj, planned_tags_all, tags_all_value, tags_value,
+};
 use super::resource_pool_cidr::{parse_cidr, split_id, validate_cidr_netmask};
 
 pub struct AllocationResource;
 
-pub(crate) fn state_of(ctx: &Ctx, a: &Allocation) -> Obj {
+pub(crate) fn state_of(a: &Allocation) -> Obj {
     obj([
         ("id", Value::str(format!("{}_{}", a.id, a.pool_id))),
         ("ipam_pool_allocation_id", Value::str(&a.id)),
@@ -38,7 +40,7 @@ pub(crate) fn state_of(ctx: &Ctx, a: &Allocation) -> Obj {
         ("resource_owner", Value::str(&a.resource_owner)),
         ("compliance_status", Value::str(&a.compliance_status)),
         ("tags", tags_value(&a.tags)),
-        ("tags_all", tags_all(ctx.config, &a.tags)),
+        ("tags_all", tags_all_value(&a.tags_all)),
     ])
 }
 
@@ -47,7 +49,7 @@ fn load(ctx: &Ctx, alloc_id: &str, pool_id: &str) -> Result<Option<Obj>> {
         Ok(tx
             .allocation(alloc_id)?
             .filter(|a| a.pool_id == pool_id)
-            .map(|a| state_of(ctx, &a)))
+            .map(|a| state_of(&a)))
     })
 }
 
@@ -84,8 +86,8 @@ impl Resource for AllocationResource {
                     Attribute::optional_computed("resource_region", s.clone(), "The resource's region (default: the provider's region for resource allocations); must be the pool's locale.").force_new(),
                     Attribute::computed("resource_owner", s.clone(), "The account that made the allocation."),
                     Attribute::computed("compliance_status", s.clone(), "`compliant`, or `noncompliant` when the allocation breaks the pool's netmask or tag rules."),
-                    Attribute::optional("tags", m(), "Tags; checked against the pool's `allocation_resource_tags`."),
-                    Attribute::computed("tags_all", m(), "Tags including the provider's `default_tags`."),
+                    Attribute::optional("tags", m(), "Tags. With the provider's `default_tags` (`tags_all`) they are checked against the pool's `allocation_resource_tags`."),
+                    Attribute::computed("tags_all", m(), TAGS_ALL_DOC),
                 ],
             ),
         }
@@ -216,7 +218,7 @@ impl Resource for AllocationResource {
             Ok(p) => p,
             Err(e) => return diags.push(checked_at_apply(&e)),
         };
-        let tags = planned.tags("tags");
+        let tags = planned.tags("tags_all");
         let spec = pool_rules::AllocationSpec {
             resource_type: planned.str("resource_type").unwrap_or("custom"),
             resource_region: planned.str("resource_region"),
@@ -233,6 +235,7 @@ impl Resource for AllocationResource {
         let cidr = planned.str("cidr").map(|s| parse_cidr(s, "cidr")).transpose()?;
         let disallowed = disallowed(planned)?;
         let tags = planned.tags("tags");
+        let tags_all = planned_tags_all(ctx, planned);
         let req = ops::AllocationRequest {
             cidr,
             netmask_length: if cidr.is_some() {
@@ -246,6 +249,7 @@ impl Resource for AllocationResource {
             resource_region: planned.str("resource_region"),
             description: planned.str("description"),
             tags: &tags,
+            tags_all: &tags_all,
             owner: &ctx.config.account_id,
         };
         ctx.store.write(|tx| {
@@ -254,7 +258,7 @@ impl Resource for AllocationResource {
                 .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
             super::access::check_can_allocate(tx, &pool, &ctx.config.account_id)?;
             let a = ops::allocate(tx, &pool, &req)?;
-            Ok(state_of(ctx, &a))
+            Ok(state_of(&a))
         })
     }
 
@@ -280,18 +284,20 @@ impl Resource for AllocationResource {
                 .scope(&pool.scope_id)?
                 .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
             a.tags = planned.tags("tags");
+            a.tags_all = planned_tags_all(ctx, planned);
             let spec = pool_rules::AllocationSpec {
                 resource_type: &a.resource_type,
                 resource_region: a.resource_region.as_deref(),
                 netmask: Some(i64::from(a.cidr.prefix)),
-                tags: &a.tags,
+                tags: &a.tags_all,
             };
-            // Tags changed: compliance is decided again; the space stays.
+            // Tags changed (its own or the default tags): compliance is decided again;
+            // the space stays.
             a.compliance_status = pool_rules::check_allocation(&pool, scope.scope_type, &spec, a.cidr.prefix)
                 .unwrap_or(pool_rules::NONCOMPLIANT)
                 .into();
-            tx.update_allocation_tags(&a.id, &a.tags, &a.compliance_status)?;
-            Ok(state_of(ctx, &a))
+            tx.update_allocation_tags(&a)?;
+            Ok(state_of(&a))
         })
     }
 

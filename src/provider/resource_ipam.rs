@@ -7,7 +7,7 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::framework::{Ctx, ObjExt, Resource, diag, obj, tags_all, tags_value};
+use super::framework::{Ctx, ObjExt, Resource, TAGS_ALL_DOC, diag, obj, planned_tags_all, tags_all_value, tags_value};
 
 pub struct IpamResource;
 
@@ -50,7 +50,7 @@ pub fn check_owner(ctx: &Ctx, what: &str, id: &str, owner: &str) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn state_of(ctx: &Ctx, i: &Ipam, scope_count: i64) -> Obj {
+pub(crate) fn state_of(i: &Ipam, scope_count: i64) -> Obj {
     obj([
         ("id", Value::str(&i.id)),
         ("arn", Value::str(ids::ec2_arn(&i.owner_id, "ipam", &i.id))),
@@ -64,7 +64,7 @@ pub(crate) fn state_of(ctx: &Ctx, i: &Ipam, scope_count: i64) -> Obj {
         ("scope_count", Value::int(scope_count)),
         ("state", Value::str(&i.state)),
         ("tags", tags_value(&i.tags)),
-        ("tags_all", tags_all(ctx.config, &i.tags)),
+        ("tags_all", tags_all_value(&i.tags_all)),
     ])
 }
 
@@ -72,7 +72,7 @@ fn load(ctx: &Ctx, id: &str) -> Result<Option<Obj>> {
     ctx.store.read(|tx| {
         let Some(i) = tx.ipam(id)? else { return Ok(None) };
         let n = tx.count_scopes(id)?;
-        Ok(Some(state_of(ctx, &i, n)))
+        Ok(Some(state_of(&i, n)))
     })
 }
 
@@ -106,7 +106,7 @@ impl Resource for IpamResource {
                     Attribute::computed("scope_count", Type::Number, "Number of scopes, the two default scopes included."),
                     Attribute::computed("state", Type::String, "`create-complete`, or `modify-complete` after an update."),
                     Attribute::optional("tags", Type::map_of(Type::String), "Tags."),
-                    Attribute::computed("tags_all", Type::map_of(Type::String), "Tags including the provider's `default_tags`."),
+                    Attribute::computed("tags_all", Type::map_of(Type::String), TAGS_ALL_DOC),
                 ],
             )
             .with_block(NestedBlock { name: "operating_regions", nesting: Nesting::Set, block: region, min_items: 1, max_items: 0, force_new: false }),
@@ -156,6 +156,7 @@ impl Resource for IpamResource {
             is_default: true,
             description: None,
             tags: Default::default(),
+            tags_all: Default::default(),
             state: CREATE_COMPLETE.into(),
         };
         let public = scope(ScopeType::Public);
@@ -169,6 +170,7 @@ impl Resource for IpamResource {
             public_default_scope_id: public.id.clone(),
             private_default_scope_id: private.id.clone(),
             tags: planned.tags("tags"),
+            tags_all: planned_tags_all(ctx, planned),
             state: CREATE_COMPLETE.into(),
             cascade: planned.boolean("cascade"),
         };
@@ -180,7 +182,7 @@ impl Resource for IpamResource {
             tx.insert_scope(&private)?;
             Ok(())
         })?;
-        Ok(state_of(ctx, &ipam, 2))
+        Ok(state_of(&ipam, 2))
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, _config: &Obj) -> Result<Obj> {
@@ -193,10 +195,11 @@ impl Resource for IpamResource {
             i.description = planned.string("description");
             i.operating_regions = regions;
             i.tags = planned.tags("tags");
+            i.tags_all = planned_tags_all(ctx, planned);
             i.cascade = planned.boolean("cascade");
             i.state = MODIFY_COMPLETE.into();
             tx.update_ipam(&i)?;
-            Ok(state_of(ctx, &i, tx.count_scopes(id)?))
+            Ok(state_of(&i, tx.count_scopes(id)?))
         })
     }
 

@@ -9,7 +9,9 @@ use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::{Tx, ops};
 
-use super::framework::{Ctx, ObjExt, Resource, checked_at_apply, diag, obj, tags_all, tags_value};
+use super::framework::{
+    Ctx, ObjExt, Resource, TAGS_ALL_DOC, checked_at_apply, diag, obj, planned_tags_all, tags_all_value, tags_value,
+};
 use super::resource_ipam::check_owner;
 
 pub struct PoolResource;
@@ -29,7 +31,7 @@ fn spec(o: &Obj) -> PoolSpec<'_> {
 }
 
 /// The state of a pool.
-pub fn pool_state(ctx: &Ctx, tx: &Tx, p: &Pool) -> Result<Obj> {
+pub fn pool_state(tx: &Tx, p: &Pool) -> Result<Obj> {
     let scope_type = tx
         .scope(&p.scope_id)?
         .map(|s| s.scope_type.as_str())
@@ -61,13 +63,13 @@ pub fn pool_state(ctx: &Ctx, tx: &Tx, p: &Pool) -> Result<Obj> {
         ("owner_id", Value::str(&p.owner_id)),
         ("provisioned_cidrs", Value::List(cidrs.iter().map(Value::str).collect())),
         ("tags", tags_value(&p.tags)),
-        ("tags_all", tags_all(ctx.config, &p.tags)),
+        ("tags_all", tags_all_value(&p.tags_all)),
     ]))
 }
 
 fn load(ctx: &Ctx, id: &str) -> Result<Option<Obj>> {
     ctx.store.read(|tx| match tx.pool(id)? {
-        Some(p) => pool_state(ctx, tx, &p).map(Some),
+        Some(p) => pool_state(tx, &p).map(Some),
         None => Ok(None),
     })
 }
@@ -159,14 +161,14 @@ impl Resource for PoolResource {
                     Attribute::optional("allocation_min_netmask_length", n.clone(), "Smallest netmask length (largest block) a compliant allocation may have."),
                     Attribute::optional("allocation_max_netmask_length", n.clone(), "Largest netmask length (smallest block) a compliant allocation may have."),
                     Attribute::optional("allocation_default_netmask_length", n.clone(), "Netmask length of allocations that give neither `cidr` nor `netmask_length`."),
-                    Attribute::optional("allocation_resource_tags", m(), "Tags an allocation must carry to be compliant."),
+                    Attribute::optional("allocation_resource_tags", m(), "Tags an allocation must carry to be compliant (in its `tags_all`: its own tags or the provider's `default_tags`)."),
                     Attribute::optional("cascade", b.clone(), "On destroy, also delete child pools, CIDRs and allocations in the pool."),
                     Attribute::computed("pool_depth", n.clone(), "1 for a top-level pool, parent + 1 for a child."),
                     Attribute::computed("state", s.clone(), "`create-complete`, or `modify-complete` after an update."),
                     Attribute::computed("owner_id", s.clone(), "The account that owns the pool."),
                     Attribute::computed("provisioned_cidrs", Type::list_of(s.clone()), "The CIDRs provisioned to the pool, in address order (shows drift)."),
                     Attribute::optional("tags", m(), "Tags."),
-                    Attribute::computed("tags_all", m(), "Tags including the provider's `default_tags`."),
+                    Attribute::computed("tags_all", m(), TAGS_ALL_DOC),
                 ],
             ),
         }
@@ -248,11 +250,12 @@ impl Resource for PoolResource {
                 public_ip_source: planned.string("public_ip_source"),
                 publicly_advertisable: planned.boolean("publicly_advertisable"),
                 tags: planned.tags("tags"),
+                tags_all: planned_tags_all(ctx, planned),
                 cascade: planned.boolean("cascade"),
                 state: CREATE_COMPLETE.into(),
             };
             tx.insert_pool(&p)?;
-            pool_state(ctx, tx, &p)
+            pool_state(tx, &p)
         })
     }
 
@@ -269,10 +272,11 @@ impl Resource for PoolResource {
             p.default_netmask = planned.int("allocation_default_netmask_length");
             p.allocation_resource_tags = planned.tags("allocation_resource_tags");
             p.tags = planned.tags("tags");
+            p.tags_all = planned_tags_all(ctx, planned);
             p.cascade = planned.boolean("cascade");
             p.state = MODIFY_COMPLETE.into();
             tx.update_pool(&p)?;
-            pool_state(ctx, tx, &p)
+            pool_state(tx, &p)
         })
     }
 

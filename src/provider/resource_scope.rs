@@ -7,12 +7,12 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::framework::{Ctx, ObjExt, Resource, diag, obj, tags_all, tags_value};
+use super::framework::{Ctx, ObjExt, Resource, TAGS_ALL_DOC, diag, obj, planned_tags_all, tags_all_value, tags_value};
 use super::resource_ipam::check_owner;
 
 pub struct ScopeResource;
 
-pub(crate) fn state_of(ctx: &Ctx, s: &Scope, ipam_owner: &str, pool_count: i64) -> Obj {
+pub(crate) fn state_of(s: &Scope, ipam_owner: &str, pool_count: i64) -> Obj {
     obj([
         ("id", Value::str(&s.id)),
         ("arn", Value::str(ids::ec2_arn(&s.owner_id, "ipam-scope", &s.id))),
@@ -24,7 +24,7 @@ pub(crate) fn state_of(ctx: &Ctx, s: &Scope, ipam_owner: &str, pool_count: i64) 
         ("pool_count", Value::int(pool_count)),
         ("state", Value::str(&s.state)),
         ("tags", tags_value(&s.tags)),
-        ("tags_all", tags_all(ctx.config, &s.tags)),
+        ("tags_all", tags_all_value(&s.tags_all)),
     ])
 }
 
@@ -36,7 +36,7 @@ fn load(ctx: &Ctx, id: &str) -> Result<Option<Obj>> {
             .map(|i| i.owner_id)
             .unwrap_or_else(|| s.owner_id.clone());
         let n = tx.count_pools_in_scope(id)?;
-        Ok(Some(state_of(ctx, &s, &owner, n)))
+        Ok(Some(state_of(&s, &owner, n)))
     })
 }
 
@@ -78,11 +78,7 @@ impl Resource for ScopeResource {
                         "`create-complete`, or `modify-complete` after an update.",
                     ),
                     Attribute::optional("tags", Type::map_of(Type::String), "Tags."),
-                    Attribute::computed(
-                        "tags_all",
-                        Type::map_of(Type::String),
-                        "Tags including the provider's `default_tags`.",
-                    ),
+                    Attribute::computed("tags_all", Type::map_of(Type::String), TAGS_ALL_DOC),
                 ],
             ),
         }
@@ -132,6 +128,7 @@ impl Resource for ScopeResource {
             is_default: false,
             description: planned.string("description"),
             tags: planned.tags("tags"),
+            tags_all: planned_tags_all(ctx, planned),
             state: CREATE_COMPLETE.into(),
         };
         let owner = ctx.store.write(|tx| {
@@ -143,7 +140,7 @@ impl Resource for ScopeResource {
             tx.insert_scope(&scope)?;
             Ok(ipam.owner_id)
         })?;
-        Ok(state_of(ctx, &scope, &owner, 0))
+        Ok(state_of(&scope, &owner, 0))
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, _config: &Obj) -> Result<Obj> {
@@ -153,13 +150,14 @@ impl Resource for ScopeResource {
             check_owner(ctx, "Scope", id, &s.owner_id)?;
             s.description = planned.string("description");
             s.tags = planned.tags("tags");
+            s.tags_all = planned_tags_all(ctx, planned);
             s.state = MODIFY_COMPLETE.into();
             tx.update_scope(&s)?;
             let owner = tx
                 .ipam(&s.ipam_id)?
                 .map(|i| i.owner_id)
                 .unwrap_or_else(|| s.owner_id.clone());
-            Ok(state_of(ctx, &s, &owner, tx.count_pools_in_scope(id)?))
+            Ok(state_of(&s, &owner, tx.count_pools_in_scope(id)?))
         })
     }
 

@@ -10,7 +10,7 @@ use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::Tx;
 
-use super::framework::{Ctx, ObjExt, Resource, diag, obj, tags_all, tags_value};
+use super::framework::{Ctx, ObjExt, Resource, TAGS_ALL_DOC, diag, obj, planned_tags_all, tags_all_value, tags_value};
 use super::resource_ipam::check_owner;
 
 pub struct ShareResource;
@@ -19,7 +19,7 @@ fn set_or_null(v: &[String]) -> Value {
     if v.is_empty() { Value::Null } else { Value::str_set(v) }
 }
 
-fn state_of(ctx: &Ctx, s: &Share) -> Obj {
+fn state_of(s: &Share) -> Obj {
     obj([
         ("id", Value::str(&s.arn)),
         ("arn", Value::str(&s.arn)),
@@ -34,7 +34,7 @@ fn state_of(ctx: &Ctx, s: &Share) -> Obj {
         ("owner_id", Value::str(&s.owner_id)),
         ("status", Value::str(&s.status)),
         ("tags", tags_value(&s.tags)),
-        ("tags_all", tags_all(ctx.config, &s.tags)),
+        ("tags_all", tags_all_value(&s.tags_all)),
     ])
 }
 
@@ -90,12 +90,13 @@ fn share_from(ctx: &Ctx, arn: String, o: &Obj) -> Share {
         resource_arns: o.strings("resource_arns"),
         principals: o.strings("principals"),
         tags: o.tags("tags"),
+        tags_all: planned_tags_all(ctx, o),
         status: "ACTIVE".into(),
     }
 }
 
 fn load(ctx: &Ctx, arn: &str) -> Result<Option<Obj>> {
-    ctx.store.read(|tx| Ok(tx.share(arn)?.map(|s| state_of(ctx, &s))))
+    ctx.store.read(|tx| Ok(tx.share(arn)?.map(|s| state_of(&s))))
 }
 
 impl Resource for ShareResource {
@@ -122,7 +123,7 @@ impl Resource for ShareResource {
                     Attribute::computed("owner_id", Type::String, "The account that owns the share."),
                     Attribute::computed("status", Type::String, "`ACTIVE`."),
                     Attribute::optional("tags", Type::map_of(Type::String), "Tags."),
-                    Attribute::computed("tags_all", Type::map_of(Type::String), "Tags including the provider's `default_tags`."),
+                    Attribute::computed("tags_all", Type::map_of(Type::String), TAGS_ALL_DOC),
                 ],
             ),
         }
@@ -187,7 +188,7 @@ impl Resource for ShareResource {
             check_pools(ctx, tx, &share.resource_arns)?;
             tx.put_share(&share)
         })?;
-        Ok(state_of(ctx, &share))
+        Ok(state_of(&share))
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, _config: &Obj) -> Result<Obj> {
@@ -202,7 +203,7 @@ impl Resource for ShareResource {
             share_rules::check_principals(&share.principals)?;
             check_pools(ctx, tx, &share.resource_arns)?;
             tx.put_share(&share)?;
-            Ok(state_of(ctx, &share))
+            Ok(state_of(&share))
         })
     }
 

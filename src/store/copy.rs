@@ -12,18 +12,18 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("meta", "key, value", "key"),
     (
         "ipams",
-        "id, owner_id, home_region, description, operating_regions, public_default_scope_id, private_default_scope_id, tags, cascade, state",
+        "id, owner_id, home_region, description, operating_regions, public_default_scope_id, private_default_scope_id, tags, cascade, state, tags_all",
         "id",
     ),
     (
         "scopes",
-        "id, ipam_id, owner_id, scope_type, is_default, description, tags, state",
+        "id, ipam_id, owner_id, scope_type, is_default, description, tags, state, tags_all",
         "id",
     ),
     (
         "pools",
         "id, scope_id, ipam_id, owner_id, address_family, locale, source_pool_id, depth, description, auto_import, min_netmask, \
-         max_netmask, default_netmask, allocation_resource_tags, aws_service, public_ip_source, publicly_advertisable, tags, cascade, state",
+         max_netmask, default_netmask, allocation_resource_tags, aws_service, public_ip_source, publicly_advertisable, tags, cascade, state, tags_all",
         // Parents before their children.
         "depth, id",
     ),
@@ -35,7 +35,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     (
         "allocations",
         "id, pool_id, family, start, prefix, cidr, netmask_length, resource_type, resource_id, resource_owner, resource_region, \
-         description, disallowed_cidrs, tags, compliance_status",
+         description, disallowed_cidrs, tags, compliance_status, tags_all",
         "id",
     ),
     (
@@ -51,7 +51,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "shares",
-        "arn, name, owner_id, region, allow_external_principals, permission_arns, resource_arns, principals, tags, status",
+        "arn, name, owner_id, region, allow_external_principals, permission_arns, resource_arns, principals, tags, status, tags_all",
         "arn",
     ),
 ];

@@ -6,8 +6,8 @@ use crate::ipam::Result;
 use crate::ipam::model::{Ipam, Scope, ScopeType};
 
 const IPAM_COLS: &str = "id, owner_id, home_region, description, operating_regions, public_default_scope_id, \
-                         private_default_scope_id, tags, state, cascade";
-const SCOPE_COLS: &str = "id, ipam_id, owner_id, scope_type, is_default, description, tags, state";
+                         private_default_scope_id, tags, state, cascade, tags_all";
+const SCOPE_COLS: &str = "id, ipam_id, owner_id, scope_type, is_default, description, tags, state, tags_all";
 
 fn ipam_row(r: &Row) -> Result<Ipam> {
     let regions: String = r.get(4)?;
@@ -21,6 +21,7 @@ fn ipam_row(r: &Row) -> Result<Ipam> {
         public_default_scope_id: r.get(5)?,
         private_default_scope_id: r.get(6)?,
         tags: tags_from_json(&tags),
+        tags_all: tags_from_json(&r.get::<String>(10)?),
         state: r.get(8)?,
         cascade: r.get(9)?,
     })
@@ -37,6 +38,7 @@ fn scope_row(r: &Row) -> Result<Scope> {
         is_default: r.get(4)?,
         description: r.get(5)?,
         tags: tags_from_json(&tags),
+        tags_all: tags_from_json(&r.get::<String>(8)?),
         state: r.get(7)?,
     })
 }
@@ -67,7 +69,7 @@ impl Tx<'_> {
     /// Inserts an IPAM (its default scopes are inserted separately).
     pub fn insert_ipam(&self, i: &Ipam) -> Result<()> {
         self.write_sql(
-            &format!("INSERT INTO ipams ({IPAM_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            &format!("INSERT INTO ipams ({IPAM_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
             args![
                 i.id,
                 i.owner_id,
@@ -78,7 +80,8 @@ impl Tx<'_> {
                 i.private_default_scope_id,
                 tags_to_json(&i.tags),
                 i.state,
-                i.cascade
+                i.cascade,
+                tags_to_json(&i.tags_all)
             ],
         )
     }
@@ -86,14 +89,15 @@ impl Tx<'_> {
     /// Updates the mutable fields of an IPAM.
     pub fn update_ipam(&self, i: &Ipam) -> Result<()> {
         self.write_sql(
-            "UPDATE ipams SET description = ?2, operating_regions = ?3, tags = ?4, state = ?5, cascade = ?6 WHERE id = ?1",
+            "UPDATE ipams SET description = ?2, operating_regions = ?3, tags = ?4, state = ?5, cascade = ?6, tags_all = ?7 WHERE id = ?1",
             args![
                 i.id,
                 i.description,
                 serde_json::to_string(&i.operating_regions).unwrap_or_default(),
                 tags_to_json(&i.tags),
                 i.state,
-                i.cascade
+                i.cascade,
+                tags_to_json(&i.tags_all)
             ],
         )
     }
@@ -160,7 +164,7 @@ impl Tx<'_> {
     /// Inserts a scope.
     pub fn insert_scope(&self, s: &Scope) -> Result<()> {
         self.write_sql(
-            &format!("INSERT INTO scopes ({SCOPE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+            &format!("INSERT INTO scopes ({SCOPE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
             args![
                 s.id,
                 s.ipam_id,
@@ -169,7 +173,8 @@ impl Tx<'_> {
                 s.is_default,
                 s.description,
                 tags_to_json(&s.tags),
-                s.state
+                s.state,
+                tags_to_json(&s.tags_all)
             ],
         )
     }
@@ -177,8 +182,14 @@ impl Tx<'_> {
     /// Updates the mutable fields of a scope.
     pub fn update_scope(&self, s: &Scope) -> Result<()> {
         self.write_sql(
-            "UPDATE scopes SET description = ?2, tags = ?3, state = ?4 WHERE id = ?1",
-            args![s.id, s.description, tags_to_json(&s.tags), s.state],
+            "UPDATE scopes SET description = ?2, tags = ?3, state = ?4, tags_all = ?5 WHERE id = ?1",
+            args![
+                s.id,
+                s.description,
+                tags_to_json(&s.tags),
+                s.state,
+                tags_to_json(&s.tags_all)
+            ],
         )
     }
 

@@ -100,6 +100,7 @@ pub fn provision(
                 description: None,
                 disallowed_cidrs: Vec::new(),
                 tags: Default::default(),
+                tags_all: Default::default(),
                 compliance_status: COMPLIANT.into(),
             };
             tx.insert_allocation(&a)?;
@@ -169,6 +170,7 @@ pub fn provision(
             description: None,
             disallowed_cidrs: Vec::new(),
             tags: Default::default(),
+            tags_all: Default::default(),
             compliance_status: COMPLIANT.into(),
         };
         tx.history_open(&pool.ipam_id, &pool.scope_id, &pool.id, &record, &now())?;
@@ -276,6 +278,8 @@ pub struct AllocationRequest<'a> {
     pub resource_region: Option<&'a str>,
     pub description: Option<&'a str>,
     pub tags: &'a crate::ipam::model::Tags,
+    /// `tags` over the provider's default tags: what the pool's tag rules check.
+    pub tags_all: &'a crate::ipam::model::Tags,
     pub owner: &'a str,
 }
 
@@ -315,7 +319,7 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
         resource_type: req.resource_type,
         resource_region: req.resource_region,
         netmask: Some(i64::from(prefix)),
-        tags: req.tags,
+        tags: req.tags_all,
     };
     let status = pool_rules::check_allocation(pool, scope_type, &spec, prefix)?;
     let mut fs = tx.free_space(&pool.id);
@@ -343,6 +347,7 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
             .map(|c| c.to_string())
             .collect(),
         tags: req.tags.clone(),
+        tags_all: req.tags_all.clone(),
         compliance_status: status.into(),
     };
     tx.insert_allocation(&a)?;

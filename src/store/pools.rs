@@ -10,10 +10,10 @@ use crate::ipam::{Error, Result};
 
 const POOL_COLS: &str = "id, scope_id, ipam_id, owner_id, address_family, locale, source_pool_id, depth, description, \
     auto_import, min_netmask, max_netmask, default_netmask, allocation_resource_tags, aws_service, public_ip_source, \
-    publicly_advertisable, tags, cascade, state";
+    publicly_advertisable, tags, cascade, state, tags_all";
 const CIDR_COLS: &str = "id, pool_id, family, start, prefix, netmask_length, auth_message, auth_signature, state";
 const ALLOC_COLS: &str = "id, pool_id, family, start, prefix, netmask_length, resource_type, resource_id, resource_owner, \
-    resource_region, description, disallowed_cidrs, tags, compliance_status";
+    resource_region, description, disallowed_cidrs, tags, compliance_status, tags_all";
 
 fn family_code(f: Family) -> i64 {
     match f {
@@ -54,6 +54,7 @@ fn pool_row(r: &Row) -> Result<Pool> {
         public_ip_source: r.get(15)?,
         publicly_advertisable: r.get(16)?,
         tags: tags_from_json(&tags),
+        tags_all: tags_from_json(&r.get::<String>(20)?),
         cascade: r.get(18)?,
         state: r.get(19)?,
     })
@@ -86,6 +87,7 @@ fn alloc_row(r: &Row) -> Result<Allocation> {
         description: r.get(10)?,
         disallowed_cidrs: serde_json::from_str(&disallowed).unwrap_or_default(),
         tags: tags_from_json(&tags),
+        tags_all: tags_from_json(&r.get::<String>(14)?),
         compliance_status: r.get(13)?,
     })
 }
@@ -121,7 +123,7 @@ impl<'a> Tx<'a> {
     /// Inserts a pool.
     pub fn insert_pool(&self, p: &Pool) -> Result<()> {
         self.write_sql(
-            &format!("INSERT INTO pools ({POOL_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"),
+            &format!("INSERT INTO pools ({POOL_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)"),
             args![
                 p.id,
                 p.scope_id,
@@ -142,7 +144,8 @@ impl<'a> Tx<'a> {
                 p.publicly_advertisable,
                 tags_to_json(&p.tags),
                 p.cascade,
-                p.state
+                p.state,
+                tags_to_json(&p.tags_all)
             ],
         )
     }
@@ -151,7 +154,7 @@ impl<'a> Tx<'a> {
     pub fn update_pool(&self, p: &Pool) -> Result<()> {
         self.write_sql(
             "UPDATE pools SET description=?2, auto_import=?3, min_netmask=?4, max_netmask=?5, default_netmask=?6, \
-             allocation_resource_tags=?7, tags=?8, cascade=?9, state=?10 WHERE id=?1",
+             allocation_resource_tags=?7, tags=?8, cascade=?9, state=?10, tags_all=?11 WHERE id=?1",
             args![
                 p.id,
                 p.description,
@@ -162,7 +165,8 @@ impl<'a> Tx<'a> {
                 tags_to_json(&p.allocation_resource_tags),
                 tags_to_json(&p.tags),
                 p.cascade,
-                p.state
+                p.state,
+                tags_to_json(&p.tags_all)
             ],
         )
     }
@@ -337,7 +341,7 @@ impl<'a> Tx<'a> {
     /// Inserts an allocation.
     pub fn insert_allocation(&self, a: &Allocation) -> Result<()> {
         self.write_sql(
-            &format!("INSERT INTO allocations ({ALLOC_COLS}, cidr) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
+            &format!("INSERT INTO allocations ({ALLOC_COLS}, cidr) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)"),
             args![
                 a.id,
                 a.pool_id,
@@ -353,16 +357,22 @@ impl<'a> Tx<'a> {
                 serde_json::to_string(&a.disallowed_cidrs).unwrap_or_else(|_| "[]".into()),
                 tags_to_json(&a.tags),
                 a.compliance_status,
+                tags_to_json(&a.tags_all),
                 a.cidr.to_string()
             ],
         )
     }
 
-    /// Updates an allocation's tags and compliance.
-    pub fn update_allocation_tags(&self, id: &str, tags: &crate::ipam::model::Tags, compliance: &str) -> Result<()> {
+    /// Updates an allocation's tags (its own and `tags_all`) and compliance.
+    pub fn update_allocation_tags(&self, a: &Allocation) -> Result<()> {
         self.write_sql(
-            "UPDATE allocations SET tags = ?2, compliance_status = ?3 WHERE id = ?1",
-            args![id, tags_to_json(tags), compliance],
+            "UPDATE allocations SET tags = ?2, compliance_status = ?3, tags_all = ?4 WHERE id = ?1",
+            args![
+                a.id,
+                tags_to_json(&a.tags),
+                a.compliance_status,
+                tags_to_json(&a.tags_all)
+            ],
         )
     }
 
@@ -670,6 +680,7 @@ mod tests {
                 public_default_scope_id: "ipam-scope-00000000000000002".into(),
                 private_default_scope_id: "ipam-scope-00000000000000001".into(),
                 tags: Tags::new(),
+                tags_all: Tags::new(),
                 state: CREATE_COMPLETE.into(),
                 cascade: None,
             })?;
@@ -681,6 +692,7 @@ mod tests {
                 is_default: true,
                 description: None,
                 tags: Tags::new(),
+                tags_all: Tags::new(),
                 state: CREATE_COMPLETE.into(),
             })?;
             tx.insert_pool(&Pool {
@@ -702,6 +714,7 @@ mod tests {
                 public_ip_source: None,
                 publicly_advertisable: None,
                 tags: Tags::new(),
+                tags_all: Tags::new(),
                 cascade: None,
                 state: CREATE_COMPLETE.into(),
             })

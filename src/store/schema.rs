@@ -8,7 +8,7 @@ use rusqlite::Transaction;
 use crate::ipam::{Error, ErrorKind};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Each migration brings the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -167,6 +167,21 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE free_blocks;
     ALTER TABLE free_blocks_v3 RENAME TO free_blocks;
     "#,
+    // 4: every tagged object keeps its `tags_all` (its own tags over the provider's default
+    // tags) as written at the last apply, so drift shows and tag rules see default tags. Older
+    // rows start from their own tags; the next apply adds the default tags.
+    r#"
+    ALTER TABLE ipams ADD COLUMN tags_all TEXT NOT NULL DEFAULT '{}';
+    UPDATE ipams SET tags_all = tags;
+    ALTER TABLE scopes ADD COLUMN tags_all TEXT NOT NULL DEFAULT '{}';
+    UPDATE scopes SET tags_all = tags;
+    ALTER TABLE pools ADD COLUMN tags_all TEXT NOT NULL DEFAULT '{}';
+    UPDATE pools SET tags_all = tags;
+    ALTER TABLE allocations ADD COLUMN tags_all TEXT NOT NULL DEFAULT '{}';
+    UPDATE allocations SET tags_all = tags;
+    ALTER TABLE shares ADD COLUMN tags_all TEXT NOT NULL DEFAULT '{}';
+    UPDATE shares SET tags_all = tags;
+    "#,
 ];
 
 /// The refusal to touch a database written by a newer provider.
@@ -283,6 +298,60 @@ mod tests {
         );
         let c = |s: &str| crate::ipam::cidr::Cidr::parse(s).unwrap();
         assert_eq!(blocks, vec![c("10.0.0.16/28"), c("10.64.0.0/10"), c("10.128.0.0/9")]);
+    }
+
+    /// A version-3 database keeps no `tags_all`: on opening, every tagged object's `tags_all`
+    /// becomes its stored tags, and the store reads it back.
+    #[test]
+    fn version_3_tags_become_tags_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v3.db");
+        {
+            let c = rusqlite::Connection::open(&p).unwrap();
+            for sql in &super::MIGRATIONS[..3] {
+                c.execute_batch(sql).unwrap();
+            }
+            c.execute_batch(
+                r#"INSERT INTO ipams (id, owner_id, home_region, operating_regions, public_default_scope_id,
+                 private_default_scope_id, tags, state) VALUES ('ipam-1', '123456789012', 'us-east-1', '[]', 's1', 's2', '{"a":"1"}', 'x');
+                 INSERT INTO scopes (id, ipam_id, owner_id, scope_type, is_default, tags, state)
+                 VALUES ('s1', 'ipam-1', '123456789012', 'private', 0, '{"b":"2"}', 'x');
+                 INSERT INTO pools (id, scope_id, ipam_id, owner_id, address_family, locale, depth, tags, state)
+                 VALUES ('p1', 's1', 'ipam-1', '123456789012', 'ipv4', 'None', 1, '{"c":"3"}', 'x');
+                 INSERT INTO allocations (id, pool_id, family, start, prefix, cidr, resource_type, resource_owner, tags, compliance_status)
+                 VALUES ('a1', 'p1', 4, x'0000000000000000000000000a000000', 24, '10.0.0.0/24', 'custom', '123456789012', '{"d":"4"}', 'compliant');
+                 INSERT INTO shares (arn, name, owner_id, region, permission_arns, resource_arns, principals, tags, status)
+                 VALUES ('arn:s', 'n', '123456789012', 'us-east-1', '[]', '[]', '[]', '{"e":"5"}', 'ACTIVE');
+                 PRAGMA user_version = 3;"#,
+            )
+            .unwrap();
+        }
+        let store = crate::store::Store::open(&p).unwrap();
+        let (version, tags) = store
+            .read(|tx| {
+                let pair = |t: &crate::ipam::model::Tags, all: &crate::ipam::model::Tags| (t.clone(), all.clone());
+                let i = tx.ipam("ipam-1")?.unwrap();
+                let s = tx.scope("s1")?.unwrap();
+                let p = tx.pool("p1")?.unwrap();
+                let a = tx.allocation("a1")?.unwrap();
+                let sh = tx.share("arn:s")?.unwrap();
+                Ok((
+                    tx.scalar::<i64>("PRAGMA user_version", &[])?,
+                    vec![
+                        pair(&i.tags, &i.tags_all),
+                        pair(&s.tags, &s.tags_all),
+                        pair(&p.tags, &p.tags_all),
+                        pair(&a.tags, &a.tags_all),
+                        pair(&sh.tags, &sh.tags_all),
+                    ],
+                ))
+            })
+            .unwrap();
+        assert_eq!(version, super::SCHEMA_VERSION);
+        for (i, (own, all)) in tags.iter().enumerate() {
+            assert_eq!(own.len(), 1, "object {i} keeps its tags");
+            assert_eq!(own, all, "object {i}: tags_all starts as the stored tags");
+        }
     }
 
     #[test]

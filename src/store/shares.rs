@@ -5,8 +5,7 @@ use super::{Tx, tags_from_json, tags_to_json};
 use crate::ipam::Result;
 use crate::ipam::model::Share;
 
-const COLS: &str =
-    "arn, name, owner_id, region, allow_external_principals, permission_arns, resource_arns, principals, tags, status";
+const COLS: &str = "arn, name, owner_id, region, allow_external_principals, permission_arns, resource_arns, principals, tags, status, tags_all";
 
 fn list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
@@ -27,6 +26,7 @@ fn share_row(r: &Row) -> Result<Share> {
         resource_arns: list(&r.get::<String>(6)?),
         principals: list(&r.get::<String>(7)?),
         tags: tags_from_json(&r.get::<String>(8)?),
+        tags_all: tags_from_json(&r.get::<String>(10)?),
         status: r.get(9)?,
     })
 }
@@ -50,11 +50,11 @@ impl Tx<'_> {
     pub fn put_share(&self, s: &Share) -> Result<()> {
         self.write_sql(
             &format!(
-                "INSERT INTO shares ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) ON CONFLICT (arn) DO UPDATE SET \
+                "INSERT INTO shares ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT (arn) DO UPDATE SET \
                  name = excluded.name, owner_id = excluded.owner_id, region = excluded.region, \
                  allow_external_principals = excluded.allow_external_principals, permission_arns = excluded.permission_arns, \
                  resource_arns = excluded.resource_arns, principals = excluded.principals, tags = excluded.tags, \
-                 status = excluded.status"
+                 status = excluded.status, tags_all = excluded.tags_all"
             ),
             args![
                 s.arn,
@@ -66,7 +66,8 @@ impl Tx<'_> {
                 json(&s.resource_arns),
                 json(&s.principals),
                 tags_to_json(&s.tags),
-                s.status
+                s.status,
+                tags_to_json(&s.tags_all)
             ],
         )
     }
