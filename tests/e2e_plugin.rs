@@ -594,6 +594,7 @@ fn install(home: &std::path::Path, args: &[&str]) -> std::process::Output {
         .arg("install")
         .args(args)
         .env("HOME", home)
+        .env_remove("TF_CLI_CONFIG_FILE")
         .env_remove("XDG_DATA_HOME")
         .env_remove("XDG_DATA_DIRS")
         .output()
@@ -705,6 +706,20 @@ fn install_lets_terraform_init_find_the_provider_with_no_cli_configuration() {
     assert!(replaced.starts_with("replaced"), "{replaced}");
     assert!(replaced.contains("terraform init -upgrade"), "{replaced}");
     assert_eq!(std::fs::read(&installed).unwrap(), std::fs::read(PROVIDER_BIN).unwrap());
+
+    // Where Terraform would not look, the output says what to add to the CLI configuration.
+    let elsewhere = home.path().join("mirror");
+    let out = text(&install(home.path(), &["--plugin-dir", elsewhere.to_str().unwrap()]));
+    assert!(out.contains("is not one of Terraform's implied mirrors"), "{out}");
+    assert!(out.contains(&format!("path    = \"{}\"", elsewhere.display())), "{out}");
+    std::fs::write(
+        home.path().join(".terraformrc"),
+        "provider_installation {\n  direct {}\n}\n",
+    )
+    .unwrap();
+    let out = text(&install(home.path(), &[]));
+    assert!(out.contains(".terraformrc has a provider_installation block"), "{out}");
+    assert!(out.contains("filesystem_mirror {"), "{out}");
 }
 
 #[test]

@@ -142,16 +142,21 @@ pub fn install(plugin_dir: Option<PathBuf>, out: &mut impl Write) -> Result<i32,
             "working directories whose .terraform.lock.hcl holds the previous build's hash need `terraform init -upgrade`".into(),
         )?;
     }
+    let block = format!(
+        "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/local/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/local/*\"]\n  }}\n}}\n",
+        plugin_dir.display()
+    );
     let implied = implied_mirrors().iter().any(|m| same_dir(m, &plugin_dir));
-    let source = if implied {
-        "`terraform init` finds it there with no CLI configuration (unless one sets provider_installation).".to_string()
-    } else {
-        format!(
-            "{} is not one of Terraform's implied mirrors: name it in the CLI configuration:\n\n\
-             provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/local/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/local/*\"]\n  }}\n}}\n",
-            plugin_dir.display(),
+    let source = match (implied, explicit_installation()) {
+        (true, None) => "`terraform init` finds it there with no CLI configuration.".to_string(),
+        (true, Some(rc)) => format!(
+            "{} has a provider_installation block, so Terraform does not search its implied mirrors: add this mirror to it:\n\n{block}",
+            rc.display()
+        ),
+        (false, _) => format!(
+            "{} is not one of Terraform's implied mirrors: name it in the CLI configuration (TF_CLI_CONFIG_FILE or ~/.terraformrc):\n\n{block}",
             plugin_dir.display()
-        )
+        ),
     };
     w(out, source)?;
     w(
@@ -161,6 +166,19 @@ pub fn install(plugin_dir: Option<PathBuf>, out: &mut impl Write) -> Result<i32,
         ),
     )?;
     Ok(0)
+}
+
+/// The CLI configuration Terraform reads (`TF_CLI_CONFIG_FILE`, else `~/.terraformrc`) when it
+/// has a `provider_installation` block, which turns the implied mirrors off.
+fn explicit_installation() -> Option<PathBuf> {
+    let file = match std::env::var_os("TF_CLI_CONFIG_FILE").filter(|f| !f.is_empty()) {
+        Some(f) => PathBuf::from(f),
+        None => PathBuf::from(std::env::var_os("HOME")?).join(".terraformrc"),
+    };
+    let text = std::fs::read_to_string(&file).ok()?;
+    text.lines()
+        .any(|l| l.trim_start().starts_with("provider_installation"))
+        .then_some(file)
 }
 
 /// Two paths naming the same directory (either may not exist yet).
