@@ -693,6 +693,42 @@ fn stored_tags_all(tf: &Tf, addr: &str, table: &str) -> serde_json::Value {
     serde_json::from_str(&rows[0].0).expect("stored tags are JSON")
 }
 
+/// The CLI's output for one command on the test's database.
+fn cli(tf: &Tf, command: &str) -> String {
+    let o = std::process::Command::new(common::PROVIDER_BIN)
+        .arg("--database")
+        .arg(&tf.db)
+        .arg(command)
+        .output()
+        .expect("run the CLI");
+    String::from_utf8(o.stdout).expect("UTF-8 output")
+}
+
+/// The pool `ipam_pool.rules` as `export` shows it.
+fn exported_rules_pool(tf: &Tf) -> serde_json::Value {
+    let export: serde_json::Value = serde_json::from_str(&cli(tf, "export")).expect("export is JSON");
+    let id = tf.attr("ipam_pool.rules", "id");
+    export["ipams"][0]["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["pools"].as_array().unwrap().clone())
+        .find(|p| p["id"] == id)
+        .expect("pool exported")
+}
+
+/// The allocation `ipam_pool_allocation.plain` in an exported pool.
+fn exported_plain(tf: &Tf, pool: &serde_json::Value) -> serde_json::Value {
+    let id = tf.attr("ipam_pool_allocation.plain", "ipam_pool_allocation_id");
+    pool["allocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .expect("allocation exported")
+        .clone()
+}
+
 /// The provider's `default_tags` are tags on every object: planned into `tags_all`, written
 /// with the object and read back from the database. A change of `default_tags` is an in-place
 /// update of every tagged resource that the apply writes; a tag a pool's rules require counts
@@ -736,6 +772,11 @@ fn default_tags_are_stored_planned_and_count_for_compliance() {
         ),
         (1.into(), 1.into())
     );
+    let plain = exported_plain(&tf, &exported_rules_pool(&tf));
+    assert_eq!(
+        (plain["compliance_status"].clone(), plain["tags"].clone()),
+        ("compliant".into(), first.clone())
+    );
     tf.import_verify();
 
     // New default tags: every tagged resource is updated in place, nothing is replaced.
@@ -769,25 +810,10 @@ fn default_tags_are_stored_planned_and_count_for_compliance() {
     );
     assert_eq!(tf.values("ipam.main")["state"], "modify-complete");
     let pool_id = tf.attr("ipam_pool.rules", "id");
-    let cli = |command: &str| {
-        let o = std::process::Command::new(common::PROVIDER_BIN)
-            .arg("--database")
-            .arg(&tf.db)
-            .arg(command)
-            .output()
-            .expect("run the CLI");
-        String::from_utf8(o.stdout).expect("UTF-8 output")
-    };
-    let export: serde_json::Value = serde_json::from_str(&cli("export")).expect("export is JSON");
-    let pool = export["ipams"][0]["scopes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["pools"].as_array().unwrap().clone())
-        .find(|p| p["id"] == pool_id)
-        .expect("pool exported");
+    let pool = exported_rules_pool(&tf);
     assert_eq!(pool["tags"], second, "export shows the tags as stored");
-    let tree = cli("tree");
+    assert_eq!(exported_plain(&tf, &pool)["compliance_status"], "noncompliant");
+    let tree = cli(&tf, "tree");
     let line = tree.lines().find(|l| l.contains(&pool_id)).unwrap_or_default();
     assert!(
         line.ends_with("{team=platform}"),
