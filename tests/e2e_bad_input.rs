@@ -181,9 +181,9 @@ const CASES: &[Case] = &[
     )
     .at("allocation_max_netmask_length"),
     plan(
-        "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  allocation_min_netmask_length = 20\n  allocation_max_netmask_length = 20\n}",
-        "Minimum netmask length must be less than the maximum",
-        &["(20) must be less than"],
+        "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  allocation_min_netmask_length = 21\n  allocation_max_netmask_length = 20\n}",
+        "Minimum netmask length greater than the maximum",
+        &["(21) must not be greater than"],
     )
     .at("allocation_min_netmask_length"),
     plan(

@@ -235,6 +235,37 @@ resource "ipam_pool_allocation" "disallowed" {{
     tf.destroy();
 }
 
+/// A pool whose minimum, default and maximum netmask length are equal allows exactly one size, as
+/// AWS accepts (upstream's acceptance configurations use 32/32/32).
+fn a_pool_with_one_allowed_size() {
+    let tf = Tf::new();
+    tf.config(&format!(
+        r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id                     = ipam.main.private_default_scope_id
+  address_family                    = "ipv4"
+  allocation_min_netmask_length     = 28
+  allocation_default_netmask_length = 28
+  allocation_max_netmask_length     = 28
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "172.2.0.0/24"
+}}
+resource "ipam_pool_allocation" "a" {{
+  ipam_pool_id = ipam_pool.p.id
+  depends_on   = [ipam_pool_cidr.c]
+}}
+"#
+    ));
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_allocation.a", "cidr"), "172.2.0.0/28");
+    assert_eq!(tf.attr("ipam_pool_allocation.a", "compliance_status"), "compliant");
+    tf.assert_plan_empty();
+    tf.import_verify();
+    tf.destroy();
+}
+
 /// The IPAM with a public IPv6 pool `v6` holding a /52 of Amazon-provided space, and its child
 /// pool `vpcs` provisioned with `vpcs_cidr` (an argument line) from it.
 fn amazon_ipv6_pools(vpcs_cidr: &str) -> String {
@@ -429,7 +460,7 @@ fn rules_visible_in_configuration_are_refused_at_plan() {
   allocation_min_netmask_length = 24
   allocation_max_netmask_length = 16
 }"#,
-            "Minimum netmask length must be less than the maximum",
+            "Minimum netmask length greater than the maximum",
             "allocation_min_netmask_length",
         ),
         (
@@ -1819,6 +1850,7 @@ backend_tests!(
     a_whole_organisation_in_one_apply_from_an_empty_database,
     seed_tutorial_hierarchy_end_to_end,
     upstream_first_fit_expectations_and_replacement,
+    a_pool_with_one_allowed_size,
     public_ipv6_pools_from_amazon_space,
     any_ipv6_spelling_applies_without_a_diff_and_the_database_keeps_the_canonical_form,
     hundred_parallel_allocations_are_disjoint_and_stable,

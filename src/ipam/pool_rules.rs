@@ -67,11 +67,11 @@ pub fn check_pool_spec(spec: &PoolSpec) -> Result<()> {
         }
     }
     if let (Some(min), Some(max)) = (spec.min_netmask, spec.max_netmask)
-        && min >= max
+        && min > max
     {
         return Err(Error::invalid(
-                "Minimum netmask length must be less than the maximum",
-                format!("`allocation_min_netmask_length` ({min}) must be less than `allocation_max_netmask_length` ({max}) (R-30)."),
+                "Minimum netmask length greater than the maximum",
+                format!("`allocation_min_netmask_length` ({min}) must not be greater than `allocation_max_netmask_length` ({max}) (R-30; equal values allow exactly one size). Swap them or lower the minimum."),
             )
             .at("allocation_min_netmask_length"));
     }
@@ -856,12 +856,23 @@ mod tests {
             ..Default::default()
         };
         assert!(check_pool_spec(&s).is_ok());
+        // AWS accepts min == max (one allowed size); the seed's "less than" predates that.
         let s = PoolSpec {
             min_netmask: Some(24),
             max_netmask: Some(24),
+            default_netmask: Some(24),
             ..Default::default()
         };
-        assert!(check_pool_spec(&s).is_err());
+        assert!(check_pool_spec(&s).is_ok());
+        let s = PoolSpec {
+            min_netmask: Some(25),
+            max_netmask: Some(24),
+            ..Default::default()
+        };
+        assert_eq!(
+            check_pool_spec(&s).unwrap_err().attribute.as_deref(),
+            Some("allocation_min_netmask_length")
+        );
         let s = PoolSpec {
             min_netmask: Some(16),
             max_netmask: Some(24),
