@@ -129,6 +129,25 @@ fn a_sqlite_ipam_migrates_to_postgres_and_terraform_carries_on_there() {
     on_pg.destroy();
 }
 
+#[test]
+fn a_failed_migrate_leaves_a_new_postgres_database_without_tables() {
+    let tf = Tf::new();
+    tf.config(CONFIG);
+    tf.apply();
+    // SQLite keeps a NUL character in text; PostgreSQL refuses it, half way through the copy.
+    tf.sql("UPDATE pools SET description = 'a' || char(0) || 'b'");
+    let url = pg::server().fresh_database();
+    let tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'";
+    let o = cli(&["migrate", "--from", tf.db.to_str().unwrap(), "--to", &url]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert_eq!(pg::server().psql(&url, tables), "0", "{}", text(&o));
+    // The same database takes the copy once the source is fixed.
+    tf.sql("UPDATE pools SET description = 'ab'");
+    let o = cli(&["migrate", "--from", tf.db.to_str().unwrap(), "--to", &url]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_ne!(pg::server().psql(&url, tables), "0");
+}
+
 /// The provider block's diagnostics for a database that cannot be used.
 fn refused(db: &str, env: &[(&str, &str)]) -> String {
     let mut tf = Tf::sharing(Path::new(db));

@@ -349,12 +349,21 @@ fn migrate(from: &Path, to: &Path, output: Output) -> Result<i32, CliError> {
         std::io::stderr().is_terminal()
     };
     let copied = Store::open(to).and_then(|dest| {
-        let tables = crate::store::copy::copy_all(&source, &dest, &mut |table, rows| {
+        let copied = crate::store::copy::copy_all(&source, &dest, &mut |table, rows| {
             if terminal {
                 eprintln!("copying {table} ({rows} rows)…");
             }
-        })?;
-        Ok((tables, dest.location().to_string()))
+        });
+        match copied {
+            Ok(tables) => Ok((tables, dest.location().to_string())),
+            Err(e) => {
+                // A PostgreSQL database that had no tables before gets none back.
+                if let Err(kept) = crate::store::copy::remove_created_schema(&dest) {
+                    eprintln!("warning: {}: {}", kept.summary, kept.detail);
+                }
+                Err(e)
+            }
+        }
     });
     // A copy that failed (a full disk, a source changed under it...) leaves no new database and no
     // journal beside it: the store is closed by now, so its files can go.

@@ -179,6 +179,27 @@ pub fn copy_all(from: &Store, to: &Store, progress: &mut dyn FnMut(&str, usize))
     })
 }
 
+/// Drops the provider's tables from a PostgreSQL destination whose tables its opening created, so
+/// that a copy that failed leaves the database as it was before (PostgreSQL drops tables inside
+/// the transaction: all or nothing). Refused while any table holds a row.
+pub fn remove_created_schema(to: &Store) -> Result<()> {
+    if !to.created_schema() {
+        return Ok(());
+    }
+    to.write(|dst| {
+        if let Some(s) = dst.table_summaries()?.into_iter().find(|s| s.rows > 0) {
+            return Err(Error::storage(format!(
+                "{} holds {} row(s) in {}: its tables are kept",
+                to.location(),
+                s.rows,
+                s.table
+            )));
+        }
+        let tables: Vec<&str> = TABLES.iter().map(|(t, _, _)| *t).chain(["ipam_schema"]).collect();
+        dst.write_sql(&format!("DROP TABLE IF EXISTS {} CASCADE", tables.join(", ")), &[])
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -220,6 +220,15 @@ impl Store {
         &self.location
     }
 
+    /// Whether opening this store created the provider's tables in a PostgreSQL database that
+    /// had none (a new SQLite file is a file of its own, removed as a whole).
+    pub fn created_schema(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite { .. } => false,
+            Backend::Postgres(pool) => pool.created_schema(),
+        }
+    }
+
     /// The engine under this store.
     pub fn engine(&self) -> Engine {
         match self.backend {

@@ -48,6 +48,8 @@ pub struct Pool {
     display: String,
     state: Mutex<State>,
     freed: Condvar,
+    /// Whether opening this pool created the provider's tables (the database had none).
+    created_schema: std::sync::atomic::AtomicBool,
 }
 
 /// A connection lent from the pool; back to the pool when dropped (unless it broke).
@@ -243,9 +245,15 @@ impl Pool {
                 open: 0,
             }),
             freed: Condvar::new(),
+            created_schema: std::sync::atomic::AtomicBool::new(false),
         };
         pool.migrate()?;
         Ok(pool)
+    }
+
+    /// Whether opening this pool created the provider's tables in a database that had none.
+    pub fn created_schema(&self) -> bool {
+        self.created_schema.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The database, for messages.
@@ -386,7 +394,10 @@ impl Pool {
             tx.execute("INSERT INTO ipam_schema (version) VALUES ($1)", &[&SCHEMA_VERSION])
         }
         .map_err(statement_error)?;
-        tx.commit().map_err(statement_error)
+        tx.commit().map_err(statement_error)?;
+        self.created_schema
+            .store(found.is_none(), std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 
     /// Runs `f` in a transaction: a write holds the IPAM write lock and commits when `f`
@@ -464,6 +475,7 @@ mod tests {
                 open: 0,
             }),
             freed: Condvar::new(),
+            created_schema: Default::default(),
         };
         rt.block_on(async move { drop(pool) });
     }
