@@ -53,7 +53,7 @@ pub fn busy_timeout_setting() -> Result<Duration> {
         _ => Err(Error::invalid(
             "Invalid environment setting",
             format!(
-                "{BUSY_TIMEOUT_VAR} is {text:?}; it must be a whole number of milliseconds from 1 to {MAX_BUSY_TIMEOUT_MS} (one hour),                  e.g. 30000 (the default, used when it is unset). Fix or unset it."
+                "{BUSY_TIMEOUT_VAR} is {text:?}; it must be a whole number of milliseconds from 1 to {MAX_BUSY_TIMEOUT_MS} (one hour), e.g. 30000 (the default, used when it is unset). Fix or unset it."
             ),
         )),
     }
