@@ -111,15 +111,22 @@ fn setting_diag(e: &crate::ipam::Error, env_name: Option<&str>) -> Diagnostic {
     }
 }
 
+/// The provider arguments an environment variable gives when the configuration does not, with
+/// that variable.
+const FROM_ENV: [(&str, &str); 3] = [
+    ("database", "IPAM_DATABASE"),
+    ("account_id", "IPAM_ACCOUNT_ID"),
+    ("region", "IPAM_REGION"),
+];
+
 impl Config {
     /// The environment variable that gave `attribute`, if one did.
     fn env_of(&self, attribute: &str) -> Option<&'static str> {
-        let var = match attribute {
-            "database" => "IPAM_DATABASE",
-            "account_id" => "IPAM_ACCOUNT_ID",
-            _ => "IPAM_REGION",
-        };
-        self.from_env.contains(&var).then_some(var)
+        FROM_ENV
+            .iter()
+            .find(|(name, _)| *name == attribute)
+            .map(|(_, var)| *var)
+            .filter(|var| self.from_env.contains(var))
     }
 
     /// Checks that `database` names a place a database can be (see
@@ -165,11 +172,7 @@ pub fn parse(value: &Value, allow_unknown: bool) -> Result<Config, Diagnostics> 
             ));
         }
     }
-    for (name, var) in [
-        ("database", "IPAM_DATABASE"),
-        ("account_id", "IPAM_ACCOUNT_ID"),
-        ("region", "IPAM_REGION"),
-    ] {
+    for (name, var) in FROM_ENV {
         let value = match cfg.string(name) {
             Some(v) => v,
             None => match env(var) {
