@@ -7,6 +7,7 @@ mod data_ipam;
 mod data_pool;
 mod filter;
 pub mod framework;
+mod model;
 mod resource_allocation;
 mod resource_ipam;
 mod resource_pool;
