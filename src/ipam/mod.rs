@@ -3,6 +3,7 @@
 //! Rules carry the seed rule number (R-nn, see `notes/seed-rules.md`) they implement.
 
 pub mod allocator;
+pub mod byoip;
 pub mod cidr;
 pub mod ids;
 pub mod model;

@@ -3,8 +3,8 @@
 
 use crate::ipam::cidr::Cidr;
 use crate::ipam::model::PoolCidr;
-use crate::ipam::pool_rules;
 use crate::ipam::{Error, Result};
+use crate::ipam::{byoip, pool_rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
@@ -119,13 +119,13 @@ fn plan_checks(ctx: &Ctx, tx: &crate::store::Tx, pool_id: &str, cidr: Option<Cid
     }
     if let Some(c) = cidr
         && pool.source_pool_id.is_none()
-        && pool_rules::needs_byoip_proof(&pool, scope.scope_type)
+        && byoip::needs_byoip_proof(&pool, scope.scope_type)
         && planned
             .get("cidr_authorization_context")
             .is_none_or(Value::is_wholly_known)
     {
         let (message, signature) = auth(planned);
-        pool_rules::check_byoip_authorization(
+        byoip::check_byoip_authorization(
             message.as_deref(),
             signature.as_deref(),
             &ctx.config.account_id,

@@ -5,10 +5,10 @@
 use super::Tx;
 use crate::ipam::allocator::{self, FreeSpace};
 use crate::ipam::cidr::{Cidr, Family};
-use crate::ipam::ids;
 use crate::ipam::model::{Allocation, Pool, PoolCidr, ScopeType};
 use crate::ipam::pool_rules::{self, AMAZON_IPV6_BLOCK, COMPLIANT, RESOURCE_TYPE_POOL};
 use crate::ipam::{Error, ErrorKind, Result};
+use crate::ipam::{byoip, ids};
 
 /// The current time as stored in history records (RFC 3339, UTC).
 pub fn now() -> String {
@@ -110,8 +110,8 @@ pub fn provision(
         (None, Some(c), None) => {
             pool_rules::check_family(pool, &c, "cidr")?;
             pool_rules::check_public_prefix(pool, scope.scope_type, source, c.prefix, "cidr")?;
-            if pool_rules::needs_byoip_proof(pool, scope.scope_type) {
-                pool_rules::check_byoip_authorization(req.auth_message, req.auth_signature, account, &c, &today())?;
+            if byoip::needs_byoip_proof(pool, scope.scope_type) {
+                byoip::check_byoip_authorization(req.auth_message, req.auth_signature, account, &c, &today())?;
             }
             c
         }
