@@ -6,6 +6,7 @@
 mod check;
 pub mod copy;
 mod free_cache;
+mod free_space;
 mod history;
 mod ipams;
 pub mod location;
@@ -26,8 +27,8 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::ipam::{Error, ErrorKind, Result};
+pub use free_space::SqlFreeSpace;
 pub use location::{Location, check_location, is_postgres_url, redact, shown};
-pub use pools::SqlFreeSpace;
 pub use schema::SCHEMA_VERSION;
 use sql::{FromVal, Param, Row};
 
