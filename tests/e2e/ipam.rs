@@ -1,6 +1,6 @@
 //! `ipam` and `ipam_scope` driven by the real terraform binary.
 
-mod common;
+use crate::common;
 
 use common::{Tf, flat};
 

@@ -5,7 +5,7 @@
 //! The kill points come from a seed taken from the clock and printed; `IPAM_CRASH_SEED=<seed>`
 //! replays a run.
 
-mod common;
+use crate::common;
 
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! The binary as a process: run by hand, run wrongly, run in debug mode for Terraform to attach.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

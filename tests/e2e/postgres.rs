@@ -3,7 +3,7 @@
 //! lock held too long and a schema from a newer provider, and migrations when many providers
 //! start at once. (Every other end-to-end suite runs on both engines.)
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

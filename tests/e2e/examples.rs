@@ -1,6 +1,6 @@
 //! Every example in `examples/` applies on a fresh database, plans empty afterwards, and destroys.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -207,7 +207,7 @@ fn coverage_problems(source: &str, examples: &BTreeSet<String>) -> Vec<String> {
 /// names exists: a new example without a test fails here.
 #[test]
 fn every_example_has_a_test() {
-    let source = include_str!("e2e_examples.rs");
+    let source = include_str!("examples.rs");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let examples: BTreeSet<String> = std::fs::read_dir(&dir)
         .unwrap()

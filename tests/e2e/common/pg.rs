@@ -12,7 +12,6 @@
 //!
 //! `initdb` and `postgres` refuse to run as root, so when the tests run as root both run as the
 //! `postgres` system user (which Debian's `postgresql` package creates).
-#![allow(dead_code)]
 
 use std::ffi::OsString;
 use std::fs;

@@ -1,6 +1,6 @@
 //! Data sources driven by the real terraform binary.
 
-mod common;
+use crate::common;
 
 use common::{Tf, flat};
 use serde_json::Value as J;

@@ -1,7 +1,7 @@
 //! Protocol edges: a plan whose inputs are all unknown, Ctrl-C (SIGINT to the whole process
 //! group) during an apply, and state written with attributes this schema no longer has.
 
-mod common;
+use crate::common;
 
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};

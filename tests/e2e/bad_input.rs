@@ -3,7 +3,7 @@
 //! `-json` output: the attribute whose value it highlights) the attribute, never a panic or a
 //! plugin crash, and the database is unchanged.
 
-mod common;
+use crate::common;
 
 use common::{Tf, flat};
 use serde_json::Value as J;

@@ -2,7 +2,7 @@
 //! check, report, orphans, release and import-blocks (adopting what exists with generated
 //! configuration), and its errors.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

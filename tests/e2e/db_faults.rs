@@ -2,7 +2,7 @@
 //! SQLite, a database from a newer version, a full disk, a read-only file system: clear
 //! diagnostics, nothing half-written.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -15,7 +15,7 @@
 //! Reference, read-only attributes under Attribute Reference. Bullets under any other `###` heading
 //! of those sections, and text outside them, are prose and not read.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

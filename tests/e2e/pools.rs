@@ -1,6 +1,6 @@
 //! Pools, pool CIDRs and allocations driven by the real terraform binary.
 
-mod common;
+use crate::common;
 
 use common::{Tf, flat};
 

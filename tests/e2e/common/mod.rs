@@ -1,7 +1,6 @@
 //! End-to-end harness: runs the real `terraform` binary (or `$TERRAFORM`) offline against the
 //! provider binary cargo built, each test in its own temporary directory and database, with the
 //! steps of terraform-plugin-testing (apply, empty plans, import-verify, destroy) as methods.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

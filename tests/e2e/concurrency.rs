@@ -1,6 +1,6 @@
 //! Concurrency: allocations never overlap, whatever runs at once.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashSet};
 

@@ -1,6 +1,6 @@
 //! Accounts, resource shares and BYOIP: the seed's BYOIP flow across two accounts.
 
-mod common;
+use crate::common;
 
 use common::{Tf, flat};
 

@@ -1,0 +1,20 @@
+//! The end-to-end tests: one binary, the shared harness compiled once, one module per resource,
+//! data source and theme.
+
+#[macro_use]
+mod common;
+
+mod bad_input;
+mod cli;
+mod concurrency;
+mod crash;
+mod data;
+mod db_faults;
+mod docs;
+mod examples;
+mod ipam;
+mod plugin;
+mod pools;
+mod postgres;
+mod protocol;
+mod sharing;
