@@ -3,8 +3,17 @@
 
 pub mod access;
 pub mod config;
+mod data;
+mod data_address_history;
 mod data_ipam;
+mod data_ipams;
 mod data_pool;
+mod data_pool_allocations;
+mod data_pool_cidrs;
+mod data_pools;
+mod data_preview_next_cidr;
+mod data_scope;
+mod data_scopes;
 mod filter;
 pub mod framework;
 mod model;
@@ -65,15 +74,15 @@ fn all_resources() -> Vec<Box<dyn Resource>> {
 fn all_data_sources() -> Vec<Box<dyn DataSource>> {
     vec![
         Box::new(data_ipam::IpamData),
-        Box::new(data_ipam::IpamsData),
-        Box::new(data_ipam::ScopeData),
-        Box::new(data_ipam::ScopesData),
+        Box::new(data_ipams::IpamsData),
+        Box::new(data_scope::ScopeData),
+        Box::new(data_scopes::ScopesData),
         Box::new(data_pool::PoolData),
-        Box::new(data_pool::PoolsData),
-        Box::new(data_pool::PoolCidrsData),
-        Box::new(data_pool::PoolAllocationsData),
-        Box::new(data_pool::PreviewData),
-        Box::new(data_pool::HistoryData),
+        Box::new(data_pools::PoolsData),
+        Box::new(data_pool_cidrs::PoolCidrsData),
+        Box::new(data_pool_allocations::PoolAllocationsData),
+        Box::new(data_preview_next_cidr::PreviewData),
+        Box::new(data_address_history::HistoryData),
     ]
 }
 
