@@ -62,8 +62,6 @@ pub enum AllocError<E> {
     NotInPool(Cidr),
     /// The CIDR is inside the pool but not (wholly) free.
     NotFree(Cidr),
-    /// A provisioned CIDR still has allocations inside.
-    NotEmpty(Cidr),
     /// Releasing space that is already free.
     NotAllocated(Cidr),
 }
@@ -116,7 +114,6 @@ impl<E: fmt::Display> fmt::Display for AllocError<E> {
                 f,
                 "{c} overlaps space that is already allocated in the pool (to an allocation or a child pool). Choose a free CIDR, or give `netmask_length` to take the first free block."
             ),
-            AllocError::NotEmpty(c) => write!(f, "{c} still has allocations inside; release them first."),
             AllocError::NotAllocated(c) => write!(f, "{c} is not allocated in the pool."),
         }
     }
@@ -132,15 +129,6 @@ fn st<T, E>(r: Result<T, E>) -> Result<T, AllocError<E>> {
 /// already in the pool.
 pub fn provision<F: FreeSpace>(fs: &mut F, cidr: Cidr) -> R<(), F> {
     st(fs.insert(cidr))
-}
-
-/// Removes a provisioned CIDR; only when nothing inside it is allocated.
-pub fn deprovision<F: FreeSpace>(fs: &mut F, cidr: Cidr, _pool_cidrs: &[Cidr]) -> R<(), F> {
-    if st(fs.contains_block(cidr))? {
-        st(fs.remove(cidr))
-    } else {
-        Err(AllocError::NotEmpty(cidr))
-    }
 }
 
 /// The smallest prefix length any free block has (the largest free block), for error messages.
@@ -561,19 +549,18 @@ mod tests {
     }
 
     #[test]
-    fn deprovision_refused_while_allocated_and_release_is_reusable() {
+    fn a_released_block_is_reusable_and_the_pool_whole_again() {
         let (mut fs, roots) = pool(&["10.0.0.0/24"]);
         let a = allocate_first_fit(&mut fs, Family::V4, 26, &[], &roots).unwrap();
-        assert_eq!(
-            deprovision(&mut fs, roots[0], &roots),
-            Err(AllocError::NotEmpty(roots[0]))
+        assert!(
+            !fs.contains_block(roots[0]).unwrap(),
+            "the pool is no longer one free block"
         );
         release(&mut fs, a, &roots).unwrap();
         assert_eq!(release(&mut fs, a, &roots), Err(AllocError::NotAllocated(a)));
         assert_eq!(allocate_first_fit(&mut fs, Family::V4, 26, &[], &roots).unwrap(), a);
         release(&mut fs, a, &roots).unwrap();
-        deprovision(&mut fs, roots[0], &roots).unwrap();
-        assert!(fs.blocks().is_empty());
+        assert_eq!(fs.blocks(), roots, "the buddies merged back into the provisioned CIDR");
     }
 
     #[test]
