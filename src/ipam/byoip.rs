@@ -3,7 +3,7 @@
 
 use super::cidr::Cidr;
 use super::model::{Pool, ScopeType};
-use super::{Error, Result};
+use super::{AttrPath, Error, Result};
 
 /// Whether provisioning to this pool needs BYOIP proof: a top-level public pool whose source is
 /// BYOIP (the default in the public scope) (R-45).
@@ -22,13 +22,14 @@ pub fn check_byoip_authorization(
     cidr: &Cidr,
     today: &str,
 ) -> Result<()> {
-    let attr = "cidr_authorization_context";
+    // The block is a list of at most one element.
+    let block = || AttrPath::attr("cidr_authorization_context");
     let Some(message) = message.filter(|m| !m.trim().is_empty()) else {
         // An empty `message` in a block points at the message; no block points at the block.
         let at = if message.is_some() {
-            format!("{attr}.message")
+            block().index(0).then("message")
         } else {
-            attr.to_string()
+            block()
         };
         return Err(Error::invalid(
             "BYOIP authorization required",
@@ -37,7 +38,7 @@ pub fn check_byoip_authorization(
                  Add the block: the message is \"1|aws|{account}|{cidr}|<expiry YYYYMMDD>|SHA256|RSAPSS\", signed with your RDAP certificate's key."
             ),
         )
-        .at(&at));
+        .at_path(at));
     };
     let fields: Vec<&str> = message.split('|').collect();
     let expected = format!("1|aws|{account}|{cidr}|<expiry YYYYMMDD>|SHA256|RSAPSS");
@@ -46,7 +47,7 @@ pub fn check_byoip_authorization(
             format!("BYOIP authorization message: wrong {what}"),
             format!("{detail} Sign a corrected message of the form {expected} (R-46) and set it with its signature."),
         )
-        .at(&format!("{attr}.message")))
+        .at_path(block().index(0).then("message")))
     };
     if fields.len() != 7 {
         return field_err(
@@ -124,7 +125,7 @@ pub fn check_byoip_authorization(
                  X.509 certificate in your RIR's RDAP record (R-45, R-46)."
             ),
         )
-        .at(&format!("{attr}.signature")));
+        .at_path(block().index(0).then("signature")));
     }
     Ok(())
 }
@@ -167,7 +168,10 @@ mod tests {
             .unwrap_err();
         assert!(e.summary.contains("CIDR"));
         let e = check_byoip_authorization(Some(good), Some(""), acct, &c, "20261124").unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("cidr_authorization_context.signature"));
+        assert_eq!(
+            e.attribute().as_deref(),
+            Some("cidr_authorization_context[0].signature")
+        );
         let e = check_byoip_authorization(Some(&good.replace("RSAPSS", "RSA")), Some("s"), acct, &c, "20261124")
             .unwrap_err();
         assert!(e.summary.contains("scheme"));
@@ -215,8 +219,8 @@ mod tests {
                 e.detail
             );
             assert_eq!(
-                e.attribute.as_deref(),
-                Some("cidr_authorization_context.message"),
+                e.attribute().as_deref(),
+                Some("cidr_authorization_context[0].message"),
                 "{m}"
             );
         }
@@ -233,13 +237,16 @@ mod tests {
     fn r45_context_message_and_signature_are_required() {
         let e = byoip(None, None).unwrap_err();
         assert_eq!(e.summary, "BYOIP authorization required");
-        assert_eq!(e.attribute.as_deref(), Some("cidr_authorization_context"));
+        assert_eq!(e.attribute().as_deref(), Some("cidr_authorization_context"));
         let e = byoip(Some(""), Some("sig")).unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("cidr_authorization_context.message"));
+        assert_eq!(e.attribute().as_deref(), Some("cidr_authorization_context[0].message"));
         for sig in [None, Some(""), Some("  ")] {
             let e = byoip(Some(GOOD_MESSAGE), sig).unwrap_err();
             assert_eq!(e.summary, "BYOIP authorization signature missing");
-            assert_eq!(e.attribute.as_deref(), Some("cidr_authorization_context.signature"));
+            assert_eq!(
+                e.attribute().as_deref(),
+                Some("cidr_authorization_context[0].signature")
+            );
         }
     }
 

@@ -610,7 +610,7 @@ mod tests {
         let c = Cidr::parse("10.0.0.0/16").unwrap();
         assert!(check_cidr_netmask(&c, 16).is_ok());
         let e = check_cidr_netmask(&c, 24).unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("netmask_length"));
+        assert_eq!(e.attribute().as_deref(), Some("netmask_length"));
         assert!(
             e.detail.contains("`cidr` is 10.0.0.0/16") && e.detail.contains("`netmask_length` is 24"),
             "{}",
@@ -624,7 +624,7 @@ mod tests {
         assert!(check_outside_disallowed(&cidr("10.0.1.0/24"), &d).is_ok());
         for c in ["10.0.0.0/24", "10.0.0.128/25", "10.0.0.0/16", "10.0.12.0/24"] {
             let e = check_outside_disallowed(&cidr(c), &d).unwrap_err();
-            assert_eq!(e.attribute.as_deref(), Some("disallowed_cidrs"), "{c}");
+            assert_eq!(e.attribute().as_deref(), Some("disallowed_cidrs"), "{c}");
             assert!(e.detail.contains(&format!("asks for {c}")), "{}", e.detail);
         }
     }
@@ -636,7 +636,7 @@ mod tests {
             ..Default::default()
         };
         let e = check_pool_placement(&s, ScopeType::Private, "s", None, &Quotas::default()).unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("address_family"));
+        assert_eq!(e.attribute().as_deref(), Some("address_family"));
         assert!(check_pool_placement(&s, ScopeType::Public, "s", None, &Quotas::default()).is_ok());
     }
 
@@ -648,7 +648,7 @@ mod tests {
             ..Default::default()
         };
         let e = check_locale(s.locale, "ipam-1", &["us-east-1".into()]).unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("locale"));
+        assert_eq!(e.attribute().as_deref(), Some("locale"));
         assert!(e.detail.contains("ipam-1"), "{}", e.detail);
         assert!(check_locale(s.locale, "ipam-1", &["us-east-1".into(), "eu-west-1".into()]).is_ok());
         assert!(check_locale(Some(LOCALE_NONE), "ipam-1", &["us-east-1".into()]).is_ok());
@@ -671,7 +671,7 @@ mod tests {
             2
         );
         let e = check_pool_placement(&s, ScopeType::Private, "other", Some(&parent), &Quotas::default()).unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("source_ipam_pool_id"));
+        assert_eq!(e.attribute().as_deref(), Some("source_ipam_pool_id"));
     }
 
     #[test]
@@ -688,7 +688,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            check_pool_spec(&s).unwrap_err().attribute.as_deref(),
+            check_pool_spec(&s).unwrap_err().attribute().as_deref(),
             Some("auto_import")
         );
         let s = PoolSpec {
@@ -728,7 +728,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            check_pool_spec(&s).unwrap_err().attribute.as_deref(),
+            check_pool_spec(&s).unwrap_err().attribute().as_deref(),
             Some("allocation_min_netmask_length")
         );
         let s = PoolSpec {
@@ -738,7 +738,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            check_pool_spec(&s).unwrap_err().attribute.as_deref(),
+            check_pool_spec(&s).unwrap_err().attribute().as_deref(),
             Some("allocation_default_netmask_length")
         );
     }
@@ -761,7 +761,7 @@ mod tests {
             ..Default::default()
         };
         let e = check_pool_placement(&s, ScopeType::Private, "s", None, &Quotas::default()).unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("aws_service"));
+        assert_eq!(e.attribute().as_deref(), Some("aws_service"));
     }
 
     #[test]
@@ -810,7 +810,7 @@ mod tests {
         assert_eq!(
             check_allocation(&p, ScopeType::Private, &s, 24)
                 .unwrap_err()
-                .attribute
+                .attribute()
                 .as_deref(),
             Some("resource_region")
         );
@@ -853,7 +853,7 @@ mod tests {
         let e = check_top_level_overlap(&c, Some(("ipam-pool-a", &other))).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Conflict);
         assert_eq!(e.summary, "CIDR overlaps another pool");
-        assert_eq!(e.attribute.as_deref(), Some("cidr"));
+        assert_eq!(e.attribute().as_deref(), Some("cidr"));
         assert!(e.detail.contains("10.0.0.0/24") && e.detail.contains("ipam-pool-a") && e.detail.contains("R-40"));
     }
 
@@ -861,7 +861,7 @@ mod tests {
     fn r22_child_cidrs_come_only_from_a_parent_with_cidrs() {
         let e = check_parent_has_cidrs("ipam-pool-p", "ipam-pool-c", &[]).unwrap_err();
         assert_eq!(e.summary, "Parent pool has no CIDRs");
-        assert_eq!(e.attribute.as_deref(), Some("cidr"));
+        assert_eq!(e.attribute().as_deref(), Some("cidr"));
         assert!(e.detail.contains("R-22"));
         assert!(check_parent_has_cidrs("ipam-pool-p", "ipam-pool-c", &[cidr("10.0.0.0/8")]).is_ok());
     }
@@ -880,7 +880,7 @@ mod tests {
             "{}",
             e.detail
         );
-        assert_eq!(e.attribute.as_deref(), Some("cidr"));
+        assert_eq!(e.attribute().as_deref(), Some("cidr"));
         // Inside, but the free block below it does not cover it (partly or wholly allocated).
         let e = check_free_in_parent("p", &c, &roots, Some(&cidr("10.0.0.0/24"))).unwrap_err();
         assert!(e.detail.contains("already allocated"), "{}", e.detail);
@@ -907,7 +907,7 @@ mod tests {
     fn r25_no_allocation_from_a_pool_without_cidrs() {
         let e = check_pool_has_cidrs("ipam-pool-1", 0).unwrap_err();
         assert_eq!(e.summary, "Pool has no CIDRs");
-        assert_eq!(e.attribute.as_deref(), Some("ipam_pool_id"));
+        assert_eq!(e.attribute().as_deref(), Some("ipam_pool_id"));
         assert!(e.detail.contains("R-25"));
         assert!(check_pool_has_cidrs("ipam-pool-1", 1).is_ok());
     }
@@ -939,7 +939,7 @@ mod tests {
             ..Default::default()
         };
         let e = check_pool_spec(&bad).unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("aws_service"));
+        assert_eq!(e.attribute().as_deref(), Some("aws_service"));
         assert!(e.detail.contains("R-27"));
     }
 
@@ -971,7 +971,7 @@ mod tests {
         let mut p = pool();
         let e = allocation_netmask(&p, None).unwrap_err();
         assert_eq!(e.summary, "Netmask length required");
-        assert_eq!(e.attribute.as_deref(), Some("netmask_length"));
+        assert_eq!(e.attribute().as_deref(), Some("netmask_length"));
         assert!(e.detail.contains("allocation_default_netmask_length"));
         assert_eq!(allocation_netmask(&p, Some(24)).unwrap(), 24);
         p.default_netmask = Some(28);

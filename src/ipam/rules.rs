@@ -2,10 +2,11 @@
 //! enforcement alike, and each names the seed rule that states it.
 
 use super::model::{Quotas, Scope, ScopeType};
-use super::{Error, ErrorKind, Result};
+use super::{AttrPath, Error, ErrorKind, Result};
 
 /// Region names as AWS spells them (`us-east-1`, `ap-northeast-1`, `us-gov-west-1`).
-pub fn check_region_name(region: &str, attribute: &str) -> Result<()> {
+pub fn check_region_name(region: &str, attribute: impl Into<AttrPath>) -> Result<()> {
+    let attribute = attribute.into();
     let parts: Vec<&str> = region.split('-').collect();
     let ok = parts.len() >= 3
         && parts
@@ -20,7 +21,7 @@ pub fn check_region_name(region: &str, attribute: &str) -> Result<()> {
             "Invalid region name",
             format!("`{attribute}`: {region:?} is not an AWS region name. Use a name such as \"us-east-1\" or \"eu-west-2\"."),
         )
-        .at(attribute))
+        .at_path(attribute))
     }
 }
 
@@ -37,11 +38,16 @@ pub fn check_account_id(account: &str, attribute: &str) -> Result<()> {
     }
 }
 
+/// The `region_name` of one of an IPAM's `operating_regions` (a set of blocks).
+pub fn operating_region_name() -> AttrPath {
+    AttrPath::attr("operating_regions").element().then("region_name")
+}
+
 /// the IPAM's home region (the provider region) must be one of its operating regions;
 /// regions must be valid and listed once.
 pub fn check_operating_regions(home_region: &str, regions: &[String]) -> Result<()> {
     for (i, r) in regions.iter().enumerate() {
-        check_region_name(r, "operating_regions.region_name")?;
+        check_region_name(r, operating_region_name())?;
         if regions[..i].contains(r) {
             return Err(Error::invalid(
                 "Duplicate operating region",
@@ -77,7 +83,7 @@ pub fn check_ipam_quota(existing_in_region: i64, quotas: &Quotas, region: &str, 
                 quotas.ipams_per_region
             ),
         )
-        .at("operating_regions.region_name"));
+        .at_path(operating_region_name()));
     }
     Ok(())
 }
@@ -169,12 +175,12 @@ mod tests {
     fn r03_home_region_must_be_an_operating_region() {
         assert!(check_operating_regions("us-east-1", &["us-east-1".into(), "eu-west-1".into()]).is_ok());
         let e = check_operating_regions("us-east-1", &["eu-west-1".into()]).unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("operating_regions"));
+        assert_eq!(e.attribute().as_deref(), Some("operating_regions"));
         assert!(e.detail.contains("us-east-1"));
         let e = check_operating_regions("us-east-1", &["us-east-1".into(), "us-east-1".into()]).unwrap_err();
         assert!(e.summary.contains("Duplicate"));
         let e = check_operating_regions("us-east-1", &["US_EAST".into()]).unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("operating_regions.region_name"));
+        assert_eq!(e.attribute().as_deref(), Some("operating_regions.region_name"));
     }
 
     #[test]
@@ -183,7 +189,7 @@ mod tests {
         assert!(check_ipam_quota(0, &q, "us-east-1", "123456789012").is_ok());
         let e = check_ipam_quota(1, &q, "us-east-1", "123456789012").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Quota);
-        assert_eq!(e.attribute.as_deref(), Some("operating_regions.region_name"));
+        assert_eq!(e.attribute().as_deref(), Some("operating_regions.region_name"));
         let two = Quotas {
             ipams_per_region: 2,
             ..Quotas::default()
@@ -197,7 +203,7 @@ mod tests {
         assert!(check_scope_quota(4, &q, "ipam-1").is_ok());
         let e = check_scope_quota(5, &q, "ipam-1").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Quota);
-        assert_eq!(e.attribute.as_deref(), Some("ipam_id"));
+        assert_eq!(e.attribute().as_deref(), Some("ipam_id"));
     }
 
     #[test]

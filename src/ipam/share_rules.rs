@@ -96,7 +96,7 @@ mod tests {
         assert_eq!(check_resource_arns(&ok).unwrap(), vec!["ipam-pool-0123456789abcdef0"]);
         let bad = vec!["arn:aws:ec2::123456789012:ipam/ipam-0123456789abcdef0".to_string()];
         assert_eq!(
-            check_resource_arns(&bad).unwrap_err().attribute.as_deref(),
+            check_resource_arns(&bad).unwrap_err().attribute().as_deref(),
             Some("resource_arns")
         );
     }

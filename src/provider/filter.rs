@@ -3,7 +3,7 @@
 
 use crate::ipam::cidr::{Cidr, CidrError};
 use crate::ipam::model::Tags;
-use crate::ipam::{Error, ErrorKind, Result};
+use crate::ipam::{AttrPath, Error, ErrorKind, Result};
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting};
 use crate::plugin::value::{Obj, Type, Value};
 
@@ -185,7 +185,7 @@ pub fn canonical_cidr_values(filters: &mut [Filter], name: &str) -> Result<()> {
             match Cidr::parse(v) {
                 Ok(c) => *v = c.to_string(),
                 Err(e @ CidrError::Careless { .. }) => {
-                    return Err(Error::invalid("Invalid CIDR", e.to_string()).at("filter.values"));
+                    return Err(Error::invalid("Invalid CIDR", e.to_string()).at_path(filter_attribute("values")));
                 }
                 Err(_) => {}
             }
@@ -201,7 +201,13 @@ fn unknown_name(f: &Filter, kind: &str) -> Error {
         "Unknown filter name",
         format!("{:?} is not a filter name for {kind}.", f.name),
     )
-    .at("filter.name")
+    .at_path(filter_attribute("name"))
+}
+
+/// An attribute of one `filter` block. The blocks are a set: the error's detail names the
+/// block (its name or value).
+fn filter_attribute(name: &str) -> AttrPath {
+    AttrPath::attr("filter").element().then(name)
 }
 
 /// Checks every filter name against the names an object type knows (`tag:<key>` and `tag-key`
@@ -385,7 +391,7 @@ mod tests {
         }];
         let e = canonical_cidr_values(&mut fs, "cidr").unwrap_err();
         assert!(e.detail.contains("did you mean \"10.0.0.0/8\"?"), "{}", e.detail);
-        assert_eq!(e.attribute.as_deref(), Some("filter.values"));
+        assert_eq!(e.attribute().as_deref(), Some("filter.values"));
     }
 
     #[test]
@@ -407,7 +413,7 @@ mod tests {
         assert!(check_names(&by("description", "x"), &["description"], "pools").is_ok());
         assert!(check_names(&by("tag:env", "x"), &[], "pools").is_ok());
         let e = check_names(&by("nonsense", "x"), &["description"], "pools").unwrap_err();
-        assert_eq!(e.attribute.as_deref(), Some("filter.name"));
+        assert_eq!(e.attribute().as_deref(), Some("filter.name"));
     }
 
     #[test]

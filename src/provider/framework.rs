@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use crate::ipam::cidr::Cidr;
 use crate::ipam::model::Tags;
-use crate::ipam::{Error, ErrorKind, Result};
+use crate::ipam::{AttrPath, Error, ErrorKind, PathStep, Result};
 use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
 use crate::plugin::grpc::{ApplyRequest, PlanRequest, PlanResponse, StateResponse};
 use crate::plugin::schema::{Block, Schema};
@@ -76,34 +76,24 @@ pub trait DataSource: Send + Sync {
     fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj>;
 }
 
-/// Parses a dotted attribute path such as `operating_regions[0].region_name` or `tags["k"]`.
-pub fn parse_path(s: &str) -> Path {
-    let mut p = Path::default();
-    for part in s.split('.') {
-        let (name, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if !name.is_empty() {
-            p = p.then(name);
-        }
-        while let Some(end) = rest.find(']') {
-            let inner = &rest[1..end];
-            p = match inner.parse::<i64>() {
-                Ok(i) => p.index(i),
-                Err(_) => p.key(inner.trim_matches('"')),
-            };
-            rest = &rest[end + 1..];
-        }
-    }
-    p
+/// A domain error's attribute path, step by step, as Terraform addresses it. A set element has
+/// no index or key Terraform could resolve, so its step is left out: Terraform resolves the
+/// attribute after it when the set has one element (`operating_regions { region_name }` shows
+/// `region_name`), and shows the whole resource otherwise; the detail names the element.
+pub fn attribute_path(p: &AttrPath) -> Path {
+    p.0.iter().fold(Path::default(), |path, step| match step {
+        PathStep::Attr(a) => path.then(a),
+        PathStep::Index(i) => path.index(*i),
+        PathStep::Key(k) => path.key(k),
+        PathStep::SetElement => path,
+    })
 }
 
 /// A domain error as a diagnostic on its attribute.
 pub fn diag(e: &Error) -> Diagnostic {
     let d = Diagnostic::error(e.summary.clone(), e.detail.clone());
     match &e.attribute {
-        Some(a) => d.at(parse_path(a)),
+        Some(a) => d.at(attribute_path(a)),
         None => d,
     }
 }
@@ -123,7 +113,7 @@ pub fn checked_at_apply(e: &Error) -> Diagnostic {
         ),
     );
     match &e.attribute {
-        Some(a) => d.at(parse_path(a)),
+        Some(a) => d.at(attribute_path(a)),
         None => d,
     }
 }
@@ -726,17 +716,31 @@ mod tests {
     }
 
     #[test]
-    fn paths_parse() {
-        let p = parse_path("operating_regions[0].region_name");
+    fn error_paths_become_terraform_paths_step_by_step() {
+        let list = AttrPath::attr("cidr_authorization_context").index(0).then("message");
         assert_eq!(
-            p.0,
+            attribute_path(&list).0,
             vec![
-                Step::Attr("operating_regions".into()),
+                Step::Attr("cidr_authorization_context".into()),
                 Step::Index(0),
-                Step::Attr("region_name".into())
+                Step::Attr("message".into())
             ]
         );
-        let p = parse_path("tags[\"env\"]");
-        assert_eq!(p.0, vec![Step::Attr("tags".into()), Step::Key("env".into())]);
+        let set = AttrPath::attr("operating_regions").element().then("region_name");
+        assert_eq!(
+            attribute_path(&set).0,
+            vec![Step::Attr("operating_regions".into()), Step::Attr("region_name".into())],
+            "a set element has no step Terraform can resolve"
+        );
+        let map = AttrPath::attr("tags").key("env");
+        assert_eq!(
+            attribute_path(&map).0,
+            vec![Step::Attr("tags".into()), Step::Key("env".into())]
+        );
+        let e = Error::invalid("Bad", "detail").at_path(list);
+        assert_eq!(
+            diag(&e).path.map(|p| p.to_string()).as_deref(),
+            Some("cidr_authorization_context[0].message")
+        );
     }
 }

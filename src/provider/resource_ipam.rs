@@ -116,7 +116,7 @@ impl Resource for IpamResource {
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
         if let Some(regions) = operating_regions(config) {
             for r in &regions {
-                if let Err(e) = rules::check_region_name(r, "operating_regions.region_name") {
+                if let Err(e) = rules::check_region_name(r, rules::operating_region_name()) {
                     diags.push(diag(&e));
                 }
             }

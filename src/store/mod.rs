@@ -479,7 +479,7 @@ mod tests {
     fn missing_directory_is_a_clear_error() {
         let e = Store::open("/nonexistent-dir-xyz/db.sqlite").err().unwrap();
         assert!(e.summary.contains("directory does not exist"), "{e:?}");
-        assert_eq!(e.attribute.as_deref(), Some("database"));
+        assert_eq!(e.attribute().as_deref(), Some("database"));
     }
 
     #[test]
