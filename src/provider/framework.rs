@@ -53,9 +53,9 @@ pub trait Resource: Send + Sync {
     ) {
     }
     /// Creates the object and returns its state.
-    fn create(&self, ctx: &Ctx, planned: &Obj, config: &Obj) -> Result<Obj>;
+    fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj>;
     /// Updates the object in place and returns its state.
-    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, config: &Obj) -> Result<Obj>;
+    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj>;
     /// Deletes the object; deleting a missing object succeeds.
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()>;
     /// Reads the object; `None` when it no longer exists.
@@ -385,16 +385,14 @@ pub fn reconcile_empty(reference: &Obj, state: &mut Obj) {
 pub fn apply(res: &dyn Resource, ctx: &Ctx, req: ApplyRequest) -> StateResponse {
     let prior = req.prior_state.as_obj();
     let planned = req.planned_state.as_obj();
-    let empty = Obj::new();
-    let config = req.config.as_obj().unwrap_or(&empty);
     let result = match (prior, planned) {
         (Some(prior), None) => res.delete(ctx, prior).map(|_| Value::Null),
-        (None, Some(planned)) => res.create(ctx, planned, config).map(|mut o| {
+        (None, Some(planned)) => res.create(ctx, planned).map(|mut o| {
             reconcile_empty(planned, &mut o);
             keep_cidr_spelling(res.cidr_attributes(), planned, &mut o);
             Value::Object(o)
         }),
-        (Some(prior), Some(planned)) => res.update(ctx, prior, planned, config).map(|mut o| {
+        (Some(prior), Some(planned)) => res.update(ctx, prior, planned).map(|mut o| {
             reconcile_empty(planned, &mut o);
             keep_cidr_spelling(res.cidr_attributes(), planned, &mut o);
             Value::Object(o)

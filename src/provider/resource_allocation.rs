@@ -230,7 +230,7 @@ impl Resource for AllocationResource {
         }
     }
 
-    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let pool_id = planned.string("ipam_pool_id").unwrap_or_default();
         let cidr = planned.str("cidr").map(|s| parse_cidr(s, "cidr")).transpose()?;
         let disallowed = disallowed(planned)?;
@@ -262,7 +262,7 @@ impl Resource for AllocationResource {
         })
     }
 
-    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let id = prior.str("ipam_pool_allocation_id").unwrap_or_default();
         ctx.store.write(|tx| {
             let mut a = tx.allocation(id)?.ok_or_else(|| Error::not_found("allocation", id))?;

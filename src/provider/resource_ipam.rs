@@ -144,7 +144,7 @@ impl Resource for IpamResource {
         }
     }
 
-    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let regions = operating_regions(planned).unwrap_or_default();
         rules::check_operating_regions(&ctx.config.region, &regions)?;
         let id = ids::new_id("ipam");
@@ -185,7 +185,7 @@ impl Resource for IpamResource {
         Ok(state_of(&ipam, 2))
     }
 
-    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let id = prior.str("id").unwrap_or_default();
         ctx.store.write(|tx| {
             let mut i = tx.ipam(id)?.ok_or_else(|| Error::not_found("IPAM", id))?;

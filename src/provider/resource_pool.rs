@@ -224,7 +224,7 @@ impl Resource for PoolResource {
         }
     }
 
-    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         ctx.store.write(|tx| {
             let (scope, depth, parent, ipam) = placement(ctx, tx, planned)?;
             pool_rules::check_locale(planned.str("locale"), &ipam.id, &ipam.operating_regions)?;
@@ -259,7 +259,7 @@ impl Resource for PoolResource {
         })
     }
 
-    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let id = prior.str("id").unwrap_or_default();
         pool_rules::check_pool_spec(&spec(planned))?;
         ctx.store.write(|tx| {

@@ -212,7 +212,7 @@ impl Resource for PoolCidrResource {
         }
     }
 
-    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let pool_id = planned.string("ipam_pool_id").unwrap_or_default();
         let cidr = planned.str("cidr").map(|s| parse_cidr(s, "cidr")).transpose()?;
         let (message, signature) = auth(planned);
@@ -236,7 +236,7 @@ impl Resource for PoolCidrResource {
         })
     }
 
-    fn update(&self, ctx: &Ctx, prior: &Obj, _planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn update(&self, ctx: &Ctx, prior: &Obj, _planned: &Obj) -> Result<Obj> {
         // Every argument replaces the object; nothing changes in place.
         let (pool_id, cidr) = (
             prior.str("ipam_pool_id").unwrap_or_default(),

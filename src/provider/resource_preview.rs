@@ -91,7 +91,7 @@ impl Resource for PreviewResource {
         }
     }
 
-    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let pool_id = planned.string("ipam_pool_id").unwrap_or_default();
         let disallowed: Vec<Cidr> = planned
             .strings("disallowed_cidrs")
@@ -109,7 +109,7 @@ impl Resource for PreviewResource {
         ))
     }
 
-    fn update(&self, _ctx: &Ctx, prior: &Obj, _planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn update(&self, _ctx: &Ctx, prior: &Obj, _planned: &Obj) -> Result<Obj> {
         Ok(prior.clone())
     }
 

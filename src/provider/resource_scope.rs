@@ -118,7 +118,7 @@ impl Resource for ScopeResource {
         }
     }
 
-    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let ipam_id = planned.string("ipam_id").unwrap_or_default();
         let scope = Scope {
             id: ids::new_id("ipam-scope"),
@@ -143,7 +143,7 @@ impl Resource for ScopeResource {
         Ok(state_of(&scope, &owner, 0))
     }
 
-    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let id = prior.str("id").unwrap_or_default();
         ctx.store.write(|tx| {
             let mut s = tx.scope(id)?.ok_or_else(|| Error::not_found("scope", id))?;

@@ -176,7 +176,7 @@ impl Resource for ShareResource {
         }
     }
 
-    fn create(&self, ctx: &Ctx, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let share = share_from(
             ctx,
             share_rules::new_share_arn(&ctx.config.region, &ctx.config.account_id),
@@ -191,7 +191,7 @@ impl Resource for ShareResource {
         Ok(state_of(&share))
     }
 
-    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj, _config: &Obj) -> Result<Obj> {
+    fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let arn = prior.string("arn").unwrap_or_default();
         ctx.store.write(|tx| {
             let old = tx
