@@ -2,6 +2,7 @@
 //!
 //! Rules carry the seed rule number (R-nn, see `notes/seed-rules.md`) they implement.
 
+pub mod access;
 pub mod allocator;
 pub mod byoip;
 pub mod cidr;
@@ -10,6 +11,7 @@ pub mod model;
 pub mod pool_rules;
 pub mod rules;
 pub mod share_rules;
+pub mod storage;
 pub mod utilisation;
 
 /// What kind of failure an [`Error`] is; decides how it is shown.
@@ -138,6 +140,10 @@ impl Error {
     /// A database failure.
     pub fn storage(detail: impl Into<String>) -> Error {
         Error::new(ErrorKind::Storage, "Database error", detail)
+    }
+    /// Whether the acting account may not do this (an authorization refusal).
+    pub fn is_forbidden(&self) -> bool {
+        self.kind == ErrorKind::Forbidden
     }
     /// The same error, about a top-level attribute.
     pub fn at(self, attribute: &str) -> Error {

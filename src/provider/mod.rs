@@ -1,7 +1,6 @@
 //! The ipam provider: one file per resource and data source, each mapping Terraform values to
 //! domain calls. Knows nothing about SQL.
 
-pub mod access;
 pub mod config;
 mod data;
 mod data_address_history;

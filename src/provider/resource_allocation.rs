@@ -5,7 +5,7 @@ use crate::ipam::cidr::Cidr;
 use crate::ipam::ids;
 use crate::ipam::model::Allocation;
 use crate::ipam::pool_rules::{self, RESOURCE_TYPES};
-use crate::ipam::{Error, ErrorKind, Result};
+use crate::ipam::{Error, Result, access};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
@@ -201,10 +201,10 @@ impl Resource for AllocationResource {
         if pool.owner_id != ctx.config.account_id {
             match ctx
                 .store
-                .read(|tx| super::access::check_can_allocate(tx, &pool, &ctx.config.account_id))
+                .read(|tx| access::check_can_allocate(tx, &pool, &ctx.config.account_id))
             {
                 Ok(()) => {}
-                Err(e) if e.kind == ErrorKind::Forbidden => diags.push(checked_at_apply(&e)),
+                Err(e) if e.is_forbidden() => diags.push(checked_at_apply(&e)),
                 Err(e) => return diags.push(diag(&e)),
             }
         }
@@ -256,7 +256,7 @@ impl Resource for AllocationResource {
             let pool = tx
                 .pool(&pool_id)?
                 .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
-            super::access::check_can_allocate(tx, &pool, &ctx.config.account_id)?;
+            access::check_can_allocate(tx, &pool, &ctx.config.account_id)?;
             let a = ops::allocate(tx, &pool, &req)?;
             Ok(state_of(&a))
         })
@@ -266,17 +266,7 @@ impl Resource for AllocationResource {
         let id = prior.str("ipam_pool_allocation_id").unwrap_or_default();
         ctx.store.write(|tx| {
             let mut a = tx.allocation(id)?.ok_or_else(|| Error::not_found("allocation", id))?;
-            if a.resource_owner != ctx.config.account_id {
-                return Err(Error::new(
-                    crate::ipam::ErrorKind::Forbidden,
-                    "Allocation belongs to another account",
-                    format!(
-                        "Allocation {id} was made by account {}; only that account changes it (this provider acts as account {}). \
-                         Use the allocating account's provider block.",
-                        a.resource_owner, ctx.config.account_id
-                    ),
-                ));
-            }
+            access::check_can_change_allocation(&ctx.config.account_id, &a)?;
             let pool = tx
                 .pool(&a.pool_id)?
                 .ok_or_else(|| Error::not_found("pool", &a.pool_id))?;
@@ -306,16 +296,7 @@ impl Resource for AllocationResource {
         ctx.store.write(|tx| {
             let Some(a) = tx.allocation(id)? else { return Ok(()) };
             let pool_owner = tx.pool(&a.pool_id)?.map(|p| p.owner_id).unwrap_or_default();
-            if a.resource_owner != ctx.config.account_id && pool_owner != ctx.config.account_id {
-                return Err(Error::new(
-                    crate::ipam::ErrorKind::Forbidden,
-                    "Allocation belongs to another account",
-                    format!(
-                        "Allocation {id} was made by account {} from a pool of account {pool_owner}; account {} can release neither. Use the owner's provider block.",
-                        a.resource_owner, ctx.config.account_id
-                    ),
-                ));
-            }
+            access::check_can_release(&ctx.config.account_id, &a, &pool_owner)?;
             ops::release(tx, &a)
         })
     }

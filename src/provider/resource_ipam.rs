@@ -2,7 +2,7 @@
 
 use crate::ipam::ids;
 use crate::ipam::model::{CREATE_COMPLETE, Ipam, MODIFY_COMPLETE, Scope, ScopeType};
-use crate::ipam::{Error, ErrorKind, Result, rules};
+use crate::ipam::{Error, Result, access, rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
@@ -32,22 +32,6 @@ fn regions_value(regions: &[String]) -> Value {
             .map(|r| Value::Object(obj([("region_name", Value::str(r))])))
             .collect(),
     )
-}
-
-/// Checks that the acting account owns an object before it changes it.
-pub fn check_owner(ctx: &Ctx, what: &str, id: &str, owner: &str) -> Result<()> {
-    if owner != ctx.config.account_id {
-        return Err(Error::new(
-            ErrorKind::Forbidden,
-            format!("{what} belongs to another account"),
-            format!(
-                "{what} {id} is owned by account {owner}, but this provider acts as account {}. Only the owner can change or delete it; \
-                 use a provider block with `account_id = \"{owner}\"`.",
-                ctx.config.account_id
-            ),
-        ));
-    }
-    Ok(())
 }
 
 pub(crate) fn state_of(i: &Ipam, scope_count: i64) -> Obj {
@@ -189,7 +173,7 @@ impl Resource for IpamResource {
         let id = prior.str("id").unwrap_or_default();
         ctx.store.write(|tx| {
             let mut i = tx.ipam(id)?.ok_or_else(|| Error::not_found("IPAM", id))?;
-            check_owner(ctx, "IPAM", id, &i.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "IPAM", id, &i.owner_id)?;
             let regions = operating_regions(planned).unwrap_or_default();
             rules::check_operating_regions(&i.home_region, &regions)?;
             i.description = planned.string("description");
@@ -207,7 +191,7 @@ impl Resource for IpamResource {
         let id = prior.str("id").unwrap_or_default();
         ctx.store.write(|tx| {
             let Some(i) = tx.ipam(id)? else { return Ok(()) };
-            check_owner(ctx, "IPAM", id, &i.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "IPAM", id, &i.owner_id)?;
             deletable(tx, &i)?;
             tx.delete_ipam(id)
         })

@@ -3,7 +3,7 @@
 use crate::ipam::ids;
 use crate::ipam::model::{CREATE_COMPLETE, Ipam, LOCALE_NONE, MODIFY_COMPLETE, Pool};
 use crate::ipam::pool_rules::{self, PoolSpec};
-use crate::ipam::{Error, ErrorKind, Result};
+use crate::ipam::{Error, Result, access};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
@@ -12,7 +12,6 @@ use crate::store::{Tx, ops};
 use super::framework::{
     Ctx, ObjExt, Resource, TAGS_ALL_DOC, checked_at_apply, diag, obj, planned_tags_all, tags_all_value, tags_value,
 };
-use super::resource_ipam::check_owner;
 
 pub struct PoolResource;
 
@@ -86,37 +85,13 @@ fn placement(ctx: &Ctx, tx: &Tx, o: &Obj) -> Result<(crate::ipam::model::Scope, 
         .ipam(&scope.ipam_id)?
         .ok_or_else(|| Error::not_found("IPAM", &scope.ipam_id))?;
     let account = &ctx.config.account_id;
-    if ipam.owner_id != *account {
-        return Err(Error::new(
-            ErrorKind::Forbidden,
-            "Scope belongs to another account",
-            format!(
-                "Scope {} is in IPAM {} of account {}, and only that account creates pools in it; this provider acts as account {account}. \
-                 Create the pool with the owner's provider block, then share it (`ipam_resource_share`) so that {account} can allocate from it.",
-                scope.id, ipam.id, ipam.owner_id
-            ),
-        )
-        .at("ipam_scope_id"));
-    }
+    access::check_can_create_pool_in(account, &scope, &ipam)?;
     let parent = match o.str("source_ipam_pool_id") {
         Some(pid) => {
             let parent = tx
                 .pool(pid)?
                 .ok_or_else(|| Error::not_found("pool", pid).at("source_ipam_pool_id"))?;
-            if parent.owner_id != *account {
-                // A child pool takes its space from the parent: a share lets an account
-                // allocate, never carve pools out of someone else's space.
-                return Err(Error::new(
-                    ErrorKind::Forbidden,
-                    "Source pool belongs to another account",
-                    format!(
-                        "Pool {pid} is owned by account {}; only the owner creates child pools from it. This provider acts as account {account}: \
-                         allocate from the shared pool with `ipam_pool_allocation`, or create the child pool with the owner's provider block.",
-                        parent.owner_id
-                    ),
-                )
-                .at("source_ipam_pool_id"));
-            }
+            access::check_can_create_child_of(account, &parent)?;
             Some(parent)
         }
         None => None,
@@ -264,7 +239,7 @@ impl Resource for PoolResource {
         pool_rules::check_pool_spec(&spec(planned))?;
         ctx.store.write(|tx| {
             let mut p = tx.pool(id)?.ok_or_else(|| Error::not_found("pool", id))?;
-            check_owner(ctx, "Pool", id, &p.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "Pool", id, &p.owner_id)?;
             p.description = planned.string("description");
             p.auto_import = planned.boolean("auto_import");
             p.min_netmask = planned.int("allocation_min_netmask_length");
@@ -284,7 +259,7 @@ impl Resource for PoolResource {
         let id = prior.str("id").unwrap_or_default();
         ctx.store.write(|tx| {
             let Some(p) = tx.pool(id)? else { return Ok(()) };
-            check_owner(ctx, "Pool", id, &p.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "Pool", id, &p.owner_id)?;
             ops::delete_pool(tx, &p)
         })
     }

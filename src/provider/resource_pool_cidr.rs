@@ -4,14 +4,13 @@
 use crate::ipam::cidr::Cidr;
 use crate::ipam::model::PoolCidr;
 use crate::ipam::{Error, Result};
-use crate::ipam::{byoip, pool_rules};
+use crate::ipam::{access, byoip, pool_rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::ops;
 
 use super::framework::{Ctx, ObjExt, Resource, diag, obj};
-use super::resource_ipam::check_owner;
 
 pub struct PoolCidrResource;
 
@@ -230,7 +229,7 @@ impl Resource for PoolCidrResource {
             let pool = tx
                 .pool(&pool_id)?
                 .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
-            check_owner(ctx, "Pool", &pool_id, &pool.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "Pool", &pool_id, &pool.owner_id)?;
             let pc = ops::provision(tx, &pool, &req, &ctx.config.account_id, &ctx.config.quotas)?;
             Ok(state_of(&pc))
         })
@@ -256,7 +255,7 @@ impl Resource for PoolCidrResource {
             let Some(pc) = tx.pool_cidr(pool_id, &c)? else {
                 return Ok(());
             };
-            check_owner(ctx, "Pool", pool_id, &pool.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "Pool", pool_id, &pool.owner_id)?;
             ops::deprovision(tx, &pool, &pc)
         })
     }

@@ -2,13 +2,12 @@
 
 use crate::ipam::ids;
 use crate::ipam::model::{CREATE_COMPLETE, MODIFY_COMPLETE, Scope};
-use crate::ipam::{Error, Result, rules};
+use crate::ipam::{Error, Result, access, rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
 use super::framework::{Ctx, ObjExt, Resource, TAGS_ALL_DOC, diag, obj, planned_tags_all, tags_all_value, tags_value};
-use super::resource_ipam::check_owner;
 
 pub struct ScopeResource;
 
@@ -135,7 +134,7 @@ impl Resource for ScopeResource {
             let ipam = tx
                 .ipam(&ipam_id)?
                 .ok_or_else(|| Error::not_found("IPAM", &ipam_id).at("ipam_id"))?;
-            check_owner(ctx, "IPAM", &ipam_id, &ipam.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "IPAM", &ipam_id, &ipam.owner_id)?;
             rules::check_scope_quota(tx.count_scopes(&ipam_id)?, &ctx.config.quotas, &ipam_id)?;
             tx.insert_scope(&scope)?;
             Ok(ipam.owner_id)
@@ -147,7 +146,7 @@ impl Resource for ScopeResource {
         let id = prior.str("id").unwrap_or_default();
         ctx.store.write(|tx| {
             let mut s = tx.scope(id)?.ok_or_else(|| Error::not_found("scope", id))?;
-            check_owner(ctx, "Scope", id, &s.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "Scope", id, &s.owner_id)?;
             s.description = planned.string("description");
             s.tags = planned.tags("tags");
             s.tags_all = planned_tags_all(ctx, planned);
@@ -165,7 +164,7 @@ impl Resource for ScopeResource {
         let id = prior.str("id").unwrap_or_default();
         ctx.store.write(|tx| {
             let Some(s) = tx.scope(id)? else { return Ok(()) };
-            check_owner(ctx, "Scope", id, &s.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "Scope", id, &s.owner_id)?;
             rules::check_scope_deletable(&s, tx.count_pools_in_scope(id)?)?;
             tx.delete_scope(id)
         })

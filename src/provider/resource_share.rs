@@ -4,14 +4,12 @@
 
 use crate::ipam::model::Share;
 use crate::ipam::share_rules::{self, DEFAULT_PERMISSION};
-use crate::ipam::{Error, ErrorKind, Result};
+use crate::ipam::{Error, Result, access};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
-use crate::store::Tx;
 
 use super::framework::{Ctx, ObjExt, Resource, TAGS_ALL_DOC, diag, obj, planned_tags_all, tags_all_value, tags_value};
-use super::resource_ipam::check_owner;
 
 pub struct ShareResource;
 
@@ -45,38 +43,6 @@ fn permissions(o: &Obj) -> Vec<String> {
     } else {
         p
     }
-}
-
-/// Checks a share against the database: every pool exists, belongs to the acting account, and
-/// lives in an IPAM whose home region is the provider's region.
-fn check_pools(ctx: &Ctx, tx: &Tx, arns: &[String]) -> Result<()> {
-    for (arn, id) in arns.iter().zip(share_rules::check_resource_arns(arns)?) {
-        let pool = tx
-            .pool(&id)?
-            .ok_or_else(|| Error::not_found("pool", &id).at("resource_arns"))?;
-        if pool.owner_id != ctx.config.account_id {
-            return Err(Error::new(
-                ErrorKind::Forbidden,
-                "Only the owner can share a pool",
-                format!(
-                    "Pool {id} ({arn}) belongs to account {}; account {} cannot share it.",
-                    pool.owner_id, ctx.config.account_id
-                ),
-            )
-            .at("resource_arns"));
-        }
-        let ipam = tx
-            .ipam(&pool.ipam_id)?
-            .ok_or_else(|| Error::not_found("IPAM", &pool.ipam_id))?;
-        if ipam.home_region != ctx.config.region {
-            return Err(Error::invalid(
-                "Share from the IPAM's home region",
-                format!("Pool {id} belongs to an IPAM whose home region is {}; pool shares are made in the home region (R-79), not {}. Use a provider with `region = \"{}\"`.", ipam.home_region, ctx.config.region, ipam.home_region),
-            )
-            .at("resource_arns"));
-        }
-    }
-    Ok(())
 }
 
 fn share_from(ctx: &Ctx, arn: String, o: &Obj) -> Share {
@@ -168,9 +134,14 @@ impl Resource for ShareResource {
         });
         if arns_changed
             && planned.known("resource_arns")
-            && let Err(e) = ctx
-                .store
-                .read(|tx| check_pools(ctx, tx, &planned.strings("resource_arns")))
+            && let Err(e) = ctx.store.read(|tx| {
+                access::check_can_share(
+                    tx,
+                    &ctx.config.account_id,
+                    &ctx.config.region,
+                    &planned.strings("resource_arns"),
+                )
+            })
         {
             diags.push(diag(&e));
         }
@@ -185,7 +156,7 @@ impl Resource for ShareResource {
         share_rules::check_permissions(&share.permission_arns)?;
         share_rules::check_principals(&share.principals)?;
         ctx.store.write(|tx| {
-            check_pools(ctx, tx, &share.resource_arns)?;
+            access::check_can_share(tx, &ctx.config.account_id, &ctx.config.region, &share.resource_arns)?;
             tx.put_share(&share)
         })?;
         Ok(state_of(&share))
@@ -197,11 +168,11 @@ impl Resource for ShareResource {
             let old = tx
                 .share(&arn)?
                 .ok_or_else(|| Error::not_found("resource share", &arn))?;
-            check_owner(ctx, "Resource share", &arn, &old.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "Resource share", &arn, &old.owner_id)?;
             let mut share = share_from(ctx, arn.clone(), planned);
             share.region = old.region;
             share_rules::check_principals(&share.principals)?;
-            check_pools(ctx, tx, &share.resource_arns)?;
+            access::check_can_share(tx, &ctx.config.account_id, &ctx.config.region, &share.resource_arns)?;
             tx.put_share(&share)?;
             Ok(state_of(&share))
         })
@@ -211,7 +182,7 @@ impl Resource for ShareResource {
         let arn = prior.string("arn").unwrap_or_default();
         ctx.store.write(|tx| {
             let Some(s) = tx.share(&arn)? else { return Ok(()) };
-            check_owner(ctx, "Resource share", &arn, &s.owner_id)?;
+            access::check_owner(&ctx.config.account_id, "Resource share", &arn, &s.owner_id)?;
             tx.delete_share(&arn)
         })
     }

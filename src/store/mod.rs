@@ -17,6 +17,7 @@ pub mod report;
 mod schema;
 mod shares;
 pub(crate) mod sql;
+mod storage_impl;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,67 @@
+//! What the operations of [`super::ops`] and the checks of [`super::access`] read and write: a
+//! narrow storage interface that the database (`store::Tx`) and memory ([`super::mem`])
+//! implement, so that the rules run the same on every engine. Every method runs inside the
+//! caller's transaction; the operations never see SQL.
+
+use super::Result;
+use super::allocator::FreeSpace;
+use super::cidr::Cidr;
+use super::model::{Allocation, Ipam, Pool, PoolCidr, Scope};
+
+/// The reads and writes the IPAM operations need.
+pub trait Storage {
+    /// One pool's free blocks, for the allocator.
+    type Free<'s>: FreeSpace<Error = super::Error>
+    where
+        Self: 's;
+
+    /// An IPAM by ID.
+    fn ipam(&self, id: &str) -> Result<Option<Ipam>>;
+    /// A scope by ID.
+    fn scope(&self, id: &str) -> Result<Option<Scope>>;
+    /// A pool by ID.
+    fn pool(&self, id: &str) -> Result<Option<Pool>>;
+    /// The pools whose source pool is `id`.
+    fn child_pools(&self, id: &str) -> Result<Vec<Pool>>;
+    /// Deletes a pool's row (its CIDRs, allocations and children are gone already).
+    fn delete_pool_row(&self, id: &str) -> Result<()>;
+
+    /// The CIDRs provisioned to a pool.
+    fn pool_cidrs(&self, pool_id: &str) -> Result<Vec<PoolCidr>>;
+    /// The CIDRs provisioned to a pool, as blocks (the allocator's roots).
+    fn pool_roots(&self, pool_id: &str) -> Result<Vec<Cidr>>;
+    /// How many CIDRs a pool has.
+    fn count_pool_cidrs(&self, pool_id: &str) -> Result<i64>;
+    /// A top-level CIDR of the scope overlapping `cidr`, with its pool, if any.
+    fn overlapping_top_level_cidr(&self, scope_id: &str, cidr: &Cidr) -> Result<Option<(String, Cidr)>>;
+    /// The Amazon-provided CIDRs already handed out inside `block`.
+    fn amazon_cidrs_within(&self, block: &Cidr) -> Result<Vec<Cidr>>;
+    /// Records a pool CIDR; `top_level` when the pool has no source pool.
+    fn insert_pool_cidr(&self, c: &PoolCidr, scope_id: &str, top_level: bool) -> Result<()>;
+    /// Deletes a pool CIDR.
+    fn delete_pool_cidr(&self, id: &str) -> Result<()>;
+
+    /// The allocations of a pool.
+    fn allocations_of(&self, pool_id: &str) -> Result<Vec<Allocation>>;
+    /// The allocation in `parent_id` that holds `cidr` for the child pool `child_id`.
+    fn pool_allocation_for(&self, parent_id: &str, child_id: &str, cidr: &Cidr) -> Result<Option<Allocation>>;
+    /// How many allocations of a pool lie inside `cidr`.
+    fn count_allocations_within(&self, pool_id: &str, cidr: &Cidr) -> Result<i64>;
+    /// Records an allocation.
+    fn insert_allocation(&self, a: &Allocation) -> Result<()>;
+    /// Deletes an allocation.
+    fn delete_allocation(&self, id: &str) -> Result<()>;
+
+    /// Opens the address-history record of an allocation at `now`.
+    fn history_open(&self, ipam_id: &str, scope_id: &str, pool_id: &str, a: &Allocation, now: &str) -> Result<()>;
+    /// Closes the open history record of a CIDR held by a resource at `now`.
+    fn history_close(&self, scope_id: &str, cidr: &Cidr, resource_id: &str, now: &str) -> Result<()>;
+
+    /// The free space of one pool.
+    fn free_space<'s>(&'s self, pool_id: &'s str) -> Self::Free<'s>;
+    /// Forgets every free block of a pool inside `cidr`.
+    fn delete_free_blocks_within(&self, pool_id: &str, cidr: &Cidr) -> Result<()>;
+
+    /// The permissions of every active share that names `resource_arn` and `principal`.
+    fn share_permissions_for(&self, resource_arn: &str, principal: &str) -> Result<Vec<String>>;
+}
