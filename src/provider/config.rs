@@ -6,7 +6,7 @@ use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::framework::{ObjExt, diag};
+use super::common::{ObjExt, diag};
 
 /// The account used when neither `account_id` nor `IPAM_ACCOUNT_ID` is set.
 pub const DEFAULT_ACCOUNT: &str = "123456789012";

@@ -4,9 +4,10 @@ use crate::ipam::{Result, ids};
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type};
 
+use super::common::ObjExt;
 use super::data::{find_ipams, ipam_attrs};
 use super::filter::single;
-use super::framework::{Ctx, DataSource, ObjExt};
+use super::framework::{Ctx, DataSource};
 
 /// `ipam`: one IPAM by `id`.
 pub struct IpamData;

@@ -4,9 +4,10 @@ use crate::ipam::Result;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
+use super::common::ObjExt;
 use super::data::{find_ipams, ipam_attrs};
 use super::filter::{filter_block, filters, object_type};
-use super::framework::{Ctx, DataSource, ObjExt};
+use super::framework::{Ctx, DataSource};
 
 /// `ipam_ipams`: IPAMs by ID list and filters.
 pub struct IpamsData;

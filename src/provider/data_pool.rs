@@ -5,9 +5,10 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
+use super::common::{ObjExt, diag};
 use super::data::{POOL_FILTERS, find_pools, invisible_hint, pool_attrs};
 use super::filter::{filter_block, filters, single};
-use super::framework::{Ctx, DataSource, ObjExt, diag};
+use super::framework::{Ctx, DataSource};
 
 /// `ipam_pool`: one pool by `ipam_pool_id`, `id` or filters, with utilisation.
 pub struct PoolData;

@@ -4,9 +4,10 @@ use crate::ipam::Result;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
+use super::common::ObjExt;
 use super::data::visible_pool;
 use super::filter::{canonical_cidr_values, check_names, filter_block, filters, matches, object_type, project};
-use super::framework::{Ctx, DataSource, ObjExt};
+use super::framework::{Ctx, DataSource};
 use super::resource_pool_cidr;
 
 fn cidr_attrs() -> Vec<Attribute> {

@@ -5,8 +5,9 @@ use crate::ipam::cidr::Cidr;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
+use super::common::ObjExt;
 use super::data::visible_pool;
-use super::framework::{Ctx, DataSource, ObjExt};
+use super::framework::{Ctx, DataSource};
 use super::resource_pool_cidr::parse_cidr;
 use super::resource_preview;
 

@@ -5,9 +5,10 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
+use super::common::{ObjExt, diag};
 use super::data::{SCOPE_FILTERS, find_scopes, scope_attrs};
 use super::filter::{filter_block, filters, single};
-use super::framework::{Ctx, DataSource, ObjExt, diag};
+use super::framework::{Ctx, DataSource};
 
 /// `ipam_scope`: one scope by `ipam_scope_id`, `id` or filters, with utilisation.
 pub struct ScopeData;

@@ -7,7 +7,7 @@ use crate::ipam::{AttrPath, Error, ErrorKind, Result};
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::framework::ObjExt;
+use super::common::ObjExt;
 
 /// One filter: a name and the values any of which may match.
 #[derive(Clone, Debug)]

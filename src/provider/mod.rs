@@ -1,6 +1,7 @@
 //! The ipam provider: one file per resource and data source, each mapping Terraform values to
 //! domain calls. Knows nothing about SQL.
 
+pub mod common;
 pub mod config;
 mod data;
 mod data_address_history;
@@ -35,8 +36,9 @@ use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
 use crate::store::Store;
 
+use common::diag;
 use config::Config;
-use framework::{Ctx, DataSource, Resource, diag};
+use framework::{Ctx, DataSource, Resource};
 
 /// The provider: schemas, configuration, and the database opened on first use.
 pub struct IpamProvider {

@@ -11,9 +11,8 @@ use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::ops;
 
-use super::framework::{
-    Ctx, ObjExt, Resource, TAGS_ALL_DOC, checked_at_apply, diag, obj, planned_tags_all, tags_all_value, tags_value,
-};
+use super::common::{ObjExt, checked_at_apply, diag, obj, tags_all_value, tags_value};
+use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
 use super::resource_pool_cidr::{parse_cidr, split_id, validate_cidr_netmask};
 
 pub struct AllocationResource;

@@ -9,9 +9,8 @@ use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::{Tx, ops};
 
-use super::framework::{
-    Ctx, ObjExt, Resource, TAGS_ALL_DOC, checked_at_apply, diag, obj, planned_tags_all, tags_all_value, tags_value,
-};
+use super::common::{ObjExt, checked_at_apply, diag, obj, tags_all_value, tags_value};
+use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
 
 pub struct PoolResource;
 

@@ -10,7 +10,8 @@ use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::ops;
 
-use super::framework::{Ctx, ObjExt, Resource, diag, obj};
+use super::common::{ObjExt, diag, obj};
+use super::framework::{Ctx, Resource};
 
 pub struct PoolCidrResource;
 

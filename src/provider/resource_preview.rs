@@ -10,7 +10,8 @@ use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::Tx;
 
-use super::framework::{Ctx, ObjExt, Resource, diag, obj};
+use super::common::{ObjExt, diag, obj};
+use super::framework::{Ctx, Resource};
 use super::resource_pool_cidr::{parse_cidr, split_id};
 
 pub struct PreviewResource;

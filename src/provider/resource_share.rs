@@ -9,7 +9,8 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::framework::{Ctx, ObjExt, Resource, TAGS_ALL_DOC, diag, obj, planned_tags_all, tags_all_value, tags_value};
+use super::common::{ObjExt, diag, obj, tags_all_value, tags_value};
+use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
 
 pub struct ShareResource;
 
