@@ -1,13 +1,16 @@
-//! Helpers every resource and data source (and the provider block) shares: typed access to a
-//! Terraform object's attributes, building objects and tag values, and domain errors as
-//! diagnostics on their attribute.
+//! Helpers resources and data sources (and the provider block) share: typed access to a
+//! Terraform object's attributes, building objects and tag values, domain errors as
+//! diagnostics on their attribute, the checks of CIDR arguments and composite IDs, the states
+//! of objects a resource and a data source both show, and the next-CIDR preview.
 
 use std::collections::BTreeMap;
 
-use crate::ipam::model::Tags;
-use crate::ipam::{AttrPath, Error, PathStep};
-use crate::plugin::diag::{Diagnostic, Path};
+use crate::ipam::cidr::Cidr;
+use crate::ipam::model::{Allocation, PoolCidr, Tags};
+use crate::ipam::{AttrPath, Error, ErrorKind, PathStep, Result, allocator, pool_rules};
+use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
 use crate::plugin::value::{Obj, Value};
+use crate::store::Tx;
 
 /// A domain error's attribute path, step by step, as Terraform addresses it. A set element has
 /// no index or key Terraform could resolve, so its step is left out: Terraform resolves the
@@ -116,6 +119,121 @@ pub fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Obj {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect::<BTreeMap<_, _>>()
+}
+
+/// Parses a CIDR argument with an error on the attribute.
+pub fn parse_cidr(s: &str, attribute: &str) -> Result<Cidr> {
+    Cidr::parse(s).map_err(|e| Error::invalid("Invalid CIDR", e.to_string()).at(attribute))
+}
+
+/// The configuration checks of `cidr` and `netmask_length` that pool CIDRs and allocations share:
+/// the CIDR parses, the netmask length is in range, and given together they agree.
+pub fn validate_cidr_netmask(config: &Obj, diags: &mut Diagnostics) {
+    let cidr = match config.str("cidr").map(|s| parse_cidr(s, "cidr")) {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            diags.push(diag(&e));
+            None
+        }
+        None => None,
+    };
+    let Some(n) = config.int("netmask_length") else {
+        return;
+    };
+    if !(0..=128).contains(&n) {
+        diags.push(diag(
+            &Error::invalid(
+                "Netmask length out of range",
+                format!("{n} is not a netmask length (0-32 for IPv4, 0-128 for IPv6)."),
+            )
+            .at("netmask_length"),
+        ));
+    } else if let Some(c) = cidr
+        && let Err(e) = pool_rules::check_cidr_netmask(&c, n)
+    {
+        diags.push(diag(&e));
+    }
+}
+
+/// Splits a composite ID `<left>_<pool-id>`.
+pub fn split_id<'a>(id: &'a str, form: &str) -> Result<(&'a str, &'a str)> {
+    match id.rsplit_once('_') {
+        Some((a, b)) if !a.is_empty() && b.starts_with("ipam-pool-") => Ok((a, b)),
+        _ => Err(Error::invalid(
+            "Invalid import ID",
+            format!("{id:?} is not of the form {form}."),
+        )),
+    }
+}
+
+/// The state of an `ipam_pool_cidr`, and an element of `ipam_pool_cidrs`.
+pub fn pool_cidr_state(pc: &PoolCidr) -> Obj {
+    let auth = match (&pc.auth_message, &pc.auth_signature) {
+        (None, None) => Value::List(vec![]),
+        (m, s) => Value::List(vec![Value::Object(obj([
+            ("message", Value::opt_str(m.clone())),
+            ("signature", Value::opt_str(s.clone())),
+        ]))]),
+    };
+    obj([
+        ("id", Value::str(format!("{}_{}", pc.cidr, pc.pool_id))),
+        ("ipam_pool_id", Value::str(&pc.pool_id)),
+        ("cidr", Value::str(pc.cidr.to_string())),
+        ("netmask_length", Value::int(i64::from(pc.cidr.prefix))),
+        ("ipam_pool_cidr_id", Value::str(&pc.id)),
+        ("state", Value::str(&pc.state)),
+        ("cidr_authorization_context", auth),
+    ])
+}
+
+/// The state of an `ipam_pool_allocation`, and an element of `ipam_pool_allocations`.
+pub fn allocation_state(a: &Allocation) -> Obj {
+    obj([
+        ("id", Value::str(format!("{}_{}", a.id, a.pool_id))),
+        ("ipam_pool_allocation_id", Value::str(&a.id)),
+        ("ipam_pool_id", Value::str(&a.pool_id)),
+        ("cidr", Value::str(a.cidr.to_string())),
+        ("netmask_length", Value::int(i64::from(a.cidr.prefix))),
+        (
+            "disallowed_cidrs",
+            if a.disallowed_cidrs.is_empty() {
+                Value::Null
+            } else {
+                Value::str_set(&a.disallowed_cidrs)
+            },
+        ),
+        ("description", Value::opt_str(a.description.clone())),
+        ("resource_type", Value::str(&a.resource_type)),
+        ("resource_id", Value::opt_str(a.resource_id.clone())),
+        ("resource_region", Value::opt_str(a.resource_region.clone())),
+        ("resource_owner", Value::str(&a.resource_owner)),
+        ("compliance_status", Value::str(&a.compliance_status)),
+        ("tags", tags_value(&a.tags)),
+        ("tags_all", tags_all_value(&a.tags_all)),
+    ])
+}
+
+/// The first free block a pool would hand out, without reserving it (`ipam_preview_next_cidr`,
+/// the resource and the data source).
+pub fn preview(tx: &Tx, pool_id: &str, netmask: Option<i64>, disallowed: &[Cidr]) -> Result<Cidr> {
+    let pool = tx
+        .pool(pool_id)?
+        .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
+    let family = pool_rules::parse_family(&pool.address_family)?;
+    let prefix = pool_rules::allocation_netmask(&pool, netmask)?;
+    pool_rules::check_pool_has_cidrs(&pool.id, tx.count_pool_cidrs(&pool.id)?)?;
+    allocator::preview_first_fit(&mut tx.free_space(&pool.id), family, prefix, disallowed).map_err(|e| match e {
+        allocator::AllocError::Storage(e) => e,
+        other => {
+            let attribute = other.attribute("netmask_length");
+            Error::new(
+                ErrorKind::Conflict,
+                format!("Nothing to preview in pool {}", pool.id),
+                other.to_string(),
+            )
+            .at(attribute)
+        }
+    })
 }
 
 #[cfg(test)]

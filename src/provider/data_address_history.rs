@@ -5,10 +5,9 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::{ObjExt, diag, obj};
+use super::common::{ObjExt, diag, obj, parse_cidr};
 use super::filter::object_type;
 use super::framework::{Ctx, DataSource};
-use super::resource_pool_cidr::parse_cidr;
 
 fn history_attrs() -> Vec<Attribute> {
     vec![

@@ -4,11 +4,10 @@ use crate::ipam::Result;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::ObjExt;
+use super::common::{ObjExt, allocation_state};
 use super::data::visible_pool;
 use super::filter::{canonical_cidr_values, check_names, filter_block, filters, matches, object_type, project};
 use super::framework::{Ctx, DataSource};
-use super::resource_allocation;
 
 fn allocation_attrs() -> Vec<Attribute> {
     vec![
@@ -87,7 +86,7 @@ impl DataSource for PoolAllocationsData {
                     _ => None,
                 };
                 if matches(&fs, &field, &a.tags_all, "allocations")? {
-                    out.push(Value::Object(project(resource_allocation::state_of(&a), &attrs)));
+                    out.push(Value::Object(project(allocation_state(&a), &attrs)));
                 }
             }
             Ok(out)

@@ -4,11 +4,10 @@ use crate::ipam::Result;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::ObjExt;
+use super::common::{ObjExt, pool_cidr_state};
 use super::data::visible_pool;
 use super::filter::{canonical_cidr_values, check_names, filter_block, filters, matches, object_type, project};
 use super::framework::{Ctx, DataSource};
-use super::resource_pool_cidr;
 
 fn cidr_attrs() -> Vec<Attribute> {
     vec![
@@ -60,7 +59,7 @@ impl DataSource for PoolCidrsData {
                     _ => None,
                 };
                 if matches(&fs, &field, &Default::default(), "pool CIDRs")? {
-                    out.push(Value::Object(project(resource_pool_cidr::state_of(&pc), &cidr_attrs())));
+                    out.push(Value::Object(project(pool_cidr_state(&pc), &cidr_attrs())));
                 }
             }
             Ok(out)

@@ -5,11 +5,9 @@ use crate::ipam::cidr::Cidr;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::ObjExt;
+use super::common::{ObjExt, parse_cidr, preview};
 use super::data::visible_pool;
 use super::framework::{Ctx, DataSource};
-use super::resource_pool_cidr::parse_cidr;
-use super::resource_preview;
 
 /// `ipam_preview_next_cidr` (data source): computed again on every read, reserving nothing.
 pub struct PreviewData;
@@ -51,7 +49,7 @@ impl DataSource for PreviewData {
             .collect::<Result<_>>()?;
         let cidr = ctx.store.read(|tx| {
             visible_pool(ctx, tx, &pool_id)?;
-            resource_preview::preview(tx, &pool_id, config.int("netmask_length"), &disallowed)
+            preview(tx, &pool_id, config.int("netmask_length"), &disallowed)
         })?;
         let mut o = config.clone();
         o.insert("id".into(), Value::str(format!("{cidr}_{pool_id}")));

@@ -3,7 +3,6 @@
 
 use crate::ipam::cidr::Cidr;
 use crate::ipam::ids;
-use crate::ipam::model::Allocation;
 use crate::ipam::pool_rules::{self, RESOURCE_TYPES};
 use crate::ipam::{Error, Result, access};
 use crate::plugin::diag::Diagnostics;
@@ -11,44 +10,17 @@ use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::ops;
 
-use super::common::{ObjExt, checked_at_apply, diag, obj, tags_all_value, tags_value};
+use super::common::{ObjExt, allocation_state, checked_at_apply, diag, parse_cidr, split_id, validate_cidr_netmask};
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
-use super::resource_pool_cidr::{parse_cidr, split_id, validate_cidr_netmask};
 
 pub struct AllocationResource;
-
-pub(crate) fn state_of(a: &Allocation) -> Obj {
-    obj([
-        ("id", Value::str(format!("{}_{}", a.id, a.pool_id))),
-        ("ipam_pool_allocation_id", Value::str(&a.id)),
-        ("ipam_pool_id", Value::str(&a.pool_id)),
-        ("cidr", Value::str(a.cidr.to_string())),
-        ("netmask_length", Value::int(i64::from(a.cidr.prefix))),
-        (
-            "disallowed_cidrs",
-            if a.disallowed_cidrs.is_empty() {
-                Value::Null
-            } else {
-                Value::str_set(&a.disallowed_cidrs)
-            },
-        ),
-        ("description", Value::opt_str(a.description.clone())),
-        ("resource_type", Value::str(&a.resource_type)),
-        ("resource_id", Value::opt_str(a.resource_id.clone())),
-        ("resource_region", Value::opt_str(a.resource_region.clone())),
-        ("resource_owner", Value::str(&a.resource_owner)),
-        ("compliance_status", Value::str(&a.compliance_status)),
-        ("tags", tags_value(&a.tags)),
-        ("tags_all", tags_all_value(&a.tags_all)),
-    ])
-}
 
 fn load(ctx: &Ctx, alloc_id: &str, pool_id: &str) -> Result<Option<Obj>> {
     ctx.store.read(|tx| {
         Ok(tx
             .allocation(alloc_id)?
             .filter(|a| a.pool_id == pool_id)
-            .map(|a| state_of(&a)))
+            .map(|a| allocation_state(&a)))
     })
 }
 
@@ -257,7 +229,7 @@ impl Resource for AllocationResource {
                 .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
             access::check_can_allocate(tx, &pool, &ctx.config.account_id)?;
             let a = ops::allocate(tx, &pool, &req)?;
-            Ok(state_of(&a))
+            Ok(allocation_state(&a))
         })
     }
 
@@ -286,7 +258,7 @@ impl Resource for AllocationResource {
                 .unwrap_or(pool_rules::NONCOMPLIANT)
                 .into();
             tx.update_allocation_tags(&a)?;
-            Ok(state_of(&a))
+            Ok(allocation_state(&a))
         })
     }
 

@@ -2,7 +2,6 @@
 //! netmask length.
 
 use crate::ipam::cidr::Cidr;
-use crate::ipam::model::PoolCidr;
 use crate::ipam::{Error, Result};
 use crate::ipam::{access, byoip, pool_rules};
 use crate::plugin::diag::Diagnostics;
@@ -10,78 +9,14 @@ use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::ops;
 
-use super::common::{ObjExt, diag, obj};
+use super::common::{ObjExt, diag, parse_cidr, pool_cidr_state, split_id, validate_cidr_netmask};
 use super::framework::{Ctx, Resource};
 
 pub struct PoolCidrResource;
 
-/// Parses a CIDR argument with an error on the attribute.
-pub fn parse_cidr(s: &str, attribute: &str) -> Result<Cidr> {
-    Cidr::parse(s).map_err(|e| Error::invalid("Invalid CIDR", e.to_string()).at(attribute))
-}
-
-/// The configuration checks of `cidr` and `netmask_length` that pool CIDRs and allocations share:
-/// the CIDR parses, the netmask length is in range, and given together they agree.
-pub fn validate_cidr_netmask(config: &Obj, diags: &mut Diagnostics) {
-    let cidr = match config.str("cidr").map(|s| parse_cidr(s, "cidr")) {
-        Some(Ok(c)) => Some(c),
-        Some(Err(e)) => {
-            diags.push(diag(&e));
-            None
-        }
-        None => None,
-    };
-    let Some(n) = config.int("netmask_length") else {
-        return;
-    };
-    if !(0..=128).contains(&n) {
-        diags.push(diag(
-            &Error::invalid(
-                "Netmask length out of range",
-                format!("{n} is not a netmask length (0-32 for IPv4, 0-128 for IPv6)."),
-            )
-            .at("netmask_length"),
-        ));
-    } else if let Some(c) = cidr
-        && let Err(e) = pool_rules::check_cidr_netmask(&c, n)
-    {
-        diags.push(diag(&e));
-    }
-}
-
-/// Splits a composite ID `<left>_<pool-id>`.
-pub fn split_id<'a>(id: &'a str, form: &str) -> Result<(&'a str, &'a str)> {
-    match id.rsplit_once('_') {
-        Some((a, b)) if !a.is_empty() && b.starts_with("ipam-pool-") => Ok((a, b)),
-        _ => Err(Error::invalid(
-            "Invalid import ID",
-            format!("{id:?} is not of the form {form}."),
-        )),
-    }
-}
-
-pub(crate) fn state_of(pc: &PoolCidr) -> Obj {
-    let auth = match (&pc.auth_message, &pc.auth_signature) {
-        (None, None) => Value::List(vec![]),
-        (m, s) => Value::List(vec![Value::Object(obj([
-            ("message", Value::opt_str(m.clone())),
-            ("signature", Value::opt_str(s.clone())),
-        ]))]),
-    };
-    obj([
-        ("id", Value::str(format!("{}_{}", pc.cidr, pc.pool_id))),
-        ("ipam_pool_id", Value::str(&pc.pool_id)),
-        ("cidr", Value::str(pc.cidr.to_string())),
-        ("netmask_length", Value::int(i64::from(pc.cidr.prefix))),
-        ("ipam_pool_cidr_id", Value::str(&pc.id)),
-        ("state", Value::str(&pc.state)),
-        ("cidr_authorization_context", auth),
-    ])
-}
-
 fn load(ctx: &Ctx, pool_id: &str, cidr: &Cidr) -> Result<Option<Obj>> {
     ctx.store
-        .read(|tx| Ok(tx.pool_cidr(pool_id, cidr)?.map(|pc| state_of(&pc))))
+        .read(|tx| Ok(tx.pool_cidr(pool_id, cidr)?.map(|pc| pool_cidr_state(&pc))))
 }
 
 fn auth(o: &Obj) -> (Option<String>, Option<String>) {
@@ -232,7 +167,7 @@ impl Resource for PoolCidrResource {
                 .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
             access::check_owner(&ctx.config.account_id, "Pool", &pool_id, &pool.owner_id)?;
             let pc = ops::provision(tx, &pool, &req, &ctx.config.account_id, &ctx.config.quotas)?;
-            Ok(state_of(&pc))
+            Ok(pool_cidr_state(&pc))
         })
     }
 

@@ -1,42 +1,16 @@
 //! `ipam_preview_next_cidr`: the CIDR the next allocation of a size would get, computed once at
 //! create and kept (unlike an allocation it reserves nothing). Importable by `<cidr>_<pool-id>`.
 
-use crate::ipam::allocator;
 use crate::ipam::cidr::Cidr;
-use crate::ipam::pool_rules;
-use crate::ipam::{Error, ErrorKind, Result};
+use crate::ipam::{Error, Result};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
-use crate::store::Tx;
 
-use super::common::{ObjExt, diag, obj};
+use super::common::{ObjExt, diag, obj, parse_cidr, preview, split_id};
 use super::framework::{Ctx, Resource};
-use super::resource_pool_cidr::{parse_cidr, split_id};
 
 pub struct PreviewResource;
-
-/// The first free block a pool would hand out, without reserving it.
-pub fn preview(tx: &Tx, pool_id: &str, netmask: Option<i64>, disallowed: &[Cidr]) -> Result<Cidr> {
-    let pool = tx
-        .pool(pool_id)?
-        .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
-    let family = pool_rules::parse_family(&pool.address_family)?;
-    let prefix = pool_rules::allocation_netmask(&pool, netmask)?;
-    pool_rules::check_pool_has_cidrs(&pool.id, tx.count_pool_cidrs(&pool.id)?)?;
-    allocator::preview_first_fit(&mut tx.free_space(&pool.id), family, prefix, disallowed).map_err(|e| match e {
-        allocator::AllocError::Storage(e) => e,
-        other => {
-            let attribute = other.attribute("netmask_length");
-            Error::new(
-                ErrorKind::Conflict,
-                format!("Nothing to preview in pool {}", pool.id),
-                other.to_string(),
-            )
-            .at(attribute)
-        }
-    })
-}
 
 fn state(cidr: &Cidr, pool_id: &str, netmask: Value, disallowed: Value) -> Obj {
     obj([
