@@ -8,6 +8,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::{CliError, write_error};
+use crate::provider::aws_config::AWS_EXECUTABLE;
 
 /// The provider's version: Cargo.toml's, the one place it is set.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -97,12 +98,7 @@ pub fn install(plugin_dir: Option<PathBuf>, out: &mut impl Write) -> Result<i32,
         Some(d) => std::path::absolute(&d).unwrap_or(d),
         None => default_plugin_dir()?,
     };
-    let exe = std::env::current_exe().map_err(|e| {
-        CliError::new(
-            format!("cannot find the running executable: {e}"),
-            "run the binary by its path, e.g. target/release/terraform-provider-ipam install",
-        )
-    })?;
+    let exe = running_executable()?;
     let content = std::fs::read(&exe).map_err(|e| {
         CliError::new(
             format!("cannot read the running executable {}: {e}", exe.display()),
@@ -166,6 +162,88 @@ pub fn install(plugin_dir: Option<PathBuf>, out: &mut impl Write) -> Result<i32,
         ),
     )?;
     Ok(0)
+}
+
+/// The running executable's path, links resolved.
+fn running_executable() -> Result<PathBuf, CliError> {
+    std::env::current_exe().map_err(|e| {
+        CliError::new(
+            format!("cannot find the running executable: {e}"),
+            "run the binary by its path, e.g. target/release/terraform-provider-ipam install",
+        )
+    })
+}
+
+/// Makes `dir/terraform-provider-aws` run this binary: a symbolic link to it (a copy where the
+/// file system refuses links), so Terraform serves `hashicorp/aws` from it under the printed
+/// `dev_overrides`. Writes nothing when the link (or an identical copy) is already there;
+/// replaces anything else by an atomic rename.
+pub fn install_as_aws(dir: &Path, out: &mut impl Write) -> Result<i32, CliError> {
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let exe = running_executable()?;
+    let target = dir.join(format!("{AWS_EXECUTABLE}{}", std::env::consts::EXE_SUFFIX));
+    let unwritable = |what: &str, e: std::io::Error| {
+        CliError::new(
+            format!("cannot {what} {}: {e}; nothing was installed", dir.display()),
+            "give --as-aws a directory you can write, e.g. ~/.terraform.d/aws-ipam",
+        )
+    };
+    let linked = std::fs::read_link(&target).is_ok_and(|t| t == exe);
+    let copied = || {
+        std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file())
+            && std::fs::read(&target).ok() == std::fs::read(&exe).ok()
+    };
+    let action = if linked || copied() {
+        "already installed (unchanged)"
+    } else {
+        std::fs::create_dir_all(&dir).map_err(|e| unwritable("create", e))?;
+        let tmp = dir.join(format!(".{AWS_EXECUTABLE}.tmp-{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let placed = match symlink(&exe, &tmp) {
+            Ok(()) => std::fs::rename(&tmp, &target).map(|()| "linked"),
+            Err(_) => {
+                let content = std::fs::read(&exe).map_err(|e| {
+                    CliError::new(
+                        format!("cannot read the running executable {}: {e}", exe.display()),
+                        "check its permissions",
+                    )
+                })?;
+                write_executable(&dir, &target, &content).map(|()| "copied (this file system refuses links)")
+            }
+        };
+        if placed.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        placed.map_err(|e| unwritable("write to", e))?
+    };
+    let dir_hcl = format!("{:?}", dir.display().to_string());
+    writeln!(
+        out,
+        "{action}: {} -> {}\n\n\
+         Terraform runs it as hashicorp/aws under this CLI configuration (put it in ~/.terraformrc, or in a file named by TF_CLI_CONFIG_FILE):\n\n\
+         provider_installation {{\n  dev_overrides {{\n    \"hashicorp/aws\" = {dir_hcl}\n  }}\n  direct {{}}\n}}\n\n\
+         Configurations with source = \"hashicorp/aws\" then plan and apply against the local IPAM unchanged, with no `terraform init` \
+         for the provider (`terraform get` installs local modules). The database is IPAM_DATABASE (default terraform-ipam.db in the working directory).",
+        target.display(),
+        exe.display()
+    )
+    .map_err(write_error)?;
+    Ok(0)
+}
+
+#[cfg(unix)]
+fn symlink(original: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(original, link)
+}
+
+#[cfg(windows)]
+fn symlink(original: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::windows::fs::symlink_file(original, link)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn symlink(_original: &Path, _link: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 /// The CLI configuration Terraform reads (`TF_CLI_CONFIG_FILE`, else `~/.terraformrc`) when it

@@ -148,6 +148,11 @@ pub enum Command {
         /// `filesystem_mirror` block) works too.
         #[arg(long, value_name = "DIR")]
         plugin_dir: Option<PathBuf>,
+        /// Instead: links `DIR/terraform-provider-aws` to this binary and prints the CLI
+        /// configuration (`dev_overrides`) under which Terraform runs it for `hashicorp/aws`, so
+        /// configurations written for the AWS provider use the local IPAM unchanged.
+        #[arg(long, value_name = "DIR", conflicts_with = "plugin_dir")]
+        as_aws: Option<PathBuf>,
     },
 }
 
@@ -235,7 +240,8 @@ pub fn main() -> i32 {
         }
     };
     if cli.debug {
-        return server::serve_debug(Arc::new(IpamProvider::new()));
+        let view = crate::provider::View::of_program(std::env::args_os().next().as_deref());
+        return server::serve_debug(Arc::new(IpamProvider::for_view(view)));
     }
     let Some(command) = cli.command else {
         use clap::CommandFactory;
@@ -247,7 +253,8 @@ pub fn main() -> i32 {
     };
     let result = match command {
         Command::Migrate { from, to } => migrate(&from, &to, cli.output),
-        Command::Install { plugin_dir } => install::install(plugin_dir, &mut std::io::stdout().lock()),
+        Command::Install { as_aws: Some(dir), .. } => install::install_as_aws(&dir, &mut std::io::stdout().lock()),
+        Command::Install { plugin_dir, .. } => install::install(plugin_dir, &mut std::io::stdout().lock()),
         command => run(&cli.database, cli.output, command),
     };
     match result {

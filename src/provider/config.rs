@@ -23,8 +23,18 @@ pub struct Config {
     pub region: String,
     pub quotas: Quotas,
     pub default_tags: Tags,
+    /// The aws view's `ignore_tags {}`.
+    pub ignore_tags: IgnoreTags,
     /// The environment variables `database`, `account_id` and `region` came from, if any.
     pub from_env: Vec<&'static str>,
+}
+
+/// Tag keys to leave out of `tags` and `tags_all` (the aws view's `ignore_tags {}`): these keys,
+/// and keys starting with one of these prefixes. None of the types served so far has tags.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IgnoreTags {
+    pub keys: std::collections::BTreeSet<String>,
+    pub key_prefixes: std::collections::BTreeSet<String>,
 }
 
 impl Default for Config {
@@ -35,6 +45,7 @@ impl Default for Config {
             region: DEFAULT_REGION.into(),
             quotas: Quotas::default(),
             default_tags: Tags::new(),
+            ignore_tags: IgnoreTags::default(),
             from_env: Vec::new(),
         }
     }
@@ -149,7 +160,7 @@ impl Config {
     }
 }
 
-fn first_block(cfg: &Obj, name: &str) -> Option<Obj> {
+pub(super) fn first_block(cfg: &Obj, name: &str) -> Option<Obj> {
     cfg.get(name)
         .and_then(Value::as_elems)
         .and_then(|v| v.first())

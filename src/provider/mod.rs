@@ -1,10 +1,14 @@
 //! The ipam provider: one file per resource and data source, each mapping Terraform values to
 //! domain calls. Knows nothing about SQL.
 
+pub mod aws_config;
 pub mod common;
 pub mod config;
 mod data;
 mod data_address_history;
+mod data_aws_caller_identity;
+mod data_aws_partition;
+mod data_aws_region;
 mod data_ipam;
 mod data_ipams;
 mod data_pool;
@@ -36,12 +40,14 @@ use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
 use crate::store::Store;
 
+pub use aws_config::View;
 use common::diag;
 use config::Config;
 use framework::{Ctx, DataSource, Resource};
 
 /// The provider: schemas, configuration, and the database opened on first use.
 pub struct IpamProvider {
+    view: View,
     provider_schema: Schema,
     resources: BTreeMap<String, Box<dyn Resource>>,
     data_sources: BTreeMap<String, Box<dyn DataSource>>,
@@ -87,17 +93,34 @@ fn all_data_sources() -> Vec<Box<dyn DataSource>> {
     ]
 }
 
+/// The data source types of the aws view.
+fn aws_data_sources() -> Vec<Box<dyn DataSource>> {
+    vec![
+        Box::new(data_aws_region::RegionData),
+        Box::new(data_aws_caller_identity::CallerIdentityData),
+        Box::new(data_aws_partition::PartitionData),
+    ]
+}
+
 impl IpamProvider {
-    /// Builds the provider and its schemas.
+    /// Builds the provider of the ipam view and its schemas.
     pub fn new() -> IpamProvider {
+        IpamProvider::for_view(View::Ipam)
+    }
+
+    /// Builds the provider serving `view`'s names and provider block.
+    pub fn for_view(view: View) -> IpamProvider {
+        let (provider_schema, resources, data_sources) = match view {
+            View::Ipam => (config::schema(), all_resources(), all_data_sources()),
+            View::Aws => (aws_config::schema(), Vec::new(), aws_data_sources()),
+        };
         let resources: BTreeMap<String, Box<dyn Resource>> =
-            all_resources().into_iter().map(|r| (r.name().to_string(), r)).collect();
-        let data_sources: BTreeMap<String, Box<dyn DataSource>> = all_data_sources()
-            .into_iter()
-            .map(|d| (d.name().to_string(), d))
-            .collect();
+            resources.into_iter().map(|r| (r.name().to_string(), r)).collect();
+        let data_sources: BTreeMap<String, Box<dyn DataSource>> =
+            data_sources.into_iter().map(|d| (d.name().to_string(), d)).collect();
         IpamProvider {
-            provider_schema: config::schema(),
+            view,
+            provider_schema,
             resource_schemas: resources.iter().map(|(k, r)| (k.clone(), r.schema())).collect(),
             data_source_schemas: data_sources.iter().map(|(k, d)| (k.clone(), d.schema())).collect(),
             resources,
@@ -165,21 +188,33 @@ impl Backend for IpamProvider {
     }
 
     fn validate_provider_config(&self, config: &Value) -> Diagnostics {
-        config::parse(config, true).err().unwrap_or_default()
+        match self.view {
+            View::Ipam => config::parse(config, true).err().unwrap_or_default(),
+            View::Aws => aws_config::parse(config, true).map_or_else(|d| d, |(_, warnings)| warnings),
+        }
     }
 
     fn configure(&self, config: &Value) -> Diagnostics {
-        match config::parse(config, false) {
+        let parsed = match self.view {
+            View::Ipam => config::parse(config, false).map(|c| (c, Diagnostics::default())),
+            View::Aws => aws_config::parse(config, false),
+        };
+        match parsed {
             // A `database` that cannot hold an IPAM (a directory that does not exist, a SQLite URI,
             // a device...) and invalid environment settings are reported here, where Terraform
             // shows them on the provider's `database`; the database itself is opened on first use.
-            Ok(c) => match c.check_storage() {
-                Ok(()) => {
-                    *self.config.write().unwrap_or_else(|p| p.into_inner()) = Some(c);
-                    Diagnostics::default()
+            Ok((c, mut diags)) => {
+                match c.check_storage() {
+                    Ok(()) => {
+                        if self.view == View::Aws {
+                            diags.push(aws_config::nothing_reaches_aws(&c));
+                        }
+                        *self.config.write().unwrap_or_else(|p| p.into_inner()) = Some(c);
+                    }
+                    Err(d) => diags.extend(d),
                 }
-                Err(d) => d,
-            },
+                diags
+            }
             Err(d) => d,
         }
     }
