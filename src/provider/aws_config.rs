@@ -13,8 +13,8 @@ use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::redact;
 
-use super::common::{ObjExt, diag};
-use super::config::{Config, IgnoreTags, first_block};
+use super::common::ObjExt;
+use super::config::{Config, IgnoreTags, env, first_block, setting_diag};
 use super::data_aws_region;
 
 /// The names the binary serves.
@@ -195,24 +195,8 @@ pub fn schema() -> Schema {
     }
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
 /// The regions' environment variables, in the order they are read.
 const REGION_VARS: [&str; 3] = ["AWS_REGION", "AWS_DEFAULT_REGION", "IPAM_REGION"];
-
-/// An error about a setting: on `attribute` when the configuration gave it, naming the
-/// environment variable when that gave it.
-fn setting_error(e: &crate::ipam::Error, var: Option<&str>) -> Diagnostic {
-    match var {
-        Some(var) => Diagnostic::error(
-            e.summary.clone(),
-            format!("Set by the environment variable {var}: {}", e.detail),
-        ),
-        None => diag(e),
-    }
-}
 
 /// Refuses a string outside `allowed` (null and unknown pass).
 fn one_of(block: &Obj, path: Path, name: &str, allowed: &[&str], expected: &str, diags: &mut Diagnostics) {
@@ -377,7 +361,7 @@ fn region(cfg: &Obj, c: &mut Config, diags: &mut Diagnostics) {
         return;
     };
     if let Err(e) = rules::check_region_name(&region, "region") {
-        diags.push(setting_error(&e, var));
+        diags.push(setting_diag(&e, var));
     } else if data_aws_region::description(&region).is_none() && cfg.boolean("skip_region_validation") != Some(true) {
         let e = crate::ipam::Error::invalid(
             format!("Invalid AWS Region: {region}"),
@@ -386,7 +370,7 @@ fn region(cfg: &Obj, c: &mut Config, diags: &mut Diagnostics) {
             ),
         )
         .at("region");
-        diags.push(setting_error(&e, var));
+        diags.push(setting_diag(&e, var));
     }
     if var == Some("IPAM_REGION") {
         c.from_env.push("IPAM_REGION");
@@ -419,7 +403,7 @@ fn account(cfg: &Obj, c: &mut Config, diags: &mut Diagnostics) {
         },
     };
     if let Err(e) = rules::check_account_id(&account, attribute) {
-        diags.push(setting_error(&e, var));
+        diags.push(setting_diag(&e, var));
         return;
     }
     let source = match var {

@@ -106,13 +106,13 @@ pub fn schema() -> Schema {
     }
 }
 
-fn env(name: &str) -> Option<String> {
+pub(super) fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 /// An error about a setting: on the attribute when the configuration gave it, naming the
 /// environment variable (and on no attribute) when that gave it.
-fn setting_diag(e: &crate::ipam::Error, env_name: Option<&str>) -> Diagnostic {
+pub(super) fn setting_diag(e: &crate::ipam::Error, env_name: Option<&str>) -> Diagnostic {
     match env_name {
         Some(var) => Diagnostic::error(
             e.summary.clone(),

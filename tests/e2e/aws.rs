@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value as J;
 
-use crate::common::{PROVIDER_BIN, Tf};
+use crate::common::{PROVIDER_BIN, Tf, flat};
 
 /// Runs `terraform-provider-ipam install --as-aws DIR`.
 fn install_as_aws(dir: &Path) -> Output {
@@ -247,12 +247,16 @@ data "aws_region" "by_name" {{
 data "aws_region" "by_endpoint" {{
   endpoint = "ec2.ap-southeast-2.amazonaws.com"
 }}
+data "aws_region" "by_old_name" {{
+  name = "eu-west-3"
+}}
 data "aws_caller_identity" "current" {{}}
 data "aws_partition" "current" {{}}
 
 output "region" {{ value = data.aws_region.current }}
 output "by_name" {{ value = data.aws_region.by_name.description }}
 output "by_endpoint" {{ value = data.aws_region.by_endpoint.region }}
+output "by_old_name" {{ value = data.aws_region.by_old_name.description }}
 output "caller" {{ value = data.aws_caller_identity.current }}
 output "partition" {{ value = data.aws_partition.current }}
 "#
@@ -260,6 +264,10 @@ output "partition" {{ value = data.aws_partition.current }}
     let (code, plan) = tf.plan_code(&[]);
     assert_eq!(code, 2, "the plan shows the outputs:\n{plan}");
     assert_eq!(warnings(&plan), 1, "{plan}");
+    assert!(
+        flat(&plan).contains("Attribute Deprecated") && flat(&plan).contains("Use region instead"),
+        "{plan}"
+    );
     assert!(
         plan.contains(&tf.db.display().to_string()) || plan.contains("****"),
         "{plan}"
@@ -275,6 +283,7 @@ output "partition" {{ value = data.aws_partition.current }}
     );
     assert_eq!(value("by_name"), "US West (Oregon)");
     assert_eq!(value("by_endpoint"), "ap-southeast-2");
+    assert_eq!(value("by_old_name"), "Europe (Paris)");
     assert_eq!(
         value("caller"),
         serde_json::json!({"account_id": "123456789012", "arn": "arn:aws:iam::123456789012:root",
@@ -314,7 +323,7 @@ fn account_checks() {
         &tf,
         "region = \"eu-west-1\"\nforbidden_account_ids = [\"123456789012\"]",
     );
-    let out = tf.plan_fails();
+    let out = flat(&tf.plan_fails());
     assert!(out.contains("AWS account ID not allowed: 123456789012"), "{out}");
     assert!(out.contains("forbidden_account_ids"), "{out}");
 
@@ -326,7 +335,7 @@ fn account_checks() {
 
     let tf = aws_tf().env("IPAM_ACCOUNT_ID", "222222222222");
     with_provider(&tf, "region = \"eu-west-1\"\nallowed_account_ids = [\"111111111111\"]");
-    let out = tf.plan_fails();
+    let out = flat(&tf.plan_fails());
     assert!(out.contains("AWS account ID not allowed: 222222222222"), "{out}");
     assert!(out.contains("IPAM_ACCOUNT_ID"), "{out}");
 
@@ -334,7 +343,7 @@ fn account_checks() {
         &tf,
         "region = \"eu-west-1\"\nallowed_account_ids = [\"222222222222\"]\nforbidden_account_ids = [\"111111111111\"]",
     );
-    let out = tf.plan_fails();
+    let out = flat(&tf.plan_fails());
     assert!(out.contains("Conflicting configuration arguments"), "{out}");
 }
 
@@ -344,7 +353,7 @@ fn account_checks() {
 fn region_sources() {
     let tf = aws_tf();
     with_provider(&tf, "profile = \"x\"");
-    let out = tf.plan_fails();
+    let out = flat(&tf.plan_fails());
     for name in ["No region", "region", "AWS_REGION", "AWS_DEFAULT_REGION", "IPAM_REGION"] {
         assert!(out.contains(name), "{name} not in:\n{out}");
     }
@@ -357,8 +366,17 @@ fn region_sources() {
     with_provider(&tf, "region = \"us-east-2\"");
     assert_eq!(output(&tf, "region"), "us-east-2");
 
+    tf.raw_config(&format!(
+        "{REQUIRED_AWS}\nprovider \"aws\" {{\n  region = \"us-east-1\"\n}}\n\
+         data \"aws_region\" \"nowhere\" {{\n  region = \"xx-west-1\"\n}}\n\
+         data \"aws_region\" \"two\" {{\n  region = \"us-east-1\"\n  endpoint = \"ec2.us-west-2.amazonaws.com\"\n}}\n"
+    ));
+    let out = flat(&tf.plan_fails());
+    assert!(out.contains("region not found for name \"xx-west-1\""), "{out}");
+    assert!(out.contains("multiple Regions matched"), "{out}");
+
     with_provider(&tf, "region = \"xx-nowhere-9\"");
-    let out = tf.plan_fails();
+    let out = flat(&tf.plan_fails());
     assert!(out.contains("Invalid AWS Region: xx-nowhere-9"), "{out}");
     assert!(out.contains("skip_region_validation"), "{out}");
 }
@@ -391,7 +409,7 @@ ignore_tags {
   keys = ["k"]
 }"#,
     );
-    let out = tf.plan_fails();
+    let out = flat(&tf.plan_fails());
     for expected in [
         "Invalid retry_mode",
         "Invalid tag_policy_compliance",
