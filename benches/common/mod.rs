@@ -2,8 +2,10 @@
 //! `IPAM_BENCH_POSTGRES`) holding one pool with many allocations.
 #![allow(dead_code)]
 
-use terraform_provider_ipam::ipam::cidr::Cidr;
-use terraform_provider_ipam::ipam::model::{CREATE_COMPLETE, Ipam, LOCALE_NONE, Pool, Quotas, Scope, ScopeType, Tags};
+use terraform_provider_ipam::ipam::cidr::{Cidr, Family};
+use terraform_provider_ipam::ipam::model::{
+    Ipam, LOCALE_NONE, Pool, Quotas, ResourceType, Scope, ScopeType, State, Tags,
+};
 use terraform_provider_ipam::store::{Store, ops};
 
 fn c(s: &str) -> Cidr {
@@ -14,21 +16,21 @@ fn c(s: &str) -> Cidr {
 /// allocation.
 #[derive(Clone, Copy, Debug)]
 pub struct Space {
-    pub family: &'static str,
+    pub family: Family,
     pub cidr: &'static str,
     pub netmask: u8,
 }
 
 /// /28s from 10.0.0.0/8.
 pub const V4: Space = Space {
-    family: "ipv4",
+    family: Family::V4,
     cidr: "10.0.0.0/8",
     netmask: 28,
 };
 
 /// /64s from an IPv6 /32.
 pub const V6: Space = Space {
-    family: "ipv6",
+    family: Family::V6,
     cidr: "2001:db8::/32",
     netmask: 64,
 };
@@ -62,14 +64,14 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
         description: None,
         tags: Tags::new(),
         tags_all: Tags::new(),
-        state: CREATE_COMPLETE.into(),
+        state: State::CreateComplete,
     };
     let pool = Pool {
         id: "ipam-pool-00000000000000001".into(),
         scope_id: "ipam-scope-00000000000000002".into(),
         ipam_id: "ipam-00000000000000001".into(),
         owner_id: acct.clone(),
-        address_family: space.family.into(),
+        address_family: space.family,
         locale: LOCALE_NONE.into(),
         source_pool_id: None,
         depth: 1,
@@ -85,7 +87,7 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
         tags: Tags::new(),
         tags_all: Tags::new(),
         cascade: None,
-        state: CREATE_COMPLETE.into(),
+        state: State::CreateComplete,
     };
     store
         .write(|tx| {
@@ -99,7 +101,7 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
                 private_default_scope_id: "ipam-scope-00000000000000002".into(),
                 tags: Tags::new(),
                 tags_all: Tags::new(),
-                state: CREATE_COMPLETE.into(),
+                state: State::CreateComplete,
                 cascade: None,
             })?;
             tx.insert_scope(&scope("ipam-scope-00000000000000001", ScopeType::Public))?;
@@ -145,7 +147,7 @@ pub fn request_of(tags: &Tags, netmask: u8) -> ops::AllocationRequest<'_> {
         cidr: None,
         netmask_length: Some(i64::from(netmask)),
         disallowed: &[],
-        resource_type: "custom",
+        resource_type: ResourceType::Custom,
         resource_id: None,
         resource_region: None,
         description: None,

@@ -9,7 +9,10 @@ use serde_json::Value as J;
 
 use super::tree::clean;
 use super::{CliError, ExportFormat, Output, write_error};
-use crate::ipam::model::{Allocation, HistoryRecord, Tags};
+use crate::ipam::model::{
+    Allocation, AwsService, CidrState, ComplianceStatus, Family, HistoryRecord, PublicIpSource, ResourceType,
+    ScopeType, ShareStatus, State, Tags,
+};
 use crate::ipam::utilisation::Addresses;
 use crate::store::Store;
 
@@ -32,7 +35,7 @@ struct IpamOut {
     public_default_scope_id: String,
     private_default_scope_id: String,
     cascade: Option<bool>,
-    state: String,
+    state: State,
     tags: Tags,
     scopes: Vec<ScopeOut>,
 }
@@ -41,11 +44,11 @@ struct IpamOut {
 struct ScopeOut {
     id: String,
     #[serde(rename = "type")]
-    scope_type: &'static str,
+    scope_type: ScopeType,
     is_default: bool,
     owner_id: String,
     description: Option<String>,
-    state: String,
+    state: State,
     tags: Tags,
     pools: Vec<PoolOut>,
 }
@@ -53,7 +56,7 @@ struct ScopeOut {
 #[derive(Serialize)]
 struct PoolOut {
     id: String,
-    address_family: String,
+    address_family: Family,
     locale: String,
     depth: i64,
     source_ipam_pool_id: Option<String>,
@@ -64,11 +67,11 @@ struct PoolOut {
     allocation_max_netmask_length: Option<i64>,
     allocation_default_netmask_length: Option<i64>,
     allocation_resource_tags: Tags,
-    aws_service: Option<String>,
-    public_ip_source: Option<String>,
+    aws_service: Option<AwsService>,
+    public_ip_source: Option<PublicIpSource>,
     publicly_advertisable: Option<bool>,
     cascade: Option<bool>,
-    state: String,
+    state: State,
     tags: Tags,
     cidrs: Vec<CidrOut>,
     allocations: Vec<AllocationOut>,
@@ -80,7 +83,7 @@ struct CidrOut {
     id: String,
     netmask_length: Option<i64>,
     cidr_authorization_context: Option<AuthOut>,
-    state: String,
+    state: CidrState,
 }
 
 #[derive(Serialize)]
@@ -95,12 +98,12 @@ struct AllocationOut {
     pool_id: String,
     cidr: String,
     netmask_length: Option<i64>,
-    resource_type: String,
+    resource_type: ResourceType,
     resource_id: Option<String>,
     resource_owner: String,
     resource_region: Option<String>,
     description: Option<String>,
-    compliance_status: String,
+    compliance_status: ComplianceStatus,
     tags: Tags,
     disallowed_cidrs: Vec<String>,
 }
@@ -112,12 +115,12 @@ impl From<&Allocation> for AllocationOut {
             pool_id: a.pool_id.clone(),
             cidr: a.cidr.to_string(),
             netmask_length: a.netmask_length,
-            resource_type: a.resource_type.clone(),
+            resource_type: a.resource_type,
             resource_id: a.resource_id.clone(),
             resource_owner: a.resource_owner.clone(),
             resource_region: a.resource_region.clone(),
             description: a.description.clone(),
-            compliance_status: a.compliance_status.clone(),
+            compliance_status: a.compliance_status,
             tags: a.tags_all.clone(),
             disallowed_cidrs: a.disallowed_cidrs.clone(),
         }
@@ -134,7 +137,7 @@ struct ShareOut {
     permission_arns: Vec<String>,
     resource_arns: Vec<String>,
     principals: Vec<String>,
-    status: String,
+    status: ShareStatus,
     tags: Tags,
 }
 
@@ -144,11 +147,11 @@ struct HistoryOut {
     ipam_id: String,
     scope_id: String,
     pool_id: Option<String>,
-    resource_type: String,
+    resource_type: ResourceType,
     resource_id: Option<String>,
     resource_owner: String,
     resource_region: Option<String>,
-    compliance_status: Option<String>,
+    compliance_status: Option<ComplianceStatus>,
     start_time: String,
     end_time: Option<String>,
 }
@@ -160,11 +163,11 @@ impl From<&HistoryRecord> for HistoryOut {
             ipam_id: r.ipam_id.clone(),
             scope_id: r.scope_id.clone(),
             pool_id: r.pool_id.clone(),
-            resource_type: r.resource_type.clone(),
+            resource_type: r.resource_type,
             resource_id: r.resource_id.clone(),
             resource_owner: r.resource_owner.clone(),
             resource_region: r.resource_region.clone(),
-            compliance_status: r.compliance_status.clone(),
+            compliance_status: r.compliance_status,
             start_time: r.start_time.clone(),
             end_time: r.end_time.clone(),
         }
@@ -193,13 +196,13 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                                         message: c.auth_message.clone(),
                                         signature: c.auth_signature.clone(),
                                     }),
-                                state: c.state.clone(),
+                                state: c.state,
                             })
                             .collect();
                     let allocations = tx.allocations_of(&p.id)?.iter().map(AllocationOut::from).collect();
                     pools.push(PoolOut {
                         id: p.id.clone(),
-                        address_family: p.address_family.clone(),
+                        address_family: p.address_family,
                         locale: p.locale.clone(),
                         depth: p.depth,
                         source_ipam_pool_id: p.source_pool_id.clone(),
@@ -210,11 +213,11 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                         allocation_max_netmask_length: p.max_netmask,
                         allocation_default_netmask_length: p.default_netmask,
                         allocation_resource_tags: p.allocation_resource_tags.clone(),
-                        aws_service: p.aws_service.clone(),
-                        public_ip_source: p.public_ip_source.clone(),
+                        aws_service: p.aws_service,
+                        public_ip_source: p.public_ip_source,
                         publicly_advertisable: p.publicly_advertisable,
                         cascade: p.cascade,
-                        state: p.state.clone(),
+                        state: p.state,
                         tags: p.tags_all.clone(),
                         cidrs,
                         allocations,
@@ -223,11 +226,11 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                 pools.sort_by(|a, b| a.id.cmp(&b.id));
                 scopes.push(ScopeOut {
                     id: s.id.clone(),
-                    scope_type: s.scope_type.as_str(),
+                    scope_type: s.scope_type,
                     is_default: s.is_default,
                     owner_id: s.owner_id.clone(),
                     description: s.description.clone(),
-                    state: s.state.clone(),
+                    state: s.state,
                     tags: s.tags_all.clone(),
                     pools,
                 });
@@ -244,7 +247,7 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                 public_default_scope_id: i.public_default_scope_id.clone(),
                 private_default_scope_id: i.private_default_scope_id.clone(),
                 cascade: i.cascade,
-                state: i.state.clone(),
+                state: i.state,
                 tags: i.tags_all.clone(),
                 scopes,
             });
@@ -315,11 +318,11 @@ fn write_csv(store: &Store, out: &mut impl Write) -> Result<(), CliError> {
                 a.id,
                 a.pool_id,
                 a.cidr.to_string(),
-                a.resource_type,
+                a.resource_type.to_string(),
                 a.resource_id.unwrap_or_default(),
                 a.resource_owner,
                 a.resource_region.unwrap_or_default(),
-                a.compliance_status,
+                a.compliance_status.to_string(),
                 a.description.unwrap_or_default(),
                 p.scope_id.clone(),
                 p.ipam_id.clone(),
@@ -365,7 +368,7 @@ pub fn print_history(records: &[HistoryRecord], output: Output, out: &mut impl W
             "{:<20}  {:<20}  {:<14} {:<48} {:<12}  {:<28} {}",
             clean(&r.start_time),
             clean(r.end_time.as_deref().unwrap_or("(held)")),
-            clean(&r.resource_type),
+            r.resource_type.as_str(),
             clean(r.resource_id.as_deref().unwrap_or("-")),
             clean(&r.resource_owner),
             clean(&r.scope_id),
@@ -429,7 +432,7 @@ pub fn orphans(store: &Store, states: &[PathBuf]) -> Result<Vec<Allocation>, Cli
             out.extend(
                 tx.allocations_of(&p.id)?
                     .into_iter()
-                    .filter(|a| a.resource_type != "ipam-pool" && !known.contains(&a.id)),
+                    .filter(|a| a.resource_type != ResourceType::IpamPool && !known.contains(&a.id)),
             );
         }
         Ok(out)

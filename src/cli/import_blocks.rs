@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::ipam::model::ResourceType;
 use crate::ipam::model::{Pool, Tags};
-use crate::ipam::pool_rules::RESOURCE_TYPE_POOL;
 use crate::ipam::{Error, ErrorKind, Result, ids};
 use crate::store::Tx;
 
@@ -245,7 +245,7 @@ impl Walk<'_, '_> {
             self.import("ipam_pool_cidr", name, format!("{}_{}", c.cidr, p.id), note);
         }
         for a in self.tx.allocations_of(&p.id)? {
-            if a.resource_type == RESOURCE_TYPE_POOL {
+            if a.resource_type == ResourceType::IpamPool {
                 self.note(format!(
                     "{} in {pool_name} is held by child pool {}: it comes with that pool's ipam_pool_cidr.",
                     a.cidr,

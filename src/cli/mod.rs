@@ -449,7 +449,7 @@ fn release_all(store: &Store, ids: &[String]) -> Result<Vec<String>, CliError> {
                     a.pool_id,
                     pool.as_deref().unwrap_or_default()
                 )),
-                Some(a) if a.resource_type == crate::ipam::pool_rules::RESOURCE_TYPE_POOL => problems.push(format!(
+                Some(a) if a.resource_type == crate::ipam::model::ResourceType::IpamPool => problems.push(format!(
                     "{id} is the space of child pool {} (deprovision that pool's CIDR instead)",
                     a.resource_id.as_deref().unwrap_or_default()
                 )),

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::CliError;
 use super::output::REPORT_MARK;
 use super::tree::{self, AllocationNode, IpamNode, PoolNode, Usage, clean};
+use crate::ipam::model::ComplianceStatus;
 use crate::store::Store;
 
 /// Colours of the two kinds of held space, and of the free rest.
@@ -117,7 +118,7 @@ fn pool_bars<'a>(p: &'a PoolNode, indent: usize, bars: &mut Vec<Bar<'a>>) {
 
 fn allocation_rows(p: &PoolNode, rows: &mut String, counts: &mut (usize, usize)) {
     let mut row = |a: &AllocationNode| {
-        let bad = a.compliance_status != "compliant";
+        let bad = a.compliance_status != ComplianceStatus::Compliant;
         counts.0 += 1;
         if bad {
             counts.1 += 1;
@@ -129,11 +130,11 @@ fn allocation_rows(p: &PoolNode, rows: &mut String, counts: &mut (usize, usize))
             if bad { " class=\"bad\"" } else { "" },
             esc(&a.cidr),
             esc(&p.id),
-            esc(&a.resource_type),
+            a.resource_type,
             esc(a.resource_id.as_deref().unwrap_or(&a.id)),
             esc(&a.resource_owner),
             esc(a.resource_region.as_deref().unwrap_or("")),
-            esc(&a.compliance_status),
+            a.compliance_status,
             esc(a.description.as_deref().unwrap_or("")),
         );
     };
@@ -155,7 +156,7 @@ fn pool_rows(p: &PoolNode, rows: &mut String) {
         "<tr><td class=\"mono\">{}{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td></tr>",
         "&nbsp;&nbsp;".repeat(usize::try_from(p.depth).unwrap_or(0).saturating_sub(1)),
         esc(&p.id),
-        esc(&p.address_family),
+        p.address_family,
         esc(&p.locale),
         if cidrs.is_empty() {
             "(none)".to_string()

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::CliError;
 use crate::ipam::cidr::{Cidr, Family};
-use crate::ipam::model::{Allocation, Pool, Tags};
+use crate::ipam::model::{Allocation, ComplianceStatus, Pool, ResourceType, ScopeType, Tags};
 use crate::ipam::utilisation::{Addresses, Utilisation};
 use crate::store::{Store, Tx};
 
@@ -98,7 +98,7 @@ pub struct IpamNode {
 pub struct ScopeNode {
     pub id: String,
     #[serde(rename = "type")]
-    pub scope_type: &'static str,
+    pub scope_type: ScopeType,
     pub is_default: bool,
     pub description: Option<String>,
     pub tags: Tags,
@@ -110,7 +110,7 @@ pub struct ScopeNode {
 /// The utilisation of one address family of a scope.
 #[derive(Serialize)]
 pub struct FamilyUsage {
-    pub address_family: &'static str,
+    pub address_family: Family,
     #[serde(flatten)]
     pub usage: Usage,
 }
@@ -120,7 +120,7 @@ pub struct FamilyUsage {
 pub struct PoolNode {
     pub id: String,
     pub description: Option<String>,
-    pub address_family: String,
+    pub address_family: Family,
     pub locale: String,
     pub depth: i64,
     pub owner_id: String,
@@ -150,12 +150,12 @@ pub struct CidrNode {
 pub struct AllocationNode {
     pub id: String,
     pub cidr: String,
-    pub resource_type: String,
+    pub resource_type: ResourceType,
     pub resource_id: Option<String>,
     pub resource_owner: String,
     pub resource_region: Option<String>,
     pub description: Option<String>,
-    pub compliance_status: String,
+    pub compliance_status: ComplianceStatus,
     pub tags: Tags,
 }
 
@@ -164,12 +164,12 @@ impl From<&Allocation> for AllocationNode {
         AllocationNode {
             id: a.id.clone(),
             cidr: a.cidr.to_string(),
-            resource_type: a.resource_type.clone(),
+            resource_type: a.resource_type,
             resource_id: a.resource_id.clone(),
             resource_owner: a.resource_owner.clone(),
             resource_region: a.resource_region.clone(),
             description: a.description.clone(),
-            compliance_status: a.compliance_status.clone(),
+            compliance_status: a.compliance_status,
             tags: a.tags_all.clone(),
         }
     }
@@ -213,7 +213,7 @@ fn pool_node(loaded: &[Loaded], i: usize, placed: &mut BTreeSet<usize>) -> PoolN
     PoolNode {
         id: p.id.clone(),
         description: p.description.clone(),
-        address_family: p.address_family.clone(),
+        address_family: p.address_family,
         locale: p.locale.clone(),
         depth: p.depth,
         owner_id: p.owner_id.clone(),
@@ -270,7 +270,7 @@ fn scope_pools(tx: &Tx, pools: Vec<Pool>) -> crate::ipam::Result<(Vec<PoolNode>,
         let mut total: Option<Utilisation> = None;
         for l in loaded
             .iter()
-            .filter(|l| l.pool.source_pool_id.is_none() && l.pool.address_family == family.as_str())
+            .filter(|l| l.pool.source_pool_id.is_none() && l.pool.address_family == family)
         {
             let inside: Vec<Allocation> = l
                 .allocations
@@ -284,7 +284,7 @@ fn scope_pools(tx: &Tx, pools: Vec<Pool>) -> crate::ipam::Result<(Vec<PoolNode>,
         }
         if let Some(u) = total {
             usage.push(FamilyUsage {
-                address_family: family.as_str(),
+                address_family: family,
                 usage: u.into(),
             });
         }
@@ -305,7 +305,7 @@ pub fn build(store: &Store) -> Result<Vec<IpamNode>, CliError> {
                 let (pools, usage) = scope_pools(tx, pools)?;
                 scopes.push(ScopeNode {
                     id: s.id.clone(),
-                    scope_type: s.scope_type.as_str(),
+                    scope_type: s.scope_type,
                     is_default: s.is_default,
                     description: s.description.clone(),
                     tags: s.tags_all.clone(),
@@ -314,7 +314,7 @@ pub fn build(store: &Store) -> Result<Vec<IpamNode>, CliError> {
                 });
             }
             // The default scopes first (private, then public), then the others by ID.
-            scopes.sort_by_key(|s| (!s.is_default, s.scope_type != "private", s.id.clone()));
+            scopes.sort_by_key(|s| (!s.is_default, s.scope_type != ScopeType::Private, s.id.clone()));
             ipams.push(IpamNode {
                 id: i.id.clone(),
                 owner_id: i.owner_id.clone(),
@@ -394,16 +394,16 @@ impl Style {
 }
 
 fn print_allocation(out: &mut impl Write, st: &Style, pad: &str, a: &AllocationNode) -> std::io::Result<()> {
-    let comp = if a.compliance_status == "compliant" {
-        st.paint("32", &a.compliance_status)
-    } else {
-        st.paint("31", &clean(&a.compliance_status))
+    let colour = match a.compliance_status {
+        ComplianceStatus::Compliant => "32",
+        ComplianceStatus::Noncompliant => "31",
     };
+    let comp = st.paint(colour, a.compliance_status.as_str());
     writeln!(
         out,
         "{pad}{} {} {} owner {} {}{}{}",
         a.cidr,
-        clean(&a.resource_type),
+        a.resource_type,
         clean(a.resource_id.as_deref().unwrap_or(&a.id)),
         clean(&a.resource_owner),
         comp,
@@ -502,7 +502,7 @@ mod tests {
                 pool_id: String::new(),
                 cidr: Cidr::parse(c).unwrap(),
                 netmask_length: None,
-                resource_type: "custom".into(),
+                resource_type: ResourceType::Custom,
                 resource_id: None,
                 resource_owner: String::new(),
                 resource_region: None,
@@ -510,7 +510,7 @@ mod tests {
                 disallowed_cidrs: Vec::new(),
                 tags: Default::default(),
                 tags_all: Default::default(),
-                compliance_status: "compliant".into(),
+                compliance_status: ComplianceStatus::Compliant,
             })
             .collect();
         Utilisation::of(&cidrs, &held).into()

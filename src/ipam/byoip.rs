@@ -2,7 +2,7 @@
 //! CIDR it provisions, and the checks of the signed authorization message.
 
 use super::cidr::Cidr;
-use super::model::{Pool, ScopeType};
+use super::model::{Pool, PublicIpSource, ScopeType};
 use super::{AttrPath, Error, Result};
 
 /// Whether provisioning to this pool needs BYOIP proof: a top-level public pool whose source is
@@ -10,7 +10,7 @@ use super::{AttrPath, Error, Result};
 pub fn needs_byoip_proof(pool: &Pool, scope_type: ScopeType) -> bool {
     scope_type == ScopeType::Public
         && pool.source_pool_id.is_none()
-        && pool.public_ip_source.as_deref() != Some("amazon")
+        && pool.public_ip_source != Some(PublicIpSource::Amazon)
 }
 
 /// the BYOIP authorization message is `1|aws|<account>|<cidr>|<YYYYMMDD>|SHA256|RSAPSS`

@@ -4,11 +4,12 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
-/// IPv4 or IPv6.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Family {
-    V4,
-    V6,
+super::model::api_enum! {
+    /// IPv4 or IPv6.
+    Family, "Invalid address family", "an address family" {
+        V4 = "ipv4",
+        V6 = "ipv6",
+    }
 }
 
 impl Family {
@@ -17,24 +18,6 @@ impl Family {
         match self {
             Family::V4 => 32,
             Family::V6 => 128,
-        }
-    }
-    /// `ipv4` or `ipv6`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::V4 => "ipv4",
-            Family::V6 => "ipv6",
-        }
-    }
-}
-
-impl FromStr for Family {
-    type Err = CidrError;
-    fn from_str(s: &str) -> Result<Family, CidrError> {
-        match s {
-            "ipv4" => Ok(Family::V4),
-            "ipv6" => Ok(Family::V6),
-            _ => Err(CidrError::Family(s.to_string())),
         }
     }
 }
@@ -46,8 +29,6 @@ pub enum CidrError {
     Syntax(String),
     #[error("{given} has host bits set; did you mean {network}?")]
     HostBits { given: String, network: String },
-    #[error("{0:?} is not an address family; use \"ipv4\" or \"ipv6\"")]
-    Family(String),
     #[error("prefix length {prefix} is out of range for {family} (0-{max})")]
     Prefix { family: &'static str, prefix: u8, max: u8 },
     #[error("start address is not aligned to a /{0} block")]

@@ -2,13 +2,183 @@
 
 use std::collections::BTreeMap;
 
+use super::Error;
+pub use super::cidr::Family;
+
 /// Tags: key → value.
 pub type Tags = BTreeMap<String, String>;
 
-/// The state an object reaches after create.
-pub const CREATE_COMPLETE: &str = "create-complete";
-/// The state an object reaches after an update.
-pub const MODIFY_COMPLETE: &str = "modify-complete";
+/// `"a"`, `"a" or "b"`, or `one of "a", "b", "c"`: the accepted spellings, for a message.
+pub fn accepted(values: &[&str]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    match quoted.as_slice() {
+        [one] => one.clone(),
+        [a, b] => format!("{a} or {b}"),
+        all => format!("one of {}", all.join(", ")),
+    }
+}
+
+/// An enumeration of the API: each variant has one exact string, shown by `Display` and
+/// `as_str`, serialized, stored in the database, and read back by `FromStr`, which refuses any other string
+/// with an error that names the accepted ones.
+macro_rules! api_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $summary:literal, $noun:literal {
+            $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The API (and database) string.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::ipam::Error;
+            fn from_str(s: &str) -> ::std::result::Result<$name, $crate::ipam::Error> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err($crate::ipam::Error::invalid(
+                        $summary,
+                        format!(
+                            "{other:?} is not {}. Use {}.",
+                            $noun,
+                            $crate::ipam::model::accepted(&[$($text),+])
+                        ),
+                    )),
+                }
+            }
+        }
+    };
+}
+pub(crate) use api_enum;
+
+api_enum! {
+    /// The lifecycle state of an IPAM, a scope or a pool.
+    State, "Invalid state", "a state" {
+        /// Reached after create.
+        CreateComplete = "create-complete",
+        /// Reached after an update.
+        ModifyComplete = "modify-complete",
+    }
+}
+
+api_enum! {
+    /// The state of a CIDR provisioned to a pool.
+    CidrState, "Invalid pool CIDR state", "a pool CIDR state" {
+        Provisioned = "provisioned",
+    }
+}
+
+api_enum! {
+    /// Scope visibility.
+    ScopeType, "Invalid scope type", "a scope type" {
+        Public = "public",
+        Private = "private",
+    }
+}
+
+api_enum! {
+    /// Where a public pool's space comes from.
+    PublicIpSource, "Invalid public IP source", "a public IP source" {
+        /// Addresses the account brings (BYOIP), proven by an authorization message.
+        Byoip = "byoip",
+        /// Amazon-provided IPv6 space.
+        Amazon = "amazon",
+    }
+}
+
+api_enum! {
+    /// The AWS service that may use a public pool's space.
+    AwsService, "Invalid AWS service", "a supported AWS service (R-27)" {
+        Ec2 = "ec2",
+    }
+}
+
+api_enum! {
+    /// What an allocation holds space for.
+    ResourceType, "Invalid resource type", "a resource type" {
+        /// A manual reservation.
+        Custom = "custom",
+        Vpc = "vpc",
+        Subnet = "subnet",
+        Ec2PublicIpv4Pool = "ec2-public-ipv4-pool",
+        Eip = "eip",
+        /// A child pool's CIDR in its parent: made by provisioning the child, never requested.
+        IpamPool = "ipam-pool",
+    }
+}
+
+impl ResourceType {
+    /// The types an allocation may be requested for (every type but `ipam-pool`).
+    pub const REQUESTABLE: [ResourceType; 5] = [
+        ResourceType::Custom,
+        ResourceType::Vpc,
+        ResourceType::Subnet,
+        ResourceType::Ec2PublicIpv4Pool,
+        ResourceType::Eip,
+    ];
+
+    /// Parses a requested `resource_type`: a child pool's type is not one a request may name.
+    pub fn requested(s: &str) -> Result<ResourceType, Error> {
+        s.parse()
+            .ok()
+            .filter(|t| ResourceType::REQUESTABLE.contains(t))
+            .ok_or_else(|| ResourceType::not_requestable(s))
+    }
+
+    /// The error for a `resource_type` a request may not name.
+    pub fn not_requestable(s: &str) -> Error {
+        Error::invalid(
+            "Invalid resource type",
+            format!(
+                "{s:?} is not a resource type. Use {}.",
+                accepted(&ResourceType::REQUESTABLE.map(ResourceType::as_str))
+            ),
+        )
+        .at("resource_type")
+    }
+}
+
+api_enum! {
+    /// Whether an allocation keeps its pool's rules.
+    ComplianceStatus, "Invalid compliance status", "a compliance status" {
+        Compliant = "compliant",
+        /// The allocation breaks a pool rule it was allowed to break.
+        Noncompliant = "noncompliant",
+    }
+}
+
+api_enum! {
+    /// The status of a resource share.
+    ShareStatus, "Invalid share status", "a share status" {
+        Active = "ACTIVE",
+    }
+}
 
 /// Quotas of the acting account (seed values by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,34 +215,9 @@ pub struct Ipam {
     pub tags: Tags,
     /// `tags` over the provider's `default_tags` as last applied: the object's tags as AWS holds them.
     pub tags_all: Tags,
-    pub state: String,
+    pub state: State,
     /// Delete private scopes, pools, CIDRs and allocations with the IPAM.
     pub cascade: Option<bool>,
-}
-
-/// Scope visibility.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScopeType {
-    Public,
-    Private,
-}
-
-impl ScopeType {
-    /// The API string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScopeType::Public => "public",
-            ScopeType::Private => "private",
-        }
-    }
-    /// Parses the API string.
-    pub fn parse(s: &str) -> Option<ScopeType> {
-        match s {
-            "public" => Some(ScopeType::Public),
-            "private" => Some(ScopeType::Private),
-            _ => None,
-        }
-    }
 }
 
 /// A scope of an IPAM.
@@ -87,7 +232,7 @@ pub struct Scope {
     pub tags: Tags,
     /// `tags` over the provider's `default_tags` as last applied: the object's tags as AWS holds them.
     pub tags_all: Tags,
-    pub state: String,
+    pub state: State,
 }
 
 /// The locale of a pool that is usable in no region (only manual allocations).
@@ -100,8 +245,7 @@ pub struct Pool {
     pub scope_id: String,
     pub ipam_id: String,
     pub owner_id: String,
-    /// `ipv4` or `ipv6`.
-    pub address_family: String,
+    pub address_family: Family,
     /// `None` or a region.
     pub locale: String,
     pub source_pool_id: Option<String>,
@@ -112,14 +256,14 @@ pub struct Pool {
     pub max_netmask: Option<i64>,
     pub default_netmask: Option<i64>,
     pub allocation_resource_tags: Tags,
-    pub aws_service: Option<String>,
-    pub public_ip_source: Option<String>,
+    pub aws_service: Option<AwsService>,
+    pub public_ip_source: Option<PublicIpSource>,
     pub publicly_advertisable: Option<bool>,
     pub tags: Tags,
     /// `tags` over the provider's `default_tags` as last applied: the object's tags as AWS holds them.
     pub tags_all: Tags,
     pub cascade: Option<bool>,
-    pub state: String,
+    pub state: State,
 }
 
 /// A CIDR provisioned to a pool.
@@ -132,7 +276,7 @@ pub struct PoolCidr {
     pub netmask_length: Option<i64>,
     pub auth_message: Option<String>,
     pub auth_signature: Option<String>,
-    pub state: String,
+    pub state: CidrState,
 }
 
 /// An allocation from a pool: a manual reservation, a resource's CIDR, or a child pool's CIDR.
@@ -143,7 +287,7 @@ pub struct Allocation {
     pub cidr: super::cidr::Cidr,
     /// The netmask length asked for, when the CIDR was chosen by the provider.
     pub netmask_length: Option<i64>,
-    pub resource_type: String,
+    pub resource_type: ResourceType,
     pub resource_id: Option<String>,
     pub resource_owner: String,
     pub resource_region: Option<String>,
@@ -152,7 +296,7 @@ pub struct Allocation {
     pub tags: Tags,
     /// `tags` over the provider's `default_tags` as last applied: the object's tags as AWS holds them.
     pub tags_all: Tags,
-    pub compliance_status: String,
+    pub compliance_status: ComplianceStatus,
 }
 
 /// A resource share (AWS RAM) that lends pools to other accounts.
@@ -169,7 +313,7 @@ pub struct Share {
     pub tags: Tags,
     /// `tags` over the provider's `default_tags` as last applied: the object's tags as AWS holds them.
     pub tags_all: Tags,
-    pub status: String,
+    pub status: ShareStatus,
 }
 
 /// One address-history record: who held a CIDR in a scope, and when.
@@ -179,11 +323,96 @@ pub struct HistoryRecord {
     pub scope_id: String,
     pub pool_id: Option<String>,
     pub cidr: String,
-    pub resource_type: String,
+    pub resource_type: ResourceType,
     pub resource_id: Option<String>,
     pub resource_owner: String,
     pub resource_region: Option<String>,
-    pub compliance_status: Option<String>,
+    pub compliance_status: Option<ComplianceStatus>,
     pub start_time: String,
     pub end_time: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant reads back from its own string, shows and serializes as that string, and
+    /// any other string is refused naming every accepted one.
+    fn round_trip<T>(all: &[T], strings: &[&str], kind: &str)
+    where
+        T: Copy + PartialEq + std::fmt::Debug + std::fmt::Display + std::str::FromStr<Err = Error> + serde::Serialize,
+    {
+        assert_eq!(all.len(), strings.len(), "{kind}: one string per variant");
+        for (v, s) in all.iter().zip(strings) {
+            assert_eq!(v.to_string(), *s);
+            assert_eq!(s.parse::<T>().unwrap(), *v);
+            assert_eq!(serde_json::to_string(v).unwrap(), format!("{s:?}"));
+        }
+        for bad in ["", "bogus", &strings[0].to_uppercase(), &format!(" {}", strings[0])] {
+            if strings.contains(&bad) {
+                continue;
+            }
+            let e = bad.parse::<T>().unwrap_err();
+            assert_eq!(e.kind, super::super::ErrorKind::Invalid);
+            assert!(e.summary.starts_with("Invalid "), "{e}");
+            assert!(e.detail.starts_with(&format!("{bad:?} is not ")), "{e}");
+            for s in strings {
+                assert!(e.detail.contains(&format!("{s:?}")), "{kind}: {s} missing from {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_enumeration_round_trips_and_names_its_values() {
+        round_trip(Family::ALL, &["ipv4", "ipv6"], "family");
+        round_trip(State::ALL, &["create-complete", "modify-complete"], "state");
+        round_trip(CidrState::ALL, &["provisioned"], "pool CIDR state");
+        round_trip(ScopeType::ALL, &["public", "private"], "scope type");
+        round_trip(PublicIpSource::ALL, &["byoip", "amazon"], "public IP source");
+        round_trip(AwsService::ALL, &["ec2"], "AWS service");
+        round_trip(
+            ResourceType::ALL,
+            &["custom", "vpc", "subnet", "ec2-public-ipv4-pool", "eip", "ipam-pool"],
+            "resource type",
+        );
+        round_trip(
+            ComplianceStatus::ALL,
+            &["compliant", "noncompliant"],
+            "compliance status",
+        );
+        round_trip(ShareStatus::ALL, &["ACTIVE"], "share status");
+    }
+
+    #[test]
+    fn messages_keep_the_wording_users_see() {
+        let e = "ipv5".parse::<Family>().unwrap_err();
+        assert_eq!(e.summary, "Invalid address family");
+        assert_eq!(e.detail, "\"ipv5\" is not an address family. Use \"ipv4\" or \"ipv6\".");
+        let e = "s3".parse::<AwsService>().unwrap_err();
+        assert_eq!(e.detail, "\"s3\" is not a supported AWS service (R-27). Use \"ec2\".");
+        let e = "cloud".parse::<PublicIpSource>().unwrap_err();
+        assert_eq!(e.summary, "Invalid public IP source");
+        assert_eq!(
+            e.detail,
+            "\"cloud\" is not a public IP source. Use \"byoip\" or \"amazon\"."
+        );
+    }
+
+    #[test]
+    fn a_request_may_not_name_the_child_pool_resource_type() {
+        for t in ResourceType::REQUESTABLE {
+            assert_eq!(ResourceType::requested(t.as_str()).unwrap(), t);
+        }
+        for bad in ["ipam-pool", "database"] {
+            let e = ResourceType::requested(bad).unwrap_err();
+            assert_eq!(e.summary, "Invalid resource type");
+            assert_eq!(e.attribute().as_deref(), Some("resource_type"));
+            assert_eq!(
+                e.detail,
+                format!(
+                    "{bad:?} is not a resource type. Use one of \"custom\", \"vpc\", \"subnet\", \"ec2-public-ipv4-pool\", \"eip\"."
+                )
+            );
+        }
+    }
 }

@@ -5,51 +5,32 @@
 //! plan (see ARCHITECTURE.md, "When a rule is decided").
 
 use super::cidr::{Cidr, Family};
-use super::model::{LOCALE_NONE, Pool, Quotas, ScopeType, Tags};
+use super::model::{
+    AwsService, ComplianceStatus, LOCALE_NONE, Pool, PublicIpSource, Quotas, ResourceType, ScopeType, Tags,
+};
 use super::{Error, ErrorKind, Result};
 
-/// Resource types an allocation may name.
-pub const RESOURCE_TYPES: [&str; 5] = ["custom", "vpc", "subnet", "ec2-public-ipv4-pool", "eip"];
-/// The resource type of a child pool's CIDR in its parent.
-pub const RESOURCE_TYPE_POOL: &str = "ipam-pool";
-/// A compliant allocation.
-pub const COMPLIANT: &str = "compliant";
-/// An allocation that breaks a pool rule it was allowed to break.
-pub const NONCOMPLIANT: &str = "noncompliant";
 /// The Amazon-provided IPv6 space pools with `public_ip_source = "amazon"` draw from.
 pub const AMAZON_IPV6_BLOCK: &str = "2600:1f00::/24";
 
 /// What a pool is created with, as far as the rules need it.
 #[derive(Clone, Debug, Default)]
 pub struct PoolSpec<'a> {
-    pub address_family: Option<&'a str>,
+    pub address_family: Option<Family>,
     pub locale: Option<&'a str>,
     pub auto_import: Option<bool>,
     pub min_netmask: Option<i64>,
     pub max_netmask: Option<i64>,
     pub default_netmask: Option<i64>,
-    pub aws_service: Option<&'a str>,
-    pub public_ip_source: Option<&'a str>,
+    pub aws_service: Option<AwsService>,
+    pub public_ip_source: Option<PublicIpSource>,
     pub publicly_advertisable: Option<bool>,
 }
 
-/// The family named by `address_family`.
-pub fn parse_family(s: &str) -> Result<Family> {
-    match s {
-        "ipv4" => Ok(Family::V4),
-        "ipv6" => Ok(Family::V6),
-        other => Err(Error::invalid(
-            "Invalid address family",
-            format!("{other:?} is not an address family. Use \"ipv4\" or \"ipv6\"."),
-        )
-        .at("address_family")),
-    }
-}
-
 /// Checks of a pool's own arguments that need no other object: family, netmask rules (R-30..R-32),
-/// auto-import vs locale, enumerations.
+/// auto-import vs locale, the public IP source by family.
 pub fn check_pool_spec(spec: &PoolSpec) -> Result<()> {
-    let family = spec.address_family.map(parse_family).transpose()?;
+    let family = spec.address_family;
     let bits = family.map_or(128, |f| i64::from(f.bits()));
     for (name, v) in [
         ("allocation_min_netmask_length", spec.min_netmask),
@@ -93,30 +74,12 @@ pub fn check_pool_spec(spec: &PoolSpec) -> Result<()> {
         )
         .at("auto_import"));
     }
-    if let Some(s) = spec.aws_service
-        && s != "ec2"
-    {
+    if spec.public_ip_source == Some(PublicIpSource::Amazon) && family == Some(Family::V4) {
         return Err(Error::invalid(
-            "Invalid AWS service",
-            format!("{s:?} is not supported; the only service is \"ec2\" (R-27)."),
+            "Amazon-provided space is IPv6 only here",
+            "`public_ip_source = \"amazon\"` is supported for IPv6 pools; IPv4 public space comes from BYOIP (`public_ip_source = \"byoip\"`).",
         )
-        .at("aws_service"));
-    }
-    if let Some(s) = spec.public_ip_source {
-        if s != "amazon" && s != "byoip" {
-            return Err(Error::invalid(
-                "Invalid public IP source",
-                format!("{s:?} is not a source; use \"amazon\" or \"byoip\"."),
-            )
-            .at("public_ip_source"));
-        }
-        if s == "amazon" && family == Some(Family::V4) {
-            return Err(Error::invalid(
-                "Amazon-provided space is IPv6 only here",
-                "`public_ip_source = \"amazon\"` is supported for IPv6 pools; IPv4 public space comes from BYOIP (`public_ip_source = \"byoip\"`).",
-            )
-            .at("public_ip_source"));
-        }
+        .at("public_ip_source"));
     }
     if spec.publicly_advertisable.is_some() && family == Some(Family::V4) {
         return Err(Error::invalid(
@@ -139,8 +102,7 @@ pub fn check_pool_placement(
     parent: Option<&Pool>,
     quotas: &Quotas,
 ) -> Result<i64> {
-    let family = spec.address_family.map(parse_family).transpose()?;
-    if scope_type == ScopeType::Private && family == Some(Family::V6) {
+    if scope_type == ScopeType::Private && spec.address_family == Some(Family::V6) {
         return Err(Error::invalid(
             "IPv6 pools belong in the public scope",
             format!("Scope {scope_id} is private, and a private scope holds IPv4 pools only (R-16). Use the IPAM's public scope for IPv6, or `address_family = \"ipv4\"`."),
@@ -268,15 +230,12 @@ pub fn check_cidr_netmask(cidr: &Cidr, netmask: i64) -> Result<()> {
 
 /// The CIDR's family must be the pool's.
 pub fn check_family(pool: &Pool, cidr: &Cidr, attribute: &str) -> Result<()> {
-    if cidr.family.as_str() != pool.address_family {
+    if cidr.family != pool.address_family {
         return Err(Error::invalid(
             "Address family mismatch",
             format!(
                 "{cidr} is {}, but pool {} is an {} pool. Use an {} CIDR.",
-                cidr.family.as_str(),
-                pool.id,
-                pool.address_family,
-                pool.address_family
+                cidr.family, pool.id, pool.address_family, pool.address_family
             ),
         )
         .at(attribute));
@@ -306,15 +265,15 @@ pub fn check_outside_disallowed(cidr: &Cidr, disallowed: &[Cidr]) -> Result<()> 
 pub fn check_public_prefix(
     pool: &Pool,
     scope_type: ScopeType,
-    source: Option<&str>,
+    source: Option<PublicIpSource>,
     prefix: u8,
     attribute: &str,
 ) -> Result<()> {
-    if scope_type != ScopeType::Public || source == Some("amazon") {
+    if scope_type != ScopeType::Public || source == Some(PublicIpSource::Amazon) {
         return Ok(());
     }
-    let (limit, why) = match pool.address_family.as_str() {
-        "ipv4" => (24, "a public IPv4 pool takes /24 or larger (R-43)"),
+    let (limit, why) = match pool.address_family {
+        Family::V4 => (24, "a public IPv4 pool takes /24 or larger (R-43)"),
         _ if pool.publicly_advertisable == Some(false) => {
             (60, "a non-advertisable public IPv6 pool takes /60 or larger (R-44)")
         }
@@ -443,7 +402,7 @@ pub fn own_netmask_rules(spec: &PoolSpec, _parent: Option<&Pool>) -> NetmaskRule
 /// What an allocation asks for, as far as the rules need it.
 #[derive(Clone, Debug)]
 pub struct AllocationSpec<'a> {
-    pub resource_type: &'a str,
+    pub resource_type: ResourceType,
     pub resource_region: Option<&'a str>,
     pub netmask: Option<i64>,
     pub tags: &'a Tags,
@@ -462,7 +421,7 @@ pub fn allocation_netmask(pool: &Pool, requested: Option<i64>) -> Result<u8> {
         )
         .at("netmask_length")
     })?;
-    let bits = if pool.address_family == "ipv4" { 32 } else { 128 };
+    let bits = i64::from(pool.address_family.bits());
     if !(0..=bits).contains(&n) {
         return Err(Error::invalid(
             "Netmask length out of range",
@@ -479,7 +438,12 @@ pub fn allocation_netmask(pool: &Pool, requested: Option<i64>) -> Result<u8> {
 /// Decides whether an allocation may be made and whether it is compliant: where it may go
 /// ([`check_allocation_target`]), then the pool's rules ([`allocation_compliance`]). Returns the
 /// compliance status.
-pub fn check_allocation(pool: &Pool, scope_type: ScopeType, spec: &AllocationSpec, prefix: u8) -> Result<&'static str> {
+pub fn check_allocation(
+    pool: &Pool,
+    scope_type: ScopeType,
+    spec: &AllocationSpec,
+    prefix: u8,
+) -> Result<ComplianceStatus> {
     check_allocation_target(pool, scope_type, spec.resource_type, spec.resource_region)?;
     allocation_compliance(pool, spec, prefix)
 }
@@ -490,19 +454,12 @@ pub fn check_allocation(pool: &Pool, scope_type: ScopeType, spec: &AllocationSpe
 pub fn check_allocation_target(
     pool: &Pool,
     scope_type: ScopeType,
-    resource_type: &str,
+    resource_type: ResourceType,
     resource_region: Option<&str>,
 ) -> Result<()> {
-    let custom = resource_type == "custom";
-    if !RESOURCE_TYPES.contains(&resource_type) {
-        return Err(Error::invalid(
-            "Invalid resource type",
-            format!(
-                "{resource_type:?} is not a resource type. Use one of: {}.",
-                RESOURCE_TYPES.join(", ")
-            ),
-        )
-        .at("resource_type"));
+    let custom = resource_type == ResourceType::Custom;
+    if !ResourceType::REQUESTABLE.contains(&resource_type) {
+        return Err(ResourceType::not_requestable(resource_type.as_str()));
     }
     if custom && scope_type == ScopeType::Public {
         return Err(Error::invalid(
@@ -534,9 +491,9 @@ pub fn check_allocation_target(
 /// The pool's allocation rules, which can change in place: netmask rules refuse custom
 /// allocations and flag resource allocations; missing required tags flag the allocation
 /// . Returns the compliance status.
-pub fn allocation_compliance(pool: &Pool, spec: &AllocationSpec, prefix: u8) -> Result<&'static str> {
-    let custom = spec.resource_type == "custom";
-    let mut status = COMPLIANT;
+pub fn allocation_compliance(pool: &Pool, spec: &AllocationSpec, prefix: u8) -> Result<ComplianceStatus> {
+    let custom = spec.resource_type == ResourceType::Custom;
+    let mut status = ComplianceStatus::Compliant;
     let p = i64::from(prefix);
     let too_big = pool.min_netmask.is_some_and(|m| p < m);
     let too_small = pool.max_netmask.is_some_and(|m| p > m);
@@ -553,14 +510,14 @@ pub fn allocation_compliance(pool: &Pool, spec: &AllocationSpec, prefix: u8) -> 
             )
             .at("netmask_length"));
         }
-        status = NONCOMPLIANT;
+        status = ComplianceStatus::Noncompliant;
     }
     if pool
         .allocation_resource_tags
         .iter()
         .any(|(k, v)| spec.tags.get(k) != Some(v))
     {
-        status = NONCOMPLIANT;
+        status = ComplianceStatus::Noncompliant;
     }
     Ok(status)
 }
@@ -568,7 +525,7 @@ pub fn allocation_compliance(pool: &Pool, spec: &AllocationSpec, prefix: u8) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipam::model::CREATE_COMPLETE;
+    use crate::ipam::model::State;
 
     fn pool() -> Pool {
         Pool {
@@ -576,7 +533,7 @@ mod tests {
             scope_id: "ipam-scope-1".into(),
             ipam_id: "ipam-1".into(),
             owner_id: "123456789012".into(),
-            address_family: "ipv4".into(),
+            address_family: Family::V4,
             locale: "us-east-1".into(),
             source_pool_id: None,
             depth: 1,
@@ -592,13 +549,13 @@ mod tests {
             tags: Tags::new(),
             tags_all: Tags::new(),
             cascade: None,
-            state: CREATE_COMPLETE.into(),
+            state: State::CreateComplete,
         }
     }
 
-    fn spec<'a>(tags: &'a Tags, rt: &'a str) -> AllocationSpec<'a> {
+    fn spec<'a>(tags: &'a Tags, rt: &str) -> AllocationSpec<'a> {
         AllocationSpec {
-            resource_type: rt,
+            resource_type: rt.parse().unwrap(),
             resource_region: Some("us-east-1"),
             netmask: None,
             tags,
@@ -632,7 +589,7 @@ mod tests {
     #[test]
     fn r16_private_scope_is_ipv4_only() {
         let s = PoolSpec {
-            address_family: Some("ipv6"),
+            address_family: Some(Family::V6),
             ..Default::default()
         };
         let e = check_pool_placement(&s, ScopeType::Private, "s", None, &Quotas::default()).unwrap_err();
@@ -643,7 +600,7 @@ mod tests {
     #[test]
     fn r18_locale_must_be_an_operating_region() {
         let s = PoolSpec {
-            address_family: Some("ipv4"),
+            address_family: Some(Family::V4),
             locale: Some("eu-west-1"),
             ..Default::default()
         };
@@ -660,7 +617,7 @@ mod tests {
         parent.scope_id = "s".into();
         parent.depth = 10;
         let s = PoolSpec {
-            address_family: Some("ipv4"),
+            address_family: Some(Family::V4),
             ..Default::default()
         };
         let e = check_pool_placement(&s, ScopeType::Private, "s", Some(&parent), &Quotas::default()).unwrap_err();
@@ -702,13 +659,13 @@ mod tests {
     #[test]
     fn r30_r31_r32_netmask_rules() {
         let s = PoolSpec {
-            address_family: Some("ipv4"),
+            address_family: Some(Family::V4),
             min_netmask: Some(33),
             ..Default::default()
         };
         assert!(check_pool_spec(&s).is_err());
         let s = PoolSpec {
-            address_family: Some("ipv6"),
+            address_family: Some(Family::V6),
             min_netmask: Some(100),
             max_netmask: Some(128),
             ..Default::default()
@@ -746,7 +703,7 @@ mod tests {
     #[test]
     fn r28_publicly_advertisable_is_ipv6_only() {
         let s = PoolSpec {
-            address_family: Some("ipv4"),
+            address_family: Some(Family::V4),
             publicly_advertisable: Some(true),
             ..Default::default()
         };
@@ -756,8 +713,8 @@ mod tests {
     #[test]
     fn public_only_arguments_in_a_private_scope_are_refused() {
         let s = PoolSpec {
-            address_family: Some("ipv4"),
-            aws_service: Some("ec2"),
+            address_family: Some(Family::V4),
+            aws_service: Some(AwsService::Ec2),
             ..Default::default()
         };
         let e = check_pool_placement(&s, ScopeType::Private, "s", None, &Quotas::default()).unwrap_err();
@@ -770,16 +727,16 @@ mod tests {
         let p = pool();
         assert_eq!(
             check_allocation(&p, ScopeType::Private, &spec(&t, "custom"), 24).unwrap(),
-            COMPLIANT
+            ComplianceStatus::Compliant
         );
         assert!(check_allocation(&p, ScopeType::Private, &spec(&t, "custom"), 8).is_err());
         assert_eq!(
             check_allocation(&p, ScopeType::Private, &spec(&t, "vpc"), 8).unwrap(),
-            NONCOMPLIANT
+            ComplianceStatus::Noncompliant
         );
         assert_eq!(
             check_allocation(&p, ScopeType::Private, &spec(&t, "vpc"), 30).unwrap(),
-            NONCOMPLIANT
+            ComplianceStatus::Noncompliant
         );
     }
 
@@ -790,12 +747,12 @@ mod tests {
         let none = Tags::new();
         assert_eq!(
             check_allocation(&p, ScopeType::Private, &spec(&none, "custom"), 24).unwrap(),
-            NONCOMPLIANT
+            ComplianceStatus::Noncompliant
         );
         let ok: Tags = [("env".to_string(), "prod".to_string())].into();
         assert_eq!(
             check_allocation(&p, ScopeType::Private, &spec(&ok, "custom"), 24).unwrap(),
-            COMPLIANT
+            ComplianceStatus::Compliant
         );
     }
 
@@ -832,10 +789,10 @@ mod tests {
         assert!(check_public_prefix(&p, ScopeType::Public, None, 24, "cidr").is_ok());
         assert!(check_public_prefix(&p, ScopeType::Public, None, 25, "cidr").is_err());
         assert!(check_public_prefix(&p, ScopeType::Private, None, 28, "cidr").is_ok());
-        p.address_family = "ipv6".into();
+        p.address_family = Family::V6;
         assert!(check_public_prefix(&p, ScopeType::Public, None, 48, "cidr").is_ok());
         assert!(check_public_prefix(&p, ScopeType::Public, None, 49, "cidr").is_err());
-        assert!(check_public_prefix(&p, ScopeType::Public, Some("amazon"), 56, "cidr").is_ok());
+        assert!(check_public_prefix(&p, ScopeType::Public, Some(PublicIpSource::Amazon), 56, "cidr").is_ok());
         p.publicly_advertisable = Some(false);
         assert!(check_public_prefix(&p, ScopeType::Public, None, 60, "cidr").is_ok());
         assert!(check_public_prefix(&p, ScopeType::Public, None, 61, "cidr").is_err());
@@ -930,17 +887,13 @@ mod tests {
     #[test]
     fn r27_aws_service_is_only_ec2() {
         let ok = PoolSpec {
-            aws_service: Some("ec2"),
+            aws_service: Some("ec2".parse().unwrap()),
             ..Default::default()
         };
         assert!(check_pool_spec(&ok).is_ok());
-        let bad = PoolSpec {
-            aws_service: Some("s3"),
-            ..Default::default()
-        };
-        let e = check_pool_spec(&bad).unwrap_err();
-        assert_eq!(e.attribute().as_deref(), Some("aws_service"));
-        assert!(e.detail.contains("R-27"));
+        let e = "s3".parse::<AwsService>().unwrap_err();
+        assert_eq!(e.summary, "Invalid AWS service");
+        assert!(e.detail.contains("\"s3\"") && e.detail.contains("R-27"), "{}", e.detail);
     }
 
     #[test]
@@ -948,7 +901,7 @@ mod tests {
         let mut parent = pool();
         parent.default_netmask = Some(20);
         let child = PoolSpec {
-            address_family: Some("ipv4"),
+            address_family: Some(Family::V4),
             ..Default::default()
         };
         assert_eq!(own_netmask_rules(&child, Some(&parent)), NetmaskRules::default());

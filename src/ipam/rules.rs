@@ -217,7 +217,7 @@ mod tests {
             description: None,
             tags: Default::default(),
             tags_all: Default::default(),
-            state: "create-complete".into(),
+            state: crate::ipam::model::State::CreateComplete,
         };
         assert!(check_scope_deletable(&s, 0).is_err());
         s.is_default = false;

@@ -5,8 +5,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use super::cidr::Cidr;
-use super::model::Allocation;
-use super::pool_rules::{COMPLIANT, RESOURCE_TYPE_POOL};
+use super::model::{Allocation, ComplianceStatus, ResourceType};
 
 /// An exact number of addresses. `u128` holds every block but an IPv6 /0 (2^128 addresses, one
 /// more than `u128::MAX`), and a scope adds pools up, so a count has 256 bits: four 64-bit limbs,
@@ -207,11 +206,11 @@ impl Utilisation {
         u.exact.size = total(cidrs);
         for a in allocations {
             let n = Addresses::of(&a.cidr);
-            if a.resource_type == RESOURCE_TYPE_POOL {
+            if a.resource_type == ResourceType::IpamPool {
                 u.exact.allocated = u.exact.allocated.saturating_add(n);
             } else {
                 u.exact.assigned = u.exact.assigned.saturating_add(n);
-                if a.compliance_status == COMPLIANT {
+                if a.compliance_status == ComplianceStatus::Compliant {
                     u.compliant += 1;
                 } else {
                     u.noncompliant += 1;
@@ -288,7 +287,7 @@ mod tests {
             pool_id: "p".into(),
             cidr: Cidr::parse(cidr).unwrap(),
             netmask_length: None,
-            resource_type: rt.into(),
+            resource_type: rt.parse().unwrap(),
             resource_id: None,
             resource_owner: "123456789012".into(),
             resource_region: None,
@@ -296,7 +295,7 @@ mod tests {
             disallowed_cidrs: vec![],
             tags: Default::default(),
             tags_all: Default::default(),
-            compliance_status: compliance.into(),
+            compliance_status: compliance.parse().unwrap(),
         }
     }
 

@@ -4,6 +4,7 @@
 //! of objects a resource and a data source both show, and the next-CIDR preview.
 
 use std::collections::BTreeMap;
+use std::str::FromStr;
 
 use crate::ipam::cidr::Cidr;
 use crate::ipam::model::{Allocation, PoolCidr, Tags};
@@ -63,6 +64,9 @@ pub trait ObjExt {
     fn known(&self, k: &str) -> bool;
     fn tags(&self, k: &str) -> Tags;
     fn strings(&self, k: &str) -> Vec<String>;
+    /// The attribute parsed as an enumeration of the API; a string it does not know is an error
+    /// about the attribute.
+    fn parsed<T: FromStr<Err = Error>>(&self, k: &str) -> Result<Option<T>>;
 }
 
 impl ObjExt for Obj {
@@ -96,6 +100,9 @@ impl ObjExt for Obj {
             .and_then(Value::as_elems)
             .map(|v| v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
             .unwrap_or_default()
+    }
+    fn parsed<T: FromStr<Err = Error>>(&self, k: &str) -> Result<Option<T>> {
+        self.str(k).map(|s| s.parse().map_err(|e: Error| e.at(k))).transpose()
     }
 }
 
@@ -181,7 +188,7 @@ pub fn pool_cidr_state(pc: &PoolCidr) -> Obj {
         ("cidr", Value::str(pc.cidr.to_string())),
         ("netmask_length", Value::int(i64::from(pc.cidr.prefix))),
         ("ipam_pool_cidr_id", Value::str(&pc.id)),
-        ("state", Value::str(&pc.state)),
+        ("state", Value::str(pc.state.as_str())),
         ("cidr_authorization_context", auth),
     ])
 }
@@ -203,11 +210,11 @@ pub fn allocation_state(a: &Allocation) -> Obj {
             },
         ),
         ("description", Value::opt_str(a.description.clone())),
-        ("resource_type", Value::str(&a.resource_type)),
+        ("resource_type", Value::str(a.resource_type.as_str())),
         ("resource_id", Value::opt_str(a.resource_id.clone())),
         ("resource_region", Value::opt_str(a.resource_region.clone())),
         ("resource_owner", Value::str(&a.resource_owner)),
-        ("compliance_status", Value::str(&a.compliance_status)),
+        ("compliance_status", Value::str(a.compliance_status.as_str())),
         ("tags", tags_value(&a.tags)),
         ("tags_all", tags_all_value(&a.tags_all)),
     ])
@@ -219,7 +226,7 @@ pub fn preview(tx: &Tx, pool_id: &str, netmask: Option<i64>, disallowed: &[Cidr]
     let pool = tx
         .pool(pool_id)?
         .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
-    let family = pool_rules::parse_family(&pool.address_family)?;
+    let family = pool.address_family;
     let prefix = pool_rules::allocation_netmask(&pool, netmask)?;
     pool_rules::check_pool_has_cidrs(&pool.id, tx.count_pool_cidrs(&pool.id)?)?;
     allocator::preview_first_fit(&mut tx.free_space(&pool.id), family, prefix, disallowed).map_err(|e| match e {

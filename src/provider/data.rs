@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ipam::model::{Ipam, Pool, Scope};
+use crate::ipam::model::{Ipam, Pool, Scope, ScopeType};
 use crate::ipam::utilisation::{Addresses, Utilisation};
 use crate::ipam::{Error, ErrorKind, Result, ids};
 use crate::plugin::schema::Attribute;
@@ -37,7 +37,7 @@ fn ipam_fields(i: &Ipam, name: &str) -> Option<Vec<String>> {
         "owner-id" => vec![i.owner_id.clone()],
         "ipam-region" => vec![i.home_region.clone()],
         "operating-region" => i.operating_regions.clone(),
-        "state" => vec![i.state.clone()],
+        "state" => vec![i.state.to_string()],
         _ => return None,
     })
 }
@@ -142,7 +142,7 @@ fn scope_utilisation(tx: &Tx, scope_id: &str) -> Result<(Utilisation, BTreeMap<S
             }
         };
         total.add(&part);
-        by_family.entry(p.address_family.clone()).or_default().add(&part);
+        by_family.entry(p.address_family.to_string()).or_default().add(&part);
     }
     Ok((total, by_family))
 }
@@ -248,15 +248,15 @@ fn pool_fields(p: &Pool, scope_type: &str, name: &str) -> Option<Vec<String>> {
     Some(match name {
         "ipam-pool-id" => vec![p.id.clone()],
         "description" => p.description.clone().into_iter().collect(),
-        "address-family" => vec![p.address_family.clone()],
+        "address-family" => vec![p.address_family.to_string()],
         "locale" => vec![p.locale.clone()],
         "ipam-scope-id" => vec![p.scope_id.clone()],
         "ipam-scope-type" => vec![scope_type.to_string()],
         "source-ipam-pool-id" => p.source_pool_id.clone().into_iter().collect(),
         "pool-depth" => vec![p.depth.to_string()],
-        "state" => vec![p.state.clone()],
+        "state" => vec![p.state.to_string()],
         "owner-id" => vec![p.owner_id.clone()],
-        "aws-service" => p.aws_service.clone().into_iter().collect(),
+        "aws-service" => p.aws_service.iter().map(ToString::to_string).collect(),
         _ => return None,
     })
 }
@@ -281,8 +281,8 @@ pub fn find_pools(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_util
         }
         let scope_type = tx
             .scope(&p.scope_id)?
-            .map(|s| s.scope_type.as_str())
-            .unwrap_or("private");
+            .map_or(ScopeType::Private, |s| s.scope_type)
+            .as_str();
         if matches(fs, &|n| pool_fields(&p, scope_type, n), &p.tags_all, "pools")? {
             let mut o = resource_pool::pool_state(tx, &p)?;
             if with_utilisation {

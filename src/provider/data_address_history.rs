@@ -125,11 +125,14 @@ impl DataSource for HistoryData {
             .map(|r| {
                 Value::Object(obj([
                     ("resource_cidr", Value::str(r.cidr)),
-                    ("resource_type", Value::str(r.resource_type)),
+                    ("resource_type", Value::str(r.resource_type.as_str())),
                     ("resource_id", Value::opt_str(r.resource_id)),
                     ("resource_owner_id", Value::str(r.resource_owner)),
                     ("resource_region", Value::opt_str(r.resource_region)),
-                    ("resource_compliance_status", Value::opt_str(r.compliance_status)),
+                    (
+                        "resource_compliance_status",
+                        Value::opt_str(r.compliance_status.map(|c| c.as_str())),
+                    ),
                     ("ipam_pool_id", Value::opt_str(r.pool_id)),
                     ("sampled_start_time", Value::str(r.start_time)),
                     ("sampled_end_time", Value::opt_str(r.end_time)),

@@ -78,10 +78,10 @@ impl DataSource for PoolAllocationsData {
             for a in tx.allocations_of(&p.id)? {
                 let field = |n: &str| match n {
                     "cidr" => Some(vec![a.cidr.to_string()]),
-                    "resource-type" => Some(vec![a.resource_type.clone()]),
+                    "resource-type" => Some(vec![a.resource_type.to_string()]),
                     "resource-id" => Some(a.resource_id.clone().into_iter().collect()),
                     "resource-owner" => Some(vec![a.resource_owner.clone()]),
-                    "compliance-status" => Some(vec![a.compliance_status.clone()]),
+                    "compliance-status" => Some(vec![a.compliance_status.to_string()]),
                     "ipam-pool-allocation-id" => Some(vec![a.id.clone()]),
                     _ => None,
                 };

@@ -54,7 +54,7 @@ impl DataSource for PoolCidrsData {
             for pc in tx.pool_cidrs(&p.id)? {
                 let field = |n: &str| match n {
                     "cidr" => Some(vec![pc.cidr.to_string()]),
-                    "state" => Some(vec![pc.state.clone()]),
+                    "state" => Some(vec![pc.state.to_string()]),
                     "ipam-pool-cidr-id" => Some(vec![pc.id.clone()]),
                     _ => None,
                 };

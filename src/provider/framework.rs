@@ -247,7 +247,10 @@ pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResp
                     planned.insert(name.to_string(), Value::Unknown);
                 }
                 if schema.block.attribute("state").is_some() {
-                    planned.insert("state".into(), Value::str(crate::ipam::model::MODIFY_COMPLETE));
+                    planned.insert(
+                        "state".into(),
+                        Value::str(crate::ipam::model::State::ModifyComplete.as_str()),
+                    );
                 }
             }
         }

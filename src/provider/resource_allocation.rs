@@ -3,7 +3,8 @@
 
 use crate::ipam::cidr::Cidr;
 use crate::ipam::ids;
-use crate::ipam::pool_rules::{self, RESOURCE_TYPES};
+use crate::ipam::model::{ComplianceStatus, ResourceType};
+use crate::ipam::pool_rules;
 use crate::ipam::{Error, Result, access};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
@@ -14,6 +15,12 @@ use super::common::{ObjExt, allocation_state, checked_at_apply, diag, parse_cidr
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
 
 pub struct AllocationResource;
+
+/// The requested `resource_type`; `custom` (a manual reservation) when not set.
+fn resource_type(o: &Obj) -> Result<ResourceType> {
+    o.str("resource_type")
+        .map_or(Ok(ResourceType::Custom), ResourceType::requested)
+}
 
 fn load(ctx: &Ctx, alloc_id: &str, pool_id: &str) -> Result<Option<Obj>> {
     ctx.store.read(|tx| {
@@ -82,18 +89,9 @@ impl Resource for AllocationResource {
             }
         }
         if let Some(t) = config.str("resource_type")
-            && !RESOURCE_TYPES.contains(&t)
+            && let Err(e) = ResourceType::requested(t)
         {
-            diags.push(diag(
-                &Error::invalid(
-                    "Invalid resource type",
-                    format!(
-                        "{t:?} is not a resource type. Use one of: {}.",
-                        RESOURCE_TYPES.join(", ")
-                    ),
-                )
-                .at("resource_type"),
-            ));
+            diags.push(diag(&e));
         }
         if let Some(id) = config.str("ipam_pool_id")
             && let Err(e) = ids::check_id(id, "ipam-pool", 17, "pool")
@@ -112,10 +110,10 @@ impl Resource for AllocationResource {
         }
         planned.insert("resource_owner".into(), Value::str(&ctx.config.account_id));
         if config.get("resource_type").is_none_or(Value::is_null) {
-            planned.insert("resource_type".into(), Value::str("custom"));
+            planned.insert("resource_type".into(), Value::str(ResourceType::Custom.as_str()));
         }
         if config.get("resource_region").is_none_or(Value::is_null) && planned.known("resource_type") {
-            let v = if planned.str("resource_type") == Some("custom") {
+            let v = if resource_type(planned).is_ok_and(|t| t == ResourceType::Custom) {
                 Value::Null
             } else {
                 Value::str(&ctx.config.region)
@@ -158,12 +156,8 @@ impl Resource for AllocationResource {
         }
         if planned.known("resource_type")
             && planned.known("resource_region")
-            && let Err(e) = pool_rules::check_allocation_target(
-                &pool,
-                scope_type,
-                planned.str("resource_type").unwrap_or("custom"),
-                planned.str("resource_region"),
-            )
+            && let Err(e) = resource_type(planned)
+                .and_then(|t| pool_rules::check_allocation_target(&pool, scope_type, t, planned.str("resource_region")))
         {
             return diags.push(diag(&e));
         }
@@ -190,8 +184,12 @@ impl Resource for AllocationResource {
             Err(e) => return diags.push(checked_at_apply(&e)),
         };
         let tags = planned.tags("tags_all");
+        let resource_type = match resource_type(planned) {
+            Ok(t) => t,
+            Err(e) => return diags.push(diag(&e)),
+        };
         let spec = pool_rules::AllocationSpec {
-            resource_type: planned.str("resource_type").unwrap_or("custom"),
+            resource_type,
             resource_region: planned.str("resource_region"),
             netmask: Some(i64::from(prefix)),
             tags: &tags,
@@ -215,7 +213,7 @@ impl Resource for AllocationResource {
                 planned.int("netmask_length")
             },
             disallowed: &disallowed,
-            resource_type: planned.str("resource_type").unwrap_or("custom"),
+            resource_type: resource_type(planned)?,
             resource_id: planned.str("resource_id"),
             resource_region: planned.str("resource_region"),
             description: planned.str("description"),
@@ -247,7 +245,7 @@ impl Resource for AllocationResource {
             a.tags = planned.tags("tags");
             a.tags_all = planned_tags_all(ctx, planned);
             let spec = pool_rules::AllocationSpec {
-                resource_type: &a.resource_type,
+                resource_type: a.resource_type,
                 resource_region: a.resource_region.as_deref(),
                 netmask: Some(i64::from(a.cidr.prefix)),
                 tags: &a.tags_all,
@@ -255,8 +253,7 @@ impl Resource for AllocationResource {
             // Tags changed (its own or the default tags): compliance is decided again;
             // the space stays.
             a.compliance_status = pool_rules::check_allocation(&pool, scope.scope_type, &spec, a.cidr.prefix)
-                .unwrap_or(pool_rules::NONCOMPLIANT)
-                .into();
+                .unwrap_or(ComplianceStatus::Noncompliant);
             tx.update_allocation_tags(&a)?;
             Ok(allocation_state(&a))
         })

@@ -1,7 +1,7 @@
 //! `ipam`: an IPAM with its two default scopes.
 
 use crate::ipam::ids;
-use crate::ipam::model::{CREATE_COMPLETE, Ipam, MODIFY_COMPLETE, Scope, ScopeType};
+use crate::ipam::model::{Ipam, Scope, ScopeType, State};
 use crate::ipam::{Error, Result, access, rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
@@ -47,7 +47,7 @@ pub(crate) fn state_of(i: &Ipam, scope_count: i64) -> Obj {
         ("public_default_scope_id", Value::str(&i.public_default_scope_id)),
         ("private_default_scope_id", Value::str(&i.private_default_scope_id)),
         ("scope_count", Value::int(scope_count)),
-        ("state", Value::str(&i.state)),
+        ("state", Value::str(i.state.as_str())),
         ("tags", tags_value(&i.tags)),
         ("tags_all", tags_all_value(&i.tags_all)),
     ])
@@ -125,7 +125,7 @@ impl Resource for IpamResource {
             planned.insert("home_region".into(), Value::str(&ctx.config.region));
             planned.insert("owner_id".into(), Value::str(&ctx.config.account_id));
             planned.insert("scope_count".into(), Value::int(2));
-            planned.insert("state".into(), Value::str(CREATE_COMPLETE));
+            planned.insert("state".into(), Value::str(State::CreateComplete.as_str()));
         }
     }
 
@@ -142,7 +142,7 @@ impl Resource for IpamResource {
             description: None,
             tags: Default::default(),
             tags_all: Default::default(),
-            state: CREATE_COMPLETE.into(),
+            state: State::CreateComplete,
         };
         let public = scope(ScopeType::Public);
         let private = scope(ScopeType::Private);
@@ -156,7 +156,7 @@ impl Resource for IpamResource {
             private_default_scope_id: private.id.clone(),
             tags: planned.tags("tags"),
             tags_all: planned_tags_all(ctx, planned),
-            state: CREATE_COMPLETE.into(),
+            state: State::CreateComplete,
             cascade: planned.boolean("cascade"),
         };
         ctx.store.write(|tx| {
@@ -182,7 +182,7 @@ impl Resource for IpamResource {
             i.tags = planned.tags("tags");
             i.tags_all = planned_tags_all(ctx, planned);
             i.cascade = planned.boolean("cascade");
-            i.state = MODIFY_COMPLETE.into();
+            i.state = State::ModifyComplete;
             tx.update_ipam(&i)?;
             Ok(state_of(&i, tx.count_scopes(id)?))
         })

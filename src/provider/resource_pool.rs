@@ -1,7 +1,7 @@
 //! `ipam_pool`: an address pool in a scope, top-level or the child of another pool.
 
 use crate::ipam::ids;
-use crate::ipam::model::{CREATE_COMPLETE, Ipam, LOCALE_NONE, MODIFY_COMPLETE, Pool};
+use crate::ipam::model::{Ipam, LOCALE_NONE, Pool, ScopeType, State};
 use crate::ipam::pool_rules::{self, PoolSpec};
 use crate::ipam::{Error, Result, access};
 use crate::plugin::diag::Diagnostics;
@@ -14,37 +14,42 @@ use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
 
 pub struct PoolResource;
 
-fn spec(o: &Obj) -> PoolSpec<'_> {
-    PoolSpec {
-        address_family: o.str("address_family"),
+/// The pool's arguments as the rules take them; an enumeration's unknown string is an error
+/// about its attribute.
+fn spec(o: &Obj) -> Result<PoolSpec<'_>> {
+    Ok(PoolSpec {
+        address_family: o.parsed("address_family")?,
         locale: o.str("locale"),
         auto_import: o.boolean("auto_import"),
         min_netmask: o.int("allocation_min_netmask_length"),
         max_netmask: o.int("allocation_max_netmask_length"),
         default_netmask: o.int("allocation_default_netmask_length"),
-        aws_service: o.str("aws_service"),
-        public_ip_source: o.str("public_ip_source"),
+        aws_service: o.parsed("aws_service")?,
+        public_ip_source: o.parsed("public_ip_source")?,
         publicly_advertisable: o.boolean("publicly_advertisable"),
-    }
+    })
 }
 
 /// The state of a pool.
 pub fn pool_state(tx: &Tx, p: &Pool) -> Result<Obj> {
     let scope_type = tx
         .scope(&p.scope_id)?
-        .map(|s| s.scope_type.as_str())
-        .unwrap_or("private");
+        .map_or(ScopeType::Private, |s| s.scope_type)
+        .as_str();
     let cidrs: Vec<String> = tx.pool_cidrs(&p.id)?.iter().map(|c| c.cidr.to_string()).collect();
     Ok(obj([
         ("id", Value::str(&p.id)),
         ("arn", Value::str(ids::ec2_arn(&p.owner_id, "ipam-pool", &p.id))),
         ("ipam_scope_id", Value::str(&p.scope_id)),
         ("ipam_scope_type", Value::str(scope_type)),
-        ("address_family", Value::str(&p.address_family)),
+        ("address_family", Value::str(p.address_family.as_str())),
         ("locale", Value::str(&p.locale)),
         ("source_ipam_pool_id", Value::opt_str(p.source_pool_id.clone())),
-        ("aws_service", Value::opt_str(p.aws_service.clone())),
-        ("public_ip_source", Value::opt_str(p.public_ip_source.clone())),
+        ("aws_service", Value::opt_str(p.aws_service.map(|s| s.as_str()))),
+        (
+            "public_ip_source",
+            Value::opt_str(p.public_ip_source.map(|s| s.as_str())),
+        ),
         (
             "publicly_advertisable",
             p.publicly_advertisable.map_or(Value::Null, Value::Bool),
@@ -57,7 +62,7 @@ pub fn pool_state(tx: &Tx, p: &Pool) -> Result<Obj> {
         ("allocation_resource_tags", tags_value(&p.allocation_resource_tags)),
         ("cascade", p.cascade.map_or(Value::Null, Value::Bool)),
         ("pool_depth", Value::int(p.depth)),
-        ("state", Value::str(&p.state)),
+        ("state", Value::str(p.state.as_str())),
         ("owner_id", Value::str(&p.owner_id)),
         ("provisioned_cidrs", Value::List(cidrs.iter().map(Value::str).collect())),
         ("tags", tags_value(&p.tags)),
@@ -96,7 +101,7 @@ fn placement(ctx: &Ctx, tx: &Tx, o: &Obj) -> Result<(crate::ipam::model::Scope, 
         None => None,
     };
     let depth = pool_rules::check_pool_placement(
-        &spec(o),
+        &spec(o)?,
         scope.scope_type,
         &scope.id,
         parent.as_ref(),
@@ -149,7 +154,7 @@ impl Resource for PoolResource {
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        if let Err(e) = pool_rules::check_pool_spec(&spec(config)) {
+        if let Err(e) = spec(config).and_then(|s| pool_rules::check_pool_spec(&s)) {
             diags.push(diag(&e));
         }
         for (attr, prefix, what) in [
@@ -169,7 +174,7 @@ impl Resource for PoolResource {
     }
 
     fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, diags: &mut Diagnostics) {
-        if let Err(e) = pool_rules::check_pool_spec(&spec(planned)) {
+        if let Err(e) = spec(planned).and_then(|s| pool_rules::check_pool_spec(&s)) {
             diags.push(diag(&e));
         }
         if prior.is_some() {
@@ -178,7 +183,7 @@ impl Resource for PoolResource {
         if config.get("locale").is_none_or(Value::is_null) {
             planned.insert("locale".into(), Value::str(LOCALE_NONE));
         }
-        planned.insert("state".into(), Value::str(CREATE_COMPLETE));
+        planned.insert("state".into(), Value::str(State::CreateComplete.as_str()));
         planned.insert("owner_id".into(), Value::str(&ctx.config.account_id));
         planned.insert("provisioned_cidrs".into(), Value::List(vec![]));
         let known = ["ipam_scope_id", "source_ipam_pool_id", "address_family", "locale"]
@@ -204,13 +209,20 @@ impl Resource for PoolResource {
             pool_rules::check_locale(planned.str("locale"), &ipam.id, &ipam.operating_regions)?;
             pool_rules::check_pool_quota(tx.count_pools_in_scope(&scope.id)?, &ctx.config.quotas, &scope.id)?;
             // the pool's rules are its own, never the parent's.
-            let rules = pool_rules::own_netmask_rules(&spec(planned), parent.as_ref());
+            let spec = spec(planned)?;
+            let rules = pool_rules::own_netmask_rules(&spec, parent.as_ref());
             let p = Pool {
                 id: ids::new_id("ipam-pool"),
                 scope_id: scope.id.clone(),
                 ipam_id: scope.ipam_id.clone(),
                 owner_id: ctx.config.account_id.clone(),
-                address_family: planned.string("address_family").unwrap_or_default(),
+                address_family: spec.address_family.ok_or_else(|| {
+                    Error::invalid(
+                        "Address family required",
+                        "Set `address_family` to \"ipv4\" or \"ipv6\".",
+                    )
+                    .at("address_family")
+                })?,
                 locale: planned.string("locale").unwrap_or_else(|| LOCALE_NONE.into()),
                 source_pool_id: planned.string("source_ipam_pool_id"),
                 depth,
@@ -220,13 +232,13 @@ impl Resource for PoolResource {
                 max_netmask: rules.max,
                 default_netmask: rules.default,
                 allocation_resource_tags: planned.tags("allocation_resource_tags"),
-                aws_service: planned.string("aws_service"),
-                public_ip_source: planned.string("public_ip_source"),
+                aws_service: spec.aws_service,
+                public_ip_source: spec.public_ip_source,
                 publicly_advertisable: planned.boolean("publicly_advertisable"),
                 tags: planned.tags("tags"),
                 tags_all: planned_tags_all(ctx, planned),
                 cascade: planned.boolean("cascade"),
-                state: CREATE_COMPLETE.into(),
+                state: State::CreateComplete,
             };
             tx.insert_pool(&p)?;
             pool_state(tx, &p)
@@ -235,7 +247,7 @@ impl Resource for PoolResource {
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let id = prior.str("id").unwrap_or_default();
-        pool_rules::check_pool_spec(&spec(planned))?;
+        pool_rules::check_pool_spec(&spec(planned)?)?;
         ctx.store.write(|tx| {
             let mut p = tx.pool(id)?.ok_or_else(|| Error::not_found("pool", id))?;
             access::check_owner(&ctx.config.account_id, "Pool", id, &p.owner_id)?;
@@ -248,7 +260,7 @@ impl Resource for PoolResource {
             p.tags = planned.tags("tags");
             p.tags_all = planned_tags_all(ctx, planned);
             p.cascade = planned.boolean("cascade");
-            p.state = MODIFY_COMPLETE.into();
+            p.state = State::ModifyComplete;
             tx.update_pool(&p)?;
             pool_state(tx, &p)
         })

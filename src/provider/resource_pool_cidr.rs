@@ -2,6 +2,7 @@
 //! netmask length.
 
 use crate::ipam::cidr::Cidr;
+use crate::ipam::model::CidrState;
 use crate::ipam::{Error, Result};
 use crate::ipam::{access, byoip, pool_rules};
 use crate::plugin::diag::Diagnostics;
@@ -50,7 +51,7 @@ fn plan_checks(ctx: &Ctx, tx: &crate::store::Tx, pool_id: &str, cidr: Option<Cid
         (None, None) => (None, "cidr"),
     };
     if let Some(p) = prefix {
-        pool_rules::check_public_prefix(&pool, scope.scope_type, source.as_deref(), p, attribute)?;
+        pool_rules::check_public_prefix(&pool, scope.scope_type, source, p, attribute)?;
     }
     if let Some(c) = cidr
         && pool.source_pool_id.is_none()
@@ -126,7 +127,7 @@ impl Resource for PoolCidrResource {
         if prior.is_some() {
             return;
         }
-        planned.insert("state".into(), Value::str("provisioned"));
+        planned.insert("state".into(), Value::str(CidrState::Provisioned.as_str()));
         let cidr = planned.str("cidr").and_then(|s| Cidr::parse(s).ok());
         if let Some(c) = cidr
             && config.get("netmask_length").is_none_or(Value::is_null)

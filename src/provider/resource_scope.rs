@@ -1,7 +1,7 @@
 //! `ipam_scope`: a private scope of an IPAM.
 
 use crate::ipam::ids;
-use crate::ipam::model::{CREATE_COMPLETE, MODIFY_COMPLETE, Scope};
+use crate::ipam::model::{Scope, State};
 use crate::ipam::{Error, Result, access, rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
@@ -22,7 +22,7 @@ pub(crate) fn state_of(s: &Scope, ipam_owner: &str, pool_count: i64) -> Obj {
         ("ipam_scope_type", Value::str(s.scope_type.as_str())),
         ("is_default", Value::Bool(s.is_default)),
         ("pool_count", Value::int(pool_count)),
-        ("state", Value::str(&s.state)),
+        ("state", Value::str(s.state.as_str())),
         ("tags", tags_value(&s.tags)),
         ("tags_all", tags_all_value(&s.tags_all)),
     ])
@@ -106,7 +106,7 @@ impl Resource for ScopeResource {
         );
         planned.insert("is_default".into(), Value::Bool(false));
         planned.insert("pool_count".into(), Value::int(0));
-        planned.insert("state".into(), Value::str(CREATE_COMPLETE));
+        planned.insert("state".into(), Value::str(State::CreateComplete.as_str()));
         if let Some(ipam_id) = planned.string("ipam_id") {
             match ctx.store.read(|tx| tx.ipam(&ipam_id)) {
                 Ok(Some(i)) => {
@@ -129,7 +129,7 @@ impl Resource for ScopeResource {
             description: planned.string("description"),
             tags: planned.tags("tags"),
             tags_all: planned_tags_all(ctx, planned),
-            state: CREATE_COMPLETE.into(),
+            state: State::CreateComplete,
         };
         let owner = ctx.store.write(|tx| {
             let ipam = tx
@@ -151,7 +151,7 @@ impl Resource for ScopeResource {
             s.description = planned.string("description");
             s.tags = planned.tags("tags");
             s.tags_all = planned_tags_all(ctx, planned);
-            s.state = MODIFY_COMPLETE.into();
+            s.state = State::ModifyComplete;
             tx.update_scope(&s)?;
             let owner = tx
                 .ipam(&s.ipam_id)?

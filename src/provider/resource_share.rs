@@ -2,7 +2,7 @@
 //! with the default permission may allocate from the shared pools; one with the BYOIP-import
 //! permission only sees them. Removing a principal stops new allocations and keeps existing ones.
 
-use crate::ipam::model::Share;
+use crate::ipam::model::{Share, ShareStatus};
 use crate::ipam::share_rules::{self, DEFAULT_PERMISSION};
 use crate::ipam::{Error, Result, access};
 use crate::plugin::diag::Diagnostics;
@@ -31,7 +31,7 @@ fn state_of(s: &Share) -> Obj {
             s.allow_external_principals.map_or(Value::Null, Value::Bool),
         ),
         ("owner_id", Value::str(&s.owner_id)),
-        ("status", Value::str(&s.status)),
+        ("status", Value::str(s.status.as_str())),
         ("tags", tags_value(&s.tags)),
         ("tags_all", tags_all_value(&s.tags_all)),
     ])
@@ -58,7 +58,7 @@ fn share_from(ctx: &Ctx, arn: String, o: &Obj) -> Share {
         principals: o.strings("principals"),
         tags: o.tags("tags"),
         tags_all: planned_tags_all(ctx, o),
-        status: "ACTIVE".into(),
+        status: ShareStatus::Active,
     }
 }
 
@@ -118,7 +118,7 @@ impl Resource for ShareResource {
     fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, diags: &mut Diagnostics) {
         if prior.is_none() {
             planned.insert("owner_id".into(), Value::str(&ctx.config.account_id));
-            planned.insert("status".into(), Value::str("ACTIVE"));
+            planned.insert("status".into(), Value::str(ShareStatus::Active.as_str()));
             if config.get("permission_arns").is_none_or(Value::is_null) {
                 planned.insert("permission_arns".into(), Value::str_set([DEFAULT_PERMISSION]));
             }

@@ -251,7 +251,7 @@ pub(super) mod tests {
     use super::super::Store;
     use crate::ipam::allocator::{self, FreeSpace, MemFreeSpace, Op};
     use crate::ipam::cidr::{Cidr, Family};
-    use crate::ipam::model::{CREATE_COMPLETE, Ipam, LOCALE_NONE, Pool, Scope, ScopeType, Tags};
+    use crate::ipam::model::{Ipam, LOCALE_NONE, Pool, Scope, ScopeType, State, Tags};
     use proptest::prelude::*;
 
     pub(in crate::store) const POOL: &str = "ipam-pool-00000000000000001";
@@ -275,7 +275,7 @@ pub(super) mod tests {
                 private_default_scope_id: "ipam-scope-00000000000000001".into(),
                 tags: Tags::new(),
                 tags_all: Tags::new(),
-                state: CREATE_COMPLETE.into(),
+                state: State::CreateComplete,
                 cascade: None,
             })?;
             tx.insert_scope(&Scope {
@@ -287,14 +287,14 @@ pub(super) mod tests {
                 description: None,
                 tags: Tags::new(),
                 tags_all: Tags::new(),
-                state: CREATE_COMPLETE.into(),
+                state: State::CreateComplete,
             })?;
             tx.insert_pool(&Pool {
                 id: POOL.into(),
                 scope_id: "ipam-scope-00000000000000001".into(),
                 ipam_id: "ipam-00000000000000001".into(),
                 owner_id: "123456789012".into(),
-                address_family: "ipv4".into(),
+                address_family: Family::V4,
                 locale: LOCALE_NONE.into(),
                 source_pool_id: None,
                 depth: 1,
@@ -310,7 +310,7 @@ pub(super) mod tests {
                 tags: Tags::new(),
                 tags_all: Tags::new(),
                 cascade: None,
-                state: CREATE_COMPLETE.into(),
+                state: State::CreateComplete,
             })
         })
         .unwrap();

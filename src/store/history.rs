@@ -3,7 +3,7 @@
 use super::Tx;
 use super::sql::{Row, args};
 use crate::ipam::Result;
-use crate::ipam::cidr::{Cidr, Family};
+use crate::ipam::cidr::Cidr;
 use crate::ipam::model::HistoryRecord;
 
 pub(super) fn record(r: &Row) -> Result<HistoryRecord> {
@@ -12,11 +12,11 @@ pub(super) fn record(r: &Row) -> Result<HistoryRecord> {
         scope_id: r.get(1)?,
         pool_id: r.get(2)?,
         cidr: r.get(3)?,
-        resource_type: r.get(4)?,
+        resource_type: r.parse(4, "history.resource_type")?,
         resource_id: r.get(5)?,
         resource_owner: r.get(6)?,
         resource_region: r.get(7)?,
-        compliance_status: r.get(8)?,
+        compliance_status: r.parse_opt(8, "history.compliance_status")?,
         start_time: r.get(9)?,
         end_time: r.get(10)?,
     })
@@ -32,7 +32,7 @@ impl Tx<'_> {
         since: Option<&str>,
         until: Option<&str>,
     ) -> Result<Vec<HistoryRecord>> {
-        let family = if cidr.family == Family::V4 { 4 } else { 6 };
+        let family = super::pools::family_code(cidr.family);
         self.rows(
             "SELECT ipam_id, scope_id, pool_id, cidr, resource_type, resource_id, resource_owner, resource_region, \
              compliance_status, start_time, end_time FROM history \

@@ -22,24 +22,23 @@ fn ipam_row(r: &Row) -> Result<Ipam> {
         private_default_scope_id: r.get(6)?,
         tags: tags_from_json(&tags),
         tags_all: tags_from_json(&r.get::<String>(10)?),
-        state: r.get(8)?,
+        state: r.parse(8, "ipams.state")?,
         cascade: r.get(9)?,
     })
 }
 
 fn scope_row(r: &Row) -> Result<Scope> {
-    let t: String = r.get(3)?;
     let tags: String = r.get(6)?;
     Ok(Scope {
         id: r.get(0)?,
         ipam_id: r.get(1)?,
         owner_id: r.get(2)?,
-        scope_type: ScopeType::parse(&t).unwrap_or(ScopeType::Private),
+        scope_type: r.parse(3, "scopes.scope_type")?,
         is_default: r.get(4)?,
         description: r.get(5)?,
         tags: tags_from_json(&tags),
         tags_all: tags_from_json(&r.get::<String>(8)?),
-        state: r.get(7)?,
+        state: r.parse(7, "scopes.state")?,
     })
 }
 

@@ -5,8 +5,10 @@
 use super::Tx;
 use crate::ipam::allocator::{self, FreeSpace};
 use crate::ipam::cidr::{Cidr, Family};
-use crate::ipam::model::{Allocation, Pool, PoolCidr, ScopeType};
-use crate::ipam::pool_rules::{self, AMAZON_IPV6_BLOCK, COMPLIANT, RESOURCE_TYPE_POOL};
+use crate::ipam::model::{
+    Allocation, CidrState, ComplianceStatus, Pool, PoolCidr, PublicIpSource, ResourceType, ScopeType,
+};
+use crate::ipam::pool_rules::{self, AMAZON_IPV6_BLOCK};
 use crate::ipam::{Error, ErrorKind, Result};
 use crate::ipam::{byoip, ids};
 
@@ -55,9 +57,8 @@ pub fn provision(
         .scope(&pool.scope_id)?
         .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
     pool_rules::check_cidr_quota(tx.count_pool_cidrs(&pool.id)?, quotas, &pool.id)?;
-    let family = pool_rules::parse_family(&pool.address_family)?;
+    let family = pool.address_family;
     let source = root_source(tx, pool)?;
-    let source = source.as_deref();
     let cidr = match (&pool.source_pool_id, req.cidr, req.netmask_length) {
         (_, Some(_), Some(_)) | (_, None, None) => {
             return Err(Error::invalid(
@@ -93,7 +94,7 @@ pub fn provision(
                 pool_id: parent.id.clone(),
                 cidr: got,
                 netmask_length: None,
-                resource_type: RESOURCE_TYPE_POOL.into(),
+                resource_type: ResourceType::IpamPool,
                 resource_id: Some(pool.id.clone()),
                 resource_owner: pool.owner_id.clone(),
                 resource_region: (pool.locale != crate::ipam::model::LOCALE_NONE).then(|| pool.locale.clone()),
@@ -101,7 +102,7 @@ pub fn provision(
                 disallowed_cidrs: Vec::new(),
                 tags: Default::default(),
                 tags_all: Default::default(),
-                compliance_status: COMPLIANT.into(),
+                compliance_status: ComplianceStatus::Compliant,
             };
             tx.insert_allocation(&a)?;
             tx.history_open(&pool.ipam_id, &pool.scope_id, &parent.id, &a, &now())?;
@@ -119,7 +120,7 @@ pub fn provision(
             let n = netmask_u8(n, family)?;
             if !(scope.scope_type == ScopeType::Public
                 && family == Family::V6
-                && pool.public_ip_source.as_deref() == Some("amazon"))
+                && pool.public_ip_source == Some(PublicIpSource::Amazon))
             {
                 return Err(Error::invalid(
                     "A top-level pool needs an explicit CIDR",
@@ -154,7 +155,7 @@ pub fn provision(
         netmask_length: req.netmask_length,
         auth_message: req.auth_message.map(str::to_string),
         auth_signature: req.auth_signature.map(str::to_string),
-        state: "provisioned".into(),
+        state: CidrState::Provisioned,
     };
     tx.insert_pool_cidr(&pc, &pool.scope_id, pool.source_pool_id.is_none())?;
     if pool.source_pool_id.is_none() {
@@ -163,7 +164,7 @@ pub fn provision(
             pool_id: pool.id.clone(),
             cidr,
             netmask_length: None,
-            resource_type: RESOURCE_TYPE_POOL.into(),
+            resource_type: ResourceType::IpamPool,
             resource_id: Some(pool.id.clone()),
             resource_owner: pool.owner_id.clone(),
             resource_region: None,
@@ -171,7 +172,7 @@ pub fn provision(
             disallowed_cidrs: Vec::new(),
             tags: Default::default(),
             tags_all: Default::default(),
-            compliance_status: COMPLIANT.into(),
+            compliance_status: ComplianceStatus::Compliant,
         };
         tx.history_open(&pool.ipam_id, &pool.scope_id, &pool.id, &record, &now())?;
     }
@@ -180,7 +181,7 @@ pub fn provision(
 }
 
 /// The `public_ip_source` of the top-level pool above `pool` (or of `pool` itself).
-pub fn root_source(tx: &Tx, pool: &Pool) -> Result<Option<String>> {
+pub fn root_source(tx: &Tx, pool: &Pool) -> Result<Option<PublicIpSource>> {
     let mut cur = pool.clone();
     // Depth is bounded by the pool-depth quota; the bound also guards against a corrupt cycle.
     for _ in 0..64 {
@@ -208,7 +209,7 @@ fn netmask_u8(n: i64, family: Family) -> Result<u8> {
     if !(0..=bits).contains(&n) {
         return Err(Error::invalid(
             "Netmask length out of range",
-            format!("{n} is not a netmask length for {} (0-{bits}).", family.as_str()),
+            format!("{n} is not a netmask length for {family} (0-{bits})."),
         )
         .at("netmask_length"));
     }
@@ -273,7 +274,7 @@ pub struct AllocationRequest<'a> {
     pub cidr: Option<Cidr>,
     pub netmask_length: Option<i64>,
     pub disallowed: &'a [Cidr],
-    pub resource_type: &'a str,
+    pub resource_type: ResourceType,
     pub resource_id: Option<&'a str>,
     pub resource_region: Option<&'a str>,
     pub description: Option<&'a str>,
@@ -297,7 +298,7 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
         )
         .at("cidr"));
     }
-    let family = pool_rules::parse_family(&pool.address_family)?;
+    let family = pool.address_family;
     let prefix = match req.cidr {
         Some(c) => {
             pool_rules::check_family(pool, &c, "cidr")?;
@@ -310,7 +311,7 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
         if d.family != family {
             return Err(Error::invalid(
                 "Address family mismatch",
-                format!("Disallowed CIDR {d} is not {}.", family.as_str()),
+                format!("Disallowed CIDR {d} is not {family}."),
             )
             .at("disallowed_cidrs"));
         }
@@ -333,7 +334,7 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
         pool_id: pool.id.clone(),
         cidr,
         netmask_length: req.netmask_length,
-        resource_type: req.resource_type.into(),
+        resource_type: req.resource_type,
         resource_id: req.resource_id.map(str::to_string),
         resource_owner: req.owner.into(),
         resource_region: req.resource_region.map(str::to_string),
@@ -348,7 +349,7 @@ pub fn allocate(tx: &Tx, pool: &Pool, req: &AllocationRequest) -> Result<Allocat
             .collect(),
         tags: req.tags.clone(),
         tags_all: req.tags_all.clone(),
-        compliance_status: status.into(),
+        compliance_status: status,
     };
     tx.insert_allocation(&a)?;
     tx.history_open(&pool.ipam_id, &pool.scope_id, &pool.id, &a, &now())?;

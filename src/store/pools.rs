@@ -3,7 +3,7 @@
 use super::sql::{Row, args};
 use super::{Tx, tags_from_json, tags_to_json};
 use crate::ipam::cidr::{Cidr, Family};
-use crate::ipam::model::{Allocation, Pool, PoolCidr};
+use crate::ipam::model::{Allocation, ComplianceStatus, Pool, PoolCidr, PublicIpSource, ResourceType};
 use crate::ipam::{Error, Result};
 
 const POOL_COLS: &str = "id, scope_id, ipam_id, owner_id, address_family, locale, source_pool_id, depth, description, \
@@ -42,7 +42,7 @@ fn pool_row(r: &Row) -> Result<Pool> {
         scope_id: r.get(1)?,
         ipam_id: r.get(2)?,
         owner_id: r.get(3)?,
-        address_family: r.get(4)?,
+        address_family: r.parse(4, "pools.address_family")?,
         locale: r.get(5)?,
         source_pool_id: r.get(6)?,
         depth: r.get(7)?,
@@ -52,13 +52,13 @@ fn pool_row(r: &Row) -> Result<Pool> {
         max_netmask: r.get(11)?,
         default_netmask: r.get(12)?,
         allocation_resource_tags: tags_from_json(&art),
-        aws_service: r.get(14)?,
-        public_ip_source: r.get(15)?,
+        aws_service: r.parse_opt(14, "pools.aws_service")?,
+        public_ip_source: r.parse_opt(15, "pools.public_ip_source")?,
         publicly_advertisable: r.get(16)?,
         tags: tags_from_json(&tags),
         tags_all: tags_from_json(&r.get::<String>(20)?),
         cascade: r.get(18)?,
-        state: r.get(19)?,
+        state: r.parse(19, "pools.state")?,
     })
 }
 
@@ -70,7 +70,7 @@ fn cidr_row(r: &Row) -> Result<PoolCidr> {
         netmask_length: r.get(5)?,
         auth_message: r.get(6)?,
         auth_signature: r.get(7)?,
-        state: r.get(8)?,
+        state: r.parse(8, "pool_cidrs.state")?,
     })
 }
 
@@ -82,7 +82,7 @@ fn alloc_row(r: &Row) -> Result<Allocation> {
         pool_id: r.get(1)?,
         cidr: cidr_from(r, 2)?,
         netmask_length: r.get(5)?,
-        resource_type: r.get(6)?,
+        resource_type: r.parse(6, "allocations.resource_type")?,
         resource_id: r.get(7)?,
         resource_owner: r.get(8)?,
         resource_region: r.get(9)?,
@@ -90,7 +90,7 @@ fn alloc_row(r: &Row) -> Result<Allocation> {
         disallowed_cidrs: serde_json::from_str(&disallowed).unwrap_or_default(),
         tags: tags_from_json(&tags),
         tags_all: tags_from_json(&r.get::<String>(14)?),
-        compliance_status: r.get(13)?,
+        compliance_status: r.parse(13, "allocations.compliance_status")?,
     })
 }
 
@@ -236,8 +236,8 @@ impl<'a> Tx<'a> {
     pub fn amazon_cidrs_within(&self, block: &Cidr) -> Result<Vec<Cidr>> {
         let all = self.rows(
             "SELECT c.family, c.start, c.prefix FROM pool_cidrs c JOIN pools p ON p.id = c.pool_id \
-             WHERE c.top_level = 1 AND p.public_ip_source = 'amazon' AND c.family = 6 ORDER BY c.start",
-            args![],
+             WHERE c.top_level = 1 AND p.public_ip_source = ?1 AND c.family = ?2 ORDER BY c.start",
+            args![PublicIpSource::Amazon, family_code(Family::V6)],
             |r| cidr_from(r, 0),
         )?;
         Ok(all.into_iter().filter(|c| block.contains(c)).collect())
@@ -303,7 +303,7 @@ impl<'a> Tx<'a> {
     pub fn pool_allocation_for(&self, parent_id: &str, child_id: &str, cidr: &Cidr) -> Result<Option<Allocation>> {
         Ok(self
             .allocation_at(parent_id, cidr)?
-            .filter(|a| a.resource_type == "ipam-pool" && a.resource_id.as_deref() == Some(child_id)))
+            .filter(|a| a.resource_type == ResourceType::IpamPool && a.resource_id.as_deref() == Some(child_id)))
     }
 
     /// How many allocations lie inside `cidr` in this pool.
@@ -318,9 +318,9 @@ impl<'a> Tx<'a> {
     /// Allocation counts of a pool per (child pool?, compliant?, block size in addresses).
     pub fn allocation_counts(&self, pool_id: &str) -> Result<Vec<(bool, bool, u128, i64)>> {
         self.rows(
-            "SELECT resource_type = 'ipam-pool', compliance_status = 'compliant', family, prefix, count(*) \
+            "SELECT resource_type = ?2, compliance_status = ?3, family, prefix, count(*) \
              FROM allocations WHERE pool_id = ?1 GROUP BY 1, 2, 3, 4",
-            args![pool_id],
+            args![pool_id, ResourceType::IpamPool, ComplianceStatus::Compliant],
             |r| {
                 let bits: u32 = if r.get::<i64>(2)? == 4 { 32 } else { 128 };
                 let host = bits.saturating_sub(r.get::<u32>(3)?);
@@ -423,7 +423,7 @@ mod tests {
     /// one seek (the last top-level CIDR starting at or before the candidate's end).
     #[test]
     fn r40_overlapping_top_level_cidr_query() {
-        use crate::ipam::model::PoolCidr;
+        use crate::ipam::model::{CidrState, PoolCidr};
         let (_dir, store) = store();
         let scope = "ipam-scope-00000000000000001";
         store
@@ -439,7 +439,7 @@ mod tests {
                         netmask_length: None,
                         auth_message: None,
                         auth_signature: None,
-                        state: "provisioned".into(),
+                        state: CidrState::Provisioned,
                     };
                     tx.insert_pool_cidr(&pc, scope, top)?;
                 }

@@ -10,8 +10,7 @@ use super::Tx;
 use super::history::record;
 use super::sql::args;
 use crate::ipam::Result;
-use crate::ipam::model::HistoryRecord;
-use crate::ipam::pool_rules::RESOURCE_TYPE_POOL;
+use crate::ipam::model::{HistoryRecord, ResourceType};
 
 /// The schema version (`PRAGMA user_version`) of an existing file, read through a read-only
 /// connection that neither creates, migrates nor locks it. `None` when SQLite cannot read it;
@@ -60,7 +59,7 @@ impl Tx<'_> {
                 }
             }
             for a in self.allocations_of(&p.id)? {
-                if a.resource_type != RESOURCE_TYPE_POOL {
+                if a.resource_type != ResourceType::IpamPool {
                     continue;
                 }
                 let child = a.resource_id.as_deref().unwrap_or_default();

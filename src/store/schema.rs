@@ -313,11 +313,11 @@ mod tests {
             }
             c.execute_batch(
                 r#"INSERT INTO ipams (id, owner_id, home_region, operating_regions, public_default_scope_id,
-                 private_default_scope_id, tags, state) VALUES ('ipam-1', '123456789012', 'us-east-1', '[]', 's1', 's2', '{"a":"1"}', 'x');
+                 private_default_scope_id, tags, state) VALUES ('ipam-1', '123456789012', 'us-east-1', '[]', 's1', 's2', '{"a":"1"}', 'create-complete');
                  INSERT INTO scopes (id, ipam_id, owner_id, scope_type, is_default, tags, state)
-                 VALUES ('s1', 'ipam-1', '123456789012', 'private', 0, '{"b":"2"}', 'x');
+                 VALUES ('s1', 'ipam-1', '123456789012', 'private', 0, '{"b":"2"}', 'create-complete');
                  INSERT INTO pools (id, scope_id, ipam_id, owner_id, address_family, locale, depth, tags, state)
-                 VALUES ('p1', 's1', 'ipam-1', '123456789012', 'ipv4', 'None', 1, '{"c":"3"}', 'x');
+                 VALUES ('p1', 's1', 'ipam-1', '123456789012', 'ipv4', 'None', 1, '{"c":"3"}', 'create-complete');
                  INSERT INTO allocations (id, pool_id, family, start, prefix, cidr, resource_type, resource_owner, tags, compliance_status)
                  VALUES ('a1', 'p1', 4, x'0000000000000000000000000a000000', 24, '10.0.0.0/24', 'custom', '123456789012', '{"d":"4"}', 'compliant');
                  INSERT INTO shares (arn, name, owner_id, region, permission_arns, resource_arns, principals, tags, status)

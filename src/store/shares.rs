@@ -27,7 +27,7 @@ fn share_row(r: &Row) -> Result<Share> {
         principals: list(&r.get::<String>(7)?),
         tags: tags_from_json(&r.get::<String>(8)?),
         tags_all: tags_from_json(&r.get::<String>(10)?),
-        status: r.get(9)?,
+        status: r.parse(9, "shares.status")?,
     })
 }
 

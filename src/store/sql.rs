@@ -3,6 +3,11 @@
 //! SQL both SQLite and PostgreSQL understand, with `?N` placeholders; PostgreSQL receives them as
 //! `$N` (see [`to_postgres`]).
 
+use std::str::FromStr;
+
+use crate::ipam::model::{
+    AwsService, CidrState, ComplianceStatus, Family, PublicIpSource, ResourceType, ScopeType, ShareStatus, State,
+};
 use crate::ipam::{Error, Result};
 
 /// A statement argument.
@@ -76,6 +81,27 @@ impl<T: ToParam> ToParam for Option<T> {
     }
 }
 
+macro_rules! enum_param {
+    ($($t:ty),*) => {$(
+        impl ToParam for $t {
+            fn to_param(&self) -> Param {
+                Param::Text(self.as_str().to_string())
+            }
+        }
+    )*};
+}
+enum_param!(
+    Family,
+    State,
+    CidrState,
+    ScopeType,
+    PublicIpSource,
+    AwsService,
+    ResourceType,
+    ComplianceStatus,
+    ShareStatus
+);
+
 /// The arguments of a statement: `args![a, b, c]`.
 macro_rules! args {
     () => { &[] as &[$crate::store::sql::Param] };
@@ -125,6 +151,30 @@ impl Row {
             ))
         })
     }
+}
+
+impl Row {
+    /// Column `i`, stored as the API string of an enumeration, as `T`; `column` (`table.column`)
+    /// names it in the error when the database holds a string this provider never writes.
+    pub fn parse<T: FromStr<Err = Error>>(&self, i: usize, column: &str) -> Result<T> {
+        let text: String = self.get(i)?;
+        text.parse().map_err(|e: Error| unknown_value(column, &text, &e))
+    }
+
+    /// [`Row::parse`] of a column that may be null.
+    pub fn parse_opt<T: FromStr<Err = Error>>(&self, i: usize, column: &str) -> Result<Option<T>> {
+        let text: Option<String> = self.get(i)?;
+        text.map(|t| t.parse().map_err(|e: Error| unknown_value(column, &t, &e)))
+            .transpose()
+    }
+}
+
+fn unknown_value(column: &str, text: &str, e: &Error) -> Error {
+    Error::storage(format!(
+        "{column} holds {text:?}, which this provider does not know ({}): the database was changed by something \
+         other than this provider, or by a newer version of it.",
+        e.detail
+    ))
 }
 
 /// Conversion of a stored value; the error names what was expected.
@@ -317,6 +367,39 @@ mod tests {
         assert!(r.get::<u8>(3).unwrap_err().detail.contains("not a u8"));
         assert!(r.get::<i64>(2).is_err());
         assert!(r.get::<i64>(9).is_err());
+    }
+
+    #[test]
+    fn enumerations_are_stored_as_their_api_strings() {
+        assert_eq!(
+            args![ResourceType::IpamPool, Some(PublicIpSource::Amazon), None::<State>],
+            &[
+                Param::Text("ipam-pool".into()),
+                Param::Text("amazon".into()),
+                Param::Null
+            ]
+        );
+        let r = Row(vec![
+            Val::Text("ipv6".into()),
+            Val::Null,
+            Val::Text("ipv5".into()),
+            Val::Int(4),
+        ]);
+        assert_eq!(r.parse::<Family>(0, "pools.address_family").unwrap(), Family::V6);
+        assert_eq!(
+            r.parse_opt::<ComplianceStatus>(1, "history.compliance_status").unwrap(),
+            None
+        );
+        let e = r.parse::<Family>(2, "pools.address_family").unwrap_err();
+        assert_eq!(e.kind, crate::ipam::ErrorKind::Storage);
+        assert!(
+            e.detail.contains("pools.address_family holds \"ipv5\"") && e.detail.contains("\"ipv4\" or \"ipv6\""),
+            "{e}"
+        );
+        assert!(
+            r.parse::<Family>(3, "pools.address_family").is_err(),
+            "an integer is not a family"
+        );
     }
 
     #[test]
