@@ -216,8 +216,10 @@ fn given(block: &Obj, name: &str) -> bool {
     block.str(name).is_some_and(|s| !s.is_empty())
 }
 
-/// Upstream's value checks of the arguments that are otherwise unused.
-fn check_unused(cfg: &Obj, diags: &mut Diagnostics) {
+/// Upstream's value checks of the arguments that are otherwise unused: the values' forms at
+/// validation; what upstream checks when it configures (a role to assume, a token to assume it
+/// with) only when `configuring`.
+fn check_unused(cfg: &Obj, configuring: bool, diags: &mut Diagnostics) {
     let top = |name: &str| Path::attr(name);
     one_of(
         cfg,
@@ -270,7 +272,7 @@ fn check_unused(cfg: &Obj, diags: &mut Diagnostics) {
         diags,
     );
     for (i, role) in blocks(cfg, "assume_role").iter().enumerate() {
-        if role.get("role_arn").is_some_and(Value::is_unknown) || given(role, "role_arn") {
+        if !configuring || given(role, "role_arn") {
             continue;
         }
         diags.push(Diagnostic::attr_error(
@@ -281,9 +283,6 @@ fn check_unused(cfg: &Obj, diags: &mut Diagnostics) {
     }
     if let Some(web) = blocks(cfg, "assume_role_with_web_identity").first() {
         let path = Path::attr("assume_role_with_web_identity").index(0);
-        let unknown = ["web_identity_token", "web_identity_token_file"]
-            .iter()
-            .any(|k| web.get(*k).is_some_and(Value::is_unknown));
         let (token, file) = (given(web, "web_identity_token"), given(web, "web_identity_token_file"));
         if token && file {
             diags.push(Diagnostic::attr_error(
@@ -291,7 +290,7 @@ fn check_unused(cfg: &Obj, diags: &mut Diagnostics) {
                 "Conflicting configuration arguments",
                 "\"assume_role_with_web_identity.0.web_identity_token_file\": conflicts with web_identity_token. Give one of them.",
             ));
-        } else if !unknown && !token && !file && env("AWS_WEB_IDENTITY_TOKEN_FILE").is_none() {
+        } else if configuring && !token && !file && env("AWS_WEB_IDENTITY_TOKEN_FILE").is_none() {
             diags.push(Diagnostic::attr_error(
                 path,
                 "Missing web identity token",
@@ -378,13 +377,10 @@ fn region(cfg: &Obj, c: &mut Config, diags: &mut Diagnostics) {
     c.region = region;
 }
 
-/// The acting account, checked against `allowed_account_ids` and `forbidden_account_ids` as
-/// upstream checks the account its credentials belong to.
-fn account(cfg: &Obj, c: &mut Config, diags: &mut Diagnostics) {
-    let lists = ["allowed_account_ids", "forbidden_account_ids"];
-    if lists.iter().any(|l| cfg.get(*l).is_some_and(|v| !v.is_wholly_known())) {
-        return;
-    }
+/// The acting account when `configuring`, checked against `allowed_account_ids` and
+/// `forbidden_account_ids` as upstream checks the account its credentials belong to; the two
+/// lists' conflict at validation too.
+fn account(cfg: &Obj, configuring: bool, c: &mut Config, diags: &mut Diagnostics) {
     let set = |name: &str| cfg.get(name).is_some_and(|v| !v.is_null());
     if set("allowed_account_ids") && set("forbidden_account_ids") {
         diags.push(Diagnostic::attr_error(
@@ -392,6 +388,9 @@ fn account(cfg: &Obj, c: &mut Config, diags: &mut Diagnostics) {
             "Conflicting configuration arguments",
             "\"forbidden_account_ids\": conflicts with allowed_account_ids. Give one of them.",
         ));
+    }
+    if !configuring {
+        return;
     }
     let allowed: BTreeSet<String> = cfg.strings("allowed_account_ids").into_iter().collect();
     let forbidden: BTreeSet<String> = cfg.strings("forbidden_account_ids").into_iter().collect();
@@ -432,13 +431,17 @@ fn account(cfg: &Obj, c: &mut Config, diags: &mut Diagnostics) {
     c.account_id = account;
 }
 
-/// Reads and checks the provider block (values unknown at validation are skipped when
-/// `allow_unknown`): the configuration and its warnings, or every diagnostic.
+/// Reads and checks the provider block: the configuration and its warnings, or every
+/// diagnostic. At validation (`allow_unknown`: values may be unknown) only what upstream
+/// validates: the arguments' forms and conflicts; the region and the account, which may come
+/// from the environment, are checked when configuring, as upstream does (so `terraform validate`
+/// passes without them).
 pub fn parse(value: &Value, allow_unknown: bool) -> Result<(Config, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
     let empty = Obj::new();
     let cfg = value.as_obj().unwrap_or(&empty);
-    if !allow_unknown {
+    let configuring = !allow_unknown;
+    if configuring {
         for name in [
             "region",
             "allowed_account_ids",
@@ -455,14 +458,19 @@ pub fn parse(value: &Value, allow_unknown: bool) -> Result<(Config, Diagnostics)
             }
         }
     }
+    if diags.has_errors() {
+        return Err(diags);
+    }
     let mut c = Config::default();
     if let Some(db) = env("IPAM_DATABASE") {
         c.database = db;
         c.from_env.push("IPAM_DATABASE");
     }
-    region(cfg, &mut c, &mut diags);
-    account(cfg, &mut c, &mut diags);
-    check_unused(cfg, &mut diags);
+    if configuring {
+        region(cfg, &mut c, &mut diags);
+    }
+    account(cfg, configuring, &mut c, &mut diags);
+    check_unused(cfg, configuring, &mut diags);
     c.default_tags = default_tags(cfg);
     c.ignore_tags = ignore_tags(cfg);
     if diags.has_errors() { Err(diags) } else { Ok((c, diags)) }
@@ -814,6 +822,7 @@ mod tests {
     use super::*;
     use crate::plugin::grpc::Backend;
     use crate::provider::IpamProvider;
+    use crate::provider::config::DEFAULT_ACCOUNT;
 
     fn config(pairs: Vec<(&str, Value)>) -> Value {
         Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
@@ -908,7 +917,7 @@ mod tests {
                 ("assume_role", role),
                 ("assume_role_with_web_identity", web),
             ]),
-            true,
+            false,
         )
         .unwrap_err();
         assert_eq!(
@@ -930,6 +939,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(paths(&warnings), ["s3_us_east_1_regional_endpoint"]);
+    }
+
+    #[test]
+    fn region_and_account_are_checked_when_configuring_not_at_validation() {
+        if ["AWS_REGION", "AWS_DEFAULT_REGION", "IPAM_REGION"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some())
+        {
+            return;
+        }
+        let cfg = config(vec![
+            ("forbidden_account_ids", Value::str_set([DEFAULT_ACCOUNT])),
+            ("assume_role", Value::List(vec![config(vec![])])),
+        ]);
+        assert!(parse(&cfg, true).is_ok());
+        let d = parse(&cfg, false).unwrap_err();
+        assert_eq!(
+            paths(&d),
+            ["region", "forbidden_account_ids", "assume_role[0].role_arn"]
+        );
     }
 
     #[test]

@@ -348,11 +348,14 @@ fn account_checks() {
 }
 
 /// The region: the argument, else AWS_REGION, AWS_DEFAULT_REGION, IPAM_REGION in that order;
-/// none is an error naming all four; an unknown region needs `skip_region_validation`.
+/// none is an error naming all four when configuring (not at validation); an unknown region
+/// needs `skip_region_validation`.
 #[test]
 fn region_sources() {
     let tf = aws_tf();
     with_provider(&tf, "profile = \"x\"");
+    // As upstream: the region is needed to configure, not to validate.
+    tf.ok(&["validate", "-no-color"]);
     let out = flat(&tf.plan_fails());
     for name in ["No region", "region", "AWS_REGION", "AWS_DEFAULT_REGION", "IPAM_REGION"] {
         assert!(out.contains(name), "{name} not in:\n{out}");
@@ -381,7 +384,8 @@ fn region_sources() {
     assert!(out.contains("skip_region_validation"), "{out}");
 }
 
-/// Upstream's value checks on arguments that are otherwise unused, each on its attribute.
+/// Upstream's value checks on arguments that are otherwise unused, each on its attribute: the
+/// forms at validation, a role to assume when configuring.
 #[test]
 fn unused_arguments_are_checked() {
     let tf = aws_tf();
@@ -409,16 +413,19 @@ ignore_tags {
   keys = ["k"]
 }"#,
     );
-    let out = flat(&tf.plan_fails());
+    let out = flat(&tf.fails(&["validate", "-no-color"]));
     for expected in [
         "Invalid retry_mode",
         "Invalid tag_policy_compliance",
         "Invalid skip_metadata_api_check",
-        "Missing role_arn",
         "Conflicting configuration arguments",
     ] {
         assert!(out.contains(expected), "{expected} not in:\n{out}");
     }
+    // Checked when configuring, as upstream does.
+    with_provider(&tf, "region = \"eu-west-1\"\nassume_role {\n  session_name = \"s\"\n}");
+    let out = flat(&tf.plan_fails());
+    assert!(out.contains("Missing role_arn") && out.contains("assume_role"), "{out}");
     with_provider(
         &tf,
         r#"region = "eu-west-1"
