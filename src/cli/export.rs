@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::Value as J;
 
+use super::common::{CliError, ExportFormat, Output, write_error};
 use super::tree::clean;
-use super::{CliError, ExportFormat, Output, write_error};
 use crate::ipam::model::{
     Allocation, AwsService, CidrState, ComplianceStatus, Family, HistoryRecord, PublicIpSource, ResourceType,
     ScopeType, ShareStatus, State, Tags,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::{CliError, write_error};
+use super::common::{CliError, write_error};
 use crate::provider::aws_config::AWS_EXECUTABLE;
 
 /// The provider's version: Cargo.toml's, the one place it is set.

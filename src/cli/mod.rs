@@ -2,6 +2,7 @@
 //! `check`, `report`, `orphans` and `import-blocks` read the database; `release` frees allocations;
 //! `install` puts the binary where `terraform init` finds it.
 
+mod common;
 mod export;
 mod import_blocks;
 mod install;
@@ -14,13 +15,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::ipam::cidr::Cidr;
 use crate::plugin::server;
 use crate::provider::IpamProvider;
 use crate::store::location::classify;
 use crate::store::{Location, Store, shown};
+
+use common::{CliError, write_error};
+pub use common::{ExportFormat, Output};
 
 /// terraform-provider-ipam: an Amazon VPC IPAM model for Terraform on a local SQLite database.
 ///
@@ -42,13 +46,6 @@ pub struct Cli {
     pub output: Output,
     #[command(subcommand)]
     pub command: Option<Command>,
-}
-
-/// Text for people, JSON for programs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    Text,
-    Json,
 }
 
 /// What to do.
@@ -154,48 +151,6 @@ pub enum Command {
         #[arg(long, value_name = "DIR", conflicts_with = "plugin_dir")]
         as_aws: Option<PathBuf>,
     },
-}
-
-/// Export formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    Json,
-    Csv,
-}
-
-/// A one-line error with a hint.
-#[derive(Debug)]
-pub struct CliError {
-    message: String,
-    hint: String,
-    /// The reader of the output went away (`tree | head`): not an error, end quietly.
-    pipe_closed: bool,
-}
-
-impl CliError {
-    fn new(message: impl Into<String>, hint: impl Into<String>) -> CliError {
-        CliError {
-            message: message.into(),
-            hint: hint.into(),
-            pipe_closed: false,
-        }
-    }
-}
-
-impl From<crate::ipam::Error> for CliError {
-    fn from(e: crate::ipam::Error) -> CliError {
-        CliError::new(e.summary, e.detail)
-    }
-}
-
-/// A failed write to the output.
-fn write_error(e: std::io::Error) -> CliError {
-    let mut err = CliError::new(
-        format!("cannot write the output: {e}"),
-        "check where the output goes (disk space, permissions)",
-    );
-    err.pipe_closed = e.kind() == std::io::ErrorKind::BrokenPipe;
-    err
 }
 
 const DATABASE_HINT: &str =

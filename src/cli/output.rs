@@ -7,7 +7,7 @@ use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::CliError;
+use super::common::CliError;
 
 /// The mark every HTML report carries, by which `report` knows a file it may overwrite.
 pub const REPORT_MARK: &str = "<meta name=\"generator\" content=\"terraform-provider-ipam report\">";

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::CliError;
+use super::common::CliError;
 use super::output::REPORT_MARK;
 use super::tree::{self, AllocationNode, IpamNode, PoolNode, Usage, clean};
 use crate::ipam::model::ComplianceStatus;

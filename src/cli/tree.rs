@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::CliError;
+use super::common::CliError;
 use crate::ipam::cidr::{Cidr, Family};
 use crate::ipam::model::{Allocation, ComplianceStatus, Pool, ResourceType, ScopeType, Tags};
 use crate::ipam::utilisation::{Addresses, Utilisation};
