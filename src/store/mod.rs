@@ -18,54 +18,20 @@ mod schema;
 mod shares;
 pub(crate) mod sql;
 mod storage_impl;
+mod timeout;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::ipam::{Error, ErrorKind, Result};
-pub use free_space::SqlFreeSpace;
 pub use location::{Location, check_location, is_postgres_url, redact, shown};
 pub use schema::SCHEMA_VERSION;
 use sql::{FromVal, Param, Row};
-
-/// How long a writer waits for another process's transaction before giving up, unless
-/// `IPAM_BUSY_TIMEOUT_MS` says otherwise.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The environment variable that sets the busy timeout, in milliseconds.
-pub const BUSY_TIMEOUT_VAR: &str = "IPAM_BUSY_TIMEOUT_MS";
-/// The longest busy timeout accepted: one hour.
-pub const MAX_BUSY_TIMEOUT_MS: u64 = 3_600_000;
-
-/// The busy timeout `IPAM_BUSY_TIMEOUT_MS` sets (the default when unset or empty), or an error
-/// naming the variable and the accepted range when its value is not a whole number of
-/// milliseconds from 1 to one hour (0 would mean "wait forever" on PostgreSQL).
-pub fn busy_timeout_setting() -> Result<Duration> {
-    let Some(v) = std::env::var_os(BUSY_TIMEOUT_VAR).filter(|v| !v.is_empty()) else {
-        return Ok(BUSY_TIMEOUT);
-    };
-    let text = v.to_string_lossy();
-    match text.trim().parse::<u64>() {
-        Ok(ms) if (1..=MAX_BUSY_TIMEOUT_MS).contains(&ms) => Ok(Duration::from_millis(ms)),
-        _ => Err(Error::invalid(
-            "Invalid environment setting",
-            format!(
-                "{BUSY_TIMEOUT_VAR} is {text:?}; it must be a whole number of milliseconds from 1 to {MAX_BUSY_TIMEOUT_MS} (one hour), e.g. 30000 (the default, used when it is unset). Fix or unset it."
-            ),
-        )),
-    }
-}
-
-/// The busy timeout in force (the default when the setting is invalid: `Store::open` refuses
-/// such a setting before any transaction waits).
-pub fn busy_timeout() -> Duration {
-    busy_timeout_setting().unwrap_or(BUSY_TIMEOUT)
-}
+pub use timeout::{busy_timeout, busy_timeout_setting};
 
 /// Which database engine a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

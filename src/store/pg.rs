@@ -12,9 +12,10 @@ use postgres::config::SslMode;
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, NoTls, Statement};
 
-use super::busy_timeout;
+use super::location::redact;
 use super::schema::{self, SCHEMA_VERSION};
 use super::sql::{self, Param, Row};
+use super::timeout::busy_timeout;
 use crate::ipam::{Error, ErrorKind, Result};
 
 /// The advisory lock every write transaction holds ("ipam" and 1).
@@ -218,7 +219,7 @@ impl Pool {
         let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
             invalid_url(format!(
                 "`database` is not a valid PostgreSQL URL ({}). Use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require].",
-                super::redact(&e.to_string())
+                redact(&e.to_string())
             ))
         })?;
         if config.get_dbname().is_none() && config.get_user().is_none() {

@@ -1,7 +1,8 @@
 //! The database as the IPAM operations' [`Storage`]: each method is the typed query of the same
 //! name.
 
-use super::{SqlFreeSpace, Tx};
+use super::Tx;
+use super::free_space::SqlFreeSpace;
 use crate::ipam::Result;
 use crate::ipam::cidr::Cidr;
 use crate::ipam::model::{Allocation, Ipam, Pool, PoolCidr, Scope};
