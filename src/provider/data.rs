@@ -1,23 +1,67 @@
-//! What the data sources share: the finders behind each singular and plural pair (IPAMs, scopes,
-//! pools, with their filter names), pool visibility, and utilisation figures.
+//! What the data sources share: the models of IPAMs, scopes and pools as data sources show them,
+//! the finders behind each singular and plural pair (with their filter names), pool visibility,
+//! and utilisation figures.
 
 use std::collections::BTreeMap;
 
 use crate::ipam::model::{Ipam, Pool, Scope, ScopeType};
 use crate::ipam::utilisation::{Addresses, Utilisation};
 use crate::ipam::{Error, ErrorKind, Result, ids};
-use crate::plugin::schema::Attribute;
-use crate::plugin::value::{Obj, Type, Value};
+use crate::plugin::diag::Diagnostics;
+use crate::plugin::value::{Number, Obj, Value};
 use crate::store::Tx;
 
-use super::filter::{Filter, check_names, computed_copy, matches, object_type, project};
-use super::framework::{Ctx, Resource};
+use super::common::diag;
+use super::filter::{Filter, check_names, matches};
+use super::framework::Ctx;
+use super::model::{Model, Set, model};
 use super::{resource_ipam, resource_pool, resource_scope};
 
-const IPAM_SKIP: &[&str] = &["cascade", "tags_all"];
+/// What a data source's `tags` are.
+pub const DATA_TAGS: &str =
+    "The object's tags as stored: its own `tags` over the `default_tags` of the provider that last applied it.";
 
-pub fn ipam_attrs() -> Vec<Attribute> {
-    computed_copy(&resource_ipam::IpamResource.schema().block, IPAM_SKIP)
+/// A resource's state as a data object: as `tags` the tags the object carries as AWS describes
+/// them, its stored `tags_all` (default tags included), and no `tags_all`.
+fn data_tags(mut o: Obj) -> Obj {
+    if let Some(all) = o.remove("tags_all")
+        && o.contains_key("tags")
+    {
+        let empty = all.as_map().is_none_or(|m| m.is_empty());
+        o.insert("tags".into(), if empty { Value::Null } else { all });
+    }
+    o
+}
+
+model! {
+    /// One of an IPAM's operating regions.
+    pub struct OperatingRegion {
+        region_name: String = required("Region name, e.g. `us-east-1`."),
+    }
+}
+
+model! {
+    /// An IPAM's attributes in data sources, but its ID.
+    pub struct IpamAttrs {
+        arn: Option<String> = computed("The IPAM's ARN."),
+        description: Option<String> = computed("A description."),
+        home_region: Option<String> = computed("The region the IPAM was created in (the provider's `region`)."),
+        operating_regions: Option<Set<OperatingRegion>> = computed("A region where the IPAM manages addresses."),
+        owner_id: Option<String> = computed("The account that owns the IPAM."),
+        private_default_scope_id: Option<String> = computed("ID of the default private scope."),
+        public_default_scope_id: Option<String> = computed("ID of the default public scope."),
+        scope_count: Option<i64> = computed("Number of scopes, the two default scopes included."),
+        state: Option<String> = computed("`create-complete`, or `modify-complete` after an update."),
+        tags: Option<BTreeMap<String, String>> = computed(DATA_TAGS),
+    }
+}
+
+model! {
+    /// An IPAM in a list.
+    pub struct IpamItem {
+        id: String = computed("The IPAM ID (`ipam-` and 17 hex digits)."),
+        ipam: IpamAttrs = flatten(),
+    }
 }
 
 /// The filter names `ipam_fields` knows.
@@ -42,80 +86,61 @@ fn ipam_fields(i: &Ipam, name: &str) -> Option<Vec<String>> {
     })
 }
 
-/// The IPAMs the acting account owns that pass the filters, as data objects.
-pub fn find_ipams(ctx: &Ctx, tx: &Tx, ids: &[String], fs: &[Filter]) -> Result<Vec<Obj>> {
+/// The IPAMs the acting account owns that pass the filters.
+pub fn find_ipams(ctx: &Ctx, tx: &Tx, ids: &[String], fs: &[Filter]) -> Result<Vec<IpamItem>> {
     check_names(fs, IPAM_FILTER_NAMES, "IPAMs")?;
-    let attrs = ipam_attrs();
     let mut out = Vec::new();
     for i in tx.ipams()? {
         if i.owner_id != ctx.config.account_id || (!ids.is_empty() && !ids.contains(&i.id)) {
             continue;
         }
         if matches(fs, &|n| ipam_fields(&i, n), &i.tags_all, "IPAMs")? {
-            out.push(project(resource_ipam::state_of(&i, tx.count_scopes(&i.id)?), &attrs));
+            out.push(IpamItem::from_obj(&data_tags(resource_ipam::state_of(
+                &i,
+                tx.count_scopes(&i.id)?,
+            )))?);
         }
     }
     Ok(out)
 }
 
-/// The utilisation attributes shared by the scope and pool data sources.
-pub fn utilisation_attrs() -> Vec<Attribute> {
-    vec![
-        Attribute::computed("size", Type::Number, "Addresses provisioned (exact, also for IPv6)."),
-        Attribute::computed("allocated_size", Type::Number, "Addresses held by child pools."),
-        Attribute::computed("assigned_size", Type::Number, "Addresses held by other allocations."),
-        Attribute::computed("available_size", Type::Number, "Addresses free."),
-        Attribute::computed(
-            "percent_allocated",
-            Type::Number,
-            "Share of the space held by child pools, in percent.",
-        ),
-        Attribute::computed(
-            "percent_assigned",
-            Type::Number,
-            "Share of the space held by other allocations, in percent.",
-        ),
-        Attribute::computed(
-            "percent_available",
-            Type::Number,
-            "Share of the space that is free, in percent; the three percentages sum to 100.",
-        ),
-        Attribute::computed(
-            "compliant_allocations",
-            Type::Number,
-            "Allocations that meet the pool rules.",
-        ),
-        Attribute::computed(
-            "noncompliant_allocations",
-            Type::Number,
-            "Allocations that break a pool rule.",
-        ),
-    ]
-}
-
-/// An exact size: a plain number while it fits, else decimal text (Terraform numbers are exact).
-fn big(n: Addresses) -> Value {
-    match n.to_i64() {
-        Some(i) => Value::int(i),
-        None => Value::Number(crate::plugin::value::Number::Big(n.to_string())),
+model! {
+    /// Utilisation figures of a pool, a scope, or a scope's pools of one address family.
+    pub struct Usage {
+        size: Option<Number> = computed("Addresses provisioned (exact, also for IPv6)."),
+        allocated_size: Option<Number> = computed("Addresses held by child pools."),
+        assigned_size: Option<Number> = computed("Addresses held by other allocations."),
+        available_size: Option<Number> = computed("Addresses free."),
+        percent_allocated: Option<f64> = computed("Share of the space held by child pools, in percent."),
+        percent_assigned: Option<f64> = computed("Share of the space held by other allocations, in percent."),
+        percent_available: Option<f64> = computed("Share of the space that is free, in percent; the three percentages sum to 100."),
+        compliant_allocations: Option<i64> = computed("Allocations that meet the pool rules."),
+        noncompliant_allocations: Option<i64> = computed("Allocations that break a pool rule."),
     }
 }
 
-fn float(f: f64) -> Value {
-    Value::Number(crate::plugin::value::Number::Float(f))
+/// An exact size: a plain number while it fits, else decimal text (Terraform numbers are exact).
+fn big(n: Addresses) -> Number {
+    match n.to_i64() {
+        Some(i) => Number::Int(i),
+        None => Number::Big(n.to_string()),
+    }
 }
 
-/// Writes utilisation figures into a data object.
-pub fn put_utilisation(o: &mut Obj, u: &Utilisation) {
-    o.insert("size".into(), big(u.exact.size));
-    o.insert("allocated_size".into(), big(u.exact.allocated));
-    o.insert("assigned_size".into(), big(u.exact.assigned));
-    o.insert("available_size".into(), big(u.exact.available));
-    o.insert("percent_allocated".into(), float(u.percent_allocated));
-    o.insert("percent_assigned".into(), float(u.percent_assigned));
-    o.insert("percent_available".into(), float(u.percent_available));
-    o.insert("compliant_allocations".into(), Value::int(u.compliant));
-    o.insert("noncompliant_allocations".into(), Value::int(u.noncompliant));
+impl From<&Utilisation> for Usage {
+    fn from(u: &Utilisation) -> Usage {
+        Usage {
+            size: Some(big(u.exact.size)),
+            allocated_size: Some(big(u.exact.allocated)),
+            assigned_size: Some(big(u.exact.assigned)),
+            available_size: Some(big(u.exact.available)),
+            percent_allocated: Some(u.percent_allocated),
+            percent_assigned: Some(u.percent_assigned),
+            percent_available: Some(u.percent_available),
+            compliant_allocations: Some(u.compliant),
+            noncompliant_allocations: Some(u.noncompliant),
+        }
+    }
 }
 
 /// Utilisation of one pool.
@@ -127,7 +152,7 @@ pub fn pool_utilisation(tx: &Tx, pool_id: &str) -> Result<Utilisation> {
 /// Utilisation of a scope: its top-level pools' space; compliance counts over every pool. Also
 /// per address family (as the CloudWatch scope metrics' `AddressFamily` dimension), since the
 /// public scope holds IPv4 and IPv6 pools and IPv6 sizes dwarf IPv4 ones in the total.
-fn scope_utilisation(tx: &Tx, scope_id: &str) -> Result<(Utilisation, BTreeMap<String, Utilisation>)> {
+pub fn scope_utilisation(tx: &Tx, scope_id: &str) -> Result<(Utilisation, BTreeMap<String, Utilisation>)> {
     let mut total = Utilisation::default();
     let mut by_family: BTreeMap<String, Utilisation> = BTreeMap::new();
     for p in tx.all_pools()?.into_iter().filter(|p| p.scope_id == scope_id) {
@@ -147,17 +172,27 @@ fn scope_utilisation(tx: &Tx, scope_id: &str) -> Result<(Utilisation, BTreeMap<S
     Ok((total, by_family))
 }
 
-pub fn scope_attrs(with_utilisation: bool) -> Vec<Attribute> {
-    let mut a = computed_copy(&resource_scope::ScopeResource.schema().block, &["tags_all"]);
-    if with_utilisation {
-        a.extend(utilisation_attrs());
-        a.push(Attribute::computed(
-            "by_address_family",
-            Type::map_of(object_type(&utilisation_attrs())),
-            "The same figures per address family (`ipv4`, `ipv6`) of the scope's pools; the totals above add both families up.",
-        ));
+model! {
+    /// A scope's attributes in data sources, but its ID.
+    pub struct ScopeAttrs {
+        arn: Option<String> = computed("The scope's ARN."),
+        description: Option<String> = computed("A description."),
+        ipam_arn: Option<String> = computed("The ARN of the IPAM the scope belongs to."),
+        ipam_id: Option<String> = computed("The IPAM to create the scope in. Changing it replaces the scope."),
+        ipam_scope_type: Option<String> = computed("`private` (only private scopes can be created)."),
+        is_default: Option<bool> = computed("Whether this is a default scope (false for created scopes)."),
+        pool_count: Option<i64> = computed("Number of pools in the scope."),
+        state: Option<String> = computed("`create-complete`, or `modify-complete` after an update."),
+        tags: Option<BTreeMap<String, String>> = computed(DATA_TAGS),
     }
-    a
+}
+
+model! {
+    /// A scope in a list.
+    pub struct ScopeItem {
+        id: String = computed("The scope ID (`ipam-scope-` and 17 hex digits)."),
+        scope: ScopeAttrs = flatten(),
+    }
 }
 
 /// The `filter` block's description for scopes.
@@ -185,9 +220,9 @@ fn scope_fields(s: &Scope, name: &str) -> Option<Vec<String>> {
     })
 }
 
-pub fn find_scopes(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_utilisation: bool) -> Result<Vec<Obj>> {
+/// The acting account's scopes (or the one with ID `id`) that pass the filters.
+pub fn find_scopes(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter]) -> Result<Vec<ScopeItem>> {
     check_names(fs, SCOPE_FILTER_NAMES, "scopes")?;
-    let attrs = scope_attrs(with_utilisation);
     let mut out = Vec::new();
     for s in tx.all_scopes()? {
         if s.owner_id != ctx.config.account_id || id.is_some_and(|i| i != s.id) {
@@ -198,35 +233,49 @@ pub fn find_scopes(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_uti
                 .ipam(&s.ipam_id)?
                 .map(|i| i.owner_id)
                 .unwrap_or_else(|| s.owner_id.clone());
-            let mut o = resource_scope::state_of(&s, &owner, tx.count_pools_in_scope(&s.id)?);
-            if with_utilisation {
-                let (total, by_family) = scope_utilisation(tx, &s.id)?;
-                put_utilisation(&mut o, &total);
-                let families = by_family
-                    .into_iter()
-                    .map(|(f, u)| {
-                        let mut fo = Obj::new();
-                        put_utilisation(&mut fo, &u);
-                        (f, Value::Object(fo))
-                    })
-                    .collect();
-                o.insert("by_address_family".into(), Value::Map(families));
-            }
-            out.push(project(o, &attrs));
+            let state = resource_scope::state_of(&s, &owner, tx.count_pools_in_scope(&s.id)?);
+            out.push(ScopeItem::from_obj(&data_tags(state))?);
         }
     }
     Ok(out)
 }
 
+/// The `filter` block's description for pools.
 pub const POOL_FILTERS: &str = "Filters: `ipam-pool-id`, `description`, `address-family`, `locale`, `ipam-scope-id`, `ipam-scope-type`, \
      `source-ipam-pool-id`, `pool-depth`, `state`, `owner-id`, `aws-service`, `tag:<key>`, `tag-key`.";
 
-pub fn pool_attrs(with_utilisation: bool) -> Vec<Attribute> {
-    let mut a = computed_copy(&resource_pool::PoolResource.schema().block, &["cascade", "tags_all"]);
-    if with_utilisation {
-        a.extend(utilisation_attrs());
+model! {
+    /// A pool's attributes in data sources, but its ID.
+    pub struct PoolAttrs {
+        address_family: Option<String> = computed("`ipv4` or `ipv6`. Private scopes hold IPv4 pools only. Changing it replaces the pool."),
+        allocation_default_netmask_length: Option<i64> = computed("Netmask length of allocations that give neither `cidr` nor `netmask_length`."),
+        allocation_max_netmask_length: Option<i64> = computed("Largest netmask length (smallest block) a compliant allocation may have."),
+        allocation_min_netmask_length: Option<i64> = computed("Smallest netmask length (largest block) a compliant allocation may have."),
+        allocation_resource_tags: Option<BTreeMap<String, String>> = computed("Tags an allocation must carry to be compliant (in its `tags_all`: its own tags or the provider's `default_tags`)."),
+        arn: Option<String> = computed("The pool's ARN."),
+        auto_import: Option<bool> = computed("Import discovered resources in the pool's CIDRs as allocations (needs a locale)."),
+        aws_service: Option<String> = computed("`ec2`: the service that may use public space from this pool (public scope only)."),
+        description: Option<String> = computed("A description."),
+        ipam_scope_id: Option<String> = computed("The scope the pool lives in. Changing it replaces the pool."),
+        ipam_scope_type: Option<String> = computed("`public` or `private`, from the scope."),
+        locale: Option<String> = computed("`None` (default: usable only for manual allocations) or one of the IPAM's operating regions. Never changes in place."),
+        owner_id: Option<String> = computed("The account that owns the pool."),
+        pool_depth: Option<i64> = computed("1 for a top-level pool, parent + 1 for a child."),
+        provisioned_cidrs: Option<Vec<String>> = computed("The CIDRs provisioned to the pool, in address order (shows drift)."),
+        public_ip_source: Option<String> = computed("`byoip` (default in the public scope) or `amazon` (Amazon-provided IPv6)."),
+        publicly_advertisable: Option<bool> = computed("Whether public IPv6 space from this pool can be advertised (public IPv6 pools only)."),
+        source_ipam_pool_id: Option<String> = computed("The parent pool; makes this a child pool with the parent's family and scope."),
+        state: Option<String> = computed("`create-complete`, or `modify-complete` after an update."),
+        tags: Option<BTreeMap<String, String>> = computed(DATA_TAGS),
     }
-    a
+}
+
+model! {
+    /// A pool in a list.
+    pub struct PoolItem {
+        id: String = computed("The pool ID (`ipam-pool-` and 17 hex digits)."),
+        pool: PoolAttrs = flatten(),
+    }
 }
 
 /// The filter names `pool_fields` knows.
@@ -271,9 +320,9 @@ fn visible(tx: &Tx, p: &Pool, account: &str) -> Result<bool> {
         .is_empty())
 }
 
-pub fn find_pools(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_utilisation: bool) -> Result<Vec<Obj>> {
+/// The pools the acting account sees (or the one with ID `id`) that pass the filters.
+pub fn find_pools(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter]) -> Result<Vec<PoolItem>> {
     check_names(fs, POOL_FILTER_NAMES, "pools")?;
-    let attrs = pool_attrs(with_utilisation);
     let mut out = Vec::new();
     for p in tx.all_pools()? {
         if id.is_some_and(|i| i != p.id) || !visible(tx, &p, &ctx.config.account_id)? {
@@ -284,11 +333,7 @@ pub fn find_pools(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter], with_util
             .map_or(ScopeType::Private, |s| s.scope_type)
             .as_str();
         if matches(fs, &|n| pool_fields(&p, scope_type, n), &p.tags_all, "pools")? {
-            let mut o = resource_pool::pool_state(tx, &p)?;
-            if with_utilisation {
-                put_utilisation(&mut o, &pool_utilisation(tx, &p.id)?);
-            }
-            out.push(project(o, &attrs));
+            out.push(PoolItem::from_obj(&data_tags(resource_pool::pool_state(tx, &p)?))?);
         }
     }
     Ok(out)
@@ -318,5 +363,27 @@ pub fn visible_pool(ctx: &Ctx, tx: &Tx, id: &str) -> Result<Pool> {
             ),
         )
         .at("ipam_pool_id")),
+    }
+}
+
+/// The singular data sources take their object's ID as `id` or as `attribute`
+/// (`ipam_scope_id`, `ipam_pool_id`): when both are given they must agree.
+pub fn check_same_id(
+    id: Option<&String>,
+    named: Option<&String>,
+    attribute: &str,
+    what: &str,
+    diags: &mut Diagnostics,
+) {
+    if let (Some(a), Some(b)) = (id, named)
+        && a != b
+    {
+        diags.push(diag(
+            &Error::invalid(
+                "Conflicting IDs",
+                format!("`id` ({a}) and `{attribute}` ({b}) name different {what}; give one."),
+            )
+            .at(attribute),
+        ));
     }
 }

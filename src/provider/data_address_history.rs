@@ -1,46 +1,57 @@
 //! Data source `ipam_address_history`: who held exactly a CIDR in a scope, and when.
 
+use crate::ipam::model::HistoryRecord;
 use crate::ipam::{Error, Result};
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::{ObjExt, diag, obj, parse_cidr};
-use super::filter::object_type;
-use super::framework::{Ctx, DataSource};
+use super::common::{diag, parse_cidr};
+use super::framework::Ctx;
+use super::model::{Maybe, ModelDataSource, model};
 
-fn history_attrs() -> Vec<Attribute> {
-    vec![
-        Attribute::computed("resource_cidr", Type::String, "The CIDR."),
-        Attribute::computed(
-            "resource_type",
-            Type::String,
-            "What held it (`custom`, `vpc`, `ipam-pool`, ...).",
-        ),
-        Attribute::computed(
-            "resource_id",
-            Type::String,
-            "The resource (the pool for `ipam-pool`, the allocation for `custom`).",
-        ),
-        Attribute::computed("resource_owner_id", Type::String, "The account that held it."),
-        Attribute::computed("resource_region", Type::String, "The resource's region."),
-        Attribute::computed(
-            "resource_compliance_status",
-            Type::String,
-            "Compliance when it was allocated.",
-        ),
-        Attribute::computed("ipam_pool_id", Type::String, "The pool the space came from."),
-        Attribute::computed(
-            "sampled_start_time",
-            Type::String,
-            "When the record started (RFC 3339).",
-        ),
-        Attribute::computed(
-            "sampled_end_time",
-            Type::String,
-            "When it ended; null while the CIDR is still held.",
-        ),
-    ]
+model! {
+    /// One record of who held the CIDR.
+    pub struct HistoryItem {
+        resource_cidr: String = computed("The CIDR."),
+        resource_type: String = computed("What held it (`custom`, `vpc`, `ipam-pool`, ...)."),
+        resource_id: Option<String> = computed("The resource (the pool for `ipam-pool`, the allocation for `custom`)."),
+        resource_owner_id: String = computed("The account that held it."),
+        resource_region: Option<String> = computed("The resource's region."),
+        resource_compliance_status: Option<String> = computed("Compliance when it was allocated."),
+        ipam_pool_id: Option<String> = computed("The pool the space came from."),
+        sampled_start_time: String = computed("When the record started (RFC 3339)."),
+        sampled_end_time: Option<String> = computed("When it ended; null while the CIDR is still held."),
+    }
+}
+
+impl From<HistoryRecord> for HistoryItem {
+    fn from(r: HistoryRecord) -> HistoryItem {
+        HistoryItem {
+            resource_cidr: r.cidr,
+            resource_type: r.resource_type.to_string(),
+            resource_id: r.resource_id,
+            resource_owner_id: r.resource_owner,
+            resource_region: r.resource_region,
+            resource_compliance_status: r.compliance_status.map(|c| c.to_string()),
+            ipam_pool_id: r.pool_id,
+            sampled_start_time: r.start_time,
+            sampled_end_time: r.end_time,
+        }
+    }
+}
+
+model! {
+    /// `ipam_address_history`.
+    pub struct HistoryModel(
+        "The address history of exactly one CIDR in a scope: allocations, child-pool CIDRs and provisions, open records without an end time. \
+         History survives release, deprovision and pool deletion; it ends only with the IPAM."
+    ) {
+        id: Option<String> = computed("`<cidr>_<scope-id>`."),
+        cidr: Maybe<String> = required("The exact CIDR."),
+        ipam_scope_id: Maybe<String> = required("The scope."),
+        start_time: Option<String> = optional("Only records still open at or after this time (RFC 3339)."),
+        end_time: Option<String> = optional("Only records started at or before this time (RFC 3339)."),
+        history_records: Vec<HistoryItem> = computed("The records, oldest first."),
+    }
 }
 
 fn normalise_time(v: Option<&str>, attribute: &str) -> Result<Option<String>> {
@@ -61,56 +72,26 @@ fn normalise_time(v: Option<&str>, attribute: &str) -> Result<Option<String>> {
 /// `ipam_address_history`: who held exactly a CIDR in a scope, and when.
 pub struct HistoryData;
 
-impl DataSource for HistoryData {
-    fn name(&self) -> &'static str {
-        "ipam_address_history"
-    }
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new(
-                "The address history of exactly one CIDR in a scope: allocations, child-pool CIDRs and provisions, open records without an end time. \
-                 History survives release, deprovision and pool deletion; it ends only with the IPAM.",
-                vec![
-                    Attribute::computed("id", Type::String, "`<cidr>_<scope-id>`."),
-                    Attribute::required("cidr", Type::String, "The exact CIDR."),
-                    Attribute::required("ipam_scope_id", Type::String, "The scope."),
-                    Attribute::optional(
-                        "start_time",
-                        Type::String,
-                        "Only records still open at or after this time (RFC 3339).",
-                    ),
-                    Attribute::optional(
-                        "end_time",
-                        Type::String,
-                        "Only records started at or before this time (RFC 3339).",
-                    ),
-                    Attribute::computed(
-                        "history_records",
-                        Type::list_of(object_type(&history_attrs())),
-                        "The records, oldest first.",
-                    ),
-                ],
-            ),
-        }
-    }
-    fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        if let Some(c) = config.str("cidr")
+impl ModelDataSource for HistoryData {
+    type Model = HistoryModel;
+    const NAME: &'static str = "ipam_address_history";
+    fn validate(&self, config: &HistoryModel, diags: &mut Diagnostics) {
+        if let Some(c) = config.cidr.known()
             && let Err(e) = parse_cidr(c, "cidr")
         {
             diags.push(diag(&e));
         }
-        for a in ["start_time", "end_time"] {
-            if let Err(e) = normalise_time(config.str(a), a) {
+        for (value, a) in [(&config.start_time, "start_time"), (&config.end_time, "end_time")] {
+            if let Err(e) = normalise_time(value.as_deref(), a) {
                 diags.push(diag(&e));
             }
         }
     }
-    fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj> {
-        let cidr = parse_cidr(config.str("cidr").unwrap_or_default(), "cidr")?;
-        let scope = config.string("ipam_scope_id").unwrap_or_default();
-        let since = normalise_time(config.str("start_time"), "start_time")?;
-        let until = normalise_time(config.str("end_time"), "end_time")?;
+    fn read(&self, ctx: &Ctx, config: HistoryModel) -> Result<HistoryModel> {
+        let cidr = parse_cidr(config.cidr.known().map_or("", String::as_str), "cidr")?;
+        let scope = config.ipam_scope_id.known().cloned().unwrap_or_default();
+        let since = normalise_time(config.start_time.as_deref(), "start_time")?;
+        let until = normalise_time(config.end_time.as_deref(), "end_time")?;
         let records = ctx.store.read(|tx| {
             let s = tx
                 .scope(&scope)?
@@ -120,28 +101,10 @@ impl DataSource for HistoryData {
             }
             tx.history(Some(&scope), &cidr, since.as_deref(), until.as_deref())
         })?;
-        let list = records
-            .into_iter()
-            .map(|r| {
-                Value::Object(obj([
-                    ("resource_cidr", Value::str(r.cidr)),
-                    ("resource_type", Value::str(r.resource_type.as_str())),
-                    ("resource_id", Value::opt_str(r.resource_id)),
-                    ("resource_owner_id", Value::str(r.resource_owner)),
-                    ("resource_region", Value::opt_str(r.resource_region)),
-                    (
-                        "resource_compliance_status",
-                        Value::opt_str(r.compliance_status.map(|c| c.as_str())),
-                    ),
-                    ("ipam_pool_id", Value::opt_str(r.pool_id)),
-                    ("sampled_start_time", Value::str(r.start_time)),
-                    ("sampled_end_time", Value::opt_str(r.end_time)),
-                ]))
-            })
-            .collect();
-        let mut o = config.clone();
-        o.insert("id".into(), Value::str(format!("{cidr}_{scope}")));
-        o.insert("history_records".into(), Value::List(list));
-        Ok(o)
+        Ok(HistoryModel {
+            id: Some(format!("{cidr}_{scope}")),
+            history_records: records.into_iter().map(HistoryItem::from).collect(),
+            ..config
+        })
     }
 }

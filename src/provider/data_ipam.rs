@@ -1,34 +1,34 @@
 //! Data source `ipam`: one IPAM by ID.
 
 use crate::ipam::{Result, ids};
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type};
 
-use super::common::ObjExt;
-use super::data::{find_ipams, ipam_attrs};
+use super::data::{IpamAttrs, find_ipams};
 use super::filter::single;
-use super::framework::{Ctx, DataSource};
+use super::framework::Ctx;
+use super::model::{ModelDataSource, model};
+
+model! {
+    /// `ipam`.
+    pub struct IpamModel("Reads one IPAM by ID.") {
+        id: String = required("The IPAM ID."),
+        ipam: IpamAttrs = flatten(),
+    }
+}
 
 /// `ipam`: one IPAM by `id`.
 pub struct IpamData;
 
-impl DataSource for IpamData {
-    fn name(&self) -> &'static str {
-        "ipam"
-    }
-    fn schema(&self) -> Schema {
-        let mut attrs = ipam_attrs();
-        attrs.retain(|a| a.name != "id");
-        attrs.push(Attribute::required("id", Type::String, "The IPAM ID."));
-        Schema {
-            version: 0,
-            block: Block::new("Reads one IPAM by ID.", attrs),
-        }
-    }
-    fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj> {
-        let id = config.string("id").unwrap_or_default();
-        ids::check_id(&id, "ipam", 17, "IPAM").map_err(|e| e.at("id"))?;
-        ctx.store
-            .read(|tx| single(find_ipams(ctx, tx, std::slice::from_ref(&id), &[])?, "IPAM"))
+impl ModelDataSource for IpamData {
+    type Model = IpamModel;
+    const NAME: &'static str = "ipam";
+    fn read(&self, ctx: &Ctx, config: IpamModel) -> Result<IpamModel> {
+        ids::check_id(&config.id, "ipam", 17, "IPAM").map_err(|e| e.at("id"))?;
+        let found = ctx
+            .store
+            .read(|tx| single(find_ipams(ctx, tx, std::slice::from_ref(&config.id), &[])?, "IPAM"))?;
+        Ok(IpamModel {
+            id: found.id,
+            ipam: found.ipam,
+        })
     }
 }

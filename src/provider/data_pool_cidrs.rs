@@ -1,54 +1,44 @@
 //! Data source `ipam_pool_cidrs`: the CIDRs provisioned to a pool.
 
 use crate::ipam::Result;
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::{ObjExt, pool_cidr_state};
+use super::common::pool_cidr_state;
 use super::data::visible_pool;
-use super::filter::{canonical_cidr_values, check_names, filter_block, filters, matches, object_type, project};
-use super::framework::{Ctx, DataSource};
+use super::filter::{Filter, canonical_cidr_values, check_names, matches};
+use super::framework::Ctx;
+use super::model::{Model, ModelDataSource, Set, model};
 
-fn cidr_attrs() -> Vec<Attribute> {
-    vec![
-        Attribute::computed("cidr", Type::String, "The provisioned CIDR."),
-        Attribute::computed("state", Type::String, "`provisioned`."),
-        Attribute::computed("netmask_length", Type::Number, "The CIDR's prefix length."),
-        Attribute::computed("ipam_pool_cidr_id", Type::String, "The pool CIDR's ID."),
-    ]
+model! {
+    /// One provisioned CIDR.
+    pub struct PoolCidrItem {
+        cidr: String = computed("The provisioned CIDR."),
+        state: String = computed("`provisioned`."),
+        netmask_length: i64 = computed("The CIDR's prefix length."),
+        ipam_pool_cidr_id: String = computed("The pool CIDR's ID."),
+    }
+}
+
+model! {
+    /// `ipam_pool_cidrs`.
+    pub struct PoolCidrsModel("Lists the CIDRs provisioned to a pool, in address order.") {
+        id: Option<String> = computed("The pool ID."),
+        ipam_pool_id: String = required("The pool."),
+        ipam_pool_cidrs: Vec<PoolCidrItem> = computed("The provisioned CIDRs."),
+        filter: Set<Filter> = set_block("Filters: `cidr`, `state`, `ipam-pool-cidr-id`."),
+    }
 }
 
 /// `ipam_pool_cidrs`: the CIDRs provisioned to a pool.
 pub struct PoolCidrsData;
 
-impl DataSource for PoolCidrsData {
-    fn name(&self) -> &'static str {
-        "ipam_pool_cidrs"
-    }
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new(
-                "Lists the CIDRs provisioned to a pool, in address order.",
-                vec![
-                    Attribute::computed("id", Type::String, "The pool ID."),
-                    Attribute::required("ipam_pool_id", Type::String, "The pool."),
-                    Attribute::computed(
-                        "ipam_pool_cidrs",
-                        Type::list_of(object_type(&cidr_attrs())),
-                        "The provisioned CIDRs.",
-                    ),
-                ],
-            )
-            .with_block(filter_block("Filters: `cidr`, `state`, `ipam-pool-cidr-id`.")),
-        }
-    }
-    fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj> {
-        let pool_id = config.string("ipam_pool_id").unwrap_or_default();
-        let mut fs = filters(config);
+impl ModelDataSource for PoolCidrsData {
+    type Model = PoolCidrsModel;
+    const NAME: &'static str = "ipam_pool_cidrs";
+    fn read(&self, ctx: &Ctx, config: PoolCidrsModel) -> Result<PoolCidrsModel> {
+        let mut fs = config.filter.clone();
         canonical_cidr_values(&mut fs, "cidr")?;
         let list = ctx.store.read(|tx| {
-            let p = visible_pool(ctx, tx, &pool_id)?;
+            let p = visible_pool(ctx, tx, &config.ipam_pool_id)?;
             check_names(&fs, &["cidr", "state", "ipam-pool-cidr-id"], "pool CIDRs")?;
             let mut out = Vec::new();
             for pc in tx.pool_cidrs(&p.id)? {
@@ -59,14 +49,15 @@ impl DataSource for PoolCidrsData {
                     _ => None,
                 };
                 if matches(&fs, &field, &Default::default(), "pool CIDRs")? {
-                    out.push(Value::Object(project(pool_cidr_state(&pc), &cidr_attrs())));
+                    out.push(PoolCidrItem::from_obj(&pool_cidr_state(&pc))?);
                 }
             }
             Ok(out)
         })?;
-        let mut o = config.clone();
-        o.insert("id".into(), Value::str(&pool_id));
-        o.insert("ipam_pool_cidrs".into(), Value::List(list));
-        Ok(o)
+        Ok(PoolCidrsModel {
+            id: Some(config.ipam_pool_id.clone()),
+            ipam_pool_cidrs: list,
+            ..config
+        })
     }
 }

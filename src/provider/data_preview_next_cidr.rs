@@ -2,58 +2,48 @@
 
 use crate::ipam::Result;
 use crate::ipam::cidr::Cidr;
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::{ObjExt, parse_cidr, preview};
+use super::common::{parse_cidr, preview};
 use super::data::visible_pool;
-use super::framework::{Ctx, DataSource};
+use super::framework::Ctx;
+use super::model::{ModelDataSource, Set, model};
+
+model! {
+    /// `ipam_preview_next_cidr` (data source).
+    pub struct PreviewModel(
+        "Previews the CIDR the next allocation would get. Recomputed on every read and reserves nothing: N previews of one pool \
+         return the same CIDR, and once it is allocated the next read moves on. To reserve space, use `ipam_pool_allocation` with `netmask_length`."
+    ) {
+        id: Option<String> = computed("`<cidr>_<pool-id>`."),
+        ipam_pool_id: String = required("The pool."),
+        netmask_length: Option<i64> = optional("Size to preview; default: the pool's default netmask length."),
+        disallowed_cidrs: Option<Set<String>> = optional("CIDRs the preview must not overlap."),
+        cidr: Option<String> = computed("The CIDR the next allocation would get now."),
+    }
+}
 
 /// `ipam_preview_next_cidr` (data source): computed again on every read, reserving nothing.
 pub struct PreviewData;
 
-impl DataSource for PreviewData {
-    fn name(&self) -> &'static str {
-        "ipam_preview_next_cidr"
-    }
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new(
-                "Previews the CIDR the next allocation would get. Recomputed on every read and reserves nothing: N previews of one pool \
-                 return the same CIDR, and once it is allocated the next read moves on. To reserve space, use `ipam_pool_allocation` with `netmask_length`.",
-                vec![
-                    Attribute::computed("id", Type::String, "`<cidr>_<pool-id>`."),
-                    Attribute::required("ipam_pool_id", Type::String, "The pool."),
-                    Attribute::optional(
-                        "netmask_length",
-                        Type::Number,
-                        "Size to preview; default: the pool's default netmask length.",
-                    ),
-                    Attribute::optional(
-                        "disallowed_cidrs",
-                        Type::set_of(Type::String),
-                        "CIDRs the preview must not overlap.",
-                    ),
-                    Attribute::computed("cidr", Type::String, "The CIDR the next allocation would get now."),
-                ],
-            ),
-        }
-    }
-    fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj> {
-        let pool_id = config.string("ipam_pool_id").unwrap_or_default();
+impl ModelDataSource for PreviewData {
+    type Model = PreviewModel;
+    const NAME: &'static str = "ipam_preview_next_cidr";
+    fn read(&self, ctx: &Ctx, config: PreviewModel) -> Result<PreviewModel> {
+        let pool_id = &config.ipam_pool_id;
         let disallowed: Vec<Cidr> = config
-            .strings("disallowed_cidrs")
+            .disallowed_cidrs
             .iter()
+            .flat_map(|s| s.iter())
             .map(|s| parse_cidr(s, "disallowed_cidrs"))
             .collect::<Result<_>>()?;
         let cidr = ctx.store.read(|tx| {
-            visible_pool(ctx, tx, &pool_id)?;
-            preview(tx, &pool_id, config.int("netmask_length"), &disallowed)
+            visible_pool(ctx, tx, pool_id)?;
+            preview(tx, pool_id, config.netmask_length, &disallowed)
         })?;
-        let mut o = config.clone();
-        o.insert("id".into(), Value::str(format!("{cidr}_{pool_id}")));
-        o.insert("cidr".into(), Value::str(cidr.to_string()));
-        Ok(o)
+        Ok(PreviewModel {
+            id: Some(format!("{cidr}_{pool_id}")),
+            cidr: Some(cidr.to_string()),
+            ..config
+        })
     }
 }

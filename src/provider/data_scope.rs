@@ -1,74 +1,63 @@
 //! Data source `ipam_scope`: one scope, with its utilisation.
 
-use crate::ipam::{Error, Result, ids};
-use crate::plugin::diag::Diagnostics;
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type, Value};
+use std::collections::BTreeMap;
 
-use super::common::{ObjExt, diag};
-use super::data::{SCOPE_FILTERS, find_scopes, scope_attrs};
-use super::filter::{filter_block, filters, single};
-use super::framework::{Ctx, DataSource};
+use crate::ipam::{Result, ids};
+use crate::plugin::diag::Diagnostics;
+
+use super::data::{SCOPE_FILTERS, ScopeAttrs, Usage, check_same_id, find_scopes, scope_utilisation};
+use super::filter::{Filter, single};
+use super::framework::Ctx;
+use super::model::{ModelDataSource, Set, model};
+
+model! {
+    /// `ipam_scope`.
+    pub struct ScopeModel("Reads one scope, by `ipam_scope_id`, `id` or filters (exactly one must match), with its utilisation.") {
+        id: Option<String> = optional_computed("The scope ID to read (same as `ipam_scope_id`)."),
+        ipam_scope_id: Option<String> = optional_computed("The scope ID to read."),
+        scope: ScopeAttrs = flatten(),
+        usage: Usage = flatten(),
+        by_address_family: BTreeMap<String, Usage> = computed("The same figures per address family (`ipv4`, `ipv6`) of the scope's pools; the totals above add both families up."),
+        filter: Set<Filter> = set_block(SCOPE_FILTERS),
+    }
+}
 
 /// `ipam_scope`: one scope by `ipam_scope_id`, `id` or filters, with utilisation.
 pub struct ScopeData;
 
-impl DataSource for ScopeData {
-    fn name(&self) -> &'static str {
-        "ipam_scope"
-    }
-    fn schema(&self) -> Schema {
-        let mut attrs = scope_attrs(true);
-        for a in attrs.iter_mut().filter(|a| a.name == "id") {
-            *a = Attribute::optional_computed("id", Type::String, "The scope ID to read (same as `ipam_scope_id`).");
-        }
-        attrs.push(Attribute::optional_computed(
+impl ModelDataSource for ScopeData {
+    type Model = ScopeModel;
+    const NAME: &'static str = "ipam_scope";
+    fn validate(&self, config: &ScopeModel, diags: &mut Diagnostics) {
+        check_same_id(
+            config.id.as_ref(),
+            config.ipam_scope_id.as_ref(),
             "ipam_scope_id",
-            Type::String,
-            "The scope ID to read.",
-        ));
-        Schema {
-            version: 0,
-            block: Block::new(
-                "Reads one scope, by `ipam_scope_id`, `id` or filters (exactly one must match), with its utilisation.",
-                attrs,
-            )
-            .with_block(filter_block(SCOPE_FILTERS)),
-        }
+            "scopes",
+            diags,
+        );
     }
-    fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        if let (Some(a), Some(b)) = (config.str("id"), config.str("ipam_scope_id"))
-            && a != b
-        {
-            diags.push(diag(
-                &Error::invalid(
-                    "Conflicting IDs",
-                    format!("`id` ({a}) and `ipam_scope_id` ({b}) name different scopes; give one."),
-                )
-                .at("ipam_scope_id"),
-            ));
-        }
-    }
-    fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj> {
-        let fs = filters(config);
-        let id = config.str("ipam_scope_id").or(config.str("id"));
-        if let Some(id) = id {
-            let attr = if config.str("ipam_scope_id").is_some() {
-                "ipam_scope_id"
-            } else {
-                "id"
-            };
+    fn read(&self, ctx: &Ctx, config: ScopeModel) -> Result<ScopeModel> {
+        let id = match (&config.ipam_scope_id, &config.id) {
+            (Some(id), _) => Some((id.as_str(), "ipam_scope_id")),
+            (None, Some(id)) => Some((id.as_str(), "id")),
+            (None, None) => None,
+        };
+        if let Some((id, attr)) = id {
             ids::check_id(id, "ipam-scope", 17, "scope").map_err(|e| e.at(attr))?;
         }
-        let mut o = ctx
-            .store
-            .read(|tx| single(find_scopes(ctx, tx, id, &fs, true)?, "scope"))?;
-        let scope_id = o.get("id").cloned().unwrap_or_default();
-        o.insert("ipam_scope_id".into(), scope_id);
-        o.insert(
-            "filter".into(),
-            config.get("filter").cloned().unwrap_or(Value::Set(vec![])),
-        );
-        Ok(o)
+        let (found, total, by_family) = ctx.store.read(|tx| {
+            let found = single(find_scopes(ctx, tx, id.map(|(id, _)| id), &config.filter)?, "scope")?;
+            let (total, by_family) = scope_utilisation(tx, &found.id)?;
+            Ok((found, total, by_family))
+        })?;
+        Ok(ScopeModel {
+            id: Some(found.id.clone()),
+            ipam_scope_id: Some(found.id),
+            scope: found.scope,
+            usage: Usage::from(&total),
+            by_address_family: by_family.iter().map(|(f, u)| (f.clone(), Usage::from(u))).collect(),
+            filter: config.filter,
+        })
     }
 }

@@ -1,60 +1,19 @@
-//! `filter { name values }` blocks with EC2 filter names and `*` / `?` wildcards, and the helpers
-//! data sources share: computed copies of resource schemas and singular-lookup errors.
+//! `filter { name values }` blocks with EC2 filter names and `*` / `?` wildcards, and the error of
+//! a singular lookup that does not match exactly one object.
 
 use crate::ipam::cidr::{Cidr, CidrError};
 use crate::ipam::model::Tags;
 use crate::ipam::{AttrPath, Error, ErrorKind, Result};
-use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting};
-use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::ObjExt;
+use super::model::{Set, model};
 
-/// One filter: a name and the values any of which may match.
-#[derive(Clone, Debug)]
-pub struct Filter {
-    pub name: String,
-    pub values: Vec<String>,
-}
-
-/// The `filter` block type.
-pub fn filter_block(names: &'static str) -> NestedBlock {
-    NestedBlock {
-        name: "filter",
-        nesting: Nesting::Set,
-        block: Block::new(
-            names,
-            vec![
-                Attribute::required(
-                    "name",
-                    Type::String,
-                    "The filter name, e.g. `description` or `tag:env`.",
-                ),
-                Attribute::required(
-                    "values",
-                    Type::set_of(Type::String),
-                    "Values to match; `*` matches any run of characters, `?` one character.",
-                ),
-            ],
-        ),
-        min_items: 0,
-        max_items: 0,
-        force_new: false,
+model! {
+    /// One `filter { name values }` block: a name and the values any of which may match. Each data
+    /// source gives the block its own description, listing its filter names.
+    pub struct Filter {
+        name: String = required("The filter name, e.g. `description` or `tag:env`."),
+        values: Set<String> = required("Values to match; `*` matches any run of characters, `?` one character."),
     }
-}
-
-/// The filters in a configuration.
-pub fn filters(config: &Obj) -> Vec<Filter> {
-    config
-        .get("filter")
-        .and_then(Value::as_elems)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(Value::as_obj)
-        .map(|f| Filter {
-            name: f.string("name").unwrap_or_default(),
-            values: f.strings("values"),
-        })
-        .collect()
 }
 
 /// Glob matching with `*` (any run of characters) and `?` (one character), in time linear in
@@ -266,52 +225,6 @@ pub fn single<T>(mut found: Vec<T>, what: &str) -> Result<T> {
     }
 }
 
-/// What a data source's `tags` are (see [`project`]).
-const DATA_TAGS: &str =
-    "The object's tags as stored: its own `tags` over the `default_tags` of the provider that last applied it.";
-
-/// The attributes of a resource schema as read-only data source attributes (nested blocks become
-/// attributes of the block's type), without the names in `skip`.
-pub fn computed_copy(block: &Block, skip: &[&str]) -> Vec<Attribute> {
-    let mut out: Vec<Attribute> = block
-        .attributes
-        .iter()
-        .filter(|a| !skip.contains(&a.name))
-        .map(|a| {
-            let description = if a.name == "tags" { DATA_TAGS } else { a.description };
-            Attribute::computed(a.name, a.ty.clone(), description)
-        })
-        .collect();
-    for b in block.blocks.iter().filter(|b| !skip.contains(&b.name)) {
-        let t = match b.nesting {
-            Nesting::Single => b.block.implied_type(),
-            Nesting::List => Type::list_of(b.block.implied_type()),
-            Nesting::Set => Type::set_of(b.block.implied_type()),
-        };
-        out.push(Attribute::computed(b.name, t, b.block.description));
-    }
-    out
-}
-
-/// The object type of a list element built from attributes.
-pub fn object_type(attrs: &[Attribute]) -> Type {
-    Type::object(attrs.iter().map(|a| (a.name.to_string(), a.ty.clone())))
-}
-
-/// A resource's state as a data object: only the keys of `attrs` (resource-only attributes
-/// dropped), and as `tags` the tags the object carries as AWS describes them: its stored
-/// `tags_all`, default tags included.
-pub fn project(mut o: Obj, attrs: &[Attribute]) -> Obj {
-    if let Some(all) = o.remove("tags_all")
-        && o.contains_key("tags")
-    {
-        let empty = all.as_map().is_none_or(|m| m.is_empty());
-        o.insert("tags".into(), if empty { Value::Null } else { all });
-    }
-    o.retain(|k, _| attrs.iter().any(|a| a.name == k));
-    o
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,13 +294,13 @@ mod tests {
     fn cidr_filter_values_are_compared_as_blocks() {
         let mut fs = vec![Filter {
             name: "cidr".into(),
-            values: vec!["2001:DB8::/32".into(), "10.*".into(), "nonsense".into()],
+            values: Set(vec!["2001:DB8::/32".into(), "10.*".into(), "nonsense".into()]),
         }];
         canonical_cidr_values(&mut fs, "cidr").unwrap();
-        assert_eq!(fs[0].values, ["2001:db8::/32", "10.*", "nonsense"]);
+        assert_eq!(fs[0].values.0, ["2001:db8::/32", "10.*", "nonsense"]);
         let mut fs = vec![Filter {
             name: "cidr".into(),
-            values: vec!["010.0.0.0/8".into()],
+            values: Set(vec!["010.0.0.0/8".into()]),
         }];
         let e = canonical_cidr_values(&mut fs, "cidr").unwrap_err();
         assert!(e.detail.contains("did you mean \"10.0.0.0/8\"?"), "{}", e.detail);
@@ -401,7 +314,7 @@ mod tests {
         let by = |n: &str, v: &str| {
             vec![Filter {
                 name: n.into(),
-                values: vec![v.into()],
+                values: Set(vec![v.into()]),
             }]
         };
         assert!(matches(&by("description", "main*"), &f, &tags, "pools").unwrap());

@@ -20,7 +20,7 @@ mod data_scope;
 mod data_scopes;
 mod filter;
 pub mod framework;
-mod model;
+pub mod model;
 mod resource_allocation;
 mod resource_ipam;
 mod resource_pool;

@@ -1,9 +1,729 @@
-//! Typed models: a resource's or data source's attributes declared once, as the fields of a
-//! struct, from which the schema, the reading of a Terraform object and the writing of one are
-//! generated.
+//! Typed models: the attributes of a resource or data source declared once, as the fields of a
+//! struct, from which its schema, the reading of a Terraform object and the writing of one are
+//! generated (as terraform-plugin-framework's `tfsdk:"name"` struct tags do).
+//!
+//! ```ignore
+//! model! {
+//!     /// `ipam_pool_cidrs`.
+//!     pub struct PoolCidrsModel("Lists the CIDRs provisioned to a pool, in address order.") {
+//!         id: Option<String> = computed("The pool ID."),
+//!         ipam_pool_id: String = required("The pool."),
+//!         ipam_pool_cidrs: Vec<PoolCidrItem> = computed("The provisioned CIDRs."),
+//!         filter: Set<FilterModel> = set_block("Filters: `cidr`, `state`, `ipam-pool-cidr-id`."),
+//!     }
+//! }
+//! ```
+//!
+//! * **The field is the attribute.** Its name is the attribute's name, its Rust type decides the
+//!   Terraform type ([`TfValue`]), and the kind after `=` decides the rest: `required`,
+//!   `optional`, `computed`, `optional_computed` (attributes), `list_block`, `set_block`,
+//!   `single_block` (nested blocks, of a `Vec<M>`, [`Set<M>`] or `Option<M>` of a model `M`; the
+//!   argument is the block's description), or `flatten()`: the fields of another model, in this
+//!   object (shared groups of attributes such as a pool's, or utilisation figures). Modifiers
+//!   follow: `.force_new()`, `.sensitive()`, `.min_items(n)`, `.max_items(n)`. The description
+//!   in parentheses after the struct's name is the schema's (empty for models used only nested).
+//! * **Types.** `String`, `bool`, `i64` (whole numbers), `f64` and [`Number`] (exact, also beyond
+//!   64 bits) are known, non-null values. `Option<T>` is null as `None`. `Vec<T>` is a list,
+//!   [`Set<T>`] a set, `BTreeMap<String, T>` a map (`tags` is `Option<BTreeMap<String, String>>`:
+//!   null when there are none); a model is an object, or a block's element.
+//! * **Unknown values** (configuration and plans, never state or a data source's read):
+//!   [`Maybe<T>`] keeps null, unknown and known apart, like the framework's `types.String`;
+//!   `Option<T>` reads unknown as `None` and collections read it as empty (what "check what is
+//!   known" needs), and a plain type refuses it. A field that plan code must ask "is this known"
+//!   about, or that is written back into a plan, is a `Maybe<T>`.
+//! * **Use.** `M::schema()` is the schema; `M::from_obj(&obj)` reads, `m.to_obj()` writes. A data
+//!   source implements [`ModelDataSource`] (its `read` takes and returns its model) and gets
+//!   [`DataSource`] from it.
+//!
+//! Converting a resource: declare its model in its file with one field per attribute and block of
+//! today's `schema()` (same kinds, flags, descriptions; nested blocks as models), with `Maybe<T>`
+//! for what may be unknown in a plan; build `schema()` from the model; read `planned`/`prior`
+//! with `from_obj` and return `to_obj()` from `create`, `update`, `read` and `import` (a
+//! `from_domain`-style constructor replaces `state_of`); replace each `o.str("name")` with the
+//! field. The test `schemas_match_the_checked_in_fixture` proves the schema unchanged. Serving
+//! another name for the same object (upstream `aws_*` types) maps the same model's object and
+//! [`Block`]: rename, drop or add attributes there, not in a second model.
+
+use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
+
+use crate::ipam::Result;
+use crate::plugin::diag::Diagnostics;
+use crate::plugin::schema::{Attribute, Block, NestedBlock, Schema};
+use crate::plugin::value::{Number, Obj, Type, Value};
+
+use super::framework::{Ctx, DataSource};
+
+/// A Rust type a schema attribute can hold: its Terraform type and its conversions.
+pub trait TfValue: Sized {
+    /// The Terraform type.
+    fn ty() -> Type;
+    /// Reads a value of that type; the error says what was found instead.
+    fn decode(v: &Value) -> std::result::Result<Self, String>;
+    /// Writes the value.
+    fn encode(&self) -> Value;
+}
+
+/// What a value that does not fit is, for decoding errors.
+fn found(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Unknown => "an unknown value".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+impl TfValue for String {
+    fn ty() -> Type {
+        Type::String
+    }
+    fn decode(v: &Value) -> std::result::Result<Self, String> {
+        v.as_str().map(str::to_string).ok_or_else(|| found(v))
+    }
+    fn encode(&self) -> Value {
+        Value::str(self)
+    }
+}
+
+impl TfValue for bool {
+    fn ty() -> Type {
+        Type::Bool
+    }
+    fn decode(v: &Value) -> std::result::Result<Self, String> {
+        v.as_bool().ok_or_else(|| found(v))
+    }
+    fn encode(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl TfValue for i64 {
+    fn ty() -> Type {
+        Type::Number
+    }
+    fn decode(v: &Value) -> std::result::Result<Self, String> {
+        v.as_i64().ok_or_else(|| found(v))
+    }
+    fn encode(&self) -> Value {
+        Value::int(*self)
+    }
+}
+
+impl TfValue for f64 {
+    fn ty() -> Type {
+        Type::Number
+    }
+    fn decode(v: &Value) -> std::result::Result<Self, String> {
+        match v {
+            Value::Number(Number::Int(i)) => Ok(*i as f64),
+            Value::Number(Number::Float(f)) => Ok(*f),
+            Value::Number(Number::Big(s)) => s.parse().map_err(|_| found(v)),
+            _ => Err(found(v)),
+        }
+    }
+    fn encode(&self) -> Value {
+        Value::Number(Number::Float(*self))
+    }
+}
+
+impl TfValue for Number {
+    fn ty() -> Type {
+        Type::Number
+    }
+    fn decode(v: &Value) -> std::result::Result<Self, String> {
+        match v {
+            Value::Number(n) => Ok(n.clone()),
+            _ => Err(found(v)),
+        }
+    }
+    fn encode(&self) -> Value {
+        Value::Number(self.clone())
+    }
+}
+
+impl<T: TfValue> TfValue for Option<T> {
+    fn ty() -> Type {
+        T::ty()
+    }
+    fn decode(v: &Value) -> std::result::Result<Self, String> {
+        match v {
+            Value::Null | Value::Unknown => Ok(None),
+            v => T::decode(v).map(Some),
+        }
+    }
+    fn encode(&self) -> Value {
+        self.as_ref().map_or(Value::Null, T::encode)
+    }
+}
+
+/// The elements of a collection value; null and unknown read as none.
+fn elements<T: TfValue>(v: &Value) -> std::result::Result<Vec<T>, String> {
+    match v {
+        Value::Null | Value::Unknown => Ok(Vec::new()),
+        Value::List(e) | Value::Set(e) | Value::Tuple(e) => e.iter().map(T::decode).collect(),
+        _ => Err(found(v)),
+    }
+}
+
+impl<T: TfValue> TfValue for Vec<T> {
+    fn ty() -> Type {
+        Type::list_of(T::ty())
+    }
+    fn decode(v: &Value) -> std::result::Result<Self, String> {
+        elements(v)
+    }
+    fn encode(&self) -> Value {
+        Value::List(self.iter().map(T::encode).collect())
+    }
+}
+
+/// A set: the elements in the order Terraform sent them or the provider found them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Set<T>(pub Vec<T>);
+
+impl<T> Default for Set<T> {
+    fn default() -> Self {
+        Set(Vec::new())
+    }
+}
+
+impl<T> Deref for Set<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.0
+    }
+}
+
+impl<T> DerefMut for Set<T> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.0
+    }
+}
+
+impl<T> FromIterator<T> for Set<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Set(iter.into_iter().collect())
+    }
+}
+
+impl<T: TfValue> TfValue for Set<T> {
+    fn ty() -> Type {
+        Type::set_of(T::ty())
+    }
+    fn decode(v: &Value) -> std::result::Result<Self, String> {
+        elements(v).map(Set)
+    }
+    fn encode(&self) -> Value {
+        Value::Set(self.iter().map(T::encode).collect())
+    }
+}
+
+impl<T: TfValue> TfValue for BTreeMap<String, T> {
+    fn ty() -> Type {
+        Type::map_of(T::ty())
+    }
+    fn decode(v: &Value) -> std::result::Result<Self, String> {
+        match v {
+            Value::Null | Value::Unknown => Ok(BTreeMap::new()),
+            Value::Map(m) | Value::Object(m) => m.iter().map(|(k, v)| Ok((k.clone(), T::decode(v)?))).collect(),
+            _ => Err(found(v)),
+        }
+    }
+    fn encode(&self) -> Value {
+        Value::Map(self.iter().map(|(k, v)| (k.clone(), v.encode())).collect())
+    }
+}
+
+/// A value that may be null or not known yet (a plan's computed values, a configuration's
+/// references to them), as terraform-plugin-framework's values are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Maybe<T> {
+    #[default]
+    Null,
+    Unknown,
+    Known(T),
+}
+
+impl<T> Maybe<T> {
+    /// The value, when it is known and not null.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Maybe::Known(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// True when the value (or anything inside it) is not known yet.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Maybe::Unknown)
+    }
+    /// True when the value is null.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Maybe::Null)
+    }
+}
+
+impl<T> From<T> for Maybe<T> {
+    fn from(v: T) -> Self {
+        Maybe::Known(v)
+    }
+}
+
+impl<T: TfValue> TfValue for Maybe<T> {
+    fn ty() -> Type {
+        T::ty()
+    }
+    fn decode(v: &Value) -> std::result::Result<Self, String> {
+        match v {
+            Value::Null => Ok(Maybe::Null),
+            v if !v.is_wholly_known() => Ok(Maybe::Unknown),
+            v => T::decode(v).map(Maybe::Known),
+        }
+    }
+    fn encode(&self) -> Value {
+        match self {
+            Maybe::Null => Value::Null,
+            Maybe::Unknown => Value::Unknown,
+            Maybe::Known(v) => v.encode(),
+        }
+    }
+}
+
+/// One schema entry a field declares.
+#[derive(Clone, Debug)]
+pub enum Spec {
+    Attribute(Attribute),
+    Block(NestedBlock),
+}
+
+/// The schema entries of one field (several for `flatten`), with the modifiers applied to each.
+#[derive(Clone, Debug)]
+pub struct Specs(pub Vec<Spec>);
+
+impl Specs {
+    /// Changing the value replaces the object.
+    pub fn force_new(mut self) -> Specs {
+        for s in &mut self.0 {
+            match s {
+                Spec::Attribute(a) => a.force_new = true,
+                Spec::Block(b) => b.force_new = true,
+            }
+        }
+        self
+    }
+    /// The value is hidden in Terraform's output.
+    pub fn sensitive(mut self) -> Specs {
+        for s in &mut self.0 {
+            if let Spec::Attribute(a) = s {
+                a.sensitive = true;
+            }
+        }
+        self
+    }
+    /// The fewest elements a block takes.
+    pub fn min_items(mut self, n: i64) -> Specs {
+        for s in &mut self.0 {
+            if let Spec::Block(b) = s {
+                b.min_items = n;
+            }
+        }
+        self
+    }
+    /// The most elements a block takes.
+    pub fn max_items(mut self, n: i64) -> Specs {
+        for s in &mut self.0 {
+            if let Spec::Block(b) = s {
+                b.max_items = n;
+            }
+        }
+        self
+    }
+}
+
+/// A struct whose fields are the attributes and blocks of a schema; implemented by [`model!`].
+pub trait Model: Sized {
+    /// The schema's description.
+    const DESCRIPTION: &'static str;
+    /// The attributes and blocks, in declaration order.
+    fn specs() -> Vec<Spec>;
+    /// Reads an object of the model's type.
+    fn from_obj(o: &Obj) -> Result<Self>;
+    /// Writes the fields into an object.
+    fn write(&self, o: &mut Obj);
+
+    /// The object.
+    fn to_obj(&self) -> Obj {
+        let mut o = Obj::new();
+        self.write(&mut o);
+        o
+    }
+    /// The block of the model's attributes and nested blocks.
+    fn block(description: &'static str) -> Block {
+        let mut block = Block::new(description, Vec::new());
+        for s in Self::specs() {
+            match s {
+                Spec::Attribute(a) => block.attributes.push(a),
+                Spec::Block(b) => block.blocks.push(b),
+            }
+        }
+        block
+    }
+    /// The schema (version 0).
+    fn schema() -> Schema {
+        Schema {
+            version: 0,
+            block: Self::block(Self::DESCRIPTION),
+        }
+    }
+    /// The object type of the model's values.
+    fn object_type() -> Type {
+        Self::block("").implied_type()
+    }
+}
+
+/// The attribute name of a field (`r#type` is `type`).
+pub fn field_name(ident: &'static str) -> &'static str {
+    ident.strip_prefix("r#").unwrap_or(ident)
+}
+
+/// What each field kind of [`model!`] declares, reads and writes.
+pub mod kind {
+    use super::{Model, Spec, Specs, TfValue, field_name};
+    use crate::ipam::{Error, Result};
+    use crate::plugin::schema::{Attribute, NestedBlock, Nesting};
+    use crate::plugin::value::{Obj, Value};
+
+    /// Reads the attribute or block `name` of an object.
+    pub fn read_value<T: TfValue>(o: &Obj, name: &'static str) -> Result<T> {
+        let name = field_name(name);
+        T::decode(o.get(name).unwrap_or(&Value::Null)).map_err(|found| {
+            Error::invalid(
+                "Unexpected value",
+                format!("`{name}` does not hold the type its schema declares: found {found}."),
+            )
+            .at(name)
+        })
+    }
+
+    /// Writes the attribute or block `name` of an object.
+    pub fn write_value<T: TfValue>(v: &T, o: &mut Obj, name: &'static str) {
+        o.insert(field_name(name).to_string(), v.encode());
+    }
+
+    macro_rules! attribute_kinds {
+        ($($kind:ident => $constructor:ident),*) => {$(
+            /// An attribute kind.
+            pub mod $kind {
+                use super::*;
+                pub use super::{read_value as read, write_value as write};
+                /// The attribute.
+                pub fn spec<T: TfValue>(name: &'static str, description: &'static str) -> Specs {
+                    Specs(vec![Spec::Attribute(Attribute::$constructor(field_name(name), T::ty(), description))])
+                }
+            }
+        )*};
+    }
+    attribute_kinds!(required => required, optional => optional, computed => computed, optional_computed => optional_computed);
+
+    /// A collection of a model's values, as a nested block's value is.
+    pub trait Nested {
+        type Model: Model;
+    }
+    impl<M: Model> Nested for Vec<M> {
+        type Model = M;
+    }
+    impl<M: Model> Nested for super::Set<M> {
+        type Model = M;
+    }
+    impl<M: Model> Nested for Option<M> {
+        type Model = M;
+    }
+
+    fn nested<T: Nested>(name: &'static str, nesting: Nesting, description: &'static str) -> Specs {
+        Specs(vec![Spec::Block(NestedBlock {
+            name: field_name(name),
+            nesting,
+            block: T::Model::block(description),
+            min_items: 0,
+            max_items: 0,
+            force_new: false,
+        })])
+    }
+
+    macro_rules! block_kinds {
+        ($($kind:ident => $nesting:ident),*) => {$(
+            /// A nested block kind.
+            pub mod $kind {
+                use super::*;
+                pub use super::{read_value as read, write_value as write};
+                /// The block.
+                pub fn spec<T: TfValue + Nested>(name: &'static str, description: &'static str) -> Specs {
+                    nested::<T>(name, Nesting::$nesting, description)
+                }
+            }
+        )*};
+    }
+    block_kinds!(list_block => List, set_block => Set, single_block => Single);
+
+    /// Another model's fields, in this object.
+    pub mod flatten {
+        use super::*;
+        /// The other model's attributes and blocks.
+        pub fn spec<M: Model>(_name: &'static str) -> Specs {
+            Specs(M::specs())
+        }
+        /// Reads the other model from this object.
+        pub fn read<M: Model>(o: &Obj, _name: &'static str) -> Result<M> {
+            M::from_obj(o)
+        }
+        /// Writes the other model's fields into this object.
+        pub fn write<M: Model>(v: &M, o: &mut Obj, _name: &'static str) {
+            v.write(o)
+        }
+    }
+}
+
+/// Declares a model struct and implements [`Model`] and [`TfValue`] for it (see the module doc).
+macro_rules! model {
+    (@description) => { "" };
+    (@description $d:expr) => { $d };
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident $(($description:expr))? {
+            $(
+                $(#[$field_meta:meta])*
+                $field:ident : $ty:ty = $kind:ident ( $($arg:expr),* $(,)? ) $( . $modifier:ident ( $($modifier_arg:expr),* ) )*
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        $vis struct $name {
+            $( $(#[$field_meta])* pub $field: $ty, )*
+        }
+
+        impl $crate::provider::model::Model for $name {
+            const DESCRIPTION: &'static str = $crate::provider::model::model!(@description $($description)?);
+            fn specs() -> Vec<$crate::provider::model::Spec> {
+                let mut specs = Vec::new();
+                $(
+                    specs.extend(
+                        $crate::provider::model::kind::$kind::spec::<$ty>(stringify!($field) $(, $arg)*)
+                            $( .$modifier($($modifier_arg),*) )*
+                            .0,
+                    );
+                )*
+                specs
+            }
+            fn from_obj(o: &$crate::plugin::value::Obj) -> $crate::ipam::Result<Self> {
+                Ok($name {
+                    $( $field: $crate::provider::model::kind::$kind::read::<$ty>(o, stringify!($field))?, )*
+                })
+            }
+            fn write(&self, o: &mut $crate::plugin::value::Obj) {
+                $( $crate::provider::model::kind::$kind::write(&self.$field, o, stringify!($field)); )*
+            }
+        }
+
+        impl $crate::provider::model::TfValue for $name {
+            fn ty() -> $crate::plugin::value::Type {
+                <$name as $crate::provider::model::Model>::object_type()
+            }
+            fn decode(v: &$crate::plugin::value::Value) -> std::result::Result<Self, String> {
+                match v {
+                    $crate::plugin::value::Value::Object(o) => {
+                        <$name as $crate::provider::model::Model>::from_obj(o).map_err(|e| e.detail)
+                    }
+                    other => Err(format!("{other:?}")),
+                }
+            }
+            fn encode(&self) -> $crate::plugin::value::Value {
+                $crate::plugin::value::Value::Object(<$name as $crate::provider::model::Model>::to_obj(self))
+            }
+        }
+    };
+}
+pub(crate) use model;
+
+/// A data source whose configuration and result are its model; it is a [`DataSource`].
+pub trait ModelDataSource: Send + Sync {
+    /// The attributes and blocks.
+    type Model: Model;
+    /// The type name.
+    const NAME: &'static str;
+    /// Checks that need only the configuration. Values may be unknown: the model is not checked
+    /// when a field that cannot say so (a plain `String`) is unknown.
+    fn validate(&self, _config: &Self::Model, _diags: &mut Diagnostics) {}
+    /// Fills in the computed attributes of the configuration.
+    fn read(&self, ctx: &Ctx, config: Self::Model) -> Result<Self::Model>;
+}
+
+impl<D: ModelDataSource> DataSource for D {
+    fn name(&self) -> &'static str {
+        D::NAME
+    }
+    fn schema(&self) -> Schema {
+        D::Model::schema()
+    }
+    fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
+        if let Ok(m) = D::Model::from_obj(config) {
+            ModelDataSource::validate(self, &m, diags);
+        }
+    }
+    fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj> {
+        let m = D::Model::from_obj(config)?;
+        ModelDataSource::read(self, ctx, m).map(|m| m.to_obj())
+    }
+}
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::plugin::value::Obj;
+
+    model! {
+        /// A nested block's element.
+        struct Region {
+            region_name: String = required("A region."),
+        }
+    }
+
+    model! {
+        /// Shared attributes.
+        struct Common {
+            description: Option<String> = optional("A description."),
+            count: Option<i64> = computed("A count."),
+        }
+    }
+
+    model! {
+        /// Every kind of field.
+        struct Sample("A sample.") {
+            id: String = computed("The ID."),
+            r#type: String = required("A type.").force_new(),
+            secret: Maybe<String> = optional("A secret.").sensitive(),
+            sizes: Vec<Number> = optional_computed("Sizes."),
+            tags: Option<BTreeMap<String, String>> = optional("Tags."),
+            enabled: Option<bool> = optional("On or off."),
+            share: Option<f64> = computed("A share."),
+            regions: Set<Region> = set_block("Where.").min_items(1),
+            common: Common = flatten(),
+        }
+    }
+
+    fn sample_obj() -> Obj {
+        let region = |r: &str| Value::Object([("region_name".to_string(), Value::str(r))].into());
+        [
+            ("id", Value::str("s-1")),
+            ("type", Value::str("t")),
+            ("secret", Value::Unknown),
+            (
+                "sizes",
+                Value::List(vec![Value::int(3), Value::Number(Number::Big("1".repeat(30)))]),
+            ),
+            ("tags", Value::Null),
+            ("enabled", Value::Bool(true)),
+            ("share", Value::Number(Number::Float(0.5))),
+            ("regions", Value::Set(vec![region("us-east-1"), region("eu-west-1")])),
+            ("description", Value::str("d")),
+            ("count", Value::Null),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    #[test]
+    fn a_model_reads_and_writes_its_object_unchanged() {
+        let o = sample_obj();
+        let m = Sample::from_obj(&o).unwrap();
+        assert_eq!(m.r#type, "t");
+        assert!(m.secret.is_unknown());
+        assert_eq!(m.regions.len(), 2);
+        assert_eq!(m.common.description.as_deref(), Some("d"));
+        assert_eq!(m.to_obj(), o);
+    }
+
+    #[test]
+    fn the_schema_comes_from_the_fields() {
+        let s = Sample::schema();
+        assert_eq!(s.block.description, "A sample.");
+        let names: Vec<&str> = s.block.attributes.iter().map(|a| a.name).collect();
+        assert_eq!(
+            names,
+            [
+                "id",
+                "type",
+                "secret",
+                "sizes",
+                "tags",
+                "enabled",
+                "share",
+                "description",
+                "count"
+            ]
+        );
+        let a = |n: &str| s.block.attribute(n).unwrap().clone();
+        assert!(a("id").computed && !a("id").optional && !a("id").required);
+        assert!(a("type").required && a("type").force_new);
+        assert!(a("secret").optional && a("secret").sensitive && a("secret").ty == Type::String);
+        assert!(a("sizes").optional && a("sizes").computed);
+        assert_eq!(a("sizes").ty, Type::list_of(Type::Number));
+        assert_eq!(a("tags").ty, Type::map_of(Type::String));
+        assert_eq!(a("enabled").ty, Type::Bool);
+        assert_eq!(a("description").description, "A description.");
+        let b = &s.block.blocks[0];
+        assert_eq!(
+            (b.name, b.nesting, b.min_items, b.block.description),
+            ("regions", Nesting::Set, 1, "Where.")
+        );
+        assert!(b.block.attribute("region_name").unwrap().required);
+        assert_eq!(
+            Sample::object_type(),
+            Type::object([
+                ("id".to_string(), Type::String),
+                ("type".to_string(), Type::String),
+                ("secret".to_string(), Type::String),
+                ("sizes".to_string(), Type::list_of(Type::Number)),
+                ("tags".to_string(), Type::map_of(Type::String)),
+                ("enabled".to_string(), Type::Bool),
+                ("share".to_string(), Type::Number),
+                ("description".to_string(), Type::String),
+                ("count".to_string(), Type::Number),
+                (
+                    "regions".to_string(),
+                    Type::set_of(Type::object([("region_name".to_string(), Type::String)]))
+                ),
+            ])
+        );
+    }
+
+    #[test]
+    fn null_unknown_and_wrong_values() {
+        let mut o = sample_obj();
+        o.insert("secret".into(), Value::Null);
+        o.insert("description".into(), Value::Unknown);
+        o.insert("regions".into(), Value::Unknown);
+        let m = Sample::from_obj(&o).unwrap();
+        assert!(m.secret.is_null() && m.secret.known().is_none());
+        assert_eq!(m.common.description, None, "Option reads unknown as None");
+        assert!(m.regions.is_empty(), "collections read unknown as empty");
+        for (name, v) in [
+            ("type", Value::Unknown),
+            ("id", Value::Null),
+            ("sizes", Value::str("x")),
+        ] {
+            let mut o = sample_obj();
+            o.insert(name.into(), v);
+            let e = Sample::from_obj(&o).unwrap_err();
+            assert_eq!(e.attribute().as_deref(), Some(name), "{e:?}");
+        }
+        let mut o = sample_obj();
+        o.insert("secret".into(), Value::str("s"));
+        assert_eq!(
+            Sample::from_obj(&o).unwrap().secret.known().map(String::as_str),
+            Some("s")
+        );
+    }
     use serde_json::{Value as J, json};
 
     use crate::plugin::grpc::Backend;
