@@ -1,11 +1,11 @@
-//! The PostgreSQL backend: a small pool of connections (TLS through rustls when the URL asks for
-//! it), migrations under an advisory lock so that processes starting at once migrate once, and
+//! The PostgreSQL backend: a small pool of connections kept by `r2d2` (TLS through rustls when
+//! the URL asks for it), migrations under an advisory lock so that processes starting at once migrate once, and
 //! transactions with the same guarantees as SQLite's: every write transaction first takes one
 //! advisory transaction lock, so writers run one at a time across every process and runner;
 //! reads see one snapshot (`REPEATABLE READ`).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use postgres::config::SslMode;
@@ -23,7 +23,9 @@ const WRITE_LOCK: i64 = 0x6970_616d_0001;
 /// The advisory lock migrations hold.
 const MIGRATE_LOCK: i64 = 0x6970_616d_0002;
 /// Connections one provider process keeps at most.
-const MAX_CONNECTIONS: usize = 8;
+const MAX_CONNECTIONS: u32 = 8;
+/// How long connecting may take, unless the URL says (`connect_timeout`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A connection and its prepared statements.
 pub struct PgConn {
@@ -37,39 +39,30 @@ pub struct PgTx<'a> {
     cache: &'a mut HashMap<String, Statement>,
 }
 
-struct State {
-    idle: Vec<PgConn>,
-    open: usize,
+/// Makes the pool's connections; `r2d2` decides when, and keeps them.
+struct Connector {
+    config: postgres::Config,
+    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
+    display: String,
+    /// The connection opening made (and migrated the schema on), handed to the pool first.
+    first: Mutex<Option<PgConn>>,
+    /// Why the latest attempt to connect failed; cleared by the next one that succeeds.
+    last_error: Arc<Mutex<Option<Error>>>,
 }
 
 /// The pool of connections to one database.
 pub struct Pool {
-    config: postgres::Config,
-    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
+    /// Always `Some` until dropped (see `Drop`).
+    pool: Option<r2d2::Pool<Connector>>,
     display: String,
-    state: Mutex<State>,
-    freed: Condvar,
+    /// The connector's latest error, reported when no connection could be had.
+    last_error: Arc<Mutex<Option<Error>>>,
     /// Whether opening this pool created the provider's tables (the database had none).
-    created_schema: std::sync::atomic::AtomicBool,
+    created_schema: bool,
 }
 
-/// A connection lent from the pool; back to the pool when dropped (unless it broke).
-struct Lease<'p> {
-    pool: &'p Pool,
-    conn: Option<PgConn>,
-}
-
-impl Drop for Lease<'_> {
-    fn drop(&mut self) {
-        let Some(conn) = self.conn.take() else { return };
-        let mut st = self.pool.state.lock().unwrap_or_else(|p| p.into_inner());
-        if conn.client.is_closed() {
-            st.open -= 1;
-        } else {
-            st.idle.push(conn);
-        }
-        self.pool.freed.notify_one();
-    }
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Drop for Pool {
@@ -77,13 +70,10 @@ impl Drop for Pool {
         // Closing a connection blocks on the client library's own runtime, which must not
         // happen on a thread that drives async tasks (the plugin server drops the provider
         // there when Terraform shuts it down): close them on a plain thread.
-        let idle = std::mem::take(&mut self.state.get_mut().unwrap_or_else(|p| p.into_inner()).idle);
-        if idle.is_empty() {
-            return;
-        }
+        let Some(pool) = self.pool.take() else { return };
         if let Ok(closer) = std::thread::Builder::new()
             .name("ipam-pg-close".into())
-            .spawn(move || drop(idle))
+            .spawn(move || drop(pool))
         {
             let _ = closer.join();
         }
@@ -228,7 +218,7 @@ impl Pool {
             ));
         }
         if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(10));
+            config.connect_timeout(CONNECT_TIMEOUT);
         }
         if config.get_application_name().is_none() {
             config.application_name("terraform-provider-ipam");
@@ -237,24 +227,49 @@ impl Pool {
             SslMode::Disable => None,
             _ => Some(tls_connector(root_cert)?),
         };
-        let pool = Pool {
+        // Waiting for a connection outlasts a writer that waits for the write lock, then
+        // connects anew.
+        let wait = busy_timeout() + config.get_connect_timeout().copied().unwrap_or(CONNECT_TIMEOUT);
+        let connector = Connector {
             display: display(&config),
             config,
             tls,
-            state: Mutex::new(State {
-                idle: Vec::new(),
-                open: 0,
-            }),
-            freed: Condvar::new(),
-            created_schema: std::sync::atomic::AtomicBool::new(false),
+            first: Mutex::new(None),
+            last_error: Arc::default(),
         };
-        pool.migrate()?;
+        // The first connection is made here, so that a server that is down, a refused login or
+        // a missing database is reported at once.
+        let first = connector.open_connection()?;
+        *lock(&connector.first) = Some(first);
+        let mut pool = Pool {
+            display: connector.display.clone(),
+            last_error: connector.last_error.clone(),
+            pool: Some(
+                r2d2::Pool::builder()
+                    .max_size(MAX_CONNECTIONS)
+                    // Connections are made when needed and kept for the life of the process.
+                    .min_idle(Some(0))
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .test_on_check_out(false)
+                    .connection_timeout(wait)
+                    // Errors reach the caller (see `get`), not a log.
+                    .error_handler(Box::new(r2d2::NopErrorHandler))
+                    .build_unchecked(connector),
+            ),
+            created_schema: false,
+        };
+        pool.created_schema = pool.migrate()?;
         Ok(pool)
+    }
+
+    fn pool(&self) -> &r2d2::Pool<Connector> {
+        self.pool.as_ref().expect("a pool is only taken when dropped")
     }
 
     /// Whether opening this pool created the provider's tables in a database that had none.
     pub fn created_schema(&self) -> bool {
-        self.created_schema.load(std::sync::atomic::Ordering::Relaxed)
+        self.created_schema
     }
 
     /// The database, for messages.
@@ -262,6 +277,87 @@ impl Pool {
         &self.display
     }
 
+    /// A connection from the pool (a new one when none is idle and fewer than
+    /// `MAX_CONNECTIONS` are open; otherwise the first one given back).
+    fn get(&self) -> Result<r2d2::PooledConnection<Connector>> {
+        self.pool().get().map_err(|e| {
+            lock(&self.last_error).clone().unwrap_or_else(|| {
+                Error::new(
+                    ErrorKind::Storage,
+                    "No free connection to the database",
+                    format!(
+                        "{}: all {MAX_CONNECTIONS} connections this provider keeps stayed busy ({e}). Nothing was changed; retry, or run fewer applies at once.",
+                        self.display
+                    ),
+                )
+            })
+        })
+    }
+
+    /// Brings the schema up to date; whether it created the provider's tables.
+    fn migrate(&self) -> Result<bool> {
+        let mut conn = self.get()?;
+        let client = &mut conn.client;
+        // Up to date: one read, no lock.
+        if let Ok(Some(row)) = client.query_opt("SELECT version FROM ipam_schema", &[]) {
+            let version: i64 = row.get(0);
+            if version == SCHEMA_VERSION {
+                return Ok(false);
+            }
+        }
+        let mut tx = client.transaction().map_err(statement_error)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])
+            .map_err(statement_error)?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS ipam_schema (version BIGINT NOT NULL)")
+            .map_err(statement_error)?;
+        let found = tx
+            .query_opt("SELECT version FROM ipam_schema", &[])
+            .map_err(statement_error)?
+            .map(|r| r.get::<_, i64>(0));
+        let version = found.unwrap_or(0);
+        if version > SCHEMA_VERSION {
+            return Err(schema::newer_error(self.display(), version));
+        }
+        for i in version.max(0) as usize..schema::migration_count() {
+            tx.batch_execute(&schema::postgres_sql(i)).map_err(statement_error)?;
+        }
+        if found.is_some() {
+            tx.execute("UPDATE ipam_schema SET version = $1", &[&SCHEMA_VERSION])
+        } else {
+            tx.execute("INSERT INTO ipam_schema (version) VALUES ($1)", &[&SCHEMA_VERSION])
+        }
+        .map_err(statement_error)?;
+        tx.commit().map_err(statement_error)?;
+        Ok(found.is_none())
+    }
+
+    /// Runs `f` in a transaction: a write holds the IPAM write lock and commits when `f`
+    /// succeeds; anything that fails rolls back.
+    pub fn run<T>(&self, write: bool, f: impl for<'c> FnOnce(PgTx<'c>) -> Result<(T, PgTx<'c>)>) -> Result<T> {
+        let mut conn = self.get()?;
+        let PgConn { client, cache } = &mut *conn;
+        let builder = if write {
+            client
+                .build_transaction()
+                .isolation_level(IsolationLevel::ReadCommitted)
+        } else {
+            client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+        };
+        let mut tx = builder.start().map_err(statement_error)?;
+        if write {
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+                .map_err(statement_error)?;
+        }
+        let (out, ptx) = f(PgTx { tx, cache })?;
+        ptx.tx.commit().map_err(statement_error)?;
+        Ok(out)
+    }
+}
+
+impl Connector {
     fn connect_error(&self, e: postgres::Error) -> Error {
         let db = &self.display;
         if let Some(d) = e.as_db_error() {
@@ -316,7 +412,7 @@ impl Pool {
         )
     }
 
-    fn connect(&self) -> Result<PgConn> {
+    fn open_connection(&self) -> Result<PgConn> {
         let mut client = match &self.tls {
             Some(tls) => self.config.connect(tls.clone()),
             None => self.config.connect(NoTls),
@@ -330,100 +426,27 @@ impl Pool {
             cache: HashMap::new(),
         })
     }
+}
 
-    fn get(&self) -> Result<Lease<'_>> {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if let Some(conn) = st.idle.pop() {
-                if conn.client.is_closed() {
-                    st.open -= 1;
-                    continue;
-                }
-                return Ok(Lease {
-                    pool: self,
-                    conn: Some(conn),
-                });
-            }
-            if st.open < MAX_CONNECTIONS {
-                st.open += 1;
-                drop(st);
-                return match self.connect() {
-                    Ok(conn) => Ok(Lease {
-                        pool: self,
-                        conn: Some(conn),
-                    }),
-                    Err(e) => {
-                        self.state.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
-                        self.freed.notify_one();
-                        Err(e)
-                    }
-                };
-            }
-            st = self.freed.wait(st).unwrap_or_else(|p| p.into_inner());
+impl r2d2::ManageConnection for Connector {
+    type Connection = PgConn;
+    type Error = Error;
+
+    fn connect(&self) -> Result<PgConn> {
+        if let Some(first) = lock(&self.first).take() {
+            return Ok(first);
         }
+        let made = self.open_connection();
+        *lock(&self.last_error) = made.as_ref().err().cloned();
+        made
     }
 
-    fn migrate(&self) -> Result<()> {
-        let mut lease = self.get()?;
-        let client = &mut lease.conn.as_mut().expect("a lease holds a connection").client;
-        // Up to date: one read, no lock.
-        if let Ok(Some(row)) = client.query_opt("SELECT version FROM ipam_schema", &[]) {
-            let version: i64 = row.get(0);
-            if version == SCHEMA_VERSION {
-                return Ok(());
-            }
-        }
-        let mut tx = client.transaction().map_err(statement_error)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])
-            .map_err(statement_error)?;
-        tx.batch_execute("CREATE TABLE IF NOT EXISTS ipam_schema (version BIGINT NOT NULL)")
-            .map_err(statement_error)?;
-        let found = tx
-            .query_opt("SELECT version FROM ipam_schema", &[])
-            .map_err(statement_error)?
-            .map(|r| r.get::<_, i64>(0));
-        let version = found.unwrap_or(0);
-        if version > SCHEMA_VERSION {
-            return Err(schema::newer_error(&self.display, version));
-        }
-        for i in version.max(0) as usize..schema::migration_count() {
-            tx.batch_execute(&schema::postgres_sql(i)).map_err(statement_error)?;
-        }
-        if found.is_some() {
-            tx.execute("UPDATE ipam_schema SET version = $1", &[&SCHEMA_VERSION])
-        } else {
-            tx.execute("INSERT INTO ipam_schema (version) VALUES ($1)", &[&SCHEMA_VERSION])
-        }
-        .map_err(statement_error)?;
-        tx.commit().map_err(statement_error)?;
-        self.created_schema
-            .store(found.is_none(), std::sync::atomic::Ordering::Relaxed);
-        Ok(())
+    fn is_valid(&self, conn: &mut PgConn) -> Result<()> {
+        conn.client.simple_query("").map(drop).map_err(statement_error)
     }
 
-    /// Runs `f` in a transaction: a write holds the IPAM write lock and commits when `f`
-    /// succeeds; anything that fails rolls back.
-    pub fn run<T>(&self, write: bool, f: impl for<'c> FnOnce(PgTx<'c>) -> Result<(T, PgTx<'c>)>) -> Result<T> {
-        let mut lease = self.get()?;
-        let PgConn { client, cache } = lease.conn.as_mut().expect("a lease holds a connection");
-        let builder = if write {
-            client
-                .build_transaction()
-                .isolation_level(IsolationLevel::ReadCommitted)
-        } else {
-            client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-        };
-        let mut tx = builder.start().map_err(statement_error)?;
-        if write {
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-                .map_err(statement_error)?;
-        }
-        let (out, ptx) = f(PgTx { tx, cache })?;
-        ptx.tx.commit().map_err(statement_error)?;
-        Ok(out)
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        conn.client.is_closed()
     }
 }
 
@@ -461,25 +484,6 @@ impl PgTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dropping_the_pool_inside_an_async_runtime_is_safe() {
-        // Dropping a pool whose connections are idle must not block on a runtime thread; with
-        // no connections at all it is a no-op either way.
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let pool = Pool {
-            config: "postgres://u@127.0.0.1:1/db".parse().unwrap(),
-            tls: None,
-            display: String::new(),
-            state: Mutex::new(State {
-                idle: Vec::new(),
-                open: 0,
-            }),
-            freed: Condvar::new(),
-            created_schema: Default::default(),
-        };
-        rt.block_on(async move { drop(pool) });
-    }
 
     #[test]
     fn root_certificate_is_taken_out_of_the_url() {

@@ -254,6 +254,68 @@ fn providers_starting_at_once_migrate_a_new_database_once() {
     );
 }
 
+/// The provider's connections to the database at `url`, as the server counts them.
+fn provider_connections(url: &str) -> i64 {
+    let mut c = common::pg_client(Path::new(url));
+    c.query_one(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'terraform-provider-ipam'",
+        &[],
+    )
+    .unwrap()
+    .get(0)
+}
+
+/// One provider process keeps at most 8 connections: twelve transactions at once take turns on
+/// them. Dropping the store inside an async runtime (the plugin server does it on a runtime
+/// thread when Terraform shuts the provider down) closes them without blocking the runtime.
+#[test]
+fn a_store_keeps_at_most_eight_connections_and_closes_them_when_dropped_inside_a_runtime() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex};
+    use terraform_provider_ipam::store::Store;
+
+    let url = pg::server().fresh_database();
+    let store = Store::open(&url).unwrap();
+    let inside = AtomicUsize::new(0);
+    let released = (Mutex::new(false), Condvar::new());
+    std::thread::scope(|s| {
+        for _ in 0..12 {
+            s.spawn(|| {
+                store
+                    .read(|tx| {
+                        inside.fetch_add(1, Ordering::SeqCst);
+                        let mut go = released.0.lock().unwrap();
+                        while !*go {
+                            go = released.1.wait(go).unwrap();
+                        }
+                        drop(go);
+                        inside.fetch_sub(1, Ordering::SeqCst);
+                        tx.pool("ipam-pool-0")
+                    })
+                    .unwrap();
+            });
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while inside.load(Ordering::SeqCst) < 8 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // Give the other four every chance to get in, had the pool let them.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let seen = (inside.load(Ordering::SeqCst), provider_connections(&url));
+        *released.0.lock().unwrap() = true;
+        released.1.notify_all();
+        assert_eq!(seen, (8, 8), "transactions at once, connections open");
+    });
+    assert_eq!(provider_connections(&url), 8, "idle connections are kept");
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(async move { drop(store) });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while provider_connections(&url) > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(provider_connections(&url), 0, "connections closed");
+}
+
 /// Owner and group of the `postgres` system user, when the tests run as root (the server runs
 /// as that user and reads its TLS key).
 fn postgres_ids() -> Option<(u32, u32)> {
