@@ -14,7 +14,8 @@ use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_gr
 use terraform_provider_ipam::ipam::allocator::{self, MemFreeSpace};
 use terraform_provider_ipam::ipam::cidr::{Cidr, Family};
 use terraform_provider_ipam::ipam::model::{Pool, Tags};
-use terraform_provider_ipam::store::{Store, ops};
+use terraform_provider_ipam::ipam::ops;
+use terraform_provider_ipam::store::Store;
 
 mod common;
 use common::{V6, file_pool, file_pool_of, postgres_pool, postgres_url, request, request_of};
@@ -93,9 +94,9 @@ fn one_per_transaction(store: &Store, pool: &Pool, req: &ops::AllocationRequest,
     let mut timed = Duration::ZERO;
     for _ in 0..iters {
         let start = Instant::now();
-        let a = store.write(|tx| ops::allocate(tx, pool, req)).unwrap();
+        let a = store.write(|tx| ops::allocate(tx, pool, req, &ops::now())).unwrap();
         timed += start.elapsed();
-        store.write(|tx| ops::release(tx, &a)).unwrap();
+        store.write(|tx| ops::release(tx, &a, &ops::now())).unwrap();
     }
     timed
 }
@@ -158,13 +159,13 @@ fn persisted(g: &mut BenchmarkGroup<'_, WallTime>, open: &dyn Fn(usize) -> Db) {
                     let held = store
                         .write(|tx| {
                             (0..100)
-                                .map(|_| ops::allocate(tx, pool, &request(&tags)))
+                                .map(|_| ops::allocate(tx, pool, &request(&tags), &ops::now()))
                                 .collect::<Result<Vec<_>, _>>()
                         })
                         .unwrap();
                     timed += start.elapsed();
                     store
-                        .write(|tx| held.iter().try_for_each(|a| ops::release(tx, a)))
+                        .write(|tx| held.iter().try_for_each(|a| ops::release(tx, a, &ops::now())))
                         .unwrap();
                 }
                 timed

@@ -6,7 +6,8 @@ use terraform_provider_ipam::ipam::cidr::{Cidr, Family};
 use terraform_provider_ipam::ipam::model::{
     Ipam, LOCALE_NONE, Pool, Quotas, ResourceType, Scope, ScopeType, State, Tags,
 };
-use terraform_provider_ipam::store::{Store, ops};
+use terraform_provider_ipam::ipam::ops;
+use terraform_provider_ipam::store::Store;
 
 fn c(s: &str) -> Cidr {
     Cidr::parse(s).unwrap()
@@ -113,7 +114,7 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
                 auth_message: None,
                 auth_signature: None,
             };
-            ops::provision(tx, &pool, &req, &acct, &Quotas::default())?;
+            ops::provision(tx, &pool, &req, &acct, &Quotas::default(), &ops::now())?;
             Ok(())
         })
         .unwrap();
@@ -125,7 +126,7 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
         store
             .write(|tx| {
                 for _ in 0..count {
-                    ops::allocate(tx, &pool, &request_of(&tags, space.netmask))?;
+                    ops::allocate(tx, &pool, &request_of(&tags, space.netmask), &ops::now())?;
                 }
                 Ok(())
             })

@@ -417,8 +417,9 @@ fn release_all(store: &Store, ids: &[String]) -> Result<Vec<String>, CliError> {
                 "",
             ));
         }
+        let now = crate::ipam::ops::now();
         for a in &found {
-            crate::store::ops::release(tx, a)?;
+            crate::ipam::ops::release(tx, a, &now)?;
         }
         Ok(found.into_iter().map(|a| a.id).collect())
     });

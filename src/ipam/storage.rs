@@ -6,7 +6,7 @@
 use super::Result;
 use super::allocator::FreeSpace;
 use super::cidr::Cidr;
-use super::model::{Allocation, Ipam, Pool, PoolCidr, Scope};
+use super::model::{Allocation, Ipam, Pool, PoolCidr, Scope, ScopeType};
 
 /// The reads and writes the IPAM operations need.
 pub trait Storage {
@@ -19,6 +19,8 @@ pub trait Storage {
     fn ipam(&self, id: &str) -> Result<Option<Ipam>>;
     /// A scope by ID.
     fn scope(&self, id: &str) -> Result<Option<Scope>>;
+    /// The type of a scope (a cheaper read than the whole scope).
+    fn scope_type(&self, id: &str) -> Result<Option<ScopeType>>;
     /// A pool by ID.
     fn pool(&self, id: &str) -> Result<Option<Pool>>;
     /// The pools whose source pool is `id`.

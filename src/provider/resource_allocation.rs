@@ -5,11 +5,10 @@ use crate::ipam::cidr::Cidr;
 use crate::ipam::ids;
 use crate::ipam::model::{ComplianceStatus, ResourceType};
 use crate::ipam::pool_rules;
-use crate::ipam::{Error, Result, access};
+use crate::ipam::{Error, Result, access, ops};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
-use crate::store::ops;
 
 use super::common::{ObjExt, allocation_state, checked_at_apply, diag, parse_cidr, split_id, validate_cidr_netmask};
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
@@ -226,7 +225,7 @@ impl Resource for AllocationResource {
                 .pool(&pool_id)?
                 .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
             access::check_can_allocate(tx, &pool, &ctx.config.account_id)?;
-            let a = ops::allocate(tx, &pool, &req)?;
+            let a = ops::allocate(tx, &pool, &req, &ops::now())?;
             Ok(allocation_state(&a))
         })
     }
@@ -265,7 +264,7 @@ impl Resource for AllocationResource {
             let Some(a) = tx.allocation(id)? else { return Ok(()) };
             let pool_owner = tx.pool(&a.pool_id)?.map(|p| p.owner_id).unwrap_or_default();
             access::check_can_release(&ctx.config.account_id, &a, &pool_owner)?;
-            ops::release(tx, &a)
+            ops::release(tx, &a, &ops::now())
         })
     }
 

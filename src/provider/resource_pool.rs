@@ -2,12 +2,13 @@
 
 use crate::ipam::ids;
 use crate::ipam::model::{Ipam, LOCALE_NONE, Pool, ScopeType, State};
+use crate::ipam::ops;
 use crate::ipam::pool_rules::{self, PoolSpec};
 use crate::ipam::{Error, Result, access};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
-use crate::store::{Tx, ops};
+use crate::store::Tx;
 
 use super::common::{ObjExt, checked_at_apply, diag, obj, tags_all_value, tags_value};
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
@@ -271,7 +272,7 @@ impl Resource for PoolResource {
         ctx.store.write(|tx| {
             let Some(p) = tx.pool(id)? else { return Ok(()) };
             access::check_owner(&ctx.config.account_id, "Pool", id, &p.owner_id)?;
-            ops::delete_pool(tx, &p)
+            ops::delete_pool(tx, &p, &ops::now())
         })
     }
 

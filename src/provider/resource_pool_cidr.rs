@@ -4,11 +4,10 @@
 use crate::ipam::cidr::Cidr;
 use crate::ipam::model::CidrState;
 use crate::ipam::{Error, Result};
-use crate::ipam::{access, byoip, pool_rules};
+use crate::ipam::{access, byoip, ops, pool_rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
-use crate::store::ops;
 
 use super::common::{ObjExt, diag, parse_cidr, pool_cidr_state, split_id, validate_cidr_netmask};
 use super::framework::{Ctx, Resource};
@@ -167,7 +166,7 @@ impl Resource for PoolCidrResource {
                 .pool(&pool_id)?
                 .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
             access::check_owner(&ctx.config.account_id, "Pool", &pool_id, &pool.owner_id)?;
-            let pc = ops::provision(tx, &pool, &req, &ctx.config.account_id, &ctx.config.quotas)?;
+            let pc = ops::provision(tx, &pool, &req, &ctx.config.account_id, &ctx.config.quotas, &ops::now())?;
             Ok(pool_cidr_state(&pc))
         })
     }
@@ -193,7 +192,7 @@ impl Resource for PoolCidrResource {
                 return Ok(());
             };
             access::check_owner(&ctx.config.account_id, "Pool", pool_id, &pool.owner_id)?;
-            ops::deprovision(tx, &pool, &pc)
+            ops::deprovision(tx, &pool, &pc, &ops::now())
         })
     }
 

@@ -10,7 +10,6 @@ mod free_space;
 mod history;
 mod ipams;
 pub mod location;
-pub mod ops;
 mod pg;
 mod pools;
 pub mod report;

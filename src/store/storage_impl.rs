@@ -5,7 +5,7 @@ use super::Tx;
 use super::free_space::SqlFreeSpace;
 use crate::ipam::Result;
 use crate::ipam::cidr::Cidr;
-use crate::ipam::model::{Allocation, Ipam, Pool, PoolCidr, Scope};
+use crate::ipam::model::{Allocation, Ipam, Pool, PoolCidr, Scope, ScopeType};
 use crate::ipam::storage::Storage;
 
 impl<'a> Storage for Tx<'a> {
@@ -19,6 +19,9 @@ impl<'a> Storage for Tx<'a> {
     }
     fn scope(&self, id: &str) -> Result<Option<Scope>> {
         Tx::scope(self, id)
+    }
+    fn scope_type(&self, id: &str) -> Result<Option<ScopeType>> {
+        Tx::scope_type(self, id)
     }
     fn pool(&self, id: &str) -> Result<Option<Pool>> {
         Tx::pool(self, id)

@@ -1,0 +1,785 @@
+//! Pool operations over a [`Storage`], each run inside the caller's write transaction: the rules
+//! of [`pool_rules`] decide, the allocator picks space, and the rows (with address history) are
+//! written. A refused operation returns an error and the transaction rolls back whole. `now` is
+//! the time of the operation (RFC 3339, UTC), as history records store it.
+
+use super::allocator::{self, FreeSpace};
+use super::cidr::{Cidr, Family};
+use super::model::{Allocation, CidrState, ComplianceStatus, Pool, PoolCidr, PublicIpSource, ResourceType, ScopeType};
+use super::pool_rules::{self, AMAZON_IPV6_BLOCK};
+use super::storage::Storage;
+use super::{Error, ErrorKind, Result};
+use super::{byoip, ids};
+
+/// The current time as stored in history records (RFC 3339, UTC).
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// Today as `YYYYMMDD` (UTC), for BYOIP expiry checks.
+pub fn today() -> String {
+    day_of(&now())
+}
+
+/// The day of an RFC 3339 time, as `YYYYMMDD`.
+fn day_of(now: &str) -> String {
+    now.get(..10).unwrap_or_default().replace('-', "")
+}
+
+fn alloc_err(e: allocator::AllocError<Error>, pool: &Pool, attribute: &str) -> Error {
+    match e {
+        allocator::AllocError::Storage(e) => e,
+        other => {
+            let attribute = other.attribute(attribute);
+            Error::new(
+                ErrorKind::Conflict,
+                format!("Cannot allocate from pool {}", pool.id),
+                other.to_string(),
+            )
+            .at(attribute)
+        }
+    }
+}
+
+/// What a provision request asks for.
+pub struct ProvisionRequest<'a> {
+    pub cidr: Option<Cidr>,
+    pub netmask_length: Option<i64>,
+    pub auth_message: Option<&'a str>,
+    pub auth_signature: Option<&'a str>,
+}
+
+/// Provisions a CIDR to a pool (R-22, R-40..R-46).
+pub fn provision(
+    st: &impl Storage,
+    pool: &Pool,
+    req: &ProvisionRequest,
+    account: &str,
+    quotas: &super::model::Quotas,
+    now: &str,
+) -> Result<PoolCidr> {
+    let scope = st
+        .scope(&pool.scope_id)?
+        .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
+    pool_rules::check_cidr_quota(st.count_pool_cidrs(&pool.id)?, quotas, &pool.id)?;
+    let family = pool.address_family;
+    let source = root_source(st, pool)?;
+    let cidr = match (&pool.source_pool_id, req.cidr, req.netmask_length) {
+        (_, Some(_), Some(_)) | (_, None, None) => {
+            return Err(Error::invalid(
+                "Exactly one of cidr or netmask_length",
+                "Give either `cidr` or `netmask_length`, not both and not neither.",
+            )
+            .at("cidr"));
+        }
+        (Some(parent_id), cidr, netmask) => {
+            // R-22, R-41: a child pool's CIDR comes out of free space of its parent.
+            let parent = st.pool(parent_id)?.ok_or_else(|| Error::not_found("pool", parent_id))?;
+            let parent_roots = st.pool_roots(&parent.id)?;
+            pool_rules::check_parent_has_cidrs(&parent.id, &pool.id, &parent_roots)?;
+            let mut fs = st.free_space(&parent.id);
+            let got = match (cidr, netmask) {
+                (Some(c), _) => {
+                    pool_rules::check_family(pool, &c, "cidr")?;
+                    pool_rules::check_public_prefix(pool, scope.scope_type, source, c.prefix, "cidr")?;
+                    let free_block = fs.floor(c.family, c.start)?;
+                    pool_rules::check_free_in_parent(&parent.id, &c, &parent_roots, free_block.as_ref())?;
+                    allocator::allocate_exact(&mut fs, c, &parent_roots).map_err(|e| alloc_err(e, &parent, "cidr"))?
+                }
+                (None, Some(n)) => {
+                    let n = netmask_u8(n, family)?;
+                    pool_rules::check_public_prefix(pool, scope.scope_type, source, n, "netmask_length")?;
+                    allocator::allocate_first_fit(&mut fs, family, n, &[], &parent_roots)
+                        .map_err(|e| alloc_err(e, &parent, "netmask_length"))?
+                }
+                (None, None) => unreachable_cidr()?,
+            };
+            let a = Allocation {
+                id: ids::new_allocation_id(),
+                pool_id: parent.id.clone(),
+                cidr: got,
+                netmask_length: None,
+                resource_type: ResourceType::IpamPool,
+                resource_id: Some(pool.id.clone()),
+                resource_owner: pool.owner_id.clone(),
+                resource_region: (pool.locale != super::model::LOCALE_NONE).then(|| pool.locale.clone()),
+                description: None,
+                disallowed_cidrs: Vec::new(),
+                tags: Default::default(),
+                tags_all: Default::default(),
+                compliance_status: ComplianceStatus::Compliant,
+            };
+            st.insert_allocation(&a)?;
+            st.history_open(&pool.ipam_id, &pool.scope_id, &parent.id, &a, now)?;
+            got
+        }
+        (None, Some(c), None) => {
+            pool_rules::check_family(pool, &c, "cidr")?;
+            pool_rules::check_public_prefix(pool, scope.scope_type, source, c.prefix, "cidr")?;
+            if byoip::needs_byoip_proof(pool, scope.scope_type) {
+                byoip::check_byoip_authorization(req.auth_message, req.auth_signature, account, &c, &day_of(now))?;
+            }
+            c
+        }
+        (None, None, Some(n)) => {
+            let n = netmask_u8(n, family)?;
+            if !(scope.scope_type == ScopeType::Public
+                && family == Family::V6
+                && pool.public_ip_source == Some(PublicIpSource::Amazon))
+            {
+                return Err(Error::invalid(
+                    "A top-level pool needs an explicit CIDR",
+                    format!(
+                        "Pool {} is a top-level pool: there is no parent to carve `netmask_length` from. Give `cidr`. \
+                         (Only public IPv6 pools with `public_ip_source = \"amazon\"` take a netmask length, for Amazon-provided space.)",
+                        pool.id
+                    ),
+                )
+                .at("netmask_length"));
+            }
+            if !(40..=52).contains(&n) {
+                return Err(Error::invalid(
+                    "Amazon-provided block size",
+                    format!("Amazon-provided IPv6 blocks are /40 to /52; /{n} is outside that range."),
+                )
+                .at("netmask_length"));
+            }
+            pool_rules::check_public_prefix(pool, scope.scope_type, source, n, "netmask_length")?;
+            amazon_block(st, n)?
+        }
+    };
+    // R-40: top-level CIDRs of one scope never overlap.
+    if pool.source_pool_id.is_none() {
+        let found = st.overlapping_top_level_cidr(&pool.scope_id, &cidr)?;
+        pool_rules::check_top_level_overlap(&cidr, found.as_ref().map(|(p, c)| (p.as_str(), c)))?;
+    }
+    let pc = PoolCidr {
+        id: ids::new_pool_cidr_id(),
+        pool_id: pool.id.clone(),
+        cidr,
+        netmask_length: req.netmask_length,
+        auth_message: req.auth_message.map(str::to_string),
+        auth_signature: req.auth_signature.map(str::to_string),
+        state: CidrState::Provisioned,
+    };
+    st.insert_pool_cidr(&pc, &pool.scope_id, pool.source_pool_id.is_none())?;
+    if pool.source_pool_id.is_none() {
+        let record = Allocation {
+            id: pc.id.clone(),
+            pool_id: pool.id.clone(),
+            cidr,
+            netmask_length: None,
+            resource_type: ResourceType::IpamPool,
+            resource_id: Some(pool.id.clone()),
+            resource_owner: pool.owner_id.clone(),
+            resource_region: None,
+            description: None,
+            disallowed_cidrs: Vec::new(),
+            tags: Default::default(),
+            tags_all: Default::default(),
+            compliance_status: ComplianceStatus::Compliant,
+        };
+        st.history_open(&pool.ipam_id, &pool.scope_id, &pool.id, &record, now)?;
+    }
+    allocator::provision(&mut st.free_space(&pool.id), cidr).map_err(|e| alloc_err(e, pool, "cidr"))?;
+    Ok(pc)
+}
+
+/// The `public_ip_source` of the top-level pool above `pool` (or of `pool` itself).
+pub fn root_source(st: &impl Storage, pool: &Pool) -> Result<Option<PublicIpSource>> {
+    let mut cur = pool.clone();
+    // Depth is bounded by the pool-depth quota; the bound also guards against a corrupt cycle.
+    for _ in 0..64 {
+        match &cur.source_pool_id {
+            None => return Ok(cur.public_ip_source),
+            Some(parent) => match st.pool(parent)? {
+                Some(p) => cur = p,
+                None => return Ok(cur.public_ip_source),
+            },
+        }
+    }
+    Ok(cur.public_ip_source)
+}
+
+fn unreachable_cidr() -> Result<Cidr> {
+    Err(Error::invalid(
+        "Exactly one of cidr or netmask_length",
+        "Give either `cidr` or `netmask_length`.",
+    )
+    .at("cidr"))
+}
+
+fn netmask_u8(n: i64, family: Family) -> Result<u8> {
+    let bits = i64::from(family.bits());
+    if !(0..=bits).contains(&n) {
+        return Err(Error::invalid(
+            "Netmask length out of range",
+            format!("{n} is not a netmask length for {family} (0-{bits})."),
+        )
+        .at("netmask_length"));
+    }
+    Ok(n as u8)
+}
+
+/// First fit of a /n in the emulated Amazon IPv6 block, skipping blocks already handed out.
+fn amazon_block(st: &impl Storage, n: u8) -> Result<Cidr> {
+    let block = Cidr::parse(AMAZON_IPV6_BLOCK).map_err(|e| Error::invalid("Amazon block", e.to_string()))?;
+    let taken = st.amazon_cidrs_within(&block)?;
+    let mut fs = allocator::MemFreeSpace::default();
+    allocator::provision(&mut fs, block).map_err(|e| Error::storage(e.to_string()))?;
+    for c in &taken {
+        allocator::allocate_exact(&mut fs, *c, &[block]).map_err(|e| Error::storage(e.to_string()))?;
+    }
+    allocator::allocate_first_fit(&mut fs, Family::V6, n, &[], &[block]).map_err(|e| {
+        Error::new(ErrorKind::Conflict, "Amazon-provided space exhausted", e.to_string()).at("netmask_length")
+    })
+}
+
+/// Deprovisions a pool CIDR: refused while anything is allocated inside it (R-50).
+pub fn deprovision(st: &impl Storage, pool: &Pool, pc: &PoolCidr, now: &str) -> Result<()> {
+    pool_rules::check_deprovisionable(&pool.id, &pc.cidr, st.count_allocations_within(&pool.id, &pc.cidr)?)?;
+    // The allocations table is the truth and the free blocks are its index: with nothing
+    // allocated inside, every free block inside the CIDR goes, even if the index had drifted.
+    st.delete_free_blocks_within(&pool.id, &pc.cidr)?;
+    st.delete_pool_cidr(&pc.id)?;
+    give_back(st, pool, &pc.cidr, now)
+}
+
+/// A pool no longer holds `cidr`: a top-level CIDR's provision record ends; a child pool's CIDR
+/// goes back to its source pool.
+fn give_back(st: &impl Storage, pool: &Pool, cidr: &Cidr, when: &str) -> Result<()> {
+    match &pool.source_pool_id {
+        None => st.history_close(&pool.scope_id, cidr, &pool.id, when),
+        Some(parent_id) => match st.pool_allocation_for(parent_id, &pool.id, cidr)? {
+            Some(a) => release_row(st, pool, &a, when),
+            None => Ok(()),
+        },
+    }
+}
+
+fn release_row(st: &impl Storage, scope_pool: &Pool, a: &Allocation, now: &str) -> Result<()> {
+    let owner_pool = st
+        .pool(&a.pool_id)?
+        .ok_or_else(|| Error::not_found("pool", &a.pool_id))?;
+    let r = st.pool_roots(&owner_pool.id)?;
+    allocator::release(&mut st.free_space(&owner_pool.id), a.cidr, &r)
+        .map_err(|e| alloc_err(e, &owner_pool, "cidr"))?;
+    st.delete_allocation(&a.id)?;
+    st.history_close(
+        &scope_pool.scope_id,
+        &a.cidr,
+        a.resource_id.as_deref().unwrap_or(&a.id),
+        now,
+    )?;
+    Ok(())
+}
+
+/// What an allocation request asks for.
+pub struct AllocationRequest<'a> {
+    pub cidr: Option<Cidr>,
+    pub netmask_length: Option<i64>,
+    pub disallowed: &'a [Cidr],
+    pub resource_type: ResourceType,
+    pub resource_id: Option<&'a str>,
+    pub resource_region: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub tags: &'a super::model::Tags,
+    /// `tags` over the provider's default tags: what the pool's tag rules check (R-33).
+    pub tags_all: &'a super::model::Tags,
+    pub owner: &'a str,
+}
+
+/// Allocates from a pool (R-25, R-31, R-33, R-34, R-36, R-54); first fit unless a CIDR is given.
+pub fn allocate(st: &impl Storage, pool: &Pool, req: &AllocationRequest, now: &str) -> Result<Allocation> {
+    let scope_type = st
+        .scope_type(&pool.scope_id)?
+        .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
+    let pool_roots = st.pool_roots(&pool.id)?;
+    pool_rules::check_pool_has_cidrs(&pool.id, pool_roots.len() as i64)?;
+    if req.cidr.is_some() && req.netmask_length.is_some() {
+        return Err(Error::invalid(
+            "Exactly one of cidr or netmask_length",
+            "Give either `cidr` or `netmask_length`, not both.",
+        )
+        .at("cidr"));
+    }
+    let family = pool.address_family;
+    let prefix = match req.cidr {
+        Some(c) => {
+            pool_rules::check_family(pool, &c, "cidr")?;
+            pool_rules::check_outside_disallowed(&c, req.disallowed)?;
+            c.prefix
+        }
+        None => pool_rules::allocation_netmask(pool, req.netmask_length)?,
+    };
+    for d in req.disallowed {
+        if d.family != family {
+            return Err(Error::invalid(
+                "Address family mismatch",
+                format!("Disallowed CIDR {d} is not {family}."),
+            )
+            .at("disallowed_cidrs"));
+        }
+    }
+    let spec = pool_rules::AllocationSpec {
+        resource_type: req.resource_type,
+        resource_region: req.resource_region,
+        netmask: Some(i64::from(prefix)),
+        tags: req.tags_all,
+    };
+    let status = pool_rules::check_allocation(pool, scope_type, &spec, prefix)?;
+    let mut fs = st.free_space(&pool.id);
+    let cidr = match req.cidr {
+        Some(c) => allocator::allocate_exact(&mut fs, c, &pool_roots).map_err(|e| alloc_err(e, pool, "cidr"))?,
+        None => allocator::allocate_first_fit(&mut fs, family, prefix, req.disallowed, &pool_roots)
+            .map_err(|e| alloc_err(e, pool, "netmask_length"))?,
+    };
+    let a = Allocation {
+        id: ids::new_allocation_id(),
+        pool_id: pool.id.clone(),
+        cidr,
+        netmask_length: req.netmask_length,
+        resource_type: req.resource_type,
+        resource_id: req.resource_id.map(str::to_string),
+        resource_owner: req.owner.into(),
+        resource_region: req.resource_region.map(str::to_string),
+        description: req.description.map(str::to_string),
+        // Canonical, once each: two spellings of one block in the configuration are one block.
+        disallowed_cidrs: req
+            .disallowed
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        tags: req.tags.clone(),
+        tags_all: req.tags_all.clone(),
+        compliance_status: status,
+    };
+    st.insert_allocation(&a)?;
+    st.history_open(&pool.ipam_id, &pool.scope_id, &pool.id, &a, now)?;
+    Ok(a)
+}
+
+/// Releases an allocation; its space is reusable at once (R-60).
+pub fn release(st: &impl Storage, a: &Allocation, now: &str) -> Result<()> {
+    let pool = st
+        .pool(&a.pool_id)?
+        .ok_or_else(|| Error::not_found("pool", &a.pool_id))?;
+    release_row(st, &pool, a, now)
+}
+
+/// Deletes a pool. Without `cascade` it must be empty (R-61, R-63); with it, child pools, CIDRs
+/// and allocations go first, deepest first, and the parent gets its space back.
+pub fn delete_pool(st: &impl Storage, pool: &Pool, now: &str) -> Result<()> {
+    let children = st.child_pools(&pool.id)?;
+    let cidrs = st.pool_cidrs(&pool.id)?;
+    let allocations = st.allocations_of(&pool.id)?;
+    pool_rules::check_pool_deletable(
+        pool,
+        cidrs.len() as i64,
+        allocations.len() as i64,
+        children.len() as i64,
+    )?;
+    purge_pool(st, pool, now)
+}
+
+/// Deletes a pool and everything in it, releasing its space in its parent.
+pub fn purge_pool(st: &impl Storage, pool: &Pool, now: &str) -> Result<()> {
+    for child in st.child_pools(&pool.id)? {
+        purge_pool(st, &child, now)?;
+    }
+    for a in st.allocations_of(&pool.id)? {
+        st.history_close(&pool.scope_id, &a.cidr, a.resource_id.as_deref().unwrap_or(&a.id), now)?;
+        st.delete_allocation(&a.id)?;
+    }
+    for pc in st.pool_cidrs(&pool.id)? {
+        give_back(st, pool, &pc.cidr, now)?;
+    }
+    st.delete_pool_row(&pool.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipam::access;
+    use crate::ipam::mem::MemStorage;
+    use crate::ipam::model::{Ipam, Quotas, Scope, Share, ShareStatus, State, Tags};
+    use crate::ipam::share_rules::{BYOIP_IMPORT_PERMISSION, DEFAULT_PERMISSION};
+
+    const OWNER: &str = "111111111111";
+    const MEMBER: &str = "222222222222";
+    const TOP: &str = "ipam-pool-0123456789abcdef0";
+    const CHILD: &str = "ipam-pool-0123456789abcdef1";
+    const T0: &str = "2026-01-02T03:04:05Z";
+    const T1: &str = "2026-01-03T00:00:00Z";
+
+    fn c(s: &str) -> Cidr {
+        Cidr::parse(s).unwrap()
+    }
+
+    fn pool(id: &str, parent: Option<&str>) -> Pool {
+        Pool {
+            id: id.into(),
+            scope_id: "scope-1".into(),
+            ipam_id: "ipam-1".into(),
+            owner_id: OWNER.into(),
+            address_family: Family::V4,
+            locale: "None".into(),
+            source_pool_id: parent.map(str::to_string),
+            depth: if parent.is_some() { 2 } else { 1 },
+            description: None,
+            auto_import: None,
+            min_netmask: None,
+            max_netmask: None,
+            default_netmask: None,
+            allocation_resource_tags: Tags::new(),
+            aws_service: None,
+            public_ip_source: None,
+            publicly_advertisable: None,
+            tags: Tags::new(),
+            tags_all: Tags::new(),
+            cascade: None,
+            state: State::CreateComplete,
+        }
+    }
+
+    /// An IPAM of OWNER with a private scope and the pools TOP and CHILD (inside TOP).
+    fn storage() -> MemStorage {
+        let st = MemStorage::default();
+        st.with(|d| {
+            d.ipams.insert(
+                "ipam-1".into(),
+                Ipam {
+                    id: "ipam-1".into(),
+                    owner_id: OWNER.into(),
+                    home_region: "us-east-1".into(),
+                    description: None,
+                    operating_regions: vec!["us-east-1".into()],
+                    public_default_scope_id: "scope-0".into(),
+                    private_default_scope_id: "scope-1".into(),
+                    tags: Tags::new(),
+                    tags_all: Tags::new(),
+                    state: State::CreateComplete,
+                    cascade: None,
+                },
+            );
+            d.scopes.insert(
+                "scope-1".into(),
+                Scope {
+                    id: "scope-1".into(),
+                    ipam_id: "ipam-1".into(),
+                    owner_id: OWNER.into(),
+                    scope_type: ScopeType::Private,
+                    is_default: true,
+                    description: None,
+                    tags: Tags::new(),
+                    tags_all: Tags::new(),
+                    state: State::CreateComplete,
+                },
+            );
+            d.pools.insert(TOP.into(), pool(TOP, None));
+            d.pools.insert(CHILD.into(), pool(CHILD, Some(TOP)));
+        });
+        st
+    }
+
+    fn get(st: &MemStorage, id: &str) -> Pool {
+        st.pool(id).unwrap().unwrap()
+    }
+
+    fn provision_cidr(st: &MemStorage, pool_id: &str, cidr: Option<&str>, netmask: Option<i64>) -> Result<PoolCidr> {
+        let req = ProvisionRequest {
+            cidr: cidr.map(c),
+            netmask_length: netmask,
+            auth_message: None,
+            auth_signature: None,
+        };
+        provision(st, &get(st, pool_id), &req, OWNER, &Quotas::default(), T0)
+    }
+
+    fn allocate_in(
+        st: &MemStorage,
+        pool_id: &str,
+        cidr: Option<&str>,
+        netmask: Option<i64>,
+        owner: &str,
+    ) -> Result<Allocation> {
+        let tags = Tags::new();
+        let req = AllocationRequest {
+            cidr: cidr.map(c),
+            netmask_length: netmask,
+            disallowed: &[],
+            resource_type: ResourceType::Custom,
+            resource_id: None,
+            resource_region: None,
+            description: None,
+            tags: &tags,
+            tags_all: &tags,
+            owner,
+        };
+        allocate(st, &get(st, pool_id), &req, T0)
+    }
+
+    /// A refused operation changes nothing: every rule is decided before the first write.
+    fn refused_without_change<T: std::fmt::Debug>(
+        st: &MemStorage,
+        kind: ErrorKind,
+        op: impl FnOnce() -> Result<T>,
+    ) -> Error {
+        let before = st.snapshot();
+        let e = op().expect_err("the operation is refused");
+        assert_eq!(e.kind, kind, "{e}");
+        assert!(st.snapshot() == before, "a refused operation changed the storage: {e}");
+        e
+    }
+
+    #[test]
+    fn provision_top_level_then_child_from_the_parent() {
+        let st = storage();
+        let top = provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        assert_eq!(top.cidr, c("10.0.0.0/16"));
+        assert_eq!(st.free_blocks(TOP), vec![c("10.0.0.0/16")]);
+        // The child's CIDR is carved from the parent first fit, recorded as an allocation there.
+        let child = provision_cidr(&st, CHILD, None, Some(24)).unwrap();
+        assert_eq!(child.cidr, c("10.0.0.0/24"));
+        assert_eq!(st.free_blocks(CHILD), vec![c("10.0.0.0/24")]);
+        assert!(!st.free_blocks(TOP).iter().any(|b| b.overlaps(&c("10.0.0.0/24"))));
+        let held = st.allocations_of(TOP).unwrap();
+        assert_eq!(held.len(), 1);
+        assert_eq!(held[0].resource_id.as_deref(), Some(CHILD));
+        assert_eq!(held[0].resource_type, ResourceType::IpamPool);
+        // An explicit child CIDR must be free in the parent (R-41).
+        let e = refused_without_change(&st, ErrorKind::Conflict, || {
+            provision_cidr(&st, CHILD, Some("10.0.0.0/25"), None)
+        });
+        assert_eq!(e.attribute().as_deref(), Some("cidr"));
+        assert_eq!(
+            provision_cidr(&st, CHILD, Some("10.0.1.0/24"), None).unwrap().cidr,
+            c("10.0.1.0/24")
+        );
+        let history = st.snapshot().history;
+        assert_eq!(history.len(), 3, "{history:?}");
+        assert!(history.iter().all(|h| h.start_time == T0 && h.end_time.is_none()));
+    }
+
+    #[test]
+    fn top_level_cidrs_of_a_scope_never_overlap() {
+        let st = storage();
+        st.with(|d| d.pools.insert("other".into(), pool("other", None)));
+        provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        let e = refused_without_change(&st, ErrorKind::Conflict, || {
+            provision_cidr(&st, "other", Some("10.0.128.0/17"), None)
+        });
+        assert!(
+            e.detail.contains("10.0.0.0/16") && e.detail.contains("(R-40)"),
+            "{}",
+            e.detail
+        );
+        assert!(provision_cidr(&st, "other", Some("10.1.0.0/16"), None).is_ok());
+    }
+
+    #[test]
+    fn allocate_first_fit_and_exact() {
+        let st = storage();
+        provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        let a = allocate_in(&st, TOP, None, Some(24), OWNER).unwrap();
+        assert_eq!(a.cidr, c("10.0.0.0/24"));
+        let b = allocate_in(&st, TOP, Some("10.0.5.0/24"), None, OWNER).unwrap();
+        assert_eq!(b.cidr, c("10.0.5.0/24"));
+        // First fit is the lowest free aligned block.
+        assert_eq!(
+            allocate_in(&st, TOP, None, Some(23), OWNER).unwrap().cidr,
+            c("10.0.2.0/23")
+        );
+        assert_eq!(
+            allocate_in(&st, TOP, None, Some(24), OWNER).unwrap().cidr,
+            c("10.0.1.0/24")
+        );
+        // A taken or too-large block is refused.
+        refused_without_change(&st, ErrorKind::Conflict, || {
+            allocate_in(&st, TOP, Some("10.0.5.0/25"), None, OWNER)
+        });
+        refused_without_change(&st, ErrorKind::Conflict, || {
+            allocate_in(&st, TOP, None, Some(15), OWNER)
+        });
+        // Nothing is allocated from a pool without CIDRs (R-25).
+        refused_without_change(&st, ErrorKind::Invalid, || {
+            allocate_in(&st, CHILD, None, Some(24), OWNER)
+        });
+        assert_eq!(st.allocations_of(TOP).unwrap().len(), 4);
+    }
+
+    #[test]
+    fn a_released_block_is_reused_and_its_history_closed() {
+        let st = storage();
+        provision_cidr(&st, TOP, Some("10.0.0.0/24"), None).unwrap();
+        let a = allocate_in(&st, TOP, None, Some(24), OWNER).unwrap();
+        refused_without_change(&st, ErrorKind::Conflict, || {
+            allocate_in(&st, TOP, None, Some(28), OWNER)
+        });
+        release(&st, &a, T1).unwrap();
+        assert!(st.allocations_of(TOP).unwrap().is_empty());
+        assert_eq!(st.free_blocks(TOP), vec![c("10.0.0.0/24")]);
+        let closed = st
+            .snapshot()
+            .history
+            .into_iter()
+            .find(|h| h.resource_id.as_deref() == Some(a.id.as_str()));
+        assert_eq!(closed.and_then(|h| h.end_time).as_deref(), Some(T1));
+        assert_eq!(
+            allocate_in(&st, TOP, None, Some(24), OWNER).unwrap().cidr,
+            c("10.0.0.0/24")
+        );
+    }
+
+    #[test]
+    fn deprovision_is_refused_while_anything_is_allocated_inside() {
+        let st = storage();
+        let pc = provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        let a = allocate_in(&st, TOP, None, Some(24), OWNER).unwrap();
+        let top = get(&st, TOP);
+        let e = refused_without_change(&st, ErrorKind::Conflict, || deprovision(&st, &top, &pc, T1));
+        assert!(e.detail.contains("R-50"), "{}", e.detail);
+        release(&st, &a, T1).unwrap();
+        deprovision(&st, &top, &pc, T1).unwrap();
+        assert!(st.pool_cidrs(TOP).unwrap().is_empty());
+        assert!(st.free_blocks(TOP).is_empty());
+    }
+
+    #[test]
+    fn delete_pool_needs_cascade_and_cascade_purges_everything_below() {
+        let st = storage();
+        provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        provision_cidr(&st, CHILD, None, Some(20)).unwrap();
+        allocate_in(&st, CHILD, None, Some(24), OWNER).unwrap();
+        allocate_in(&st, TOP, None, Some(24), OWNER).unwrap();
+        let e = refused_without_change(&st, ErrorKind::Conflict, || delete_pool(&st, &get(&st, CHILD), T1));
+        assert!(e.detail.contains("cascade"), "{}", e.detail);
+        refused_without_change(&st, ErrorKind::Conflict, || delete_pool(&st, &get(&st, TOP), T1));
+
+        // The child with cascade: its allocation goes, its space returns to the parent.
+        let mut child = get(&st, CHILD);
+        child.cascade = Some(true);
+        delete_pool(&st, &child, T1).unwrap();
+        assert!(st.pool(CHILD).unwrap().is_none());
+        let d = st.snapshot();
+        assert!(
+            d.allocations
+                .values()
+                .all(|a| a.pool_id == TOP && a.resource_type != ResourceType::IpamPool)
+        );
+        assert!(
+            d.history
+                .iter()
+                .filter(|h| h.pool_id.as_deref() == Some(CHILD))
+                .all(|h| h.end_time.as_deref() == Some(T1))
+        );
+        assert!(
+            st.free_blocks(TOP).iter().any(|b| *b == c("10.0.0.0/20")),
+            "{:?}",
+            st.free_blocks(TOP)
+        );
+
+        // The top pool with cascade and a new child below it: nothing is left.
+        st.with(|d| d.pools.insert(CHILD.into(), pool(CHILD, Some(TOP))));
+        provision_cidr(&st, CHILD, None, Some(20)).unwrap();
+        let mut top = get(&st, TOP);
+        top.cascade = Some(true);
+        delete_pool(&st, &top, T1).unwrap();
+        let d = st.snapshot();
+        assert!(
+            d.pools.is_empty() && d.pool_cidrs.is_empty() && d.allocations.is_empty(),
+            "{d:?}"
+        );
+        assert!(d.free.values().all(|f| f.blocks().is_empty()));
+        assert!(
+            d.history.iter().all(|h| h.end_time.as_deref() == Some(T1)),
+            "{:?}",
+            d.history
+        );
+    }
+
+    fn share(permission: &str, principal: &str) -> Share {
+        Share {
+            arn: "arn:aws:ram:us-east-1:111111111111:resource-share/s".into(),
+            name: "s".into(),
+            owner_id: OWNER.into(),
+            region: "us-east-1".into(),
+            allow_external_principals: None,
+            permission_arns: vec![permission.into()],
+            resource_arns: vec![ids::ec2_arn(OWNER, "ipam-pool", TOP)],
+            principals: vec![principal.into()],
+            tags: Tags::new(),
+            tags_all: Tags::new(),
+            status: ShareStatus::Active,
+        }
+    }
+
+    #[test]
+    fn another_account_allocates_only_from_a_pool_shared_with_the_default_permission() {
+        let st = storage();
+        provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        let top = get(&st, TOP);
+        assert!(access::check_can_allocate(&st, &top, OWNER).is_ok());
+        let e = access::check_can_allocate(&st, &top, MEMBER).unwrap_err();
+        assert!(e.is_forbidden() && e.detail.contains("no resource share"), "{e}");
+        assert_eq!(e.attribute().as_deref(), Some("ipam_pool_id"));
+        // A share with another principal, or for BYOIP import only, does not let MEMBER allocate.
+        st.with(|d| d.shares.push(share(DEFAULT_PERMISSION, "333333333333")));
+        assert!(
+            access::check_can_allocate(&st, &top, MEMBER)
+                .unwrap_err()
+                .is_forbidden()
+        );
+        st.with(|d| d.shares.push(share(BYOIP_IMPORT_PERMISSION, MEMBER)));
+        let e = access::check_can_allocate(&st, &top, MEMBER).unwrap_err();
+        assert!(e.is_forbidden() && e.detail.contains("BYOIP import"), "{e}");
+        st.with(|d| d.shares.push(share(DEFAULT_PERMISSION, MEMBER)));
+        access::check_can_allocate(&st, &top, MEMBER).unwrap();
+        let a = allocate_in(&st, TOP, None, Some(24), MEMBER).unwrap();
+        assert_eq!(a.resource_owner, MEMBER);
+        // The allocating account or the pool's owner releases it; a third account neither.
+        assert!(access::check_can_release(MEMBER, &a, OWNER).is_ok());
+        assert!(access::check_can_release(OWNER, &a, OWNER).is_ok());
+        assert!(
+            access::check_can_release("333333333333", &a, OWNER)
+                .unwrap_err()
+                .is_forbidden()
+        );
+        assert!(
+            access::check_can_change_allocation(OWNER, &a)
+                .unwrap_err()
+                .is_forbidden()
+        );
+    }
+
+    #[test]
+    fn only_the_owner_shares_creates_pools_in_or_carves_from_what_it_owns() {
+        let st = storage();
+        let top = get(&st, TOP);
+        let arn = vec![ids::ec2_arn(OWNER, "ipam-pool", TOP)];
+        let e = access::check_can_share(&st, MEMBER, "us-east-1", &arn).unwrap_err();
+        assert!(
+            e.is_forbidden() && e.attribute().as_deref() == Some("resource_arns"),
+            "{e}"
+        );
+        let e = access::check_can_share(&st, OWNER, "eu-west-1", &arn).unwrap_err();
+        assert!(!e.is_forbidden() && e.detail.contains("R-79"), "{e}");
+        access::check_can_share(&st, OWNER, "us-east-1", &arn).unwrap();
+        let e = access::check_can_create_child_of(MEMBER, &top).unwrap_err();
+        assert!(e.is_forbidden() && e.attribute().as_deref() == Some("source_ipam_pool_id"));
+        access::check_can_create_child_of(OWNER, &top).unwrap();
+        let scope = st.scope("scope-1").unwrap().unwrap();
+        let ipam = st.ipam("ipam-1").unwrap().unwrap();
+        let e = access::check_can_create_pool_in(MEMBER, &scope, &ipam).unwrap_err();
+        assert!(e.is_forbidden() && e.attribute().as_deref() == Some("ipam_scope_id"));
+        access::check_can_create_pool_in(OWNER, &scope, &ipam).unwrap();
+        assert!(
+            access::check_owner(MEMBER, "Pool", TOP, OWNER)
+                .unwrap_err()
+                .is_forbidden()
+        );
+        access::check_owner(OWNER, "Pool", TOP, OWNER).unwrap();
+    }
+}
