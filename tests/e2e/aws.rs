@@ -483,3 +483,22 @@ fn install_as_aws_links_the_binary() {
     );
     assert!(err.contains("--as-aws"), "{err}");
 }
+
+/// The configure warning names the database, with a password redacted as everywhere else.
+#[test]
+fn warning_names_the_database_without_its_password() {
+    let tf = aws_tf().env(
+        "IPAM_DATABASE",
+        "postgres://ipam:s3cret@127.0.0.1:1/ipam?sslmode=disable",
+    );
+    with_provider(&tf, "region = \"eu-west-1\"");
+    let o = tf.run(&["plan", "-no-color"]);
+    let out = flat(&format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    ));
+    assert_eq!(warnings(&out), 1, "{out}");
+    assert!(out.contains("postgres://ipam:****@127.0.0.1:1/ipam"), "{out}");
+    assert!(!out.contains("s3cret"), "{out}");
+}
