@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 
+mod architecture;
 mod aws;
 mod bad_input;
 mod cli;
