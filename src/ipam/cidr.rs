@@ -4,7 +4,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
-super::model::api_enum! {
+super::api_enum::api_enum! {
     /// IPv4 or IPv6.
     Family, "Invalid address family", "an address family" {
         V4 = "ipv4",

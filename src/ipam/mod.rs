@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod allocator;
+pub mod api_enum;
 pub mod byoip;
 pub mod cidr;
 pub mod ids;
