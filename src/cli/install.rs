@@ -222,8 +222,9 @@ pub fn install_as_aws(dir: &Path, out: &mut impl Write) -> Result<i32, CliError>
         "{action}: {} -> {}\n\n\
          Terraform runs it as hashicorp/aws under this CLI configuration (put it in ~/.terraformrc, or in a file named by TF_CLI_CONFIG_FILE):\n\n\
          provider_installation {{\n  dev_overrides {{\n    \"hashicorp/aws\" = {dir_hcl}\n  }}\n  direct {{}}\n}}\n\n\
-         Configurations with source = \"hashicorp/aws\" then plan and apply against the local IPAM unchanged, with no `terraform init` \
-         for the provider (`terraform get` installs local modules). The database is IPAM_DATABASE (default terraform-ipam.db in the working directory).",
+         Configurations with source = \"hashicorp/aws\" then plan and apply against the local IPAM unchanged. Skip `terraform init` \
+         (it would look hashicorp/aws up in the registry); `terraform get` installs local modules. The database is IPAM_DATABASE \
+         (default terraform-ipam.db in the working directory).",
         target.display(),
         exe.display()
     )
