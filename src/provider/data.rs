@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::ipam::model::{Ipam, Pool, Scope, ScopeType};
+use crate::ipam::cidr::Family;
+use crate::ipam::model::{AwsService, Ipam, Pool, PublicIpSource, Scope, ScopeType, State};
 use crate::ipam::utilisation::{Addresses, Utilisation};
 use crate::ipam::{Error, ErrorKind, Result, ids};
 use crate::plugin::diag::Diagnostics;
@@ -51,7 +52,7 @@ model! {
         private_default_scope_id: Option<String> = computed("ID of the default private scope."),
         public_default_scope_id: Option<String> = computed("ID of the default public scope."),
         scope_count: Option<i64> = computed("Number of scopes, the two default scopes included."),
-        state: Option<String> = computed("`create-complete`, or `modify-complete` after an update."),
+        state: Option<State> = computed("`create-complete`, or `modify-complete` after an update."),
         tags: Option<BTreeMap<String, String>> = computed(DATA_TAGS),
     }
 }
@@ -179,10 +180,10 @@ model! {
         description: Option<String> = computed("A description."),
         ipam_arn: Option<String> = computed("The ARN of the IPAM the scope belongs to."),
         ipam_id: Option<String> = computed("The IPAM to create the scope in. Changing it replaces the scope."),
-        ipam_scope_type: Option<String> = computed("`private` (only private scopes can be created)."),
+        ipam_scope_type: Option<ScopeType> = computed("`private` (only private scopes can be created)."),
         is_default: Option<bool> = computed("Whether this is a default scope (false for created scopes)."),
         pool_count: Option<i64> = computed("Number of pools in the scope."),
-        state: Option<String> = computed("`create-complete`, or `modify-complete` after an update."),
+        state: Option<State> = computed("`create-complete`, or `modify-complete` after an update."),
         tags: Option<BTreeMap<String, String>> = computed(DATA_TAGS),
     }
 }
@@ -247,25 +248,25 @@ pub const POOL_FILTERS: &str = "Filters: `ipam-pool-id`, `description`, `address
 model! {
     /// A pool's attributes in data sources, but its ID.
     pub struct PoolAttrs {
-        address_family: Option<String> = computed("`ipv4` or `ipv6`. Private scopes hold IPv4 pools only. Changing it replaces the pool."),
+        address_family: Option<Family> = computed("`ipv4` or `ipv6`. Private scopes hold IPv4 pools only. Changing it replaces the pool."),
         allocation_default_netmask_length: Option<i64> = computed("Netmask length of allocations that give neither `cidr` nor `netmask_length`."),
         allocation_max_netmask_length: Option<i64> = computed("Largest netmask length (smallest block) a compliant allocation may have."),
         allocation_min_netmask_length: Option<i64> = computed("Smallest netmask length (largest block) a compliant allocation may have."),
         allocation_resource_tags: Option<BTreeMap<String, String>> = computed("Tags an allocation must carry to be compliant (in its `tags_all`: its own tags or the provider's `default_tags`)."),
         arn: Option<String> = computed("The pool's ARN."),
         auto_import: Option<bool> = computed("Import discovered resources in the pool's CIDRs as allocations (needs a locale)."),
-        aws_service: Option<String> = computed("`ec2`: the service that may use public space from this pool (public scope only)."),
+        aws_service: Option<AwsService> = computed("`ec2`: the service that may use public space from this pool (public scope only)."),
         description: Option<String> = computed("A description."),
         ipam_scope_id: Option<String> = computed("The scope the pool lives in. Changing it replaces the pool."),
-        ipam_scope_type: Option<String> = computed("`public` or `private`, from the scope."),
+        ipam_scope_type: Option<ScopeType> = computed("`public` or `private`, from the scope."),
         locale: Option<String> = computed("`None` (default: usable only for manual allocations) or one of the IPAM's operating regions. Never changes in place."),
         owner_id: Option<String> = computed("The account that owns the pool."),
         pool_depth: Option<i64> = computed("1 for a top-level pool, parent + 1 for a child."),
         provisioned_cidrs: Option<Vec<String>> = computed("The CIDRs provisioned to the pool, in address order (shows drift)."),
-        public_ip_source: Option<String> = computed("`byoip` (default in the public scope) or `amazon` (Amazon-provided IPv6)."),
+        public_ip_source: Option<PublicIpSource> = computed("`byoip` (default in the public scope) or `amazon` (Amazon-provided IPv6)."),
         publicly_advertisable: Option<bool> = computed("Whether public IPv6 space from this pool can be advertised (public IPv6 pools only)."),
         source_ipam_pool_id: Option<String> = computed("The parent pool; makes this a child pool with the parent's family and scope."),
-        state: Option<String> = computed("`create-complete`, or `modify-complete` after an update."),
+        state: Option<State> = computed("`create-complete`, or `modify-complete` after an update."),
         tags: Option<BTreeMap<String, String>> = computed(DATA_TAGS),
     }
 }

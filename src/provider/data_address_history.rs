@@ -1,6 +1,6 @@
 //! Data source `ipam_address_history`: who held exactly a CIDR in a scope, and when.
 
-use crate::ipam::model::HistoryRecord;
+use crate::ipam::model::{ComplianceStatus, HistoryRecord, ResourceType};
 use crate::ipam::{Error, Result};
 use crate::plugin::diag::Diagnostics;
 
@@ -12,11 +12,11 @@ model! {
     /// One record of who held the CIDR.
     pub struct HistoryItem {
         resource_cidr: String = computed("The CIDR."),
-        resource_type: String = computed("What held it (`custom`, `vpc`, `ipam-pool`, ...)."),
+        resource_type: ResourceType = computed("What held it (`custom`, `vpc`, `ipam-pool`, ...)."),
         resource_id: Option<String> = computed("The resource (the pool for `ipam-pool`, the allocation for `custom`)."),
         resource_owner_id: String = computed("The account that held it."),
         resource_region: Option<String> = computed("The resource's region."),
-        resource_compliance_status: Option<String> = computed("Compliance when it was allocated."),
+        resource_compliance_status: Option<ComplianceStatus> = computed("Compliance when it was allocated."),
         ipam_pool_id: Option<String> = computed("The pool the space came from."),
         sampled_start_time: String = computed("When the record started (RFC 3339)."),
         sampled_end_time: Option<String> = computed("When it ended; null while the CIDR is still held."),
@@ -27,11 +27,11 @@ impl From<HistoryRecord> for HistoryItem {
     fn from(r: HistoryRecord) -> HistoryItem {
         HistoryItem {
             resource_cidr: r.cidr,
-            resource_type: r.resource_type.to_string(),
+            resource_type: r.resource_type,
             resource_id: r.resource_id,
             resource_owner_id: r.resource_owner,
             resource_region: r.resource_region,
-            resource_compliance_status: r.compliance_status.map(|c| c.to_string()),
+            resource_compliance_status: r.compliance_status,
             ipam_pool_id: r.pool_id,
             sampled_start_time: r.start_time,
             sampled_end_time: r.end_time,

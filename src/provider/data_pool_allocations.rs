@@ -1,6 +1,7 @@
 //! Data source `ipam_pool_allocations`: a pool's allocations, child-pool CIDRs included.
 
 use crate::ipam::Result;
+use crate::ipam::model::{ComplianceStatus, ResourceType};
 
 use super::common::allocation_state;
 use super::data::visible_pool;
@@ -13,12 +14,12 @@ model! {
     pub struct AllocationItem {
         ipam_pool_allocation_id: String = computed("The allocation ID."),
         cidr: String = computed("The allocated CIDR."),
-        resource_type: String = computed("`custom`, `vpc`, `subnet`, `ec2-public-ipv4-pool`, `eip`, or `ipam-pool` for a child pool's CIDR."),
+        resource_type: ResourceType = computed("`custom`, `vpc`, `subnet`, `ec2-public-ipv4-pool`, `eip`, or `ipam-pool` for a child pool's CIDR."),
         resource_id: Option<String> = computed("The resource holding the space (the child pool for `ipam-pool`)."),
         resource_owner: String = computed("The account that owns the allocation."),
         resource_region: Option<String> = computed("The resource's region."),
         description: Option<String> = computed("The allocation's description."),
-        compliance_status: String = computed("`compliant` or `noncompliant` against the pool's rules."),
+        compliance_status: ComplianceStatus = computed("`compliant` or `noncompliant` against the pool's rules."),
     }
 }
 

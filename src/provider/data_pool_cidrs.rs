@@ -1,6 +1,7 @@
 //! Data source `ipam_pool_cidrs`: the CIDRs provisioned to a pool.
 
 use crate::ipam::Result;
+use crate::ipam::model::CidrState;
 
 use super::common::pool_cidr_state;
 use super::data::visible_pool;
@@ -12,7 +13,7 @@ model! {
     /// One provisioned CIDR.
     pub struct PoolCidrItem {
         cidr: String = computed("The provisioned CIDR."),
-        state: String = computed("`provisioned`."),
+        state: CidrState = computed("`provisioned`."),
         netmask_length: i64 = computed("The CIDR's prefix length."),
         ipam_pool_cidr_id: String = computed("The pool CIDR's ID."),
     }

@@ -23,7 +23,8 @@
 //!   follow: `.force_new()`, `.sensitive()`, `.min_items(n)`, `.max_items(n)`. The description
 //!   in parentheses after the struct's name is the schema's (empty for models used only nested).
 //! * **Types.** `String`, `bool`, `i64` (whole numbers), `f64` and [`Number`] (exact, also beyond
-//!   64 bits) are known, non-null values. `Option<T>` is null as `None`. `Vec<T>` is a list,
+//!   64 bits) are known, non-null values, and so are the API's enumerations (`Family`, `State`,
+//!   `ResourceType`, ...: strings in Terraform). `Option<T>` is null as `None`. `Vec<T>` is a list,
 //!   [`Set<T>`] a set, `BTreeMap<String, T>` a map (`tags` is `Option<BTreeMap<String, String>>`:
 //!   null when there are none); a model is an object, or a block's element.
 //! * **Unknown values** (configuration and plans, never state or a data source's read):
@@ -47,7 +48,11 @@
 use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};
 
-use crate::ipam::Result;
+use crate::ipam::cidr::Family;
+use crate::ipam::model::{
+    AwsService, CidrState, ComplianceStatus, PublicIpSource, ResourceType, ScopeType, ShareStatus, State,
+};
+use crate::ipam::{Error, Result};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Schema};
 use crate::plugin::value::{Number, Obj, Type, Value};
@@ -155,6 +160,35 @@ impl<T: TfValue> TfValue for Option<T> {
         self.as_ref().map_or(Value::Null, T::encode)
     }
 }
+
+/// The API's enumerations (address family, states, resource types, ...) are strings in
+/// Terraform; a string that is none of a type's values reads as an error naming the accepted ones.
+macro_rules! api_strings {
+    ($($t:ty),* $(,)?) => {$(
+        impl TfValue for $t {
+            fn ty() -> Type {
+                Type::String
+            }
+            fn decode(v: &Value) -> std::result::Result<Self, String> {
+                v.as_str().ok_or_else(|| found(v))?.parse().map_err(|e: Error| e.detail)
+            }
+            fn encode(&self) -> Value {
+                Value::str(self.as_str())
+            }
+        }
+    )*};
+}
+api_strings!(
+    Family,
+    State,
+    CidrState,
+    ScopeType,
+    PublicIpSource,
+    AwsService,
+    ResourceType,
+    ComplianceStatus,
+    ShareStatus,
+);
 
 /// The elements of a collection value; null and unknown read as none.
 fn elements<T: TfValue>(v: &Value) -> std::result::Result<Vec<T>, String> {
@@ -717,6 +751,11 @@ mod tests {
             let e = Sample::from_obj(&o).unwrap_err();
             assert_eq!(e.attribute().as_deref(), Some(name), "{e:?}");
         }
+        assert_eq!(Family::decode(&Value::str("ipv6")), Ok(Family::V6));
+        assert_eq!(Family::V4.encode(), Value::str("ipv4"));
+        assert_eq!(Family::ty(), Type::String);
+        let refused = Family::decode(&Value::str("ipv5")).unwrap_err();
+        assert!(refused.contains("\"ipv5\" is not an address family"), "{refused}");
         let mut o = sample_obj();
         o.insert("secret".into(), Value::str("s"));
         assert_eq!(
