@@ -170,6 +170,11 @@ pub struct Scope {
 /// The locale of a pool that is usable in no region (only manual allocations).
 pub const LOCALE_NONE: &str = "None";
 
+/// The region a pool locale names: `None` for [`LOCALE_NONE`].
+pub fn locale_region(locale: &str) -> Option<&str> {
+    (locale != LOCALE_NONE).then_some(locale)
+}
+
 /// An address pool.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pool {
@@ -196,6 +201,13 @@ pub struct Pool {
     pub tags_all: Tags,
     pub cascade: Option<bool>,
     pub state: State,
+}
+
+impl Pool {
+    /// The region whose resources the pool serves; `None` for a pool of locale `None`.
+    pub fn region(&self) -> Option<&str> {
+        locale_region(&self.locale)
+    }
 }
 
 /// A CIDR provisioned to a pool.
@@ -328,6 +340,13 @@ mod tests {
             e.detail,
             "\"cloud\" is not a public IP source. Use \"byoip\" or \"amazon\"."
         );
+    }
+
+    #[test]
+    fn the_locale_none_names_no_region() {
+        assert_eq!(locale_region(LOCALE_NONE), None);
+        assert_eq!(locale_region("us-east-1"), Some("us-east-1"));
+        assert_eq!(locale_region("none"), Some("none"), "only the exact spelling AWS uses");
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub fn provision(
                 resource_type: ResourceType::IpamPool,
                 resource_id: Some(pool.id.clone()),
                 resource_owner: pool.owner_id.clone(),
-                resource_region: (pool.locale != super::model::LOCALE_NONE).then(|| pool.locale.clone()),
+                resource_region: pool.region().map(str::to_string),
                 description: None,
                 disallowed_cidrs: Vec::new(),
                 tags: Default::default(),

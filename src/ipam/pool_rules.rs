@@ -6,7 +6,7 @@
 
 use super::cidr::{Cidr, Family};
 use super::model::{
-    AwsService, ComplianceStatus, LOCALE_NONE, Pool, PublicIpSource, Quotas, ResourceType, ScopeType, Tags,
+    AwsService, ComplianceStatus, Pool, PublicIpSource, Quotas, ResourceType, ScopeType, Tags, locale_region,
 };
 use super::{Error, ErrorKind, Result};
 
@@ -67,7 +67,7 @@ pub fn check_pool_spec(spec: &PoolSpec) -> Result<()> {
             .at("allocation_default_netmask_length"));
         }
     }
-    if spec.auto_import == Some(true) && spec.locale.is_none_or(|l| l == LOCALE_NONE) {
+    if spec.auto_import == Some(true) && spec.locale.and_then(locale_region).is_none() {
         return Err(Error::invalid(
             "Auto-import needs a locale",
             "`auto_import` cannot be enabled on a pool whose locale is \"None\" (R-29). Set `locale` to a region, or drop `auto_import`.",
@@ -164,7 +164,7 @@ pub fn check_pool_placement(
 
 /// a pool's locale is `None` or one of its IPAM's operating regions.
 pub fn check_locale(locale: Option<&str>, ipam_id: &str, operating_regions: &[String]) -> Result<()> {
-    if let Some(l) = locale.filter(|l| *l != LOCALE_NONE)
+    if let Some(l) = locale.and_then(locale_region)
         && !operating_regions.iter().any(|r| r == l)
     {
         return Err(Error::invalid(
@@ -470,7 +470,7 @@ pub fn check_allocation_target(
     }
     if !custom {
         let region = resource_region.unwrap_or("");
-        if pool.locale == LOCALE_NONE {
+        if pool.region().is_none() {
             return Err(Error::invalid(
                 "Pool without locale cannot serve resources",
                 format!("Pool {} has locale \"None\": it can only hold manual (`custom`) allocations (R-19). Allocate from a child pool with a locale.", pool.id),
@@ -525,7 +525,7 @@ pub fn allocation_compliance(pool: &Pool, spec: &AllocationSpec, prefix: u8) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipam::model::State;
+    use crate::ipam::model::{LOCALE_NONE, State};
 
     fn pool() -> Pool {
         Pool {

@@ -167,6 +167,95 @@ fn a_database_from_a_newer_version_is_refused_and_left_alone() {
     assert_eq!(tf.db_dump(), before);
 }
 
+/// A value this provider never writes (an address family, resource type, compliance status,
+/// public IP source or state changed behind its back) is a database error naming the table, the
+/// column, the value and the values it knows: never a panic, never read as something else, and
+/// nothing is written.
+#[test]
+fn an_unknown_value_in_the_database_is_an_error_naming_table_column_and_value() {
+    let tf = Tf::new();
+    tf.config(&format!(
+        r#"{IPAM}{POOL}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "10.0.0.0/16"
+}}
+resource "ipam_pool_allocation" "a" {{
+  ipam_pool_id   = ipam_pool.p.id
+  netmask_length = 24
+  depends_on     = [ipam_pool_cidr.c]
+}}
+"#
+    ));
+    tf.apply();
+    let cases = [
+        (
+            "pools",
+            "public_ip_source",
+            "cloud",
+            "NULL",
+            &["\"byoip\" or \"amazon\""][..],
+        ),
+        (
+            "pools",
+            "state",
+            "deleted",
+            "'create-complete'",
+            &["\"create-complete\" or \"modify-complete\""],
+        ),
+        ("pool_cidrs", "state", "pending", "'provisioned'", &["\"provisioned\""]),
+        (
+            "allocations",
+            "resource_type",
+            "database",
+            "'custom'",
+            &["\"custom\"", "\"ipam-pool\""],
+        ),
+        (
+            "allocations",
+            "compliance_status",
+            "unmanaged",
+            "'compliant'",
+            &["\"compliant\" or \"noncompliant\""],
+        ),
+        (
+            "ipams",
+            "state",
+            "isolate-complete",
+            "'create-complete'",
+            &["\"create-complete\""],
+        ),
+    ];
+    for (table, column, bad, good, known) in cases {
+        let filter = if table == "allocations" {
+            " WHERE resource_type <> 'ipam-pool'"
+        } else {
+            ""
+        };
+        assert!(
+            tf.sql(&format!("UPDATE {table} SET {column} = '{bad}'{filter}")) > 0,
+            "{table}.{column}"
+        );
+        let before = tf.db_dump();
+        let (diags, out) = json_errors(&tf, &["plan"]);
+        let held = format!("{table}.{column} holds \"{bad}\"");
+        assert!(
+            !diags.is_empty()
+                && diags
+                    .iter()
+                    .all(|d| d.summary == "Database error" && flat(&d.detail).contains(&held)),
+            "{table}.{column}: {diags:#?}\n{out}"
+        );
+        let text = flat(&diags[0].detail);
+        for k in known {
+            assert!(text.contains(k), "{table}.{column}: the detail names {k}: {text}");
+        }
+        assert_eq!(tf.db_dump(), before, "{table}.{column}: the failed plan wrote nothing");
+        tf.sql(&format!("UPDATE {table} SET {column} = {good}{filter}"));
+    }
+    tf.assert_plan_empty();
+}
+
 /// A small tmpfs of our own, unmounted when dropped (tests run as root, as CI does).
 struct Tmpfs(std::path::PathBuf);
 
