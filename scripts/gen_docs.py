@@ -2,16 +2,16 @@
 """Writes the reference sections of docs/resources/*.md and docs/data-sources/*.md from the schema.
 
 The Argument Reference and Attribute Reference sections come from `terraform providers schema -json`
-(tests/e2e_docs.rs fails when a page misses an attribute, nested ones included, or documents one the
+(tests/e2e/docs.rs fails when a page misses an attribute, nested ones included, or documents one the
 schema does not have). In an existing page only those two sections are rewritten: its title, prose,
 example, import section and any other section stay as they are. A new page is written whole, with
 the example and import ID below.
 
-Conventions (the ones tests/e2e_docs.rs reads): each attribute is a bullet "* `name` - (...)";
+Conventions (the ones tests/e2e/docs.rs reads): each attribute is a bullet "* `name` - (...)";
 the attributes of an object type (and of the objects in a list, set or map) are nested bullets
 under it, two spaces deeper a level; a nested block is a bullet "* `name` - (Block)" plus a section
 "### `path` block" listing its attributes, where path is dotted for a block inside a block
-(`outer.inner`). Usage: scripts/gen_docs.py SCHEMA_JSON (see tests/e2e_docs.rs for how to get one), or
+(`outer.inner`). Usage: scripts/gen_docs.py SCHEMA_JSON (see tests/e2e/docs.rs for how to get one), or
 with no argument it builds the provider and asks terraform itself.
 """
 

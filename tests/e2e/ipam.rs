@@ -1,10 +1,11 @@
-//! `ipam` and `ipam_scope` driven by the real terraform binary.
+//! `ipam`: create, drift, refusals (operating regions, one IPAM per region), deletion with
+//! cascade, and import.
 
 use crate::common;
 
 use common::{Tf, flat};
 
-const IPAM_AND_SCOPES: &str = r#"
+pub(super) const IPAM_AND_SCOPES: &str = r#"
 resource "ipam" "main" {
   description = "main"
   operating_regions { region_name = "us-east-1" }
@@ -105,45 +106,6 @@ fn ipam_and_scopes_full_lifecycle() {
     assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 0);
 }
 
-fn scope_moves_to_another_ipam_by_replacement() {
-    let tf = Tf::new();
-    let two = |target: &str| {
-        format!(
-            r#"
-provider "ipam" {{
-  alias    = "eu"
-  database = "{db}"
-  region   = "eu-west-1"
-}}
-resource "ipam" "us" {{
-  operating_regions {{ region_name = "us-east-1" }}
-}}
-resource "ipam" "eu" {{
-  provider = ipam.eu
-  operating_regions {{ region_name = "eu-west-1" }}
-}}
-resource "ipam_scope" "s" {{
-  ipam_id = ipam.{target}.id
-}}
-"#,
-            db = tf.db.display()
-        )
-    };
-    tf.config(&two("us"));
-    tf.apply();
-    tf.assert_plan_empty();
-    assert_eq!(tf.attr("ipam.eu", "home_region"), "eu-west-1");
-    let before = tf.attr("ipam_scope.s", "id");
-    tf.config(&two("eu"));
-    let plan = tf.assert_plan_changes();
-    assert!(plan.contains("forces replacement"), "{plan}");
-    tf.apply();
-    assert_ne!(tf.attr("ipam_scope.s", "id"), before);
-    assert_eq!(tf.attr("ipam_scope.s", "ipam_id"), tf.attr("ipam.eu", "id"));
-    tf.assert_plan_empty();
-    tf.destroy();
-}
-
 fn drift_objects_deleted_behind_terraforms_back_are_recreated() {
     let tf = Tf::new();
     tf.config(IPAM_AND_SCOPES);
@@ -176,20 +138,6 @@ fn drift_objects_deleted_behind_terraforms_back_are_recreated() {
     tf.apply();
     tf.assert_plan_empty();
     tf.destroy();
-}
-
-fn bad_provider_configuration_is_refused_at_plan() {
-    let tf = Tf::new().provider_extra("account_id = \"12345\"\n  quotas { scopes_per_ipam = 0 }");
-    tf.config(IPAM_AND_SCOPES);
-    let out = flat(&tf.plan_fails());
-    assert!(out.contains("Invalid account ID"), "{out}");
-    assert!(out.contains("exactly 12 digits"), "{out}");
-    assert!(
-        out.contains("account_id = \"12345\""),
-        "diagnostic points at the attribute: {out}"
-    );
-    assert!(out.contains("scopes_per_ipam"), "{out}");
-    assert!(!tf.db.exists() || tf.sql_count("SELECT count(*) FROM ipams") == 0);
 }
 
 fn operating_regions_must_include_the_provider_region() {
@@ -243,118 +191,6 @@ resource "ipam" "b" {
     tf.destroy();
 }
 
-fn sixth_scope_is_refused() {
-    let tf = Tf::new();
-    tf.config(
-        r#"resource "ipam" "a" {
-  operating_regions { region_name = "us-east-1" }
-}
-resource "ipam_scope" "s" {
-  count   = 4
-  ipam_id = ipam.a.id
-}"#,
-    );
-    let out = flat(&tf.apply_fails());
-    assert!(out.contains("Scope quota reached"), "{out}");
-    assert!(out.contains("quota is 5 per IPAM"), "{out}");
-    assert!(out.contains("with ipam_scope.s["), "names the object: {out}");
-    assert!(out.contains("ipam_id = ipam.a.id"), "points at ipam_id: {out}");
-    assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 5);
-    tf.destroy();
-    assert_eq!(tf.sql_count("SELECT count(*) FROM scopes"), 0);
-}
-
-fn quota_overrides_in_the_provider_block_take_effect() {
-    let tf = Tf::new().provider_extra("quotas {\n    ipams_per_region = 2\n    scopes_per_ipam  = 3\n  }");
-    let ipams = r#"resource "ipam" "a" {
-  operating_regions { region_name = "us-east-1" }
-}
-resource "ipam" "b" {
-  operating_regions { region_name = "us-east-1" }
-}
-resource "ipam_scope" "s1" {
-  ipam_id = ipam.a.id
-}
-"#;
-    tf.config(ipams);
-    tf.apply();
-    assert_eq!(
-        tf.sql_count("SELECT count(*) FROM ipams"),
-        2,
-        "ipams_per_region = 2 allows a second IPAM in the region"
-    );
-    tf.assert_plan_empty();
-    let before = tf.db_dump();
-
-    // scopes_per_ipam = 3: the two default scopes and s1; a second extra scope is refused.
-    tf.config(&format!(
-        "{ipams}resource \"ipam_scope\" \"s2\" {{\n  ipam_id = ipam.a.id\n}}\n"
-    ));
-    let out = flat(&tf.apply_fails());
-    assert!(out.contains("Scope quota reached"), "{out}");
-    assert!(out.contains("already has 3 scopes"), "{out}");
-    assert!(out.contains("the quota is 3 per IPAM"), "{out}");
-    assert!(out.contains("with ipam_scope.s2,"), "{out}");
-    assert!(out.contains("ipam_id = ipam.a.id"), "{out}");
-    assert_eq!(tf.db_dump(), before, "the refused scope wrote nothing");
-
-    // A third IPAM in the region is refused by the raised quota.
-    tf.config(&format!(
-        "{ipams}resource \"ipam\" \"c\" {{\n  operating_regions {{ region_name = \"us-east-1\" }}\n}}\n"
-    ));
-    let out = flat(&tf.apply_fails());
-    assert!(out.contains("IPAM quota reached"), "{out}");
-    assert!(out.contains("already has 2 IPAM(s)"), "{out}");
-    assert!(out.contains("the quota is 2 per region"), "{out}");
-    assert!(out.contains("with ipam.c,"), "{out}");
-    assert_eq!(tf.db_dump(), before, "the refused IPAM wrote nothing");
-
-    tf.config(ipams);
-    tf.assert_plan_empty();
-    tf.destroy();
-    assert_eq!(tf.sql_count("SELECT count(*) FROM ipams"), 0);
-}
-
-fn account_and_region_come_from_the_environment_unless_the_provider_block_sets_them() {
-    let from_env = |tf: Tf| {
-        tf.env("IPAM_ACCOUNT_ID", "111122223333")
-            .env("IPAM_REGION", "eu-west-1")
-    };
-    let tf = from_env(Tf::new());
-    tf.config(
-        r#"resource "ipam" "x" {
-  operating_regions { region_name = "eu-west-1" }
-}"#,
-    );
-    tf.apply();
-    let x = tf.values("ipam.x");
-    assert_eq!(x["owner_id"], "111122223333", "IPAM_ACCOUNT_ID is the acting account");
-    assert_eq!(x["home_region"], "eu-west-1", "IPAM_REGION is the provider region");
-    assert!(
-        x["arn"]
-            .as_str()
-            .unwrap()
-            .starts_with("arn:aws:ec2::111122223333:ipam/ipam-"),
-        "{x}"
-    );
-    tf.assert_plan_empty();
-    tf.destroy();
-
-    // The provider block's arguments win over the environment.
-    let tf = from_env(Tf::new().provider_extra("account_id = \"444455556666\"\n  region     = \"us-west-2\""));
-    tf.config(
-        r#"resource "ipam" "x" {
-  operating_regions { region_name = "us-west-2" }
-}"#,
-    );
-    tf.apply();
-    let x = tf.values("ipam.x");
-    assert_eq!(x["owner_id"], "444455556666");
-    assert_eq!(x["home_region"], "us-west-2");
-    tf.assert_plan_empty();
-    tf.destroy();
-}
-
 fn ipam_delete_needs_cascade_when_other_workspaces_left_scopes() {
     let tf = Tf::new();
     let cfg = |cascade: bool| {
@@ -389,32 +225,6 @@ fn ipam_delete_needs_cascade_when_other_workspaces_left_scopes() {
     assert_ne!(code, 0);
 }
 
-fn default_scopes_cannot_be_deleted() {
-    let tf = Tf::new();
-    tf.config(
-        r#"resource "ipam" "a" {
-  operating_regions { region_name = "us-east-1" }
-}"#,
-    );
-    tf.apply();
-    let other = Tf::sharing(&tf.db);
-    other.config(&format!(
-        r#"resource "ipam_scope" "d" {{ ipam_id = "{}" }}"#,
-        tf.attr("ipam.a", "id")
-    ));
-    other.ok(&[
-        "import",
-        "-no-color",
-        "ipam_scope.d",
-        &tf.attr("ipam.a", "private_default_scope_id"),
-    ]);
-    assert_eq!(other.values("ipam_scope.d")["is_default"], true);
-    let out = flat(&other.fails(&["destroy", "-auto-approve", "-no-color"]));
-    assert!(out.contains("Default scopes cannot be deleted"), "{out}");
-    other.ok(&["state", "rm", "ipam_scope.d"]);
-    tf.destroy();
-}
-
 fn import_of_a_malformed_or_missing_id_is_a_clear_error() {
     let tf = Tf::new();
     tf.config(
@@ -430,15 +240,9 @@ fn import_of_a_malformed_or_missing_id_is_a_clear_error() {
 
 backend_tests!(
     ipam_and_scopes_full_lifecycle,
-    scope_moves_to_another_ipam_by_replacement,
     drift_objects_deleted_behind_terraforms_back_are_recreated,
-    bad_provider_configuration_is_refused_at_plan,
     operating_regions_must_include_the_provider_region,
     second_ipam_in_a_region_is_refused_and_nothing_is_written,
-    sixth_scope_is_refused,
-    quota_overrides_in_the_provider_block_take_effect,
-    account_and_region_come_from_the_environment_unless_the_provider_block_sets_them,
     ipam_delete_needs_cascade_when_other_workspaces_left_scopes,
-    default_scopes_cannot_be_deleted,
     import_of_a_malformed_or_missing_id_is_a_clear_error,
 );

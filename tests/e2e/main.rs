@@ -4,19 +4,30 @@
 #[macro_use]
 mod common;
 
+mod adoption;
+mod allocation;
 mod architecture;
 mod aws;
 mod bad_input;
+mod byoip;
 mod cli;
 mod concurrency;
 mod crash;
-mod data;
+mod data_sources;
 mod db_faults;
+mod decided_at_apply;
 mod docs;
 mod examples;
 mod ipam;
 mod plugin;
-mod pools;
+mod pool;
+mod pool_cidr;
 mod postgres;
+mod preview;
 mod protocol;
-mod sharing;
+mod provider_config;
+mod resource_share;
+mod schema_upgrade;
+mod scope;
+mod tags;
+mod whole_configurations;

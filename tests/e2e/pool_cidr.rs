@@ -1,0 +1,238 @@
+//! `ipam_pool_cidr`: IPv6 spellings, drift and replacement, public prefixes and BYOIP checks at plan.
+
+use crate::common;
+
+use super::pool::{IPAM, amazon_ipv6_pools};
+use common::{Tf, flat};
+
+/// The IPAM with a private IPv4 pool `p` holding one provisioned CIDR `c`: the start of many
+/// configurations here.
+pub(super) fn pool_with_cidr(cidr: &str) -> String {
+    format!(
+        r#"{IPAM}
+resource "ipam_pool" "p" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool_cidr" "c" {{
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "{cidr}"
+}}
+"#
+    )
+}
+
+/// IPv6 written in capitals, with zero padding or uncompressed applies once and stays planned
+/// empty: the state keeps the configuration's spelling, the database the canonical form, and an
+/// import (canonical) plans nothing against the same configuration.
+fn any_ipv6_spelling_applies_without_a_diff_and_the_database_keeps_the_canonical_form() {
+    let tf = Tf::new();
+    let base = amazon_ipv6_pools("cidr = \"2600:1F00::/56\"");
+    tf.config(&format!(
+        r#"{base}
+resource "ipam_pool_allocation" "exact" {{
+  ipam_pool_id = ipam_pool.vpcs.id
+  cidr         = "2600:1f00:0000:0000:0000:0000:0000:0000/60"
+  resource_type = "vpc"
+  resource_id  = "vpc-0abc"
+  depends_on   = [ipam_pool_cidr.vpcs]
+}}
+resource "ipam_pool_allocation" "fit" {{
+  ipam_pool_id     = ipam_pool.vpcs.id
+  netmask_length   = 60
+  disallowed_cidrs = ["2600:1F00:0:0010::/60", "2600:1f00:0:10::/60"]
+  resource_type    = "vpc"
+  resource_id      = "vpc-0def"
+  depends_on       = [ipam_pool_allocation.exact]
+}}
+resource "ipam_preview_next_cidr" "next" {{
+  ipam_pool_id     = ipam_pool.vpcs.id
+  netmask_length   = 60
+  disallowed_cidrs = ["2600:1F00:0:10::/60"]
+  depends_on       = [ipam_pool_allocation.fit]
+}}
+"#
+    ));
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_cidr.vpcs", "cidr"), "2600:1F00::/56");
+    assert_eq!(
+        tf.attr("ipam_pool_allocation.exact", "cidr"),
+        "2600:1f00:0000:0000:0000:0000:0000:0000/60"
+    );
+    assert_eq!(tf.attr("ipam_pool_allocation.fit", "cidr"), "2600:1f00:0:20::/60");
+    assert_eq!(
+        tf.values("ipam_pool_allocation.fit")["disallowed_cidrs"],
+        serde_json::json!(["2600:1F00:0:0010::/60", "2600:1f00:0:10::/60"])
+    );
+    assert_eq!(tf.attr("ipam_preview_next_cidr.next", "cidr"), "2600:1f00:0:30::/60");
+    // The database keeps one canonical spelling.
+    assert_eq!(
+        tf.sql_count("SELECT COUNT(*) FROM pool_cidrs WHERE cidr = '2600:1f00::/56'"),
+        1
+    );
+    assert_eq!(
+        tf.sql_count("SELECT COUNT(*) FROM allocations WHERE cidr = '2600:1f00::/60'"),
+        1
+    );
+    assert_eq!(
+        tf.sql_count("SELECT COUNT(*) FROM allocations WHERE disallowed_cidrs = '[\"2600:1f00:0:10::/60\"]'"),
+        1
+    );
+    // Refresh keeps the configuration's spelling: nothing to do, twice.
+    tf.assert_plan_empty();
+    tf.apply();
+    tf.assert_plan_empty();
+    // An import reads the canonical form and plans nothing against the same configuration.
+    let fresh = Tf::sharing(&tf.db);
+    std::fs::copy(tf.path().join("main.tf"), fresh.path().join("main.tf")).expect("copy config");
+    for (addr, values) in tf.resources() {
+        let mut id = values["id"].as_str().expect("id").to_string();
+        if addr == "ipam_preview_next_cidr.next" {
+            // A preview's import ID lists its disallowed CIDRs after the CIDR.
+            id = id.replacen('_', ",2600:1f00:0:10::/60_", 1);
+        }
+        fresh.ok(&["import", "-input=false", "-no-color", &addr, &id]);
+    }
+    assert_eq!(fresh.attr("ipam_pool_cidr.vpcs", "cidr"), "2600:1f00::/56");
+    assert_eq!(fresh.attr("ipam_pool_allocation.exact", "cidr"), "2600:1f00::/60");
+    fresh.assert_plan_empty();
+    tf.destroy();
+}
+
+fn pool_cidr_drift_and_replace() {
+    let tf = Tf::new();
+    let cfg = pool_with_cidr;
+    tf.config(&cfg("10.0.0.0/24"));
+    tf.apply();
+    tf.assert_plan_empty();
+    let pool = tf.attr("ipam_pool.p", "id");
+    let old_id = tf.attr("ipam_pool_cidr.c", "ipam_pool_cidr_id");
+    // Deprovisioned behind Terraform's back (the row and its free space, as a deprovision would).
+    tf.sql(&format!("DELETE FROM free_blocks WHERE pool_id = '{pool}'"));
+    tf.sql(&format!("DELETE FROM pool_cidrs WHERE pool_id = '{pool}'"));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains("ipam_pool_cidr.c will be created"), "{plan}");
+    tf.apply();
+    assert_ne!(tf.attr("ipam_pool_cidr.c", "ipam_pool_cidr_id"), old_id);
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pool_cidrs"), 1);
+    tf.assert_plan_empty();
+    // Replace with a CIDR that contains the old one: the old one goes first, so neither plan nor
+    // apply sees an overlap (R-40 is about other pools' CIDRs).
+    tf.config(&cfg("10.0.0.0/16"));
+    let plan = tf.assert_plan_changes();
+    assert!(plan.contains("forces replacement"), "{plan}");
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_cidr.c", "cidr"), "10.0.0.0/16");
+    assert_eq!(tf.attr("ipam_pool_cidr.c", "id"), format!("10.0.0.0/16_{pool}"));
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pool_cidrs"), 1);
+    assert_eq!(tf.sql_count("SELECT count(*) FROM free_blocks"), 1);
+    tf.assert_plan_empty();
+    // And to a disjoint CIDR.
+    tf.config(&cfg("192.168.0.0/20"));
+    tf.apply();
+    assert_eq!(tf.attr("ipam_pool_cidr.c", "cidr"), "192.168.0.0/20");
+    tf.assert_plan_empty();
+    tf.import_verify();
+    tf.destroy();
+}
+
+/// R-43, R-44, R-45, R-46: shown by the configuration and the pool in the database, so refused at
+/// plan, with the diagnostic on the attribute at fault.
+fn public_prefix_and_byoip_checks_run_at_plan() {
+    let tf = Tf::new();
+    let base = format!(
+        r#"{IPAM}
+resource "ipam_pool" "pub4" {{
+  ipam_scope_id  = ipam.main.public_default_scope_id
+  address_family = "ipv4"
+}}
+resource "ipam_pool" "pub6" {{
+  ipam_scope_id         = ipam.main.public_default_scope_id
+  address_family        = "ipv6"
+  publicly_advertisable = false
+}}
+"#
+    );
+    tf.config(&base);
+    tf.apply();
+    let before = tf.db_dump();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/25"
+}"#,
+            "CIDR too small for a public pool",
+            r#"cidr         = "130.137.245.0/25""#,
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id = ipam_pool.pub6.id
+  cidr         = "2001:db8::/61"
+}"#,
+            "CIDR too small for a public pool",
+            r#"cidr         = "2001:db8::/61""#,
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/24"
+}"#,
+            "BYOIP authorization required",
+            "cidr_authorization_context",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/24"
+  cidr_authorization_context {
+    message   = "1|aws|999999999999|130.137.245.0/24|20991231|SHA256|RSAPSS"
+    signature = "sig"
+  }
+}"#,
+            "BYOIP authorization message: wrong account",
+            "message   =",
+        ),
+        (
+            r#"resource "ipam_pool_cidr" "x" {
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/24"
+  cidr_authorization_context {
+    message   = "1|aws|123456789012|130.137.245.0/24|20991231|SHA256|RSAPSS"
+    signature = ""
+  }
+}"#,
+            "BYOIP authorization signature missing",
+            "signature =",
+        ),
+    ];
+    for (body, message, at) in cases {
+        tf.config(&format!("{base}{body}"));
+        let out = tf.plan_fails();
+        assert!(flat(&out).contains(message), "expected {message:?} at plan:\n{out}");
+        assert!(out.contains(at), "diagnostic points at {at:?}:\n{out}");
+        assert_eq!(tf.db_dump(), before, "nothing written by a refused plan");
+    }
+    // A valid authorization plans and provisions.
+    tf.config(&format!(
+        r#"{base}
+resource "ipam_pool_cidr" "x" {{
+  ipam_pool_id = ipam_pool.pub4.id
+  cidr         = "130.137.245.0/24"
+  cidr_authorization_context {{
+    message   = "1|aws|123456789012|130.137.245.0/24|20991231|SHA256|RSAPSS"
+    signature = "sig"
+  }}
+}}
+"#
+    ));
+    tf.apply();
+    tf.assert_plan_empty();
+    tf.destroy();
+}
+
+backend_tests!(
+    any_ipv6_spelling_applies_without_a_diff_and_the_database_keeps_the_canonical_form,
+    pool_cidr_drift_and_replace,
+    public_prefix_and_byoip_checks_run_at_plan,
+);
