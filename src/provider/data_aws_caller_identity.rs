@@ -2,48 +2,33 @@
 //! would see themselves.
 
 use crate::ipam::Result;
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::obj;
-use super::framework::{Ctx, DataSource};
+use super::framework::Ctx;
+use super::model::{ModelDataSource, model};
+
+model! {
+    /// `aws_caller_identity`.
+    pub struct CallerIdentityModel("The acting account (`IPAM_ACCOUNT_ID`, else the first of `allowed_account_ids`, else 123456789012), as its root user.") {
+        account_id: Option<String> = computed("The acting account ID."),
+        arn: Option<String> = computed("The caller's ARN: `arn:aws:iam::<account_id>:root`."),
+        id: Option<String> = optional_computed("The acting account ID."),
+        user_id: Option<String> = computed("The caller's unique ID: the account ID, as for root credentials."),
+    }
+}
 
 /// `aws_caller_identity`: the provider's account.
 pub struct CallerIdentityData;
 
-impl DataSource for CallerIdentityData {
-    fn name(&self) -> &'static str {
-        "aws_caller_identity"
-    }
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new(
-                "The acting account (`IPAM_ACCOUNT_ID`, else the first of `allowed_account_ids`, else 123456789012), as its root user.",
-                vec![
-                    Attribute::computed("account_id", Type::String, "The acting account ID."),
-                    Attribute::computed(
-                        "arn",
-                        Type::String,
-                        "The caller's ARN: `arn:aws:iam::<account_id>:root`.",
-                    ),
-                    Attribute::optional_computed("id", Type::String, "The acting account ID."),
-                    Attribute::computed(
-                        "user_id",
-                        Type::String,
-                        "The caller's unique ID: the account ID, as for root credentials.",
-                    ),
-                ],
-            ),
-        }
-    }
-    fn read(&self, ctx: &Ctx, _config: &Obj) -> Result<Obj> {
+impl ModelDataSource for CallerIdentityData {
+    type Model = CallerIdentityModel;
+    const NAME: &'static str = "aws_caller_identity";
+    fn read(&self, ctx: &Ctx, _config: CallerIdentityModel) -> Result<CallerIdentityModel> {
         let account = &ctx.config.account_id;
-        Ok(obj([
-            ("account_id", Value::str(account)),
-            ("arn", Value::str(format!("arn:aws:iam::{account}:root"))),
-            ("id", Value::str(account)),
-            ("user_id", Value::str(account)),
-        ]))
+        Ok(CallerIdentityModel {
+            account_id: Some(account.clone()),
+            arn: Some(format!("arn:aws:iam::{account}:root")),
+            id: Some(account.clone()),
+            user_id: Some(account.clone()),
+        })
     }
 }

@@ -1,53 +1,34 @@
 //! Data source `aws_partition` (aws view): the `aws` partition, the only one the provider serves.
 
 use crate::ipam::Result;
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::obj;
 use super::data_aws_region::DNS_SUFFIX;
-use super::framework::{Ctx, DataSource};
+use super::framework::Ctx;
+use super::model::{ModelDataSource, model};
+
+model! {
+    /// `aws_partition`.
+    pub struct PartitionModel("The partition of the provider's region: always `aws`.") {
+        dns_suffix: Option<String> = computed("The partition's DNS suffix: `amazonaws.com`."),
+        id: Option<String> = optional_computed("The partition (deprecated upstream: use `partition`)."),
+        partition: Option<String> = computed("The partition: `aws`."),
+        reverse_dns_prefix: Option<String> = computed("The partition's reverse DNS prefix: `com.amazonaws`."),
+    }
+}
 
 /// `aws_partition`: `aws`, `amazonaws.com`, `com.amazonaws`.
 pub struct PartitionData;
 
-impl DataSource for PartitionData {
-    fn name(&self) -> &'static str {
-        "aws_partition"
-    }
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new(
-                "The partition of the provider's region: always `aws`.",
-                vec![
-                    Attribute::computed(
-                        "dns_suffix",
-                        Type::String,
-                        "The partition's DNS suffix: `amazonaws.com`.",
-                    ),
-                    Attribute::optional_computed(
-                        "id",
-                        Type::String,
-                        "The partition (deprecated upstream: use `partition`).",
-                    ),
-                    Attribute::computed("partition", Type::String, "The partition: `aws`."),
-                    Attribute::computed(
-                        "reverse_dns_prefix",
-                        Type::String,
-                        "The partition's reverse DNS prefix: `com.amazonaws`.",
-                    ),
-                ],
-            ),
-        }
-    }
-    fn read(&self, _ctx: &Ctx, _config: &Obj) -> Result<Obj> {
+impl ModelDataSource for PartitionData {
+    type Model = PartitionModel;
+    const NAME: &'static str = "aws_partition";
+    fn read(&self, _ctx: &Ctx, _config: PartitionModel) -> Result<PartitionModel> {
         let reverse: Vec<&str> = DNS_SUFFIX.rsplit('.').collect();
-        Ok(obj([
-            ("dns_suffix", Value::str(DNS_SUFFIX)),
-            ("id", Value::str("aws")),
-            ("partition", Value::str("aws")),
-            ("reverse_dns_prefix", Value::str(reverse.join("."))),
-        ]))
+        Ok(PartitionModel {
+            dns_suffix: Some(DNS_SUFFIX.to_string()),
+            id: Some("aws".to_string()),
+            partition: Some("aws".to_string()),
+            reverse_dns_prefix: Some(reverse.join(".")),
+        })
     }
 }

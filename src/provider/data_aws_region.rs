@@ -3,11 +3,9 @@
 
 use crate::ipam::{Error, ErrorKind, Result};
 use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::{ObjExt, obj};
-use super::framework::{Ctx, DataSource};
+use super::framework::Ctx;
+use super::model::{Maybe, ModelDataSource, model};
 
 /// The regions of the `aws` partition with their descriptions, as the AWS SDKs' partition data
 /// names them.
@@ -101,49 +99,32 @@ fn by_endpoint(endpoint: &str) -> Result<&'static str> {
         })
 }
 
+model! {
+    /// `aws_region`.
+    pub struct RegionModel("A region of the `aws` partition: by `region`, `name` or `endpoint`, else the provider's region.") {
+        description: Option<String> = computed("The region's description, e.g. `Europe (Ireland)`."),
+        endpoint: Option<String> = optional_computed("The region's EC2 endpoint host, e.g. `ec2.eu-west-1.amazonaws.com`."),
+        id: Option<String> = optional_computed("The region name."),
+        name: Maybe<String> = optional_computed("Deprecated: use `region`. The region name."),
+        region: Option<String> = optional_computed("The region name. Default: the provider's region."),
+    }
+}
+
 /// `aws_region`: one region of the provider's partition.
 pub struct RegionData;
 
-impl DataSource for RegionData {
-    fn name(&self) -> &'static str {
-        "aws_region"
-    }
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new(
-                "A region of the `aws` partition: by `region`, `name` or `endpoint`, else the provider's region.",
-                vec![
-                    Attribute::computed(
-                        "description",
-                        Type::String,
-                        "The region's description, e.g. `Europe (Ireland)`.",
-                    ),
-                    Attribute::optional_computed(
-                        "endpoint",
-                        Type::String,
-                        "The region's EC2 endpoint host, e.g. `ec2.eu-west-1.amazonaws.com`.",
-                    ),
-                    Attribute::optional_computed("id", Type::String, "The region name."),
-                    Attribute::optional_computed("name", Type::String, "Deprecated: use `region`. The region name."),
-                    Attribute::optional_computed(
-                        "region",
-                        Type::String,
-                        "The region name. Default: the provider's region.",
-                    ),
-                ],
-            ),
-        }
-    }
-    fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        if config.get("name").is_some_and(|v| !v.is_null()) {
+impl ModelDataSource for RegionData {
+    type Model = RegionModel;
+    const NAME: &'static str = "aws_region";
+    fn validate(&self, config: &RegionModel, diags: &mut Diagnostics) {
+        if !config.name.is_null() {
             diags.push(
                 Diagnostic::warning("Attribute Deprecated", "name is deprecated. Use region instead.")
                     .at(Path::attr("name")),
             );
         }
     }
-    fn read(&self, ctx: &Ctx, config: &Obj) -> Result<Obj> {
+    fn read(&self, ctx: &Ctx, config: RegionModel) -> Result<RegionModel> {
         let mut found: Option<&'static str> = None;
         let mut agree = |r: &'static str, attribute: &str| -> Result<()> {
             match found {
@@ -158,11 +139,11 @@ impl DataSource for RegionData {
                 }
             }
         };
-        if let Some(e) = config.str("endpoint") {
+        if let Some(e) = &config.endpoint {
             agree(by_endpoint(e)?, "endpoint")?;
         }
-        for attribute in ["name", "region"] {
-            if let Some(n) = config.str(attribute) {
+        for (attribute, given) in [("name", config.name.known()), ("region", config.region.as_ref())] {
+            if let Some(n) = given {
                 agree(by_name(n, Some(attribute))?, attribute)?;
             }
         }
@@ -170,12 +151,12 @@ impl DataSource for RegionData {
             Some(r) => r,
             None => by_name(&ctx.config.region, None)?,
         };
-        Ok(obj([
-            ("description", Value::opt_str(description(region))),
-            ("endpoint", Value::str(ec2_endpoint(region))),
-            ("id", Value::str(region)),
-            ("name", Value::str(region)),
-            ("region", Value::str(region)),
-        ]))
+        Ok(RegionModel {
+            description: description(region).map(str::to_string),
+            endpoint: Some(ec2_endpoint(region)),
+            id: Some(region.to_string()),
+            name: Maybe::Known(region.to_string()),
+            region: Some(region.to_string()),
+        })
     }
 }
