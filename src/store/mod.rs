@@ -5,6 +5,8 @@
 
 mod check;
 pub mod copy;
+#[cfg(test)]
+mod fixtures;
 mod free_cache;
 mod free_space;
 mod history;

@@ -417,7 +417,7 @@ impl<'a> Tx<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::free_space::tests::{POOL, c, store};
+    use super::super::fixtures::{POOL, c, store};
 
     /// The facts R-40 decides on: the one top-level CIDR of the scope that overlaps, found by
     /// one seek (the last top-level CIDR starting at or before the candidate's end).
