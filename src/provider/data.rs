@@ -1,6 +1,9 @@
 //! What the data sources share: the models of IPAMs, scopes and pools as data sources show them,
 //! the finders behind each singular and plural pair (with their filter names), pool visibility,
 //! and utilisation figures.
+//!
+//! The attribute models are read from the resources' states, so they hold what the resource
+//! shows; an attribute added to a resource reaches its data sources once it is declared here.
 
 use std::collections::BTreeMap;
 

@@ -9,7 +9,7 @@
 //!         id: Option<String> = computed("The pool ID."),
 //!         ipam_pool_id: String = required("The pool."),
 //!         ipam_pool_cidrs: Vec<PoolCidrItem> = computed("The provisioned CIDRs."),
-//!         filter: Set<FilterModel> = set_block("Filters: `cidr`, `state`, `ipam-pool-cidr-id`."),
+//!         filter: Set<Filter> = set_block("Filters: `cidr`, `state`, `ipam-pool-cidr-id`."),
 //!     }
 //! }
 //! ```
@@ -31,17 +31,24 @@
 //!   [`Maybe<T>`] keeps null, unknown and known apart, like the framework's `types.String`;
 //!   `Option<T>` reads unknown as `None` and collections read it as empty (what "check what is
 //!   known" needs), and a plain type refuses it. A field that plan code must ask "is this known"
-//!   about, or that is written back into a plan, is a `Maybe<T>`.
+//!   about, or that is written back into a plan, is a `Maybe<T>`. Validation sees the
+//!   configuration before it is known: a model with a plain field that is unknown there does not
+//!   decode and is not validated, so arguments that validation checks are `Option` or `Maybe`.
 //! * **Use.** `M::schema()` is the schema; `M::from_obj(&obj)` reads, `m.to_obj()` writes. A data
 //!   source implements [`ModelDataSource`] (its `read` takes and returns its model) and gets
 //!   [`DataSource`] from it.
 //!
 //! Converting a resource: declare its model in its file with one field per attribute and block of
-//! today's `schema()` (same kinds, flags, descriptions; nested blocks as models), with `Maybe<T>`
-//! for what may be unknown in a plan; build `schema()` from the model; read `planned`/`prior`
-//! with `from_obj` and return `to_obj()` from `create`, `update`, `read` and `import` (a
-//! `from_domain`-style constructor replaces `state_of`); replace each `o.str("name")` with the
-//! field. The test `schemas_match_the_checked_in_fixture` proves the schema unchanged. Serving
+//! today's `schema()` (same kinds, flags, descriptions; nested blocks as models of their own),
+//! with `Maybe<T>` for every computed attribute (unknown in a plan until apply) and for arguments
+//! that may reference one; `schema()` becomes `M::schema()`; `create`, `update`, `delete` and
+//! `read` start with `M::from_obj(planned)` / `M::from_obj(prior)` and end with `.to_obj()`; a
+//! constructor from the domain entity (`impl From<&Pool> for PoolModel`) replaces `state_of`
+//! and the `obj([...])` lists; `modify_plan` reads `planned` and `config` into the model, asks
+//! `field.known()` / `field.is_unknown()`, and writes the model back; each `o.str("name")` becomes
+//! the field. Data sources that show a resource's attributes (`data.rs`: `IpamAttrs`,
+//! `ScopeAttrs`, `PoolAttrs`) then build from that constructor instead of decoding the resource's
+//! state. The test `schemas_match_the_checked_in_fixture` proves each schema unchanged. Serving
 //! another name for the same object (upstream `aws_*` types) maps the same model's object and
 //! [`Block`]: rename, drop or add attributes there, not in a second model.
 
@@ -373,7 +380,7 @@ impl Specs {
     }
 }
 
-/// A struct whose fields are the attributes and blocks of a schema; implemented by [`model!`].
+/// A struct whose fields are the attributes and blocks of a schema; implemented by `model!`.
 pub trait Model: Sized {
     /// The schema's description.
     const DESCRIPTION: &'static str;
@@ -419,7 +426,7 @@ pub fn field_name(ident: &'static str) -> &'static str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
-/// What each field kind of [`model!`] declares, reads and writes.
+/// What each field kind of `model!` declares, reads and writes.
 pub mod kind {
     use super::{Model, Spec, Specs, TfValue, field_name};
     use crate::ipam::{Error, Result};
