@@ -146,6 +146,7 @@ pub fn copy_all(from: &Store, to: &Store, progress: &mut dyn FnMut(&str, usize))
                     ));
                 }
             }
+            dst.invalidate_free_space();
             for (table, cols, order) in TABLES {
                 let n = cols.split(',').count();
                 let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();

@@ -10,9 +10,10 @@
 //!   another connection (another provider process, another store in this process) committed
 //!   since, every copy is dropped;
 //! * a transaction that rolls back (a refused step, a failed commit, a panic) drops every copy;
-//! * a statement that can change what is copied other than through the allocator (provisioning
-//!   or deprovisioning a CIDR, deleting a pool, an IPAM or a scope and the rows that cascade from
-//!   them, a copy between databases) drops every copy at once.
+//! * a writer that changes what is copied other than through the allocator (provisioning or
+//!   deprovisioning a CIDR, deleting free blocks, deleting a pool, an IPAM or a scope and the rows
+//!   that cascade from them, a copy between databases) drops every copy at once: it calls
+//!   `Tx::invalidate_free_space` itself (the tests in `free_space` check each one).
 //!
 //! Read transactions and PostgreSQL do not use it: there other connections commit at any time.
 
@@ -76,36 +77,5 @@ impl FreeCache {
     /// Keeps a pool's copy (`None`: too large, search in SQL).
     pub fn put(&mut self, pool_id: &str, blocks: Option<MemFreeSpace>) {
         self.pools.insert(pool_id.to_string(), blocks);
-    }
-}
-
-/// Whether a statement run outside the allocator can change what is copied: it names the free
-/// blocks or pool CIDRs, or deletes rows whose deletion cascades to them (`ON DELETE CASCADE`
-/// from pools, scopes and IPAMs). Deleting allocations or history changes neither.
-pub fn may_change_copies(sql: &str) -> bool {
-    let head = sql.trim_start();
-    sql.contains("free_blocks")
-        || sql.contains("pool_cidrs")
-        || (head.len() >= 6
-            && head[..6].eq_ignore_ascii_case("DELETE")
-            && !head.contains("FROM allocations")
-            && !head.contains("FROM history"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::may_change_copies;
-
-    #[test]
-    fn statements_that_change_copies_are_recognised() {
-        assert!(may_change_copies("DELETE FROM free_blocks WHERE pool_id = ?1"));
-        assert!(may_change_copies("INSERT INTO free_blocks (pool_id) VALUES (?1)"));
-        assert!(may_change_copies("DELETE FROM pools WHERE id = ?1"));
-        assert!(may_change_copies("INSERT INTO pool_cidrs (id) VALUES (?1)"));
-        assert!(may_change_copies("  delete from ipams where id = ?1"));
-        assert!(!may_change_copies("DELETE FROM allocations WHERE id = ?1"));
-        assert!(!may_change_copies("DELETE FROM history WHERE id = ?1"));
-        assert!(!may_change_copies("UPDATE pools SET description = ?2 WHERE id = ?1"));
-        assert!(!may_change_copies("INSERT INTO allocations (id) VALUES (?1)"));
     }
 }

@@ -17,6 +17,7 @@ impl<'a> Tx<'a> {
 
     /// Deletes every free block of a pool inside `cidr`.
     pub fn delete_free_blocks_within(&self, pool_id: &str, cidr: &Cidr) -> Result<()> {
+        self.invalidate_free_space();
         self.write_sql(
             // Blocks inside `cidr` have at least its prefix length: one range per prefix length.
             "WITH RECURSIVE lv(prefix) AS (SELECT CAST(?5 AS INTEGER) UNION ALL SELECT prefix + 1 FROM lv WHERE prefix < ?6) \
@@ -209,7 +210,7 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
     }
 
     fn insert(&mut self, block: Cidr) -> Result<()> {
-        self.tx.exec_unchecked(
+        self.tx.exec(
             "INSERT INTO free_blocks (pool_id, family, start, prefix) VALUES (?1, ?2, ?3, ?4)",
             args![
                 self.pool_id,
@@ -225,7 +226,7 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
     }
 
     fn remove(&mut self, block: Cidr) -> Result<()> {
-        self.tx.exec_unchecked(
+        self.tx.exec(
             "DELETE FROM free_blocks WHERE pool_id = ?1 AND family = ?2 AND start = ?3 AND prefix = ?4",
             args![
                 self.pool_id,
@@ -248,10 +249,11 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
 mod tests {
     //! The allocator on the SQL free space (`SqlFreeSpace`, with its own `lowest_fitting` query)
     //! against the in-memory index and a brute-force search, so the SQL first fit is proven too.
-    use super::super::Store;
-    use super::super::fixtures::{POOL, c, store};
+    use super::super::fixtures::{IPAM, POOL, SCOPE, c, objects, pool, scope, store};
+    use super::super::{Store, Tx};
     use crate::ipam::allocator::{self, FreeSpace, MemFreeSpace, Op};
     use crate::ipam::cidr::{Cidr, Family};
+    use crate::ipam::model::ScopeType;
     use proptest::prelude::*;
 
     fn storage(e: allocator::AllocError<crate::ipam::Error>) -> crate::ipam::Error {
@@ -353,6 +355,111 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+    }
+
+    /// A CIDR provisioned as the store's operations do it: its row, then its free block.
+    fn provision_row(tx: &Tx, id: &str, cidr: &str) -> crate::ipam::Result<()> {
+        use crate::ipam::model::{CidrState, PoolCidr};
+        let pc = PoolCidr {
+            id: id.into(),
+            pool_id: POOL.into(),
+            cidr: c(cidr),
+            netmask_length: None,
+            auth_message: None,
+            auth_signature: None,
+            state: CidrState::Provisioned,
+        };
+        tx.insert_pool_cidr(&pc, SCOPE, true)?;
+        allocator::provision(&mut tx.free_space(POOL), c(cidr)).map_err(storage)
+    }
+
+    type Seen = (Vec<Cidr>, Option<ScopeType>, Vec<Cidr>);
+
+    /// The pool's provisioned CIDRs, the scope's type and the pool's free blocks, as a
+    /// transaction sees them.
+    fn look(tx: &Tx) -> crate::ipam::Result<Seen> {
+        Ok((
+            tx.pool_roots(POOL)?,
+            tx.scope_type(SCOPE)?,
+            sorted(tx.free_space(POOL).all_blocks()?),
+        ))
+    }
+
+    /// What a write transaction sees (from the copies in memory, made by the first look) and
+    /// what the tables hold (a read transaction uses no copy).
+    fn seen_and_truth(store: &Store) -> (Seen, Seen) {
+        (store.write(look).unwrap(), store.read(look).unwrap())
+    }
+
+    /// A store with two CIDRs provisioned in the pool and every copy warm.
+    fn warm() -> (tempfile::TempDir, Store) {
+        let (dir, store) = store();
+        store
+            .write(|tx| {
+                provision_row(tx, "ipam-pool-cidr-1", "10.0.0.0/24")?;
+                provision_row(tx, "ipam-pool-cidr-2", "10.1.0.0/24")
+            })
+            .unwrap();
+        let (seen, truth) = seen_and_truth(&store);
+        assert_eq!(seen, truth);
+        assert_eq!(seen.0.len(), 2, "two provisioned CIDRs");
+        (dir, store)
+    }
+
+    /// Each writer that changes what is copied outside the allocator drops the copies: the next
+    /// write transaction sees what the tables hold.
+    #[test]
+    fn every_writer_outside_the_allocator_invalidates_the_copies() {
+        type Writer = fn(&Tx) -> crate::ipam::Result<()>;
+        let writers: [(&str, Writer); 6] = [
+            ("provisioning a CIDR", |tx| {
+                provision_row(tx, "ipam-pool-cidr-3", "10.2.0.0/24")
+            }),
+            ("deleting a pool CIDR row", |tx| tx.delete_pool_cidr("ipam-pool-cidr-1")),
+            ("deleting free blocks", |tx| {
+                tx.delete_free_blocks_within(POOL, &c("10.1.0.0/16"))
+            }),
+            ("deleting a pool", |tx| {
+                tx.delete_pool_row(POOL)?;
+                tx.insert_pool(&pool())
+            }),
+            ("deleting a scope", |tx| {
+                tx.delete_scope(SCOPE)?;
+                tx.insert_scope(&scope(ScopeType::Public))?;
+                tx.insert_pool(&pool())
+            }),
+            ("deleting an IPAM", |tx| {
+                tx.delete_ipam(IPAM)?;
+                objects(tx)
+            }),
+        ];
+        let mut stale = Vec::new();
+        for (what, writer) in writers {
+            let (_dir, store) = warm();
+            let before = store.read(look).unwrap();
+            store.write(writer).unwrap();
+            let (seen, truth) = seen_and_truth(&store);
+            assert_ne!(truth, before, "{what} changes what is copied");
+            if seen != truth {
+                stale.push(format!("after {what}: {seen:?} instead of {truth:?}"));
+            }
+        }
+        assert!(stale.is_empty(), "stale copies:\n{}", stale.join("\n"));
+    }
+
+    /// Rows copied in from another database are seen by the next write transaction, whatever
+    /// it had copied into memory before.
+    #[test]
+    fn a_copy_between_databases_invalidates_the_copies() {
+        let (_a, from) = warm();
+        let dir = tempfile::tempdir().unwrap();
+        let to = Store::open(dir.path().join("to.db")).unwrap();
+        let (empty, _) = seen_and_truth(&to);
+        assert_eq!(empty, (vec![], None, vec![]));
+        super::super::copy::copy_all(&from, &to, &mut |_, _| {}).unwrap();
+        let (seen, truth) = seen_and_truth(&to);
+        assert_eq!(truth, from.read(look).unwrap());
+        assert_eq!(seen, truth);
     }
 
     fn ops() -> impl Strategy<Value = Vec<Op>> {

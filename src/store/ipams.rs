@@ -103,6 +103,7 @@ impl Tx<'_> {
 
     /// Deletes an IPAM and, through the foreign keys, everything in it.
     pub fn delete_ipam(&self, id: &str) -> Result<()> {
+        self.invalidate_free_space();
         // Pools refer to their parents; clear those links first so the cascade can run in any order.
         self.write_sql("UPDATE pools SET source_pool_id = NULL WHERE ipam_id = ?1", args![id])?;
         self.write_sql("DELETE FROM ipams WHERE id = ?1", args![id])
@@ -194,6 +195,7 @@ impl Tx<'_> {
 
     /// Deletes a scope.
     pub fn delete_scope(&self, id: &str) -> Result<()> {
+        self.invalidate_free_space();
         self.write_sql("DELETE FROM scopes WHERE id = ?1", args![id])
     }
 }

@@ -355,16 +355,11 @@ impl<'a> Tx<'a> {
         Error::storage(e.to_string())
     }
 
-    /// Executes a statement (through the statement cache); the number of rows it changed.
-    pub(crate) fn exec(&self, sql: &str, args: &[Param]) -> Result<usize> {
-        if free_cache::may_change_copies(sql) {
-            self.forget_free_space();
-        }
-        self.exec_unchecked(sql, args)
-    }
-
-    /// Drops every in-memory copy of free blocks (the next search reads the table).
-    pub(crate) fn forget_free_space(&self) {
+    /// Drops every in-memory copy of free blocks, provisioned CIDRs and scope types (the next
+    /// search reads the tables). Every writer that changes what is copied other than through
+    /// the allocator calls it: provisioning or deprovisioning a CIDR, deleting free blocks,
+    /// deleting a pool, a scope or an IPAM (and what cascades from them), copying rows in.
+    pub(crate) fn invalidate_free_space(&self) {
         if let Some(free) = &self.free {
             free.borrow_mut().clear();
         }
@@ -375,9 +370,10 @@ impl<'a> Tx<'a> {
         self.free.as_ref().map(|f| f.borrow_mut())
     }
 
-    /// [`Tx::exec`] for the allocator's own writes to `free_blocks`, which keep the copy
-    /// up to date themselves.
-    pub(crate) fn exec_unchecked(&self, sql: &str, args: &[Param]) -> Result<usize> {
+    /// Executes a statement (through the statement cache); the number of rows it changed. It
+    /// leaves the in-memory copies alone: a writer that changes what they hold calls
+    /// [`Tx::invalidate_free_space`].
+    pub(crate) fn exec(&self, sql: &str, args: &[Param]) -> Result<usize> {
         match &self.inner {
             TxInner::Sqlite(tx) => tx
                 .prepare_cached(sql)

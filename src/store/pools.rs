@@ -175,6 +175,7 @@ impl<'a> Tx<'a> {
 
     /// Deletes a pool row (its CIDRs, allocations and free space go with it).
     pub fn delete_pool_row(&self, id: &str) -> Result<()> {
+        self.invalidate_free_space();
         self.write_sql("DELETE FROM pools WHERE id = ?1", args![id])
     }
 
@@ -245,6 +246,7 @@ impl<'a> Tx<'a> {
 
     /// Inserts a pool CIDR.
     pub fn insert_pool_cidr(&self, c: &PoolCidr, scope_id: &str, top_level: bool) -> Result<()> {
+        self.invalidate_free_space();
         self.write_sql(
             "INSERT INTO pool_cidrs (id, pool_id, scope_id, top_level, family, start, prefix, cidr, netmask_length, auth_message, auth_signature, state) \
              VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
@@ -267,6 +269,7 @@ impl<'a> Tx<'a> {
 
     /// Deletes a pool CIDR.
     pub fn delete_pool_cidr(&self, id: &str) -> Result<()> {
+        self.invalidate_free_space();
         self.write_sql("DELETE FROM pool_cidrs WHERE id = ?1", args![id])
     }
 
