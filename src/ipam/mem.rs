@@ -287,6 +287,19 @@ impl Storage for MemStorage {
         }
         Ok(())
     }
+    fn share(&self, arn: &str) -> Result<Option<Share>> {
+        Ok(self.data.borrow().shares.iter().find(|s| s.arn == arn).cloned())
+    }
+    fn put_share(&self, s: &Share) -> Result<()> {
+        let mut d = self.data.borrow_mut();
+        d.shares.retain(|x| x.arn != s.arn);
+        d.shares.push(s.clone());
+        Ok(())
+    }
+    fn delete_share(&self, arn: &str) -> Result<()> {
+        self.data.borrow_mut().shares.retain(|s| s.arn != arn);
+        Ok(())
+    }
     fn share_permissions_for(&self, resource_arn: &str, principal: &str) -> Result<Vec<String>> {
         let d = self.data.borrow();
         Ok(d.shares

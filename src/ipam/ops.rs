@@ -1,15 +1,17 @@
-//! Pool operations over a [`Storage`], each run inside the caller's write transaction: the rules
-//! of [`pool_rules`] decide, the allocator picks space, and the rows (with address history) are
-//! written. A refused operation returns an error and the transaction rolls back whole. `now` is
+//! Pool and share operations over a [`Storage`], each run inside the caller's write transaction:
+//! the rules of [`pool_rules`] and [`access`] decide, the allocator picks space, and the rows (with
+//! address history) are written. A refused operation returns an error and the transaction rolls back whole. `now` is
 //! the time of the operation (RFC 3339, UTC), as history records store it.
 
 use super::allocator::{self, FreeSpace};
 use super::cidr::{Cidr, Family};
-use super::model::{Allocation, CidrState, ComplianceStatus, Pool, PoolCidr, PublicIpSource, ResourceType, ScopeType};
+use super::model::{
+    Allocation, CidrState, ComplianceStatus, Pool, PoolCidr, PublicIpSource, ResourceType, ScopeType, Share,
+};
 use super::pool_rules::{self, AMAZON_IPV6_BLOCK};
 use super::storage::Storage;
 use super::{Error, ErrorKind, Result};
-use super::{byoip, ids};
+use super::{access, byoip, ids, share_rules};
 
 /// The current time as stored in history records (RFC 3339, UTC).
 pub fn now() -> String {
@@ -399,6 +401,35 @@ pub fn purge_pool(st: &impl Storage, pool: &Pool, now: &str) -> Result<()> {
     st.delete_pool_row(&pool.id)
 }
 
+/// Creates a resource share of the acting `account`'s pools, made in `region`.
+pub fn create_share(st: &impl Storage, share: &Share, account: &str, region: &str) -> Result<()> {
+    share_rules::check_permissions(&share.permission_arns)?;
+    share_rules::check_principals(&share.principals)?;
+    access::check_can_share(st, account, region, &share.resource_arns)?;
+    st.put_share(share)
+}
+
+/// Replaces what a resource share names; only its owner may, and it stays in its region.
+/// Returns the share as stored.
+pub fn update_share(st: &impl Storage, mut share: Share, account: &str, region: &str) -> Result<Share> {
+    let old = st
+        .share(&share.arn)?
+        .ok_or_else(|| Error::not_found("resource share", &share.arn))?;
+    access::check_owner(account, "Resource share", &share.arn, &old.owner_id)?;
+    share.region = old.region;
+    share_rules::check_principals(&share.principals)?;
+    access::check_can_share(st, account, region, &share.resource_arns)?;
+    st.put_share(&share)?;
+    Ok(share)
+}
+
+/// Deletes a resource share (only its owner may); one already gone is no error.
+pub fn delete_share(st: &impl Storage, arn: &str, account: &str) -> Result<()> {
+    let Some(s) = st.share(arn)? else { return Ok(()) };
+    access::check_owner(account, "Resource share", arn, &s.owner_id)?;
+    st.delete_share(arn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -781,5 +812,44 @@ mod tests {
                 .is_forbidden()
         );
         access::check_owner(OWNER, "Pool", TOP, OWNER).unwrap();
+    }
+
+    #[test]
+    fn shares_are_made_changed_and_deleted_only_by_the_owner_of_the_pools() {
+        let st = storage();
+        let mine = share(DEFAULT_PERMISSION, MEMBER);
+        // Made by another account, or outside the IPAM's home region: nothing is written.
+        refused_without_change(&st, ErrorKind::Forbidden, || {
+            create_share(&st, &mine, MEMBER, "us-east-1")
+        });
+        refused_without_change(&st, ErrorKind::Invalid, || create_share(&st, &mine, OWNER, "eu-west-1"));
+        let two = Share {
+            permission_arns: vec![DEFAULT_PERMISSION.into(), BYOIP_IMPORT_PERMISSION.into()],
+            ..mine.clone()
+        };
+        refused_without_change(&st, ErrorKind::Invalid, || create_share(&st, &two, OWNER, "us-east-1"));
+        create_share(&st, &mine, OWNER, "us-east-1").unwrap();
+        assert_eq!(st.share(&mine.arn).unwrap().as_ref(), Some(&mine));
+
+        // An update keeps the share's region; only the owner updates or deletes.
+        let moved = Share {
+            region: "eu-west-1".into(),
+            principals: vec!["333333333333".into()],
+            ..mine.clone()
+        };
+        let e = refused_without_change(&st, ErrorKind::Forbidden, || {
+            update_share(&st, moved.clone(), MEMBER, "us-east-1")
+        });
+        assert_eq!(e.summary, "Resource share belongs to another account");
+        let stored = update_share(&st, moved, OWNER, "us-east-1").unwrap();
+        assert_eq!(stored.region, "us-east-1");
+        assert_eq!(st.share(&mine.arn).unwrap(), Some(stored));
+        let e = refused_without_change(&st, ErrorKind::Forbidden, || delete_share(&st, &mine.arn, MEMBER));
+        assert_eq!(e.summary, "Resource share belongs to another account");
+        delete_share(&st, &mine.arn, OWNER).unwrap();
+        assert!(st.share(&mine.arn).unwrap().is_none());
+        delete_share(&st, &mine.arn, OWNER).unwrap();
+        let e = update_share(&st, mine, OWNER, "us-east-1").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound);
     }
 }

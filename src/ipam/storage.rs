@@ -6,7 +6,7 @@
 use super::Result;
 use super::allocator::FreeSpace;
 use super::cidr::Cidr;
-use super::model::{Allocation, Ipam, Pool, PoolCidr, Scope, ScopeType};
+use super::model::{Allocation, Ipam, Pool, PoolCidr, Scope, ScopeType, Share};
 
 /// The reads and writes the IPAM operations need.
 pub trait Storage {
@@ -64,6 +64,12 @@ pub trait Storage {
     /// Forgets every free block of a pool inside `cidr`.
     fn delete_free_blocks_within(&self, pool_id: &str, cidr: &Cidr) -> Result<()>;
 
+    /// A resource share by ARN.
+    fn share(&self, arn: &str) -> Result<Option<Share>>;
+    /// Records a resource share, replacing the one with the same ARN.
+    fn put_share(&self, s: &Share) -> Result<()>;
+    /// Deletes a resource share.
+    fn delete_share(&self, arn: &str) -> Result<()>;
     /// The permissions of every active share that names `resource_arn` and `principal`.
     fn share_permissions_for(&self, resource_arn: &str, principal: &str) -> Result<Vec<String>>;
 }

@@ -4,7 +4,7 @@
 
 use crate::ipam::model::{Share, ShareStatus};
 use crate::ipam::share_rules::{self, DEFAULT_PERMISSION};
-use crate::ipam::{Error, Result, access};
+use crate::ipam::{Error, Result, access, ops};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
@@ -154,38 +154,24 @@ impl Resource for ShareResource {
             share_rules::new_share_arn(&ctx.config.region, &ctx.config.account_id),
             planned,
         );
-        share_rules::check_permissions(&share.permission_arns)?;
-        share_rules::check_principals(&share.principals)?;
-        ctx.store.write(|tx| {
-            access::check_can_share(tx, &ctx.config.account_id, &ctx.config.region, &share.resource_arns)?;
-            tx.put_share(&share)
-        })?;
+        ctx.store
+            .write(|tx| ops::create_share(tx, &share, &ctx.config.account_id, &ctx.config.region))?;
         Ok(state_of(&share))
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let arn = prior.string("arn").unwrap_or_default();
-        ctx.store.write(|tx| {
-            let old = tx
-                .share(&arn)?
-                .ok_or_else(|| Error::not_found("resource share", &arn))?;
-            access::check_owner(&ctx.config.account_id, "Resource share", &arn, &old.owner_id)?;
-            let mut share = share_from(ctx, arn.clone(), planned);
-            share.region = old.region;
-            share_rules::check_principals(&share.principals)?;
-            access::check_can_share(tx, &ctx.config.account_id, &ctx.config.region, &share.resource_arns)?;
-            tx.put_share(&share)?;
-            Ok(state_of(&share))
-        })
+        let share = share_from(ctx, arn, planned);
+        let share = ctx
+            .store
+            .write(|tx| ops::update_share(tx, share, &ctx.config.account_id, &ctx.config.region))?;
+        Ok(state_of(&share))
     }
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
         let arn = prior.string("arn").unwrap_or_default();
-        ctx.store.write(|tx| {
-            let Some(s) = tx.share(&arn)? else { return Ok(()) };
-            access::check_owner(&ctx.config.account_id, "Resource share", &arn, &s.owner_id)?;
-            tx.delete_share(&arn)
-        })
+        ctx.store
+            .write(|tx| ops::delete_share(tx, &arn, &ctx.config.account_id))
     }
 
     fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {

@@ -5,7 +5,7 @@ use super::Tx;
 use super::free_space::SqlFreeSpace;
 use crate::ipam::Result;
 use crate::ipam::cidr::Cidr;
-use crate::ipam::model::{Allocation, Ipam, Pool, PoolCidr, Scope, ScopeType};
+use crate::ipam::model::{Allocation, Ipam, Pool, PoolCidr, Scope, ScopeType, Share};
 use crate::ipam::storage::Storage;
 
 impl<'a> Storage for Tx<'a> {
@@ -79,6 +79,15 @@ impl<'a> Storage for Tx<'a> {
     }
     fn delete_free_blocks_within(&self, pool_id: &str, cidr: &Cidr) -> Result<()> {
         Tx::delete_free_blocks_within(self, pool_id, cidr)
+    }
+    fn share(&self, arn: &str) -> Result<Option<Share>> {
+        Tx::share(self, arn)
+    }
+    fn put_share(&self, s: &Share) -> Result<()> {
+        Tx::put_share(self, s)
+    }
+    fn delete_share(&self, arn: &str) -> Result<()> {
+        Tx::delete_share(self, arn)
     }
     fn share_permissions_for(&self, resource_arn: &str, principal: &str) -> Result<Vec<String>> {
         Tx::share_permissions_for(self, resource_arn, principal)
