@@ -74,6 +74,24 @@ pub trait TfValue: Sized {
     fn decode(v: &Value) -> std::result::Result<Self, String>;
     /// Writes the value.
     fn encode(&self) -> Value;
+    /// Reads the value of attribute `name`; the error is about that attribute. A value that
+    /// does not fit is an unexpected one, an enumeration's unknown string the error naming the
+    /// accepted values.
+    fn decode_at(v: &Value, name: &'static str) -> Result<Self> {
+        Self::decode(v).or_else(|_| unexpected(v, name))
+    }
+}
+
+/// The error of a value that does not hold the type its attribute's schema declares.
+fn unexpected<T>(v: &Value, name: &'static str) -> Result<T> {
+    Err(Error::invalid(
+        "Unexpected value",
+        format!(
+            "`{name}` does not hold the type its schema declares: found {}.",
+            found(v)
+        ),
+    )
+    .at(name))
 }
 
 /// What a value that does not fit is, for decoding errors.
@@ -166,6 +184,12 @@ impl<T: TfValue> TfValue for Option<T> {
     fn encode(&self) -> Value {
         self.as_ref().map_or(Value::Null, T::encode)
     }
+    fn decode_at(v: &Value, name: &'static str) -> Result<Self> {
+        match v {
+            Value::Null | Value::Unknown => Ok(None),
+            v => T::decode_at(v, name).map(Some),
+        }
+    }
 }
 
 /// The API's enumerations (address family, states, resource types, ...) are strings in
@@ -181,6 +205,12 @@ macro_rules! api_strings {
             }
             fn encode(&self) -> Value {
                 Value::str(self.as_str())
+            }
+            fn decode_at(v: &Value, name: &'static str) -> Result<Self> {
+                match v.as_str() {
+                    Some(s) => s.parse().map_err(|e: Error| e.at(name)),
+                    None => unexpected(v, name),
+                }
             }
         }
     )*};
@@ -327,6 +357,13 @@ impl<T: TfValue> TfValue for Maybe<T> {
             Maybe::Known(v) => v.encode(),
         }
     }
+    fn decode_at(v: &Value, name: &'static str) -> Result<Self> {
+        match v {
+            Value::Null => Ok(Maybe::Null),
+            v if !v.is_wholly_known() => Ok(Maybe::Unknown),
+            v => T::decode_at(v, name).map(Maybe::Known),
+        }
+    }
 }
 
 /// One schema entry a field declares.
@@ -391,6 +428,17 @@ pub trait Model: Sized {
     /// Writes the fields into an object.
     fn write(&self, o: &mut Obj);
 
+    /// Writes into an object (a plan) only the attributes whose value differs from `before`'s,
+    /// the model as it was read from that object: what plan code did not set keeps its value,
+    /// also an unknown one a field read as `None`.
+    fn write_changed(&self, before: &Self, o: &mut Obj) {
+        let before = before.to_obj();
+        for (k, v) in self.to_obj() {
+            if before.get(&k) != Some(&v) {
+                o.insert(k, v);
+            }
+        }
+    }
     /// The object.
     fn to_obj(&self) -> Obj {
         let mut o = Obj::new();
@@ -429,20 +477,14 @@ pub fn field_name(ident: &'static str) -> &'static str {
 /// What each field kind of `model!` declares, reads and writes.
 pub mod kind {
     use super::{Model, Spec, Specs, TfValue, field_name};
-    use crate::ipam::{Error, Result};
+    use crate::ipam::Result;
     use crate::plugin::schema::{Attribute, NestedBlock, Nesting};
     use crate::plugin::value::{Obj, Value};
 
     /// Reads the attribute or block `name` of an object.
     pub fn read_value<T: TfValue>(o: &Obj, name: &'static str) -> Result<T> {
         let name = field_name(name);
-        T::decode(o.get(name).unwrap_or(&Value::Null)).map_err(|found| {
-            Error::invalid(
-                "Unexpected value",
-                format!("`{name}` does not hold the type its schema declares: found {found}."),
-            )
-            .at(name)
-        })
+        T::decode_at(o.get(name).unwrap_or(&Value::Null), name)
     }
 
     /// Writes the attribute or block `name` of an object.
@@ -763,6 +805,12 @@ mod tests {
         assert_eq!(Family::ty(), Type::String);
         let refused = Family::decode(&Value::str("ipv5")).unwrap_err();
         assert!(refused.contains("\"ipv5\" is not an address family"), "{refused}");
+        let e = <Option<Family>>::decode_at(&Value::str("ipv5"), "address_family").unwrap_err();
+        assert_eq!(
+            e.summary, "Invalid address family",
+            "an enumeration keeps its own error"
+        );
+        assert_eq!(e.attribute().as_deref(), Some("address_family"));
         let mut o = sample_obj();
         o.insert("secret".into(), Value::str("s"));
         assert_eq!(
@@ -770,6 +818,23 @@ mod tests {
             Some("s")
         );
     }
+
+    #[test]
+    fn write_changed_writes_only_what_changed() {
+        let mut plan = sample_obj();
+        plan.insert("description".into(), Value::Unknown);
+        let before = Sample::from_obj(&plan).unwrap();
+        let mut m = before.clone();
+        m.secret = Maybe::Known("s".into());
+        m.write_changed(&before, &mut plan);
+        assert_eq!(plan["secret"], Value::str("s"));
+        assert_eq!(
+            plan["description"],
+            Value::Unknown,
+            "read as None, not written back as null"
+        );
+    }
+
     use serde_json::{Value as J, json};
 
     use crate::plugin::grpc::Backend;
