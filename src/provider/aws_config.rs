@@ -13,9 +13,8 @@ use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 use crate::store::redact;
 
-use super::common::ObjExt;
+use super::common::{ObjExt, region_description};
 use super::config::{Config, IgnoreTags, env, first_block, setting_diag};
-use super::data_aws_region;
 
 /// The names the binary serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -361,7 +360,7 @@ fn region(cfg: &Obj, c: &mut Config, diags: &mut Diagnostics) {
     };
     if let Err(e) = rules::check_region_name(&region, "region") {
         diags.push(setting_diag(&e, var));
-    } else if data_aws_region::description(&region).is_none() && cfg.boolean("skip_region_validation") != Some(true) {
+    } else if region_description(&region).is_none() && cfg.boolean("skip_region_validation") != Some(true) {
         let e = crate::ipam::Error::invalid(
             format!("Invalid AWS Region: {region}"),
             format!(

@@ -1,7 +1,8 @@
 //! Helpers resources and data sources (and the provider block) share: typed access to a
 //! Terraform object's attributes, building objects and tag values, domain errors as
 //! diagnostics on their attribute, the checks of CIDR arguments and composite IDs, the states
-//! of objects a resource and a data source both show, and the next-CIDR preview.
+//! of objects a resource and a data source both show, the next-CIDR preview, and the regions of
+//! the `aws` partition.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -241,6 +242,53 @@ pub fn preview(tx: &Tx, pool_id: &str, netmask: Option<i64>, disallowed: &[Cidr]
             .at(attribute)
         }
     })
+}
+
+/// The regions of the `aws` partition with their descriptions, as the AWS SDKs' partition data
+/// names them.
+pub const REGIONS: &[(&str, &str)] = &[
+    ("af-south-1", "Africa (Cape Town)"),
+    ("ap-east-1", "Asia Pacific (Hong Kong)"),
+    ("ap-east-2", "Asia Pacific (Taipei)"),
+    ("ap-northeast-1", "Asia Pacific (Tokyo)"),
+    ("ap-northeast-2", "Asia Pacific (Seoul)"),
+    ("ap-northeast-3", "Asia Pacific (Osaka)"),
+    ("ap-south-1", "Asia Pacific (Mumbai)"),
+    ("ap-south-2", "Asia Pacific (Hyderabad)"),
+    ("ap-southeast-1", "Asia Pacific (Singapore)"),
+    ("ap-southeast-2", "Asia Pacific (Sydney)"),
+    ("ap-southeast-3", "Asia Pacific (Jakarta)"),
+    ("ap-southeast-4", "Asia Pacific (Melbourne)"),
+    ("ap-southeast-5", "Asia Pacific (Malaysia)"),
+    ("ap-southeast-6", "Asia Pacific (New Zealand)"),
+    ("ap-southeast-7", "Asia Pacific (Thailand)"),
+    ("ca-central-1", "Canada (Central)"),
+    ("ca-west-1", "Canada West (Calgary)"),
+    ("eu-central-1", "Europe (Frankfurt)"),
+    ("eu-central-2", "Europe (Zurich)"),
+    ("eu-north-1", "Europe (Stockholm)"),
+    ("eu-south-1", "Europe (Milan)"),
+    ("eu-south-2", "Europe (Spain)"),
+    ("eu-west-1", "Europe (Ireland)"),
+    ("eu-west-2", "Europe (London)"),
+    ("eu-west-3", "Europe (Paris)"),
+    ("il-central-1", "Israel (Tel Aviv)"),
+    ("me-central-1", "Middle East (UAE)"),
+    ("me-south-1", "Middle East (Bahrain)"),
+    ("mx-central-1", "Mexico (Central)"),
+    ("sa-east-1", "South America (Sao Paulo)"),
+    ("us-east-1", "US East (N. Virginia)"),
+    ("us-east-2", "US East (Ohio)"),
+    ("us-west-1", "US West (N. California)"),
+    ("us-west-2", "US West (Oregon)"),
+];
+
+/// The DNS suffix of the `aws` partition.
+pub const DNS_SUFFIX: &str = "amazonaws.com";
+
+/// A known region's description.
+pub fn region_description(region: &str) -> Option<&'static str> {
+    REGIONS.iter().find(|(r, _)| *r == region).map(|(_, d)| *d)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::ipam::Result;
 
-use super::data_aws_region::DNS_SUFFIX;
+use super::common::DNS_SUFFIX;
 use super::framework::Ctx;
 use super::model::{ModelDataSource, model};
 
