@@ -466,7 +466,10 @@ impl Graph {
             }
             let others = component.len() - (cycle.len() - 1);
             if others > 0 {
-                line.push_str(&format!(", and {others} more files in the same knot"));
+                line.push_str(&format!(
+                    ", and {others} other file{} in the same knot",
+                    if others == 1 { "" } else { "s" }
+                ));
             }
             out.push(line);
         }
@@ -523,5 +526,16 @@ mod tests {
             "src/ipam/a.rs -> src/store/mod.rs (crate::store::Store) -> src/ipam/a.rs (crate::ipam::a)",
             "src/provider/x.rs -> src/provider/y.rs (crate::provider::y::Y) -> src/provider/x.rs (crate::provider::x::C)",
         ]
+    );
+}
+
+/// No two files use each other, directly or through others.
+#[test]
+fn no_file_depends_on_itself_through_others() {
+    let cycles = Graph::of(&crate_sources()).cycles();
+    assert!(
+        cycles.is_empty(),
+        "files that use each other (move what both need into one of them or a third file):\n{}",
+        cycles.join("\n")
     );
 }
