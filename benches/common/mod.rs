@@ -104,6 +104,7 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
                 tags_all: Tags::new(),
                 state: State::CreateComplete,
                 cascade: None,
+                enable_private_gua: None,
             })?;
             tx.insert_scope(&scope("ipam-scope-00000000000000001", ScopeType::Public))?;
             tx.insert_scope(&scope("ipam-scope-00000000000000002", ScopeType::Private))?;

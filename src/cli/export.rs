@@ -35,6 +35,8 @@ struct IpamOut {
     public_default_scope_id: String,
     private_default_scope_id: String,
     cascade: Option<bool>,
+    /// Effective: off unless set.
+    enable_private_gua: bool,
     state: State,
     tags: Tags,
     scopes: Vec<ScopeOut>,
@@ -247,6 +249,7 @@ pub fn typed_document(store: &Store) -> Result<Document, CliError> {
                 public_default_scope_id: i.public_default_scope_id.clone(),
                 private_default_scope_id: i.private_default_scope_id.clone(),
                 cascade: i.cascade,
+                enable_private_gua: i.private_gua(),
                 state: i.state,
                 tags: i.tags_all.clone(),
                 scopes,

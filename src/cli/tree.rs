@@ -87,6 +87,8 @@ pub struct IpamNode {
     pub id: String,
     pub owner_id: String,
     pub home_region: String,
+    /// Whether the private scopes may hold global unicast IPv6 (off unless set).
+    pub enable_private_gua: bool,
     pub description: Option<String>,
     /// The tags as stored (`tags_all`: default tags included).
     pub tags: Tags,
@@ -319,6 +321,7 @@ pub fn build(store: &Store) -> Result<Vec<IpamNode>, CliError> {
                 id: i.id.clone(),
                 owner_id: i.owner_id.clone(),
                 home_region: i.home_region.clone(),
+                enable_private_gua: i.private_gua(),
                 description: i.description.clone(),
                 tags: i.tags_all.clone(),
                 scopes,
@@ -464,10 +467,11 @@ pub fn print_text(ipams: &[IpamNode], st: &Style, out: &mut impl Write) -> std::
     for i in ipams {
         writeln!(
             out,
-            "{} (owner {}, home {}){}{}",
+            "{} (owner {}, home {}{}){}{}",
             st.paint("1", &i.id),
             clean(&i.owner_id),
             clean(&i.home_region),
+            if i.enable_private_gua { ", private GUA" } else { "" },
             st.description(&i.description),
             st.tags(&i.tags)
         )?;

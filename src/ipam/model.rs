@@ -150,6 +150,17 @@ pub struct Ipam {
     pub state: State,
     /// Delete private scopes, pools, CIDRs and allocations with the IPAM.
     pub cascade: Option<bool>,
+    /// Whether private scopes may hold global unicast IPv6 besides ULA, as configured (`None`:
+    /// not set, which means off; see [`Ipam::private_gua`]).
+    pub enable_private_gua: Option<bool>,
+}
+
+impl Ipam {
+    /// Whether the IPAM's private scopes may hold global unicast IPv6 (`enable_private_gua`,
+    /// off unless set).
+    pub fn private_gua(&self) -> bool {
+        self.enable_private_gua == Some(true)
+    }
 }
 
 /// A scope of an IPAM.

@@ -49,6 +49,7 @@ model! {
     pub struct IpamAttrs {
         arn: Option<String> = computed("The IPAM's ARN."),
         description: Option<String> = computed("A description."),
+        enable_private_gua: Option<bool> = computed("Whether the private scopes may hold global unicast IPv6 (inside `2000::/3`) besides unique local space (`fd00::/8`, always allowed): the IPAM's setting, false unless set."),
         home_region: Option<String> = computed("The region the IPAM was created in (the provider's `region`)."),
         operating_regions: Option<Set<OperatingRegion>> = computed("A region where the IPAM manages addresses."),
         owner_id: Option<String> = computed("The account that owns the IPAM."),
@@ -99,10 +100,10 @@ pub fn find_ipams(ctx: &Ctx, tx: &Tx, ids: &[String], fs: &[Filter]) -> Result<V
             continue;
         }
         if matches(fs, &|n| ipam_fields(&i, n), &i.tags_all, "IPAMs")? {
-            out.push(IpamItem::from_obj(&data_tags(resource_ipam::state_of(
-                &i,
-                tx.count_scopes(&i.id)?,
-            )))?);
+            let mut item = IpamItem::from_obj(&data_tags(resource_ipam::state_of(&i, tx.count_scopes(&i.id)?)))?;
+            // Data sources show the effective setting: off unless set.
+            item.ipam.enable_private_gua = Some(i.private_gua());
+            out.push(item);
         }
     }
     Ok(out)

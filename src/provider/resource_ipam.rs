@@ -42,6 +42,10 @@ pub(crate) fn state_of(i: &Ipam, scope_count: i64) -> Obj {
         ("description", Value::opt_str(i.description.clone())),
         ("operating_regions", regions_value(&i.operating_regions)),
         ("cascade", i.cascade.map_or(Value::Null, Value::Bool)),
+        (
+            "enable_private_gua",
+            i.enable_private_gua.map_or(Value::Null, Value::Bool),
+        ),
         ("home_region", Value::str(&i.home_region)),
         ("owner_id", Value::str(&i.owner_id)),
         ("public_default_scope_id", Value::str(&i.public_default_scope_id)),
@@ -84,6 +88,7 @@ impl Resource for IpamResource {
                     Attribute::computed("arn", Type::String, "The IPAM's ARN."),
                     Attribute::optional("description", Type::String, "A description."),
                     Attribute::optional("cascade", Type::Bool, "On destroy, also delete the private scopes, their pools, CIDRs and allocations. Refused while the public scope has pools."),
+                    Attribute::optional("enable_private_gua", Type::Bool, "Whether the private scopes may hold global unicast IPv6 (inside `2000::/3`) besides unique local space (`fd00::/8`, always allowed). Off unless set."),
                     Attribute::computed("home_region", Type::String, "The region the IPAM was created in (the provider's `region`)."),
                     Attribute::computed("owner_id", Type::String, "The account that owns the IPAM."),
                     Attribute::computed("public_default_scope_id", Type::String, "ID of the default public scope."),
@@ -158,6 +163,7 @@ impl Resource for IpamResource {
             tags_all: planned_tags_all(ctx, planned),
             state: State::CreateComplete,
             cascade: planned.boolean("cascade"),
+            enable_private_gua: planned.boolean("enable_private_gua"),
         };
         ctx.store.write(|tx| {
             let n = tx.count_ipams_in_region(&ctx.config.account_id, &ctx.config.region)?;
@@ -182,6 +188,7 @@ impl Resource for IpamResource {
             i.tags = planned.tags("tags");
             i.tags_all = planned_tags_all(ctx, planned);
             i.cascade = planned.boolean("cascade");
+            i.enable_private_gua = planned.boolean("enable_private_gua");
             i.state = State::ModifyComplete;
             tx.update_ipam(&i)?;
             Ok(state_of(&i, tx.count_scopes(id)?))

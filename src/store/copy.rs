@@ -12,7 +12,8 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("meta", "key, value", "key"),
     (
         "ipams",
-        "id, owner_id, home_region, description, operating_regions, public_default_scope_id, private_default_scope_id, tags, cascade, state, tags_all",
+        "id, owner_id, home_region, description, operating_regions, public_default_scope_id, private_default_scope_id, tags, cascade, state, tags_all, \
+         enable_private_gua",
         "id",
     ),
     (

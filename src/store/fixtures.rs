@@ -26,6 +26,7 @@ pub(super) fn ipam() -> Ipam {
         tags_all: Tags::new(),
         state: State::CreateComplete,
         cascade: None,
+        enable_private_gua: None,
     }
 }
 

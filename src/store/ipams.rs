@@ -6,7 +6,7 @@ use crate::ipam::Result;
 use crate::ipam::model::{Ipam, Scope, ScopeType};
 
 const IPAM_COLS: &str = "id, owner_id, home_region, description, operating_regions, public_default_scope_id, \
-                         private_default_scope_id, tags, state, cascade, tags_all";
+                         private_default_scope_id, tags, state, cascade, tags_all, enable_private_gua";
 const SCOPE_COLS: &str = "id, ipam_id, owner_id, scope_type, is_default, description, tags, state, tags_all";
 
 fn ipam_row(r: &Row) -> Result<Ipam> {
@@ -24,6 +24,7 @@ fn ipam_row(r: &Row) -> Result<Ipam> {
         tags_all: tags_from_json(&r.get::<String>(10)?),
         state: r.parse(8, "ipams.state")?,
         cascade: r.get(9)?,
+        enable_private_gua: r.get(11)?,
     })
 }
 
@@ -68,7 +69,7 @@ impl Tx<'_> {
     /// Inserts an IPAM (its default scopes are inserted separately).
     pub fn insert_ipam(&self, i: &Ipam) -> Result<()> {
         self.write_sql(
-            &format!("INSERT INTO ipams ({IPAM_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            &format!("INSERT INTO ipams ({IPAM_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
             args![
                 i.id,
                 i.owner_id,
@@ -80,7 +81,8 @@ impl Tx<'_> {
                 tags_to_json(&i.tags),
                 i.state,
                 i.cascade,
-                tags_to_json(&i.tags_all)
+                tags_to_json(&i.tags_all),
+                i.enable_private_gua
             ],
         )
     }
@@ -88,7 +90,8 @@ impl Tx<'_> {
     /// Updates the mutable fields of an IPAM.
     pub fn update_ipam(&self, i: &Ipam) -> Result<()> {
         self.write_sql(
-            "UPDATE ipams SET description = ?2, operating_regions = ?3, tags = ?4, state = ?5, cascade = ?6, tags_all = ?7 WHERE id = ?1",
+            "UPDATE ipams SET description = ?2, operating_regions = ?3, tags = ?4, state = ?5, cascade = ?6, tags_all = ?7, \
+             enable_private_gua = ?8 WHERE id = ?1",
             args![
                 i.id,
                 i.description,
@@ -96,7 +99,8 @@ impl Tx<'_> {
                 tags_to_json(&i.tags),
                 i.state,
                 i.cascade,
-                tags_to_json(&i.tags_all)
+                tags_to_json(&i.tags_all),
+                i.enable_private_gua
             ],
         )
     }

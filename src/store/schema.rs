@@ -8,7 +8,7 @@ use rusqlite::Transaction;
 use crate::ipam::{Error, ErrorKind};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Each migration brings the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -182,6 +182,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE shares ADD COLUMN tags_all TEXT NOT NULL DEFAULT '{}';
     UPDATE shares SET tags_all = tags;
     "#,
+    // 5: an IPAM's `enable_private_gua` as configured (NULL = not set, which means off): whether
+    // its private scopes may hold global unicast IPv6 besides ULA. Older IPAMs keep NULL.
+    r#"
+    ALTER TABLE ipams ADD COLUMN enable_private_gua INTEGER;
+    "#,
 ];
 
 /// The refusal to touch a database written by a newer provider.
@@ -352,6 +357,61 @@ mod tests {
             assert_eq!(own.len(), 1, "object {i} keeps its tags");
             assert_eq!(own, all, "object {i}: tags_all starts as the stored tags");
         }
+    }
+
+    /// A version-4 database has no `enable_private_gua`: on opening, its IPAMs keep every row and
+    /// read back with the setting not configured (off), and the store then writes and reads it.
+    #[test]
+    fn version_4_ipams_get_enable_private_gua_unset() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v4.db");
+        {
+            let c = rusqlite::Connection::open(&p).unwrap();
+            for sql in &super::MIGRATIONS[..4] {
+                c.execute_batch(sql).unwrap();
+            }
+            c.execute_batch(
+                r#"INSERT INTO ipams (id, owner_id, home_region, description, operating_regions, public_default_scope_id,
+                 private_default_scope_id, tags, tags_all, cascade, state) VALUES ('ipam-1', '123456789012', 'us-east-1', 'd',
+                 '["us-east-1"]', 's1', 's2', '{"a":"1"}', '{"a":"1","b":"2"}', 1, 'modify-complete');
+                 INSERT INTO scopes (id, ipam_id, owner_id, scope_type, is_default, state)
+                 VALUES ('s2', 'ipam-1', '123456789012', 'private', 1, 'create-complete');
+                 INSERT INTO pools (id, scope_id, ipam_id, owner_id, address_family, locale, depth, state)
+                 VALUES ('p1', 's2', 'ipam-1', '123456789012', 'ipv4', 'None', 1, 'create-complete');
+                 PRAGMA user_version = 4;"#,
+            )
+            .unwrap();
+        }
+        let store = crate::store::Store::open(&p).unwrap();
+        let (version, before, pools) = store
+            .read(|tx| {
+                Ok((
+                    tx.scalar::<i64>("PRAGMA user_version", &[])?,
+                    tx.ipam("ipam-1")?.unwrap(),
+                    tx.scalar::<i64>("SELECT count(*) FROM pools", &[])?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(version, super::SCHEMA_VERSION);
+        assert_eq!(pools, 1);
+        assert_eq!(before.enable_private_gua, None);
+        assert!(!before.private_gua());
+        assert_eq!(
+            (
+                before.description.as_deref(),
+                before.operating_regions.len(),
+                before.cascade,
+                before.tags_all.len()
+            ),
+            (Some("d"), 1, Some(true), 2),
+            "the IPAM keeps its row"
+        );
+        let mut on = before.clone();
+        on.enable_private_gua = Some(true);
+        store.write(|tx| tx.update_ipam(&on)).unwrap();
+        let after = store.read(|tx| tx.ipam("ipam-1")).unwrap().unwrap();
+        assert_eq!(after, on);
+        assert!(after.private_gua());
     }
 
     #[test]

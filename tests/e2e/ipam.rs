@@ -238,7 +238,99 @@ fn import_of_a_malformed_or_missing_id_is_a_clear_error() {
     assert!(out.contains("IPAM not found"), "{out}");
 }
 
+/// `enable_private_gua`: not set reads back null and means off; set, it is stored, updated in
+/// place, imported, and shown (effective: false when not set) by the data sources, `export` and
+/// `tree`; removed, it is cleared.
+fn enable_private_gua_is_stored_updated_in_place_and_shown() {
+    let tf = Tf::new();
+    let config = |flag: &str| {
+        format!(
+            r#"
+resource "ipam" "main" {{
+  operating_regions {{ region_name = "us-east-1" }}
+  {flag}
+}}
+data "ipam" "one" {{
+  id = ipam.main.id
+}}
+data "ipam_ipams" "all" {{
+  ipam_ids = [ipam.main.id]
+}}
+output "one" {{ value = data.ipam.one.enable_private_gua }}
+output "all" {{ value = data.ipam_ipams.all.ipams[0].enable_private_gua }}
+"#
+        )
+    };
+    let stored = |v: &str| tf.sql_count(&format!("SELECT count(*) FROM ipams WHERE enable_private_gua {v}"));
+    let shown = |tf: &Tf| {
+        let cli = |command: &str| String::from_utf8(crate::cli::cli_on(&tf.db, &[command]).stdout).expect("UTF-8");
+        let export: serde_json::Value = serde_json::from_str(&cli("export")).expect("export is JSON");
+        let tree = cli("tree");
+        let outputs = tf.state()["values"]["outputs"].clone();
+        (
+            outputs["one"]["value"].clone(),
+            outputs["all"]["value"].clone(),
+            export["ipams"][0]["enable_private_gua"].clone(),
+            tree.lines().next().unwrap_or_default().contains(", private GUA)"),
+        )
+    };
+    let off = (
+        serde_json::json!(false),
+        serde_json::json!(false),
+        serde_json::json!(false),
+        false,
+    );
+    let on = (
+        serde_json::json!(true),
+        serde_json::json!(true),
+        serde_json::json!(true),
+        true,
+    );
+
+    tf.config(&config(""));
+    tf.apply();
+    tf.assert_plan_empty();
+    let id = tf.attr("ipam.main", "id");
+    assert!(tf.values("ipam.main")["enable_private_gua"].is_null());
+    assert_eq!(stored("IS NULL"), 1);
+    assert_eq!(shown(&tf), off, "not set means off");
+
+    tf.config(&config("enable_private_gua = true"));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains("ipam.main will be updated in-place"), "{plan}");
+    tf.apply();
+    tf.assert_plan_empty();
+    assert_eq!(tf.attr("ipam.main", "id"), id, "updated in place");
+    assert_eq!(tf.values("ipam.main")["enable_private_gua"], true);
+    assert_eq!(tf.attr("ipam.main", "state"), "modify-complete");
+    assert_eq!(stored("= 1"), 1);
+    assert_eq!(shown(&tf), on);
+    tf.import_verify();
+
+    tf.config(&config("enable_private_gua = false"));
+    tf.apply();
+    tf.assert_plan_empty();
+    assert_eq!(tf.values("ipam.main")["enable_private_gua"], false);
+    assert_eq!(stored("= 0"), 1);
+    assert_eq!(shown(&tf), off);
+    tf.import_verify();
+
+    // Changed behind Terraform's back: drift, planned back.
+    tf.sql("UPDATE ipams SET enable_private_gua = 1");
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains("~ enable_private_gua = true -> false"), "{plan}");
+
+    tf.config(&config(""));
+    tf.apply();
+    tf.assert_plan_empty();
+    assert!(tf.values("ipam.main")["enable_private_gua"].is_null());
+    assert_eq!(stored("IS NULL"), 1, "removed from configuration: cleared");
+    assert_eq!(shown(&tf), off);
+    tf.destroy();
+}
+
 backend_tests!(
+    enable_private_gua_is_stored_updated_in_place_and_shown,
     ipam_and_scopes_full_lifecycle,
     drift_objects_deleted_behind_terraforms_back_are_recreated,
     operating_regions_must_include_the_provider_region,
