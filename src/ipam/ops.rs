@@ -493,6 +493,7 @@ mod tests {
                     tags_all: Tags::new(),
                     state: State::CreateComplete,
                     cascade: None,
+                    enable_private_gua: None,
                 },
             );
             d.scopes.insert(
