@@ -7,7 +7,7 @@
 //! allocations. Allocating splits a block along one path; releasing merges buddies back.
 //!
 //! Storage sits behind [`FreeSpace`], so the same code runs in memory ([`MemFreeSpace`]) and on
-//! SQLite (`store::SqlFreeSpace`).
+//! SQLite (`store::free_space::SqlFreeSpace`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
