@@ -29,8 +29,8 @@
 //!   null when there are none); a model is an object, or a block's element.
 //! * **Unknown values** (configuration and plans, never state or a data source's read):
 //!   [`Maybe<T>`] keeps null, unknown and known apart, like the framework's `types.String`;
-//!   `Option<T>` reads unknown as `None` and collections read it as empty (what "check what is
-//!   known" needs), and a plain type refuses it. A field that plan code must ask "is this known"
+//!   `Option<T>` reads unknown as `None`, collections read it as empty and leave unknown elements
+//!   out (what "check what is known" needs), and a plain type refuses it. A field that plan code must ask "is this known"
 //!   about, or that is written back into a plan, is a `Maybe<T>`. Validation sees the
 //!   configuration before it is known: a model with a plain field that is unknown there does not
 //!   decode and is not validated, so arguments that validation checks are `Option` or `Maybe`.
@@ -227,11 +227,14 @@ api_strings!(
     ShareStatus,
 );
 
-/// The elements of a collection value; null and unknown read as none.
+/// The elements of a collection value; null and unknown read as none, and unknown elements are
+/// left out.
 fn elements<T: TfValue>(v: &Value) -> std::result::Result<Vec<T>, String> {
     match v {
         Value::Null | Value::Unknown => Ok(Vec::new()),
-        Value::List(e) | Value::Set(e) | Value::Tuple(e) => e.iter().map(T::decode).collect(),
+        Value::List(e) | Value::Set(e) | Value::Tuple(e) => {
+            e.iter().filter(|e| !e.is_unknown()).map(T::decode).collect()
+        }
         _ => Err(found(v)),
     }
 }
@@ -296,7 +299,11 @@ impl<T: TfValue> TfValue for BTreeMap<String, T> {
     fn decode(v: &Value) -> std::result::Result<Self, String> {
         match v {
             Value::Null | Value::Unknown => Ok(BTreeMap::new()),
-            Value::Map(m) | Value::Object(m) => m.iter().map(|(k, v)| Ok((k.clone(), T::decode(v)?))).collect(),
+            Value::Map(m) | Value::Object(m) => m
+                .iter()
+                .filter(|(_, v)| !v.is_unknown())
+                .map(|(k, v)| Ok((k.clone(), T::decode(v)?)))
+                .collect(),
             _ => Err(found(v)),
         }
     }
@@ -790,6 +797,11 @@ mod tests {
         assert!(m.secret.is_null() && m.secret.known().is_none());
         assert_eq!(m.common.description, None, "Option reads unknown as None");
         assert!(m.regions.is_empty(), "collections read unknown as empty");
+        o.insert("sizes".into(), Value::List(vec![Value::Unknown, Value::int(2)]));
+        o.insert("tags".into(), Value::Map([("a".to_string(), Value::Unknown)].into()));
+        let m = Sample::from_obj(&o).unwrap();
+        assert_eq!(m.sizes, [Number::Int(2)], "unknown elements are left out");
+        assert_eq!(m.tags, Some(BTreeMap::new()));
         for (name, v) in [
             ("type", Value::Unknown),
             ("id", Value::Null),

@@ -562,6 +562,22 @@ output "pool_by_both" {{ value = data.ipam_pool.by_both.description }}
         ),
         &["Conflicting IDs", "name different pools"],
     );
+    // Also while a filter's values are known only at apply: the IDs are checked at validation.
+    fails(
+        &format!(
+            r#"resource "terraform_data" "later" {{ input = "x" }}
+data "ipam_pool" "conflict_later" {{
+  id           = "{prod}"
+  ipam_pool_id = "{}"
+  filter {{
+    name   = "description"
+    values = [terraform_data.later.id]
+  }}
+}}"#,
+            infra.attr("ipam_pool.child", "id")
+        ),
+        &["Conflicting IDs", "name different pools"],
+    );
     infra.destroy();
 }
 
