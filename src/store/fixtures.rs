@@ -2,7 +2,7 @@
 
 use super::{Store, Tx};
 use crate::ipam::cidr::{Cidr, Family};
-use crate::ipam::model::{Ipam, LOCALE_NONE, Pool, Scope, ScopeType, State, Tags};
+use crate::ipam::model::{CidrState, Ipam, LOCALE_NONE, Pool, PoolCidr, Scope, ScopeType, State, Tags};
 
 pub(super) const POOL: &str = "ipam-pool-00000000000000001";
 
@@ -67,6 +67,19 @@ pub(super) fn pool() -> Pool {
         tags_all: Tags::new(),
         cascade: None,
         state: State::CreateComplete,
+    }
+}
+
+/// A provisioned CIDR of the pool.
+pub(super) fn pool_cidr(id: &str, cidr: &str) -> PoolCidr {
+    PoolCidr {
+        id: id.into(),
+        pool_id: POOL.into(),
+        cidr: c(cidr),
+        netmask_length: None,
+        auth_message: None,
+        auth_signature: None,
+        state: CidrState::Provisioned,
     }
 }
 

@@ -249,7 +249,7 @@ impl FreeSpace for SqlFreeSpace<'_, '_> {
 mod tests {
     //! The allocator on the SQL free space (`SqlFreeSpace`, with its own `lowest_fitting` query)
     //! against the in-memory index and a brute-force search, so the SQL first fit is proven too.
-    use super::super::fixtures::{IPAM, POOL, SCOPE, c, objects, pool, scope, store};
+    use super::super::fixtures::{IPAM, POOL, SCOPE, c, objects, pool, pool_cidr, scope, store};
     use super::super::{Store, Tx};
     use crate::ipam::allocator::{self, FreeSpace, MemFreeSpace, Op};
     use crate::ipam::cidr::{Cidr, Family};
@@ -359,17 +359,7 @@ mod tests {
 
     /// A CIDR provisioned as the store's operations do it: its row, then its free block.
     fn provision_row(tx: &Tx, id: &str, cidr: &str) -> crate::ipam::Result<()> {
-        use crate::ipam::model::{CidrState, PoolCidr};
-        let pc = PoolCidr {
-            id: id.into(),
-            pool_id: POOL.into(),
-            cidr: c(cidr),
-            netmask_length: None,
-            auth_message: None,
-            auth_signature: None,
-            state: CidrState::Provisioned,
-        };
-        tx.insert_pool_cidr(&pc, SCOPE, true)?;
+        tx.insert_pool_cidr(&pool_cidr(id, cidr), SCOPE, true)?;
         allocator::provision(&mut tx.free_space(POOL), c(cidr)).map_err(storage)
     }
 

@@ -420,13 +420,12 @@ impl<'a> Tx<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{POOL, c, store};
+    use super::super::fixtures::{POOL, c, pool_cidr, store};
 
     /// The facts R-40 decides on: the one top-level CIDR of the scope that overlaps, found by
     /// one seek (the last top-level CIDR starting at or before the candidate's end).
     #[test]
     fn r40_overlapping_top_level_cidr_query() {
-        use crate::ipam::model::{CidrState, PoolCidr};
         let (_dir, store) = store();
         let scope = "ipam-scope-00000000000000001";
         store
@@ -435,16 +434,7 @@ mod tests {
                     .into_iter()
                     .enumerate()
                 {
-                    let pc = PoolCidr {
-                        id: format!("ipam-pool-cidr-{i}"),
-                        pool_id: POOL.into(),
-                        cidr: c(cidr),
-                        netmask_length: None,
-                        auth_message: None,
-                        auth_signature: None,
-                        state: CidrState::Provisioned,
-                    };
-                    tx.insert_pool_cidr(&pc, scope, top)?;
+                    tx.insert_pool_cidr(&pool_cidr(&format!("ipam-pool-cidr-{i}"), cidr), scope, top)?;
                 }
                 Ok(())
             })
