@@ -96,21 +96,7 @@ pub fn provision(
                 }
                 (None, None) => unreachable_cidr()?,
             };
-            let a = Allocation {
-                id: ids::new_allocation_id(),
-                pool_id: parent.id.clone(),
-                cidr: got,
-                netmask_length: None,
-                resource_type: ResourceType::IpamPool,
-                resource_id: Some(pool.id.clone()),
-                resource_owner: pool.owner_id.clone(),
-                resource_region: pool.region().map(str::to_string),
-                description: None,
-                disallowed_cidrs: Vec::new(),
-                tags: Default::default(),
-                tags_all: Default::default(),
-                compliance_status: ComplianceStatus::Compliant,
-            };
+            let a = held_by_pool(ids::new_allocation_id(), &parent.id, got, pool, pool.region());
             st.insert_allocation(&a)?;
             st.history_open(&pool.ipam_id, &pool.scope_id, &parent.id, &a, now)?;
             got
@@ -166,25 +152,31 @@ pub fn provision(
     };
     st.insert_pool_cidr(&pc, &pool.scope_id, pool.source_pool_id.is_none())?;
     if pool.source_pool_id.is_none() {
-        let record = Allocation {
-            id: pc.id.clone(),
-            pool_id: pool.id.clone(),
-            cidr,
-            netmask_length: None,
-            resource_type: ResourceType::IpamPool,
-            resource_id: Some(pool.id.clone()),
-            resource_owner: pool.owner_id.clone(),
-            resource_region: None,
-            description: None,
-            disallowed_cidrs: Vec::new(),
-            tags: Default::default(),
-            tags_all: Default::default(),
-            compliance_status: ComplianceStatus::Compliant,
-        };
+        let record = held_by_pool(pc.id.clone(), &pool.id, cidr, pool, None);
         st.history_open(&pool.ipam_id, &pool.scope_id, &pool.id, &record, now)?;
     }
     allocator::provision(&mut st.free_space(&pool.id), cidr).map_err(|e| alloc_err(e, pool, "cidr"))?;
     Ok(pc)
+}
+
+/// `cidr` in `in_pool` held by `pool`: a child pool's CIDR in its parent, or the provision record
+/// of a top-level CIDR.
+fn held_by_pool(id: String, in_pool: &str, cidr: Cidr, pool: &Pool, region: Option<&str>) -> Allocation {
+    Allocation {
+        id,
+        pool_id: in_pool.to_string(),
+        cidr,
+        netmask_length: None,
+        resource_type: ResourceType::IpamPool,
+        resource_id: Some(pool.id.clone()),
+        resource_owner: pool.owner_id.clone(),
+        resource_region: region.map(str::to_string),
+        description: None,
+        disallowed_cidrs: Vec::new(),
+        tags: Default::default(),
+        tags_all: Default::default(),
+        compliance_status: ComplianceStatus::Compliant,
+    }
 }
 
 /// The `public_ip_source` of the top-level pool above `pool` (or of `pool` itself).
@@ -453,25 +445,13 @@ mod tests {
         Pool {
             id: id.into(),
             scope_id: "scope-1".into(),
-            ipam_id: "ipam-1".into(),
             owner_id: OWNER.into(),
-            address_family: Family::V4,
             locale: "None".into(),
             source_pool_id: parent.map(str::to_string),
             depth: if parent.is_some() { 2 } else { 1 },
-            description: None,
-            auto_import: None,
             min_netmask: None,
             max_netmask: None,
-            default_netmask: None,
-            allocation_resource_tags: Tags::new(),
-            aws_service: None,
-            public_ip_source: None,
-            publicly_advertisable: None,
-            tags: Tags::new(),
-            tags_all: Tags::new(),
-            cascade: None,
-            state: State::CreateComplete,
+            ..crate::ipam::pool_rules::tests::pool()
         }
     }
 

@@ -523,11 +523,12 @@ pub fn allocation_compliance(pool: &Pool, spec: &AllocationSpec, prefix: u8) -> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ipam::model::{LOCALE_NONE, State};
 
-    fn pool() -> Pool {
+    /// A top-level IPv4 pool in us-east-1 with netmask rules /16 to /28.
+    pub(crate) fn pool() -> Pool {
         Pool {
             id: "ipam-pool-1".into(),
             scope_id: "ipam-scope-1".into(),
