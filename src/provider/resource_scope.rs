@@ -1,34 +1,66 @@
 //! `ipam_scope`: a private scope of an IPAM.
 
+use std::collections::BTreeMap;
+
 use crate::ipam::ids;
-use crate::ipam::model::{Scope, State};
+use crate::ipam::model::{Scope, ScopeType, State};
 use crate::ipam::{Error, Result, access, rules};
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type, Value};
+use crate::plugin::schema::Schema;
+use crate::plugin::value::Obj;
 
-use super::common::{ObjExt, diag, obj, tags_all_value, tags_value};
+use super::common::diag;
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
+use super::model::{Maybe, Model, model};
+
+model! {
+    /// `ipam_scope`.
+    pub struct ScopeModel("A private scope of an IPAM: a separate address space, for example for overlapping networks. At most 5 scopes per IPAM, the two default scopes included.") {
+        id: Maybe<String> = computed("The scope ID (`ipam-scope-` and 17 hex digits)."),
+        arn: Maybe<String> = computed("The scope's ARN."),
+        ipam_arn: Maybe<String> = computed("The ARN of the IPAM the scope belongs to."),
+        ipam_id: Option<String> = required("The IPAM to create the scope in. Changing it replaces the scope.").force_new(),
+        description: Option<String> = optional("A description."),
+        ipam_scope_type: Maybe<ScopeType> = computed("`private` (only private scopes can be created)."),
+        is_default: Maybe<bool> = computed("Whether this is a default scope (false for created scopes)."),
+        pool_count: Maybe<i64> = computed("Number of pools in the scope."),
+        state: Maybe<State> = computed("`create-complete`, or `modify-complete` after an update."),
+        tags: Option<BTreeMap<String, String>> = optional("Tags."),
+        tags_all: Maybe<BTreeMap<String, String>> = computed(TAGS_ALL_DOC),
+    }
+}
+
+impl ScopeModel {
+    /// The state of a scope of an IPAM owned by `ipam_owner`, holding `pool_count` pools.
+    pub fn of(s: &Scope, ipam_owner: &str, pool_count: i64) -> ScopeModel {
+        ScopeModel {
+            id: s.id.clone().into(),
+            arn: ids::ec2_arn(&s.owner_id, "ipam-scope", &s.id).into(),
+            ipam_arn: ids::ec2_arn(ipam_owner, "ipam", &s.ipam_id).into(),
+            ipam_id: Some(s.ipam_id.clone()),
+            description: s.description.clone(),
+            ipam_scope_type: s.scope_type.into(),
+            is_default: s.is_default.into(),
+            pool_count: pool_count.into(),
+            state: s.state.into(),
+            tags: (!s.tags.is_empty()).then(|| s.tags.clone()),
+            tags_all: s.tags_all.clone().into(),
+        }
+    }
+
+    /// The scope's ID, as the state holds it.
+    fn id(&self) -> &str {
+        self.id.known().map_or("", String::as_str)
+    }
+}
 
 pub struct ScopeResource;
 
 pub(crate) fn state_of(s: &Scope, ipam_owner: &str, pool_count: i64) -> Obj {
-    obj([
-        ("id", Value::str(&s.id)),
-        ("arn", Value::str(ids::ec2_arn(&s.owner_id, "ipam-scope", &s.id))),
-        ("ipam_arn", Value::str(ids::ec2_arn(ipam_owner, "ipam", &s.ipam_id))),
-        ("ipam_id", Value::str(&s.ipam_id)),
-        ("description", Value::opt_str(s.description.clone())),
-        ("ipam_scope_type", Value::str(s.scope_type.as_str())),
-        ("is_default", Value::Bool(s.is_default)),
-        ("pool_count", Value::int(pool_count)),
-        ("state", Value::str(s.state.as_str())),
-        ("tags", tags_value(&s.tags)),
-        ("tags_all", tags_all_value(&s.tags_all)),
-    ])
+    ScopeModel::of(s, ipam_owner, pool_count).to_obj()
 }
 
-fn load(ctx: &Ctx, id: &str) -> Result<Option<Obj>> {
+fn load(ctx: &Ctx, id: &str) -> Result<Option<ScopeModel>> {
     ctx.store.read(|tx| {
         let Some(s) = tx.scope(id)? else { return Ok(None) };
         let owner = tx
@@ -36,7 +68,7 @@ fn load(ctx: &Ctx, id: &str) -> Result<Option<Obj>> {
             .map(|i| i.owner_id)
             .unwrap_or_else(|| s.owner_id.clone());
         let n = tx.count_pools_in_scope(id)?;
-        Ok(Some(state_of(&s, &owner, n)))
+        Ok(Some(ScopeModel::of(&s, &owner, n)))
     })
 }
 
@@ -46,46 +78,14 @@ impl Resource for ScopeResource {
     }
 
     fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new(
-                "A private scope of an IPAM: a separate address space, for example for overlapping networks. At most 5 scopes per IPAM, the two default scopes included.",
-                vec![
-                    Attribute::computed("id", Type::String, "The scope ID (`ipam-scope-` and 17 hex digits)."),
-                    Attribute::computed("arn", Type::String, "The scope's ARN."),
-                    Attribute::computed("ipam_arn", Type::String, "The ARN of the IPAM the scope belongs to."),
-                    Attribute::required(
-                        "ipam_id",
-                        Type::String,
-                        "The IPAM to create the scope in. Changing it replaces the scope.",
-                    )
-                    .force_new(),
-                    Attribute::optional("description", Type::String, "A description."),
-                    Attribute::computed(
-                        "ipam_scope_type",
-                        Type::String,
-                        "`private` (only private scopes can be created).",
-                    ),
-                    Attribute::computed(
-                        "is_default",
-                        Type::Bool,
-                        "Whether this is a default scope (false for created scopes).",
-                    ),
-                    Attribute::computed("pool_count", Type::Number, "Number of pools in the scope."),
-                    Attribute::computed(
-                        "state",
-                        Type::String,
-                        "`create-complete`, or `modify-complete` after an update.",
-                    ),
-                    Attribute::optional("tags", Type::map_of(Type::String), "Tags."),
-                    Attribute::computed("tags_all", Type::map_of(Type::String), TAGS_ALL_DOC),
-                ],
-            ),
-        }
+        ScopeModel::schema()
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        if let Some(id) = config.str("ipam_id")
+        let Ok(config) = ScopeModel::from_obj(config) else {
+            return;
+        };
+        if let Some(id) = &config.ipam_id
             && let Err(e) = ids::check_id(id, "ipam", 17, "IPAM")
         {
             diags.push(diag(&e.at("ipam_id")));
@@ -100,34 +100,36 @@ impl Resource for ScopeResource {
         if prior.is_some() {
             return;
         }
-        planned.insert(
-            "ipam_scope_type".into(),
-            Value::str(rules::creatable_scope_type().as_str()),
-        );
-        planned.insert("is_default".into(), Value::Bool(false));
-        planned.insert("pool_count".into(), Value::int(0));
-        planned.insert("state".into(), Value::str(State::CreateComplete.as_str()));
-        if let Some(ipam_id) = planned.string("ipam_id") {
-            match ctx.store.read(|tx| tx.ipam(&ipam_id)) {
-                Ok(Some(i)) => {
-                    planned.insert("ipam_arn".into(), Value::str(ids::ec2_arn(&i.owner_id, "ipam", &i.id)));
-                }
-                Ok(None) => diags.push(diag(&Error::not_found("IPAM", &ipam_id).at("ipam_id"))),
+        let before = match ScopeModel::from_obj(planned) {
+            Ok(m) => m,
+            Err(e) => return diags.push(diag(&e)),
+        };
+        let mut plan = before.clone();
+        plan.ipam_scope_type = rules::creatable_scope_type().into();
+        plan.is_default = false.into();
+        plan.pool_count = 0.into();
+        plan.state = State::CreateComplete.into();
+        if let Some(ipam_id) = &plan.ipam_id {
+            match ctx.store.read(|tx| tx.ipam(ipam_id)) {
+                Ok(Some(i)) => plan.ipam_arn = ids::ec2_arn(&i.owner_id, "ipam", &i.id).into(),
+                Ok(None) => diags.push(diag(&Error::not_found("IPAM", ipam_id).at("ipam_id"))),
                 Err(e) => diags.push(diag(&e)),
             }
         }
+        plan.write_changed(&before, planned);
     }
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
-        let ipam_id = planned.string("ipam_id").unwrap_or_default();
+        let plan = ScopeModel::from_obj(planned)?;
+        let ipam_id = plan.ipam_id.unwrap_or_default();
         let scope = Scope {
             id: ids::new_id("ipam-scope"),
             ipam_id: ipam_id.clone(),
             owner_id: ctx.config.account_id.clone(),
             scope_type: rules::creatable_scope_type(),
             is_default: false,
-            description: planned.string("description"),
-            tags: planned.tags("tags"),
+            description: plan.description,
+            tags: plan.tags.unwrap_or_default(),
             tags_all: planned_tags_all(ctx, planned),
             state: State::CreateComplete,
         };
@@ -140,16 +142,18 @@ impl Resource for ScopeResource {
             tx.insert_scope(&scope)?;
             Ok(ipam.owner_id)
         })?;
-        Ok(state_of(&scope, &owner, 0))
+        Ok(ScopeModel::of(&scope, &owner, 0).to_obj())
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
-        let id = prior.str("id").unwrap_or_default();
+        let prior = ScopeModel::from_obj(prior)?;
+        let plan = ScopeModel::from_obj(planned)?;
+        let id = prior.id();
         ctx.store.write(|tx| {
             let mut s = tx.scope(id)?.ok_or_else(|| Error::not_found("scope", id))?;
             access::check_owner(&ctx.config.account_id, "Scope", id, &s.owner_id)?;
-            s.description = planned.string("description");
-            s.tags = planned.tags("tags");
+            s.description = plan.description.clone();
+            s.tags = plan.tags.clone().unwrap_or_default();
             s.tags_all = planned_tags_all(ctx, planned);
             s.state = State::ModifyComplete;
             tx.update_scope(&s)?;
@@ -157,12 +161,13 @@ impl Resource for ScopeResource {
                 .ipam(&s.ipam_id)?
                 .map(|i| i.owner_id)
                 .unwrap_or_else(|| s.owner_id.clone());
-            Ok(state_of(&s, &owner, tx.count_pools_in_scope(id)?))
+            Ok(ScopeModel::of(&s, &owner, tx.count_pools_in_scope(id)?).to_obj())
         })
     }
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
-        let id = prior.str("id").unwrap_or_default();
+        let prior = ScopeModel::from_obj(prior)?;
+        let id = prior.id();
         ctx.store.write(|tx| {
             let Some(s) = tx.scope(id)? else { return Ok(()) };
             access::check_owner(&ctx.config.account_id, "Scope", id, &s.owner_id)?;
@@ -172,11 +177,12 @@ impl Resource for ScopeResource {
     }
 
     fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
-        load(ctx, state.str("id").unwrap_or_default())
+        let state = ScopeModel::from_obj(state)?;
+        Ok(load(ctx, state.id())?.map(|m| m.to_obj()))
     }
 
     fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
         ids::check_id(id, "ipam-scope", 17, "scope")?;
-        load(ctx, id)?.ok_or_else(|| Error::not_found("scope", id))
+        Ok(load(ctx, id)?.ok_or_else(|| Error::not_found("scope", id))?.to_obj())
     }
 }
