@@ -340,6 +340,17 @@ impl<T> Maybe<T> {
     }
 }
 
+impl<K: Clone, V: Clone> Maybe<BTreeMap<K, V>> {
+    /// A map, null when empty (`tags`, so an absent argument reads back as absent).
+    pub fn null_if_empty(m: &BTreeMap<K, V>) -> Self {
+        if m.is_empty() {
+            Maybe::Null
+        } else {
+            Maybe::Known(m.clone())
+        }
+    }
+}
+
 impl<T> From<T> for Maybe<T> {
     fn from(v: T) -> Self {
         Maybe::Known(v)
@@ -435,6 +446,21 @@ pub trait Model: Sized {
     /// Writes the fields into an object.
     fn write(&self, o: &mut Obj);
 
+    /// Reads a configuration: its read-only attributes, which the framework refuses with their
+    /// own diagnostic, are left out rather than decoded.
+    fn from_config(config: &Obj) -> Result<Self> {
+        let mut o = config.clone();
+        for s in Self::specs() {
+            if let Spec::Attribute(a) = s
+                && a.computed
+                && !a.optional
+                && !a.required
+            {
+                o.remove(a.name);
+            }
+        }
+        Self::from_obj(&o)
+    }
     /// Writes into an object (a plan) only the attributes whose value differs from `before`'s,
     /// the model as it was read from that object: what plan code did not set keeps its value,
     /// also an unknown one a field read as `None`.
