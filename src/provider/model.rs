@@ -553,6 +553,10 @@ pub mod kind {
     impl<M: Model> Nested for Option<M> {
         type Model = M;
     }
+    /// A block that may be unknown as a whole (a `dynamic` block over a value known at apply).
+    impl<T: Nested> Nested for super::Maybe<T> {
+        type Model = T::Model;
+    }
 
     fn nested<T: Nested>(name: &'static str, nesting: Nesting, description: &'static str) -> Specs {
         Specs(vec![Spec::Block(NestedBlock {

@@ -1,67 +1,88 @@
 //! `ipam`: an IPAM with its two default scopes.
 
+use std::collections::BTreeMap;
+
 use crate::ipam::ids;
 use crate::ipam::model::{Ipam, Scope, ScopeType, State};
 use crate::ipam::{Error, Result, access, rules};
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
-use crate::plugin::value::{Obj, Type, Value};
+use crate::plugin::schema::Schema;
+use crate::plugin::value::Obj;
 
-use super::common::{ObjExt, diag, obj, tags_all_value, tags_value};
+use super::common::diag;
+use super::data::OperatingRegion;
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
+use super::model::{Maybe, Model, Set, model};
+
+model! {
+    /// `ipam`.
+    pub struct IpamModel("An IPAM: the top of the address hierarchy. Creating it creates a public and a private default scope. One per region per account by default.") {
+        id: Maybe<String> = computed("The IPAM ID (`ipam-` and 17 hex digits)."),
+        arn: Maybe<String> = computed("The IPAM's ARN."),
+        description: Option<String> = optional("A description."),
+        cascade: Option<bool> = optional("On destroy, also delete the private scopes, their pools, CIDRs and allocations. Refused while the public scope has pools."),
+        enable_private_gua: Option<bool> = optional("Whether the private scopes may hold global unicast IPv6 (inside `2000::/3`) besides unique local space (`fd00::/8`, always allowed). Off unless set."),
+        home_region: Maybe<String> = computed("The region the IPAM was created in (the provider's `region`)."),
+        owner_id: Maybe<String> = computed("The account that owns the IPAM."),
+        public_default_scope_id: Maybe<String> = computed("ID of the default public scope."),
+        private_default_scope_id: Maybe<String> = computed("ID of the default private scope."),
+        scope_count: Maybe<i64> = computed("Number of scopes, the two default scopes included."),
+        state: Maybe<State> = computed("`create-complete`, or `modify-complete` after an update."),
+        tags: Option<BTreeMap<String, String>> = optional("Tags."),
+        tags_all: Maybe<BTreeMap<String, String>> = computed(TAGS_ALL_DOC),
+        operating_regions: Maybe<Set<OperatingRegion>> = set_block("A region where the IPAM manages addresses.").min_items(1),
+    }
+}
+
+impl IpamModel {
+    /// The state of an IPAM with `scope_count` scopes.
+    pub fn of(i: &Ipam, scope_count: i64) -> IpamModel {
+        IpamModel {
+            id: i.id.clone().into(),
+            arn: ids::ec2_arn(&i.owner_id, "ipam", &i.id).into(),
+            description: i.description.clone(),
+            cascade: i.cascade,
+            enable_private_gua: i.enable_private_gua,
+            home_region: i.home_region.clone().into(),
+            owner_id: i.owner_id.clone().into(),
+            public_default_scope_id: i.public_default_scope_id.clone().into(),
+            private_default_scope_id: i.private_default_scope_id.clone().into(),
+            scope_count: scope_count.into(),
+            state: i.state.into(),
+            tags: (!i.tags.is_empty()).then(|| i.tags.clone()),
+            tags_all: i.tags_all.clone().into(),
+            operating_regions: i
+                .operating_regions
+                .iter()
+                .map(|r| OperatingRegion { region_name: r.clone() })
+                .collect::<Set<_>>()
+                .into(),
+        }
+    }
+
+    /// The IPAM's ID, as the state holds it.
+    fn id(&self) -> &str {
+        self.id.known().map_or("", String::as_str)
+    }
+
+    /// The operating region names; `None` while any is unknown or the block is null.
+    fn regions(&self) -> Option<Vec<String>> {
+        let rs = self.operating_regions.known()?;
+        Some(rs.iter().map(|r| r.region_name.clone()).collect())
+    }
+}
 
 pub struct IpamResource;
 
-/// The region names in an `operating_regions` block set; `None` while any is unknown.
-fn operating_regions(o: &Obj) -> Option<Vec<String>> {
-    let v = o.get("operating_regions")?;
-    let elems = v.as_elems()?;
-    elems
-        .iter()
-        .map(|e| {
-            e.as_obj()
-                .and_then(|b| b.get("region_name"))
-                .and_then(|r| r.as_str().map(str::to_string))
-        })
-        .collect()
-}
-
-fn regions_value(regions: &[String]) -> Value {
-    Value::Set(
-        regions
-            .iter()
-            .map(|r| Value::Object(obj([("region_name", Value::str(r))])))
-            .collect(),
-    )
-}
-
 pub(crate) fn state_of(i: &Ipam, scope_count: i64) -> Obj {
-    obj([
-        ("id", Value::str(&i.id)),
-        ("arn", Value::str(ids::ec2_arn(&i.owner_id, "ipam", &i.id))),
-        ("description", Value::opt_str(i.description.clone())),
-        ("operating_regions", regions_value(&i.operating_regions)),
-        ("cascade", i.cascade.map_or(Value::Null, Value::Bool)),
-        (
-            "enable_private_gua",
-            i.enable_private_gua.map_or(Value::Null, Value::Bool),
-        ),
-        ("home_region", Value::str(&i.home_region)),
-        ("owner_id", Value::str(&i.owner_id)),
-        ("public_default_scope_id", Value::str(&i.public_default_scope_id)),
-        ("private_default_scope_id", Value::str(&i.private_default_scope_id)),
-        ("scope_count", Value::int(scope_count)),
-        ("state", Value::str(i.state.as_str())),
-        ("tags", tags_value(&i.tags)),
-        ("tags_all", tags_all_value(&i.tags_all)),
-    ])
+    IpamModel::of(i, scope_count).to_obj()
 }
 
-fn load(ctx: &Ctx, id: &str) -> Result<Option<Obj>> {
+fn load(ctx: &Ctx, id: &str) -> Result<Option<IpamModel>> {
     ctx.store.read(|tx| {
         let Some(i) = tx.ipam(id)? else { return Ok(None) };
         let n = tx.count_scopes(id)?;
-        Ok(Some(state_of(&i, n)))
+        Ok(Some(IpamModel::of(&i, n)))
     })
 }
 
@@ -71,44 +92,16 @@ impl Resource for IpamResource {
     }
 
     fn schema(&self) -> Schema {
-        let region = Block::new(
-            "A region where the IPAM manages addresses.",
-            vec![Attribute::required(
-                "region_name",
-                Type::String,
-                "Region name, e.g. `us-east-1`.",
-            )],
-        );
-        Schema {
-            version: 0,
-            block: Block::new(
-                "An IPAM: the top of the address hierarchy. Creating it creates a public and a private default scope. One per region per account by default.",
-                vec![
-                    Attribute::computed("id", Type::String, "The IPAM ID (`ipam-` and 17 hex digits)."),
-                    Attribute::computed("arn", Type::String, "The IPAM's ARN."),
-                    Attribute::optional("description", Type::String, "A description."),
-                    Attribute::optional("cascade", Type::Bool, "On destroy, also delete the private scopes, their pools, CIDRs and allocations. Refused while the public scope has pools."),
-                    Attribute::optional("enable_private_gua", Type::Bool, "Whether the private scopes may hold global unicast IPv6 (inside `2000::/3`) besides unique local space (`fd00::/8`, always allowed). Off unless set."),
-                    Attribute::computed("home_region", Type::String, "The region the IPAM was created in (the provider's `region`)."),
-                    Attribute::computed("owner_id", Type::String, "The account that owns the IPAM."),
-                    Attribute::computed("public_default_scope_id", Type::String, "ID of the default public scope."),
-                    Attribute::computed("private_default_scope_id", Type::String, "ID of the default private scope."),
-                    Attribute::computed("scope_count", Type::Number, "Number of scopes, the two default scopes included."),
-                    Attribute::computed("state", Type::String, "`create-complete`, or `modify-complete` after an update."),
-                    Attribute::optional("tags", Type::map_of(Type::String), "Tags."),
-                    Attribute::computed("tags_all", Type::map_of(Type::String), TAGS_ALL_DOC),
-                ],
-            )
-            .with_block(NestedBlock { name: "operating_regions", nesting: Nesting::Set, block: region, min_items: 1, max_items: 0, force_new: false }),
-        }
+        IpamModel::schema()
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        if let Some(regions) = operating_regions(config) {
-            for r in &regions {
-                if let Err(e) = rules::check_region_name(r, rules::operating_region_name()) {
-                    diags.push(diag(&e));
-                }
+        let Ok(config) = IpamModel::from_obj(config) else {
+            return;
+        };
+        for r in config.regions().unwrap_or_default() {
+            if let Err(e) = rules::check_region_name(&r, rules::operating_region_name()) {
+                diags.push(diag(&e));
             }
         }
     }
@@ -118,24 +111,32 @@ impl Resource for IpamResource {
     }
 
     fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, _config: &Obj, diags: &mut Diagnostics) {
+        let (before, prior) = match (IpamModel::from_obj(planned), prior.map(IpamModel::from_obj).transpose()) {
+            (Ok(b), Ok(p)) => (b, p),
+            (Err(e), _) | (_, Err(e)) => return diags.push(diag(&e)),
+        };
         let home = prior
-            .and_then(|p| p.string("home_region"))
+            .as_ref()
+            .and_then(|p| p.home_region.known().cloned())
             .unwrap_or_else(|| ctx.config.region.clone());
-        if let Some(regions) = operating_regions(planned)
+        if let Some(regions) = before.regions()
             && let Err(e) = rules::check_operating_regions(&home, &regions)
         {
             diags.push(diag(&e));
         }
         if prior.is_none() {
-            planned.insert("home_region".into(), Value::str(&ctx.config.region));
-            planned.insert("owner_id".into(), Value::str(&ctx.config.account_id));
-            planned.insert("scope_count".into(), Value::int(2));
-            planned.insert("state".into(), Value::str(State::CreateComplete.as_str()));
+            let mut plan = before.clone();
+            plan.home_region = ctx.config.region.clone().into();
+            plan.owner_id = ctx.config.account_id.clone().into();
+            plan.scope_count = 2.into();
+            plan.state = State::CreateComplete.into();
+            plan.write_changed(&before, planned);
         }
     }
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
-        let regions = operating_regions(planned).unwrap_or_default();
+        let plan = IpamModel::from_obj(planned)?;
+        let regions = plan.regions().unwrap_or_default();
         rules::check_operating_regions(&ctx.config.region, &regions)?;
         let id = ids::new_id("ipam");
         let scope = |t: ScopeType| Scope {
@@ -155,15 +156,15 @@ impl Resource for IpamResource {
             id: id.clone(),
             owner_id: ctx.config.account_id.clone(),
             home_region: ctx.config.region.clone(),
-            description: planned.string("description"),
+            description: plan.description,
             operating_regions: regions,
             public_default_scope_id: public.id.clone(),
             private_default_scope_id: private.id.clone(),
-            tags: planned.tags("tags"),
+            tags: plan.tags.unwrap_or_default(),
             tags_all: planned_tags_all(ctx, planned),
             state: State::CreateComplete,
-            cascade: planned.boolean("cascade"),
-            enable_private_gua: planned.boolean("enable_private_gua"),
+            cascade: plan.cascade,
+            enable_private_gua: plan.enable_private_gua,
         };
         ctx.store.write(|tx| {
             let n = tx.count_ipams_in_region(&ctx.config.account_id, &ctx.config.region)?;
@@ -173,30 +174,33 @@ impl Resource for IpamResource {
             tx.insert_scope(&private)?;
             Ok(())
         })?;
-        Ok(state_of(&ipam, 2))
+        Ok(IpamModel::of(&ipam, 2).to_obj())
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
-        let id = prior.str("id").unwrap_or_default();
+        let prior = IpamModel::from_obj(prior)?;
+        let plan = IpamModel::from_obj(planned)?;
+        let id = prior.id();
         ctx.store.write(|tx| {
             let mut i = tx.ipam(id)?.ok_or_else(|| Error::not_found("IPAM", id))?;
             access::check_owner(&ctx.config.account_id, "IPAM", id, &i.owner_id)?;
-            let regions = operating_regions(planned).unwrap_or_default();
+            let regions = plan.regions().unwrap_or_default();
             rules::check_operating_regions(&i.home_region, &regions)?;
-            i.description = planned.string("description");
+            i.description = plan.description.clone();
             i.operating_regions = regions;
-            i.tags = planned.tags("tags");
+            i.tags = plan.tags.clone().unwrap_or_default();
             i.tags_all = planned_tags_all(ctx, planned);
-            i.cascade = planned.boolean("cascade");
-            i.enable_private_gua = planned.boolean("enable_private_gua");
+            i.cascade = plan.cascade;
+            i.enable_private_gua = plan.enable_private_gua;
             i.state = State::ModifyComplete;
             tx.update_ipam(&i)?;
-            Ok(state_of(&i, tx.count_scopes(id)?))
+            Ok(IpamModel::of(&i, tx.count_scopes(id)?).to_obj())
         })
     }
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
-        let id = prior.str("id").unwrap_or_default();
+        let prior = IpamModel::from_obj(prior)?;
+        let id = prior.id();
         ctx.store.write(|tx| {
             let Some(i) = tx.ipam(id)? else { return Ok(()) };
             access::check_owner(&ctx.config.account_id, "IPAM", id, &i.owner_id)?;
@@ -206,12 +210,13 @@ impl Resource for IpamResource {
     }
 
     fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
-        load(ctx, state.str("id").unwrap_or_default())
+        let state = IpamModel::from_obj(state)?;
+        Ok(load(ctx, state.id())?.map(|m| m.to_obj()))
     }
 
     fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
         ids::check_id(id, "ipam", 17, "IPAM")?;
-        load(ctx, id)?.ok_or_else(|| Error::not_found("IPAM", id))
+        Ok(load(ctx, id)?.ok_or_else(|| Error::not_found("IPAM", id))?.to_obj())
     }
 }
 
