@@ -103,6 +103,10 @@ pub fn provision(
         }
         (None, Some(c), None) => {
             pool_rules::check_family(pool, &c, "cidr")?;
+            if scope.scope_type == ScopeType::Private && family == Family::V6 {
+                let gua = st.ipam(&pool.ipam_id)?.is_some_and(|i| i.private_gua());
+                pool_rules::check_private_ipv6_cidr(pool, scope.scope_type, &c, gua, "cidr")?;
+            }
             pool_rules::check_public_prefix(pool, scope.scope_type, source, c.prefix, "cidr")?;
             if byoip::needs_byoip_proof(pool, scope.scope_type) {
                 byoip::check_byoip_authorization(req.auth_message, req.auth_signature, account, &c, &day_of(now))?;

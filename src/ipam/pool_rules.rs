@@ -92,7 +92,8 @@ pub fn check_pool_spec(spec: &PoolSpec) -> Result<()> {
 }
 
 /// Checks that need the scope and the parent pool, whose facts used here never change in place:
-/// R-16 (family by scope type), R-23 (child pools: family, scope, depth quota), public-scope-only
+/// R-16 (a private scope holds IPv4 or IPv6 pools, its IPv6 space checked per CIDR by
+/// [`private_ipv6_space`]), R-23 (child pools: family, scope, depth quota), public-scope-only
 /// arguments. Returns the new pool's depth. The IPAM's operating regions can change, so R-18 is
 /// [`check_locale`], decided at apply.
 pub fn check_pool_placement(
@@ -102,13 +103,6 @@ pub fn check_pool_placement(
     parent: Option<&Pool>,
     quotas: &Quotas,
 ) -> Result<i64> {
-    if scope_type == ScopeType::Private && spec.address_family == Some(Family::V6) {
-        return Err(Error::invalid(
-            "IPv6 pools belong in the public scope",
-            format!("Scope {scope_id} is private, and a private scope holds IPv4 pools only (R-16). Use the IPAM's public scope for IPv6, or `address_family = \"ipv4\"`."),
-        )
-        .at("address_family"));
-    }
     if scope_type == ScopeType::Private {
         for (name, set) in [
             ("aws_service", spec.aws_service.is_some()),
@@ -160,6 +154,97 @@ pub fn check_pool_placement(
         .at("source_ipam_pool_id"));
     }
     Ok(depth)
+}
+
+/// Unique local IPv6 space, which a private scope always accepts.
+pub const ULA_BLOCK: &str = "fd00::/8";
+/// Global unicast IPv6 space, which a private scope accepts when its IPAM has `enable_private_gua`.
+pub const GUA_BLOCK: &str = "2000::/3";
+
+/// The kind of IPv6 space a top-level CIDR of a private scope is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrivateV6 {
+    /// Inside [`ULA_BLOCK`].
+    Ula,
+    /// Inside [`GUA_BLOCK`].
+    Gua,
+}
+
+/// R-16 as AWS decides it today (the seeds predate private IPv6): a top-level IPv6 CIDR of a
+/// private scope lies in unique local space or in global unicast space. Anything else
+/// (link-local, multicast, `fc00::/8` outside `fd00::/8`, the unspecified or loopback range) is
+/// refused on `attribute`. Decided from the CIDR alone.
+pub fn private_ipv6_space(cidr: &Cidr, attribute: &str) -> Result<PrivateV6> {
+    let inside = |block: &str| Cidr::parse(block).is_ok_and(|b| b.contains(cidr));
+    if inside(ULA_BLOCK) {
+        return Ok(PrivateV6::Ula);
+    }
+    if inside(GUA_BLOCK) {
+        return Ok(PrivateV6::Gua);
+    }
+    Err(Error::invalid(
+        "IPv6 CIDR not allowed in a private scope",
+        format!(
+            "{cidr} is neither unique local nor global unicast space. A private scope's IPv6 pools take CIDRs inside {ULA_BLOCK} \
+             (unique local, e.g. fd00:1234::/48), or inside {GUA_BLOCK} (global unicast) when the IPAM has `enable_private_gua = true` (R-16)."
+        ),
+    )
+    .at(attribute))
+}
+
+/// Global unicast space in a private scope needs the IPAM's `enable_private_gua` (R-16 as AWS
+/// decides it today). The setting can change in place, so this is decided at apply.
+pub fn check_private_gua(cidr: &Cidr, space: PrivateV6, ipam_id: &str, enabled: bool, attribute: &str) -> Result<()> {
+    if space == PrivateV6::Gua && !enabled {
+        return Err(Error::invalid(
+            "Global unicast IPv6 needs enable_private_gua",
+            format!(
+                "{cidr} is global unicast space ({GUA_BLOCK}), which a private scope holds only when its IPAM allows it, and IPAM {ipam_id} \
+                 does not. Set `enable_private_gua = true` on the IPAM, or use unique local space inside {ULA_BLOCK}."
+            ),
+        )
+        .at(attribute));
+    }
+    Ok(())
+}
+
+/// Checks a CIDR provisioned to a top-level private IPv6 pool: its kind of space, and for global
+/// unicast space the IPAM's `enable_private_gua`. Other pools are not concerned.
+pub fn check_private_ipv6_cidr(
+    pool: &Pool,
+    scope_type: ScopeType,
+    cidr: &Cidr,
+    private_gua: bool,
+    attribute: &str,
+) -> Result<()> {
+    if scope_type != ScopeType::Private || pool.source_pool_id.is_some() || cidr.family != Family::V6 {
+        return Ok(());
+    }
+    let space = private_ipv6_space(cidr, attribute)?;
+    check_private_gua(cidr, space, &pool.ipam_id, private_gua, attribute)
+}
+
+/// Turning `enable_private_gua` off is refused while a private pool of the IPAM holds global
+/// unicast space. `held` is every top-level CIDR of the IPAM's private pools, with its pool.
+pub fn check_private_gua_off(ipam_id: &str, held: &[(String, Cidr)]) -> Result<()> {
+    let gua: Vec<String> = held
+        .iter()
+        .filter(|(_, c)| c.family == Family::V6 && matches!(private_ipv6_space(c, "cidr"), Ok(PrivateV6::Gua)))
+        .map(|(pool, c)| format!("{c} in pool {pool}"))
+        .collect();
+    if !gua.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            "Private pools hold global unicast IPv6",
+            format!(
+                "IPAM {ipam_id} cannot turn `enable_private_gua` off while its private pools hold global unicast space: {}. \
+                 Deprovision those CIDRs first (destroy their `ipam_pool_cidr`), or keep `enable_private_gua = true`.",
+                gua.join(", ")
+            ),
+        )
+        .at("enable_private_gua"));
+    }
+    Ok(())
 }
 
 /// R-18: a pool's locale is `None` or one of its IPAM's operating regions.
@@ -588,14 +673,95 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn r16_private_scope_is_ipv4_only() {
-        let s = PoolSpec {
-            address_family: Some(Family::V6),
-            ..Default::default()
+    fn r16_private_scope_holds_ipv4_and_ipv6_pools() {
+        for f in [Family::V4, Family::V6] {
+            let s = PoolSpec {
+                address_family: Some(f),
+                ..Default::default()
+            };
+            assert!(check_pool_placement(&s, ScopeType::Private, "s", None, &Quotas::default()).is_ok());
+            assert!(check_pool_placement(&s, ScopeType::Public, "s", None, &Quotas::default()).is_ok());
+        }
+    }
+
+    #[test]
+    fn r16_private_ipv6_space_is_ula_or_gua() {
+        for c in ["fd00::/8", "fd00:1234::/48", "fdff:ffff::/32", "fd12:3456:789a::/64"] {
+            assert_eq!(private_ipv6_space(&cidr(c), "cidr"), Ok(PrivateV6::Ula), "{c}");
+        }
+        for c in ["2000::/3", "2001:db8::/32", "2600:1f00::/40", "3fff:ffff::/32"] {
+            assert_eq!(private_ipv6_space(&cidr(c), "cidr"), Ok(PrivateV6::Gua), "{c}");
+        }
+        // Link-local, multicast, fc00::/8 (ULA without the L bit), all of fc00::/7, loopback and
+        // unspecified, the discard prefix, IPv4-mapped space, and blocks wider than either space.
+        for c in [
+            "fe80::/10",
+            "ff00::/8",
+            "fc00::/8",
+            "fc12::/16",
+            "fc00::/7",
+            "::1/128",
+            "::/128",
+            "100::/64",
+            "::/0",
+            "::/2",
+            "4000::/3",
+        ] {
+            let e = private_ipv6_space(&cidr(c), "cidr").unwrap_err();
+            assert_eq!(e.summary, "IPv6 CIDR not allowed in a private scope", "{c}");
+            assert_eq!(e.attribute().as_deref(), Some("cidr"));
+            assert!(
+                e.detail.contains(c) && e.detail.contains("fd00::/8") && e.detail.contains("enable_private_gua = true"),
+                "{}",
+                e.detail
+            );
+        }
+    }
+
+    #[test]
+    fn r16_private_gua_needs_the_ipam_setting() {
+        let mut p = pool();
+        p.address_family = Family::V6;
+        let (ula, gua) = (cidr("fd00:1::/48"), cidr("2001:db8::/48"));
+        assert!(check_private_ipv6_cidr(&p, ScopeType::Private, &ula, false, "cidr").is_ok());
+        assert!(check_private_ipv6_cidr(&p, ScopeType::Private, &gua, true, "cidr").is_ok());
+        let e = check_private_ipv6_cidr(&p, ScopeType::Private, &gua, false, "cidr").unwrap_err();
+        assert_eq!(e.summary, "Global unicast IPv6 needs enable_private_gua");
+        assert_eq!(e.attribute().as_deref(), Some("cidr"));
+        assert!(
+            e.detail.contains("ipam-1") && e.detail.contains("2001:db8::/48"),
+            "{}",
+            e.detail
+        );
+        assert!(check_private_ipv6_cidr(&p, ScopeType::Private, &cidr("fe80::/64"), true, "cidr").is_err());
+        // Public pools and child pools (inside their parent's space) are not concerned.
+        assert!(check_private_ipv6_cidr(&p, ScopeType::Public, &cidr("fe80::/64"), false, "cidr").is_ok());
+        p.source_pool_id = Some("ipam-pool-0".into());
+        assert!(check_private_ipv6_cidr(&p, ScopeType::Private, &gua, false, "cidr").is_ok());
+    }
+
+    #[test]
+    fn r16_private_gua_cannot_be_turned_off_while_held() {
+        let held = |c: &[&str]| -> Vec<(String, Cidr)> {
+            c.iter()
+                .enumerate()
+                .map(|(i, c)| (format!("ipam-pool-{i}"), cidr(c)))
+                .collect()
         };
-        let e = check_pool_placement(&s, ScopeType::Private, "s", None, &Quotas::default()).unwrap_err();
-        assert_eq!(e.attribute().as_deref(), Some("address_family"));
-        assert!(check_pool_placement(&s, ScopeType::Public, "s", None, &Quotas::default()).is_ok());
+        assert!(check_private_gua_off("ipam-1", &held(&["10.0.0.0/8", "fd00::/16"])).is_ok());
+        let e = check_private_gua_off(
+            "ipam-1",
+            &held(&["10.0.0.0/8", "2001:db8::/48", "fd00::/16", "2600::/40"]),
+        )
+        .unwrap_err();
+        assert_eq!(e.attribute().as_deref(), Some("enable_private_gua"));
+        assert!(
+            e.detail.contains("2001:db8::/48 in pool ipam-pool-1")
+                && e.detail.contains("2600::/40 in pool ipam-pool-3")
+                && !e.detail.contains("fd00"),
+            "{}",
+            e.detail
+        );
     }
 
     #[test]

@@ -252,7 +252,7 @@ pub const POOL_FILTERS: &str = "Filters: `ipam-pool-id`, `description`, `address
 model! {
     /// A pool's attributes in data sources, but its ID.
     pub struct PoolAttrs {
-        address_family: Option<Family> = computed("`ipv4` or `ipv6`. Private scopes hold IPv4 pools only. Changing it replaces the pool."),
+        address_family: Option<Family> = computed("`ipv4` or `ipv6`. A private scope's top-level IPv6 pools take unique local space (`fd00::/8`), or global unicast space when the IPAM has `enable_private_gua`. Changing it replaces the pool."),
         allocation_default_netmask_length: Option<i64> = computed("Netmask length of allocations that give neither `cidr` nor `netmask_length`."),
         allocation_max_netmask_length: Option<i64> = computed("Largest netmask length (smallest block) a compliant allocation may have."),
         allocation_min_netmask_length: Option<i64> = computed("Smallest netmask length (largest block) a compliant allocation may have."),

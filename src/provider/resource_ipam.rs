@@ -2,14 +2,15 @@
 
 use std::collections::BTreeMap;
 
+use crate::ipam::cidr::Family;
 use crate::ipam::ids;
 use crate::ipam::model::{Ipam, Scope, ScopeType, State};
-use crate::ipam::{Error, Result, access, rules};
+use crate::ipam::{Error, Result, access, pool_rules, rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
 
-use super::common::diag;
+use super::common::{checked_at_apply, diag};
 use super::data::OperatingRegion;
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
 use super::model::{Maybe, Model, Set, model};
@@ -21,7 +22,7 @@ model! {
         arn: Maybe<String> = computed("The IPAM's ARN."),
         description: Option<String> = optional("A description."),
         cascade: Option<bool> = optional("On destroy, also delete the private scopes, their pools, CIDRs and allocations. Refused while the public scope has pools."),
-        enable_private_gua: Option<bool> = optional("Whether the private scopes may hold global unicast IPv6 (inside `2000::/3`) besides unique local space (`fd00::/8`, always allowed). Off unless set."),
+        enable_private_gua: Option<bool> = optional("Whether the private scopes may hold global unicast IPv6 (inside `2000::/3`) besides unique local space (`fd00::/8`, always allowed). Off unless set. Turning it off is refused while a private pool holds global unicast space."),
         home_region: Maybe<String> = computed("The region the IPAM was created in (the provider's `region`)."),
         owner_id: Maybe<String> = computed("The account that owns the IPAM."),
         public_default_scope_id: Maybe<String> = computed("ID of the default public scope."),
@@ -124,6 +125,14 @@ impl Resource for IpamResource {
         {
             diags.push(diag(&e));
         }
+        // The pools' CIDRs may be deprovisioned in the same plan: apply decides.
+        if let Some(p) = prior.as_ref().filter(|p| p.enable_private_gua == Some(true))
+            && before.enable_private_gua != Some(true)
+            && let Ok(Some(i)) = ctx.store.read(|tx| tx.ipam(p.id()))
+            && let Err(e) = ctx.store.read(|tx| gua_can_be_turned_off(tx, &i))
+        {
+            diags.push(checked_at_apply(&e));
+        }
         if prior.is_none() {
             let mut plan = before.clone();
             plan.home_region = ctx.config.region.clone().into();
@@ -191,6 +200,9 @@ impl Resource for IpamResource {
             i.tags = plan.tags.clone().unwrap_or_default();
             i.tags_all = planned_tags_all(ctx, planned);
             i.cascade = plan.cascade;
+            if i.private_gua() && plan.enable_private_gua != Some(true) {
+                gua_can_be_turned_off(tx, &i)?;
+            }
             i.enable_private_gua = plan.enable_private_gua;
             i.state = State::ModifyComplete;
             tx.update_ipam(&i)?;
@@ -218,6 +230,24 @@ impl Resource for IpamResource {
         ids::check_id(id, "ipam", 17, "IPAM")?;
         Ok(load(ctx, id)?.ok_or_else(|| Error::not_found("IPAM", id))?.to_obj())
     }
+}
+
+/// `enable_private_gua` turned off: refused while a top-level pool of a private scope of the
+/// IPAM holds global unicast space (child pools lie inside their parents).
+fn gua_can_be_turned_off(tx: &crate::store::Tx, i: &Ipam) -> Result<()> {
+    let private: Vec<String> = tx
+        .scopes_of(&i.id)?
+        .into_iter()
+        .filter(|s| s.scope_type == ScopeType::Private)
+        .map(|s| s.id)
+        .collect();
+    let mut held = Vec::new();
+    for p in tx.all_pools()? {
+        if p.source_pool_id.is_none() && p.address_family == Family::V6 && private.contains(&p.scope_id) {
+            held.extend(tx.pool_cidrs(&p.id)?.into_iter().map(|c| (p.id.clone(), c.cidr)));
+        }
+    }
+    pool_rules::check_private_gua_off(&i.id, &held)
 }
 
 /// with the IPAM's own `cascade` setting.

@@ -22,7 +22,7 @@ model! {
         arn: Option<String> = computed("The pool's ARN."),
         ipam_scope_id: Maybe<String> = required("The scope the pool lives in. Changing it replaces the pool.").force_new(),
         ipam_scope_type: Maybe<ScopeType> = computed("`public` or `private`, from the scope."),
-        address_family: Maybe<Family> = required("`ipv4` or `ipv6`. Private scopes hold IPv4 pools only. Changing it replaces the pool.").force_new(),
+        address_family: Maybe<Family> = required("`ipv4` or `ipv6`. A private scope's top-level IPv6 pools take unique local space (`fd00::/8`), or global unicast space when the IPAM has `enable_private_gua`. Changing it replaces the pool.").force_new(),
         locale: Maybe<String> = optional_computed("`None` (default: usable only for manual allocations) or one of the IPAM's operating regions. Never changes in place.").force_new(),
         source_ipam_pool_id: Maybe<String> = optional("The parent pool; makes this a child pool with the parent's family and scope.").force_new(),
         aws_service: Option<AwsService> = optional("`ec2`: the service that may use public space from this pool (public scope only).").force_new(),

@@ -9,7 +9,7 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::common::{ObjExt, diag, parse_cidr, pool_cidr_state, split_id, validate_cidr_netmask};
+use super::common::{ObjExt, checked_at_apply, diag, parse_cidr, pool_cidr_state, split_id, validate_cidr_netmask};
 use super::framework::{Ctx, Resource};
 
 pub struct PoolCidrResource;
@@ -31,19 +31,33 @@ fn auth(o: &Obj) -> (Option<String>, Option<String>) {
     )
 }
 
-/// The plan-time checks against the pool in the database: family, R-43/R-44 public prefix
-/// limits, R-45/R-46 BYOIP authorization of a top-level public pool.
-fn plan_checks(ctx: &Ctx, tx: &crate::store::Tx, pool_id: &str, cidr: Option<Cidr>, planned: &Obj) -> Result<()> {
+/// The plan-time checks against the pool in the database: family, R-16 private IPv6 space,
+/// public prefix limits, R-45/R-46 BYOIP authorization of a top-level public pool.
+/// Returns what apply decides again (the IPAM's `enable_private_gua` for global unicast space in
+/// a private scope), for the plan to warn about.
+fn plan_checks(
+    ctx: &Ctx,
+    tx: &crate::store::Tx,
+    pool_id: &str,
+    cidr: Option<Cidr>,
+    planned: &Obj,
+) -> Result<Option<Error>> {
     let pool = tx
         .pool(pool_id)?
         .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
     let Some(scope) = tx.scope(&pool.scope_id)? else {
-        return Ok(());
+        return Ok(None);
     };
     let source = ops::root_source(tx, &pool)?;
+    let mut warning = None;
     let (prefix, attribute) = match (cidr, planned.int("netmask_length")) {
         (Some(c), _) => {
             pool_rules::check_family(&pool, &c, "cidr")?;
+            // The kind of space is the configuration's; whether the IPAM allows global unicast
+            // space can change in the same plan, so it only warns here.
+            pool_rules::check_private_ipv6_cidr(&pool, scope.scope_type, &c, true, "cidr")?;
+            let gua = tx.ipam(&pool.ipam_id)?.is_some_and(|i| i.private_gua());
+            warning = pool_rules::check_private_ipv6_cidr(&pool, scope.scope_type, &c, gua, "cidr").err();
             (Some(c.prefix), "cidr")
         }
         (None, Some(n)) => (u8::try_from(n).ok(), "netmask_length"),
@@ -68,7 +82,7 @@ fn plan_checks(ctx: &Ctx, tx: &crate::store::Tx, pool_id: &str, cidr: Option<Cid
             &ops::today(),
         )?;
     }
-    Ok(())
+    Ok(warning)
 }
 
 impl Resource for PoolCidrResource {
@@ -142,8 +156,10 @@ impl Resource for PoolCidrResource {
         // Rules whose facts are the pool's own (immutable) attributes and the configuration are
         // checked here, as at apply. Rules on other objects' space wait
         // for apply: the same plan may free that space first (e.g. a replacement).
-        if let Err(e) = ctx.store.read(|tx| plan_checks(ctx, tx, &pool_id, cidr, planned)) {
-            diags.push(diag(&e));
+        match ctx.store.read(|tx| plan_checks(ctx, tx, &pool_id, cidr, planned)) {
+            Ok(Some(w)) => diags.push(checked_at_apply(&w)),
+            Ok(None) => {}
+            Err(e) => diags.push(diag(&e)),
         }
     }
 

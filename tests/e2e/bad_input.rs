@@ -156,11 +156,11 @@ const CASES: &[Case] = &[
     )
     .at("address_family"),
     plan(
-        "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv6\"\n}",
-        "IPv6 pools belong in the public scope",
-        &["public"],
+        "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv6\"\n  public_ip_source = \"byoip\"\n}",
+        "public_ip_source is for public pools",
+        &["public scope", "Remove it"],
     )
-    .at("address_family"),
+    .at("public_ip_source"),
     // The IPAM's operating regions can change in the same plan: decided at apply.
     apply(
         "resource \"ipam_pool\" \"x\" {\n  ipam_scope_id = ipam.main.private_default_scope_id\n  address_family = \"ipv4\"\n  locale = \"eu-west-3\"\n}",

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use super::pool_cidr::pool_with_cidr;
+use super::pool_cidr::{pool_with_cidr, private_ipv6_pool};
 use common::{Tf, flat};
 
 /// One check that depends on mutable state of another object, decided at apply (SPEC §4): `base`
@@ -139,7 +139,24 @@ resource "ipam_pool_allocation" "member" {
     );
 }
 
+/// R-16 as AWS allows today: global unicast space in a private scope needs the IPAM's
+/// `enable_private_gua`, set together with the pool CIDR that needs it.
+fn moved_to_apply_r16_private_gua_enabled_with_its_cidr() {
+    decided_at_apply(
+        &private_ipv6_pool(""),
+        &private_ipv6_pool("enable_private_gua = true"),
+        r#"
+resource "ipam_pool_cidr" "gua" {
+  ipam_pool_id = ipam_pool.v6.id
+  cidr         = "2001:db8::/48"
+}
+"#,
+        "Global unicast IPv6 needs enable_private_gua",
+    );
+}
+
 backend_tests!(
+    moved_to_apply_r16_private_gua_enabled_with_its_cidr,
     moved_to_apply_r18_region_added_with_its_regional_pool,
     moved_to_apply_r36_max_netmask_loosened_with_a_28_allocation,
     moved_to_apply_r31_default_netmask_set_with_an_allocation_that_needs_it,

@@ -77,11 +77,12 @@ fn rules_visible_in_configuration_are_refused_at_plan() {
     let cases: &[(&str, &str, &str)] = &[
         (
             r#"resource "ipam_pool" "x" {
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv6"
+  ipam_scope_id         = ipam.main.private_default_scope_id
+  address_family        = "ipv6"
+  publicly_advertisable = false
 }"#,
-            "IPv6 pools belong in the public scope",
-            "address_family",
+            "publicly_advertisable is for public pools",
+            "publicly_advertisable",
         ),
         (
             r#"resource "ipam_pool" "x" {

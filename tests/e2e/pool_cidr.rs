@@ -231,7 +231,131 @@ resource "ipam_pool_cidr" "x" {{
     tf.destroy();
 }
 
+/// An IPAM (with `ipam_flag` in its block) and a top-level private IPv6 pool `v6`.
+pub(super) fn private_ipv6_pool(ipam_flag: &str) -> String {
+    format!(
+        r#"
+resource "ipam" "main" {{
+  operating_regions {{ region_name = "us-east-1" }}
+  {ipam_flag}
+}}
+resource "ipam_pool" "v6" {{
+  ipam_scope_id  = ipam.main.private_default_scope_id
+  address_family = "ipv6"
+}}
+"#
+    )
+}
+
+/// A private IPv6 pool in unique local space (R-16 as AWS allows today) carries a whole
+/// hierarchy: a regional child pool carved by netmask length, an allocation by first fit and an
+/// exact one; plans stay empty, every object imports, and destroy empties the database.
+fn private_ipv6_ula_pool_with_child_and_allocations() {
+    let tf = Tf::new();
+    tf.config(&format!(
+        r#"{}
+resource "ipam_pool_cidr" "v6" {{
+  ipam_pool_id = ipam_pool.v6.id
+  cidr         = "fd00:10::/48"
+}}
+resource "ipam_pool" "child" {{
+  ipam_scope_id       = ipam.main.private_default_scope_id
+  address_family      = "ipv6"
+  locale              = "us-east-1"
+  source_ipam_pool_id = ipam_pool.v6.id
+}}
+resource "ipam_pool_cidr" "child" {{
+  ipam_pool_id   = ipam_pool.child.id
+  netmask_length = 56
+  depends_on     = [ipam_pool_cidr.v6]
+}}
+resource "ipam_pool_allocation" "first" {{
+  ipam_pool_id   = ipam_pool.child.id
+  netmask_length = 64
+  depends_on     = [ipam_pool_cidr.child]
+}}
+resource "ipam_pool_allocation" "exact" {{
+  ipam_pool_id = ipam_pool.v6.id
+  cidr         = "fd00:10:0:8000::/52"
+  depends_on   = [ipam_pool_cidr.v6]
+}}
+"#,
+        private_ipv6_pool("")
+    ));
+    tf.apply();
+    tf.assert_plan_empty();
+    assert_eq!(tf.values("ipam_pool.v6")["ipam_scope_type"], "private");
+    assert_eq!(tf.attr("ipam_pool_cidr.child", "cidr"), "fd00:10::/56");
+    assert_eq!(tf.attr("ipam_pool_allocation.first", "cidr"), "fd00:10::/64");
+    assert_eq!(tf.attr("ipam_pool_allocation.exact", "cidr"), "fd00:10:0:8000::/52");
+    assert_eq!(tf.values("ipam_pool.child")["pool_depth"], 2);
+    tf.import_verify();
+    tf.destroy();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pools"), 0);
+}
+
+/// A top-level private IPv6 CIDR outside unique local and global unicast space is refused at
+/// plan on `cidr`, saying what to use, and nothing is written.
+fn private_ipv6_space_outside_ula_and_gua_is_refused_at_plan() {
+    let tf = Tf::new();
+    tf.config(&private_ipv6_pool(""));
+    tf.apply();
+    let before = tf.db_dump();
+    for cidr in ["fe80::/64", "ff00::/8", "fc00:1::/48", "::1/128"] {
+        tf.config(&format!(
+            "{}resource \"ipam_pool_cidr\" \"bad\" {{\n  ipam_pool_id = ipam_pool.v6.id\n  cidr = \"{cidr}\"\n}}\n",
+            private_ipv6_pool("")
+        ));
+        let out = flat(&tf.plan_fails());
+        assert!(
+            out.contains("Error: IPv6 CIDR not allowed in a private scope"),
+            "{cidr}: {out}"
+        );
+        assert!(
+            out.contains("fd00::/8") && out.contains("enable_private_gua = true"),
+            "{out}"
+        );
+        assert!(out.contains("cidr = \""), "points at cidr: {out}");
+        assert!(flat(&tf.apply_fails()).contains("IPv6 CIDR not allowed in a private scope"));
+        assert_eq!(tf.db_dump(), before, "{cidr}");
+    }
+}
+
+/// With `enable_private_gua`, a private pool holds global unicast space; turning the setting off
+/// while it does is refused at apply (warned at plan), naming the pool and the CIDR, and changes
+/// nothing; once the CIDR is deprovisioned in the same configuration, it goes off.
+fn private_gua_cannot_be_turned_off_while_provisioned() {
+    let tf = Tf::new();
+    let cidr =
+        "resource \"ipam_pool_cidr\" \"gua\" {\n  ipam_pool_id = ipam_pool.v6.id\n  cidr = \"2001:db8::/48\"\n}\n";
+    tf.config(&format!("{}{cidr}", private_ipv6_pool("enable_private_gua = true")));
+    tf.apply();
+    tf.assert_plan_empty();
+    let pool = tf.attr("ipam_pool.v6", "id");
+    let before = tf.db_dump();
+    for off in ["enable_private_gua = false", ""] {
+        tf.config(&format!("{}{cidr}", private_ipv6_pool(off)));
+        let plan = flat(&tf.assert_plan_changes());
+        assert!(
+            plan.contains("Warning: Checked at apply: Private pools hold global unicast IPv6"),
+            "{plan}"
+        );
+        let out = flat(&tf.apply_fails());
+        assert!(out.contains("Error: Private pools hold global unicast IPv6"), "{out}");
+        assert!(out.contains(&format!("2001:db8::/48 in pool {pool}")), "{out}");
+        assert_eq!(tf.db_dump(), before, "a refused apply writes nothing");
+    }
+    tf.config(&private_ipv6_pool(""));
+    tf.apply();
+    tf.assert_plan_empty();
+    assert!(tf.values("ipam.main")["enable_private_gua"].is_null());
+    tf.destroy();
+}
+
 backend_tests!(
+    private_ipv6_ula_pool_with_child_and_allocations,
+    private_ipv6_space_outside_ula_and_gua_is_refused_at_plan,
+    private_gua_cannot_be_turned_off_while_provisioned,
     any_ipv6_spelling_applies_without_a_diff_and_the_database_keeps_the_canonical_form,
     pool_cidr_drift_and_replace,
     public_prefix_and_byoip_checks_run_at_plan,
