@@ -4,6 +4,7 @@
 //!
 
 use super::model::{Allocation, Ipam, Pool, Scope};
+use super::organization::Organization;
 use super::share_rules::{self, DEFAULT_PERMISSION};
 use super::storage::Storage;
 use super::{Error, ErrorKind, Result, ids};
@@ -59,13 +60,30 @@ pub fn check_can_create_child_of(account: &str, parent: &Pool) -> Result<()> {
     .at("source_ipam_pool_id"))
 }
 
-/// Refuses an allocation by `account` from a pool it neither owns nor has been shared.
-pub fn check_can_allocate(st: &impl Storage, pool: &Pool, account: &str) -> Result<()> {
+/// The permissions of the shares of `resource_arn` whose principals cover `account`: the account
+/// itself, or, with the provider's organisation map `org`, its organisation or one of its units.
+pub fn share_permissions_covering(
+    st: &impl Storage,
+    resource_arn: &str,
+    account: &str,
+    org: Option<&Organization>,
+) -> Result<Vec<String>> {
+    let principals = org.map_or_else(|| vec![account.to_string()], |o| o.principals_covering(account));
+    let mut perms = Vec::new();
+    for p in principals {
+        perms.extend(st.share_permissions_for(resource_arn, &p)?);
+    }
+    Ok(perms)
+}
+
+/// Refuses an allocation by `account` from a pool it neither owns nor has been shared (directly,
+/// or through its organisation or organizational unit in `org`).
+pub fn check_can_allocate(st: &impl Storage, pool: &Pool, account: &str, org: Option<&Organization>) -> Result<()> {
     if pool.owner_id == account {
         return Ok(());
     }
     let arn = ids::ec2_arn(&pool.owner_id, "ipam-pool", &pool.id);
-    let perms = st.share_permissions_for(&arn, account)?;
+    let perms = share_permissions_covering(st, &arn, account, org)?;
     if perms.iter().any(|p| p == DEFAULT_PERMISSION) {
         return Ok(());
     }

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod mem;
 pub mod model;
 pub mod ops;
+pub mod organization;
 pub mod pool_rules;
 pub mod rules;
 pub mod share_rules;

@@ -737,22 +737,22 @@ mod tests {
         let st = storage();
         provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
         let top = get(&st, TOP);
-        assert!(access::check_can_allocate(&st, &top, OWNER).is_ok());
-        let e = access::check_can_allocate(&st, &top, MEMBER).unwrap_err();
+        assert!(access::check_can_allocate(&st, &top, OWNER, None).is_ok());
+        let e = access::check_can_allocate(&st, &top, MEMBER, None).unwrap_err();
         assert!(e.is_forbidden() && e.detail.contains("no resource share"), "{e}");
         assert_eq!(e.attribute().as_deref(), Some("ipam_pool_id"));
         // A share with another principal, or for BYOIP import only, does not let MEMBER allocate.
         st.with(|d| d.shares.push(share(DEFAULT_PERMISSION, "333333333333")));
         assert!(
-            access::check_can_allocate(&st, &top, MEMBER)
+            access::check_can_allocate(&st, &top, MEMBER, None)
                 .unwrap_err()
                 .is_forbidden()
         );
         st.with(|d| d.shares.push(share(BYOIP_IMPORT_PERMISSION, MEMBER)));
-        let e = access::check_can_allocate(&st, &top, MEMBER).unwrap_err();
+        let e = access::check_can_allocate(&st, &top, MEMBER, None).unwrap_err();
         assert!(e.is_forbidden() && e.detail.contains("BYOIP import"), "{e}");
         st.with(|d| d.shares.push(share(DEFAULT_PERMISSION, MEMBER)));
-        access::check_can_allocate(&st, &top, MEMBER).unwrap();
+        access::check_can_allocate(&st, &top, MEMBER, None).unwrap();
         let a = allocate_in(&st, TOP, None, Some(24), MEMBER).unwrap();
         assert_eq!(a.resource_owner, MEMBER);
         // The allocating account or the pool's owner releases it; a third account neither.

@@ -1,6 +1,6 @@
 //! Rules for resource shares (seed rules R-77..R-85).
 
-use super::{Error, Result, ids, rules};
+use super::{Error, Result, ids, organization};
 
 /// The permission that lets principals view, allocate from and release into a shared pool.
 pub const DEFAULT_PERMISSION: &str = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionsIpamPool";
@@ -23,10 +23,10 @@ pub fn check_resource_arns(arns: &[String]) -> Result<Vec<String>> {
         .collect()
 }
 
-/// Principals are 12-digit account IDs.
+/// Principals are 12-digit account IDs, organisation ARNs or OU ARNs.
 pub fn check_principals(principals: &[String]) -> Result<()> {
     for p in principals {
-        rules::check_account_id(p, "principals")?;
+        organization::parse_principal(p)?;
     }
     Ok(())
 }

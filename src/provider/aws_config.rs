@@ -14,7 +14,7 @@ use crate::plugin::value::{Obj, Type, Value};
 use crate::store::redact;
 
 use super::common::{ObjExt, region_description};
-use super::config::{Config, IgnoreTags, env, first_block, setting_diag};
+use super::config::{Config, IgnoreTags, env, first_block, organization, setting_diag};
 
 /// The names the binary serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -472,6 +472,7 @@ pub fn parse(value: &Value, allow_unknown: bool) -> Result<(Config, Diagnostics)
     check_unused(cfg, configuring, &mut diags);
     c.default_tags = default_tags(cfg);
     c.ignore_tags = ignore_tags(cfg);
+    c.organization = organization(cfg, &mut diags);
     if diags.has_errors() { Err(diags) } else { Ok((c, diags)) }
 }
 

@@ -1,6 +1,7 @@
 //! The provider block: `database`, `account_id`, `region`, `quotas {}`, `default_tags {}`.
 
 use crate::ipam::model::{Quotas, Tags};
+use crate::ipam::organization::{Organization, Unit};
 use crate::ipam::rules;
 use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
@@ -25,6 +26,9 @@ pub struct Config {
     pub default_tags: Tags,
     /// The aws view's `ignore_tags {}`.
     pub ignore_tags: IgnoreTags,
+    /// The `organization {}` block (or the `IPAM_ORGANIZATION` file): which accounts organisation
+    /// and OU principals stand for.
+    pub organization: Option<Organization>,
     /// The environment variables `database`, `account_id` and `region` came from, if any.
     pub from_env: Vec<&'static str>,
 }
@@ -46,6 +50,7 @@ impl Default for Config {
             quotas: Quotas::default(),
             default_tags: Tags::new(),
             ignore_tags: IgnoreTags::default(),
+            organization: None,
             from_env: Vec::new(),
         }
     }
@@ -102,8 +107,103 @@ pub fn schema() -> Schema {
             ],
         )
         .with_block(NestedBlock { name: "quotas", nesting: Nesting::List, block: quotas, min_items: 0, max_items: 1, force_new: false })
-        .with_block(NestedBlock { name: "default_tags", nesting: Nesting::List, block: default_tags, min_items: 0, max_items: 1, force_new: false }),
+        .with_block(NestedBlock { name: "default_tags", nesting: Nesting::List, block: default_tags, min_items: 0, max_items: 1, force_new: false })
+        .with_block(organization_block()),
     }
+}
+
+/// The `organization {}` block of both views: the organisation that resource share principals
+/// (organisation and OU ARNs) stand for.
+pub(super) fn organization_block() -> NestedBlock {
+    let accounts = || Type::list_of(Type::String);
+    let unit = Block::new(
+        "An organizational unit.",
+        vec![
+            Attribute::required(
+                "id",
+                Type::String,
+                "The unit's ID, `ou-<4-32 lowercase letters or digits>-<8-32 more>`.",
+            ),
+            Attribute::optional(
+                "parent",
+                Type::String,
+                "The ID of the unit it sits under, another `unit` of this block; unset: under the root.",
+            ),
+            Attribute::optional("accounts", accounts(), "Account IDs (12 digits) directly in the unit."),
+        ],
+    );
+    let org = Block::new(
+        "The organisation resource share principals name: an organisation ARN (`arn:aws:organizations::<management_account>:organization/<id>`) \
+         stands for every account listed here, an OU ARN (`arn:aws:organizations::<management_account>:ou/<id>/<unit id>`) for the unit's accounts \
+         and its descendants'. Default: the JSON file named by `IPAM_ORGANIZATION`, of the same shape (`unit` is a list of objects).",
+        vec![
+            Attribute::required("id", Type::String, "The organisation's ID, `o-<10-32 lowercase letters or digits>`."),
+            Attribute::required("management_account", Type::String, "The management account (12 digits), the account in the organisation's ARNs."),
+            Attribute::optional("accounts", accounts(), "Account IDs (12 digits) directly under the root."),
+        ],
+    )
+    .with_block(NestedBlock { name: "unit", nesting: Nesting::List, block: unit, min_items: 0, max_items: 0, force_new: false });
+    NestedBlock {
+        name: "organization",
+        nesting: Nesting::List,
+        block: org,
+        min_items: 0,
+        max_items: 1,
+        force_new: false,
+    }
+}
+
+/// Reads the `organization {}` block, else the JSON file named by `IPAM_ORGANIZATION`, and checks
+/// it. Unknown values (at validation) skip the block.
+pub(super) fn organization(cfg: &Obj, diags: &mut Diagnostics) -> Option<Organization> {
+    let (org, var) = match first_block(cfg, "organization") {
+        Some(b) if !Value::Object(b.clone()).is_wholly_known() => return None,
+        Some(b) => (
+            Organization {
+                id: b.string("id").unwrap_or_default(),
+                management_account: b.string("management_account").unwrap_or_default(),
+                accounts: b.strings("accounts"),
+                units: b
+                    .get("unit")
+                    .and_then(Value::as_elems)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(Value::as_obj)
+                    .map(|u| Unit {
+                        id: u.string("id").unwrap_or_default(),
+                        parent: u.string("parent"),
+                        accounts: u.strings("accounts"),
+                    })
+                    .collect(),
+            },
+            None,
+        ),
+        None => {
+            let file = env("IPAM_ORGANIZATION")?;
+            let read = std::fs::read_to_string(&file)
+                .map_err(|e| e.to_string())
+                .and_then(|text| serde_json::from_str::<Organization>(&text).map_err(|e| e.to_string()));
+            match read {
+                Ok(o) => (o, Some("IPAM_ORGANIZATION")),
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        "Invalid organization file",
+                        format!(
+                            "The environment variable IPAM_ORGANIZATION names {file:?}, which could not be read as an organization: {e}. \
+                             It must be a JSON object like {{\"id\": \"o-a1b2c3d4e5\", \"management_account\": \"111111111111\", \"accounts\": [...], \
+                             \"unit\": [{{\"id\": \"ou-a1b2-c3d4e5f6\", \"parent\": null, \"accounts\": [...]}}]}}."
+                        ),
+                    ));
+                    return None;
+                }
+            }
+        }
+    };
+    let errs = org.check("organization");
+    for e in &errs {
+        diags.push(setting_diag(e, var));
+    }
+    errs.is_empty().then_some(org)
 }
 
 pub(super) fn env(name: &str) -> Option<String> {
@@ -249,6 +349,7 @@ pub fn parse(value: &Value, allow_unknown: bool) -> Result<Config, Diagnostics> 
     if let Some(t) = first_block(cfg, "default_tags") {
         c.default_tags = t.tags("tags");
     }
+    c.organization = organization(cfg, &mut diags);
     if diags.has_errors() { Err(diags) } else { Ok(c) }
 }
 

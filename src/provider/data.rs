@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::ipam::cidr::Family;
 use crate::ipam::model::{AwsService, Ipam, Pool, PublicIpSource, Scope, ScopeType, State};
 use crate::ipam::utilisation::{Addresses, Utilisation};
-use crate::ipam::{Error, ErrorKind, Result, ids};
+use crate::ipam::{Error, ErrorKind, Result, access, ids};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::value::{Number, Obj, Value};
 use crate::store::Tx;
@@ -316,13 +316,13 @@ fn pool_fields(p: &Pool, scope_type: &str, name: &str) -> Option<Vec<String>> {
 }
 
 /// Whether the acting account may see a pool: it owns it, or a share names it as a principal.
-fn visible(tx: &Tx, p: &Pool, account: &str) -> Result<bool> {
+fn visible(tx: &Tx, p: &Pool, ctx: &Ctx) -> Result<bool> {
+    let account = ctx.config.account_id.as_str();
     if p.owner_id == account {
         return Ok(true);
     }
-    Ok(!tx
-        .share_permissions_for(&ids::ec2_arn(&p.owner_id, "ipam-pool", &p.id), account)?
-        .is_empty())
+    let arn = ids::ec2_arn(&p.owner_id, "ipam-pool", &p.id);
+    Ok(!access::share_permissions_covering(tx, &arn, account, ctx.config.organization.as_ref())?.is_empty())
 }
 
 /// The pools the acting account sees (or the one with ID `id`) that pass the filters.
@@ -330,7 +330,7 @@ pub fn find_pools(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter]) -> Result
     check_names(fs, POOL_FILTER_NAMES, "pools")?;
     let mut out = Vec::new();
     for p in tx.all_pools()? {
-        if id.is_some_and(|i| i != p.id) || !visible(tx, &p, &ctx.config.account_id)? {
+        if id.is_some_and(|i| i != p.id) || !visible(tx, &p, ctx)? {
             continue;
         }
         let scope_type = tx
@@ -357,7 +357,7 @@ pub fn invisible_hint(account: &str) -> String {
 pub fn visible_pool(ctx: &Ctx, tx: &Tx, id: &str) -> Result<Pool> {
     ids::check_id(id, "ipam-pool", 17, "pool").map_err(|e| e.at("ipam_pool_id"))?;
     match tx.pool(id)? {
-        Some(p) if visible(tx, &p, &ctx.config.account_id)? => Ok(p),
+        Some(p) if visible(tx, &p, ctx)? => Ok(p),
         _ => Err(Error::new(
             ErrorKind::NotFound,
             "pool not found",

@@ -163,10 +163,9 @@ impl Resource for AllocationResource {
         // Warned at plan, decided at apply: shares of another account's pool, which the same plan
         // may create.
         if pool.owner_id != ctx.config.account_id {
-            match ctx
-                .store
-                .read(|tx| access::check_can_allocate(tx, &pool, &ctx.config.account_id))
-            {
+            match ctx.store.read(|tx| {
+                access::check_can_allocate(tx, &pool, &ctx.config.account_id, ctx.config.organization.as_ref())
+            }) {
                 Ok(()) => {}
                 Err(e) if e.is_forbidden() => diags.push(checked_at_apply(&e)),
                 Err(e) => return diags.push(diag(&e)),
@@ -224,7 +223,7 @@ impl Resource for AllocationResource {
             let pool = tx
                 .pool(&pool_id)?
                 .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
-            access::check_can_allocate(tx, &pool, &ctx.config.account_id)?;
+            access::check_can_allocate(tx, &pool, &ctx.config.account_id, ctx.config.organization.as_ref())?;
             let a = ops::allocate(tx, &pool, &req, &ops::now())?;
             Ok(allocation_state(&a))
         })

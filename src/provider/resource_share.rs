@@ -4,7 +4,7 @@
 
 use crate::ipam::model::{Share, ShareStatus};
 use crate::ipam::share_rules::{self, DEFAULT_PERMISSION};
-use crate::ipam::{Error, Result, access, ops};
+use crate::ipam::{Error, Result, access, ops, organization};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
@@ -84,9 +84,9 @@ impl Resource for ShareResource {
                     Attribute::computed("arn", Type::String, "`arn:aws:ram:<region>:<account>:resource-share/<uuid>`."),
                     Attribute::required("name", Type::String, "The share's name."),
                     Attribute::optional("resource_arns", set(), "ARNs of the IPAM pools to share (only pools can be shared)."),
-                    Attribute::optional("principals", set(), "Account IDs (12 digits) the pools are shared with."),
+                    Attribute::optional("principals", set(), "Who the pools are shared with: account IDs (12 digits), organisation ARNs (`arn:aws:organizations::<management-account>:organization/o-...`: every account of the provider's `organization` block) or OU ARNs (`arn:aws:organizations::<management-account>:ou/o-.../ou-...`: the unit's accounts and its descendants')."),
                     Attribute::optional_computed("permission_arns", set(), "One permission: `arn:aws:ram::aws:permission/AWSRAMDefaultPermissionsIpamPool` (default: view, allocate, release) or `arn:aws:ram::aws:permission/AWSRAMPermissionIpamPoolByoipCidrImport` (import BYOIP CIDRs only).").force_new(),
-                    Attribute::optional("allow_external_principals", Type::Bool, "Whether principals outside the organization may be named."),
+                    Attribute::optional("allow_external_principals", Type::Bool, "Whether principals outside the organization may be named; `false` with the provider's `organization` block refuses accounts outside it."),
                     Attribute::computed("owner_id", Type::String, "The account that owns the share."),
                     Attribute::computed("status", Type::String, "`ACTIVE`."),
                     Attribute::optional("tags", Type::map_of(Type::String), "Tags."),
@@ -122,6 +122,16 @@ impl Resource for ShareResource {
             if config.get("permission_arns").is_none_or(Value::is_null) {
                 planned.insert("permission_arns".into(), Value::str_set([DEFAULT_PERMISSION]));
             }
+        }
+        // Organisation and OU principals must be known to the provider's `organization` map.
+        if planned.known("principals")
+            && let Err(e) = organization::check_share_principals(
+                ctx.config.organization.as_ref(),
+                &planned.strings("principals"),
+                planned.boolean("allow_external_principals"),
+            )
+        {
+            diags.push(diag(&e));
         }
         // What the database already shows about the pools to share (they exist, belong to the
         // acting account, and live in an IPAM of this region), when the pools are new to the share.

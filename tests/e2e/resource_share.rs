@@ -617,7 +617,138 @@ fn other_accounts_cannot_change_delete_or_reshare_what_the_owner_has() {
     owner.destroy();
 }
 
+const ORG_ID: &str = "o-a1b2c3d4e5";
+const UNIT: &str = "ou-a1b2-c3d4e5f6";
+
+/// The `organization {}` block: OWNER under the root, MEMBER in `UNIT`, OTHER_MEMBER in a unit
+/// under the root that is not `UNIT`.
+fn organization_block() -> String {
+    format!(
+        r#"organization {{
+    id                 = "{ORG_ID}"
+    management_account = "{OWNER}"
+    accounts           = ["{OWNER}"]
+    unit {{
+      id       = "{UNIT}"
+      accounts = ["{MEMBER}"]
+    }}
+    unit {{
+      id       = "ou-a1b2-99999999"
+      accounts = ["{OTHER_MEMBER}"]
+    }}
+  }}"#
+    )
+}
+
+/// A working directory on `owner`'s database acting as `account`, with the organisation block.
+fn acting_in_org(owner: &Tf, account: &str) -> Tf {
+    Tf::sharing(&owner.db).provider_extra(&format!("account_id = \"{account}\"\n  {}", organization_block()))
+}
+
+fn unit_arn(unit: &str) -> String {
+    format!("\"arn:aws:organizations::{OWNER}:ou/{ORG_ID}/{unit}\"")
+}
+
+fn a_pool_shared_to_an_organizational_unit_is_allocatable_by_its_accounts_only() {
+    let owner = Tf::new().provider_extra(&organization_block());
+    // A unit the map does not list is refused at plan, on `principals`, showing the block to add.
+    owner.config(&owner_config("ipam_pool.a.arn", &unit_arn("ou-ffff-ffffffff")));
+    let raw = owner.plan_fails();
+    assert!(
+        pointed_line(&raw, "Unknown organizational unit").starts_with("principals"),
+        "{raw}"
+    );
+    let out = flat(&raw);
+    assert!(
+        out.contains("names unit ou-ffff-ffffffff") && out.contains("id = \"ou-ffff-ffffffff\""),
+        "{out}"
+    );
+    assert_eq!(owner.sql_count("SELECT count(*) FROM shares"), 0);
+
+    owner.config(&owner_config("ipam_pool.a.arn", &unit_arn(UNIT)));
+    owner.apply();
+    owner.assert_plan_empty();
+    assert_eq!(
+        owner.values("ipam_resource_share.s")["principals"],
+        serde_json::json!([format!("arn:aws:organizations::{OWNER}:ou/{ORG_ID}/{UNIT}")]),
+        "the share keeps the ARN as given"
+    );
+    let pool = owner.attr("ipam_pool.a", "id");
+    // An account of the unit allocates.
+    let member = acting_in_org(&owner, MEMBER);
+    member.config(&allocation("in_unit", &pool));
+    member.apply();
+    assert_eq!(member_allocations(&owner), 1);
+    // An account of another unit is refused at apply, and nothing is written.
+    let outsider = acting_in_org(&owner, OTHER_MEMBER);
+    outsider.config(&allocation("outside", &pool));
+    let before = owner.db_dump();
+    let out = flat(&outsider.apply_fails());
+    assert!(out.contains("Pool is not shared with this account"), "{out}");
+    assert!(
+        out.contains(&format!("no resource share grants it to account {OTHER_MEMBER}")),
+        "{out}"
+    );
+    assert_eq!(owner.db_dump(), before);
+
+    // The organisation's ARN stands for every account: now the outsider allocates too.
+    owner.config(&owner_config(
+        "ipam_pool.a.arn",
+        &format!("\"arn:aws:organizations::{OWNER}:organization/{ORG_ID}\""),
+    ));
+    owner.apply();
+    outsider.apply();
+    assert_eq!(
+        owner.sql_count(&format!(
+            "SELECT count(*) FROM allocations WHERE resource_owner = '{OTHER_MEMBER}'"
+        )),
+        1
+    );
+    outsider.destroy();
+    member.destroy();
+    owner.destroy();
+}
+
+fn organization_principals_need_a_map_which_ipam_organization_can_give() {
+    let owner = Tf::new();
+    // No map at all: the share is refused at plan, saying so.
+    owner.config(&owner_config("ipam_pool.a.arn", &unit_arn(UNIT)));
+    let raw = owner.plan_fails();
+    assert!(
+        pointed_line(&raw, "No organization map").starts_with("principals"),
+        "{raw}"
+    );
+    assert!(flat(&raw).contains("organization {"), "{raw}");
+    // The same map as a JSON file named by IPAM_ORGANIZATION.
+    let file = owner.path().join("organization.json");
+    let map = serde_json::json!({
+        "id": ORG_ID,
+        "management_account": OWNER,
+        "accounts": [OWNER],
+        "unit": [{"id": UNIT, "accounts": [MEMBER]}],
+    });
+    std::fs::write(&file, map.to_string()).unwrap();
+    let path = file.display().to_string();
+    let owner = Tf::sharing(&owner.db).env("IPAM_ORGANIZATION", &path);
+    owner.config(&owner_config("ipam_pool.a.arn", &unit_arn(UNIT)));
+    owner.apply();
+    owner.assert_plan_empty();
+    let pool = owner.attr("ipam_pool.a", "id");
+    let member = acting_as(&owner, MEMBER).env("IPAM_ORGANIZATION", &path);
+    member.config(&allocation("in_unit", &pool));
+    member.apply();
+    assert_eq!(member_allocations(&owner), 1);
+    // Without the map, the member's allocation is not covered by the share.
+    let member_without = acting_as(&owner, MEMBER);
+    member_without.config(&allocation("again", &pool));
+    assert!(flat(&member_without.apply_fails()).contains("Pool is not shared with this account"));
+    member.destroy();
+    owner.destroy();
+}
+
 backend_tests!(
+    a_pool_shared_to_an_organizational_unit_is_allocatable_by_its_accounts_only,
+    organization_principals_need_a_map_which_ipam_organization_can_give,
     removing_a_principal_keeps_its_allocations_but_refuses_new_ones,
     a_pool_shared_for_byoip_import_only_is_visible_to_the_principal,
     a_share_is_updated_in_place_and_an_added_pool_becomes_allocatable,
