@@ -4,22 +4,53 @@
 use crate::ipam::cidr::Cidr;
 use crate::ipam::{Error, Result};
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type, Value};
+use crate::plugin::schema::Schema;
+use crate::plugin::value::Obj;
 
-use super::common::{ObjExt, diag, obj, parse_cidr, preview, split_id};
+use super::common::{diag, parse_cidr, preview, split_id};
 use super::framework::{Ctx, Resource};
+use super::model::{Maybe, Model, Set, model};
+
+model! {
+    /// `ipam_preview_next_cidr`: its arguments, and its state.
+    pub struct PreviewResourceModel(
+        "Previews the CIDR the next allocation of a size would get, once, at create. It reserves nothing: \
+         use `ipam_pool_allocation` with `netmask_length` to reserve space."
+    ) {
+        id: Option<String> = computed("`<cidr>_<pool-id>`."),
+        ipam_pool_id: Maybe<String> = required("The pool to preview.").force_new(),
+        netmask_length: Maybe<i64> = optional_computed("Size to preview; default: the pool's default netmask length.").force_new(),
+        disallowed_cidrs: Option<Set<String>> = optional("CIDRs the preview must not overlap.").force_new(),
+        cidr: Option<String> = computed("The previewed CIDR, fixed at create."),
+    }
+}
 
 pub struct PreviewResource;
 
-fn state(cidr: &Cidr, pool_id: &str, netmask: Value, disallowed: Value) -> Obj {
-    obj([
-        ("id", Value::str(format!("{cidr}_{pool_id}"))),
-        ("ipam_pool_id", Value::str(pool_id)),
-        ("cidr", Value::str(cidr.to_string())),
-        ("netmask_length", netmask),
-        ("disallowed_cidrs", disallowed),
-    ])
+impl PreviewResourceModel {
+    /// The state of a preview of `cidr` in pool `pool_id`.
+    fn new(cidr: &Cidr, pool_id: &str, disallowed_cidrs: Option<Set<String>>) -> Self {
+        PreviewResourceModel {
+            id: Some(format!("{cidr}_{pool_id}")),
+            ipam_pool_id: pool_id.to_string().into(),
+            netmask_length: i64::from(cidr.prefix).into(),
+            disallowed_cidrs,
+            cidr: Some(cidr.to_string()),
+        }
+    }
+
+    fn pool_id(&self) -> &str {
+        self.ipam_pool_id.known().map_or("", String::as_str)
+    }
+
+    /// The disallowed CIDRs that are known, parsed.
+    fn disallowed(&self) -> Result<Vec<Cidr>> {
+        self.disallowed_cidrs
+            .iter()
+            .flat_map(|s| s.iter())
+            .map(|s| parse_cidr(s, "disallowed_cidrs"))
+            .collect()
+    }
 }
 
 impl Resource for PreviewResource {
@@ -28,30 +59,7 @@ impl Resource for PreviewResource {
     }
 
     fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new(
-                "Previews the CIDR the next allocation of a size would get, once, at create. It reserves nothing: \
-                 use `ipam_pool_allocation` with `netmask_length` to reserve space.",
-                vec![
-                    Attribute::computed("id", Type::String, "`<cidr>_<pool-id>`."),
-                    Attribute::required("ipam_pool_id", Type::String, "The pool to preview.").force_new(),
-                    Attribute::optional_computed(
-                        "netmask_length",
-                        Type::Number,
-                        "Size to preview; default: the pool's default netmask length.",
-                    )
-                    .force_new(),
-                    Attribute::optional(
-                        "disallowed_cidrs",
-                        Type::set_of(Type::String),
-                        "CIDRs the preview must not overlap.",
-                    )
-                    .force_new(),
-                    Attribute::computed("cidr", Type::String, "The previewed CIDR, fixed at create."),
-                ],
-            ),
-        }
+        PreviewResourceModel::schema()
     }
 
     fn cidr_attributes(&self) -> &'static [&'static str] {
@@ -59,29 +67,24 @@ impl Resource for PreviewResource {
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        for s in config.strings("disallowed_cidrs") {
-            if let Err(e) = parse_cidr(&s, "disallowed_cidrs") {
+        let config = match PreviewResourceModel::from_config(config) {
+            Ok(m) => m,
+            Err(e) => return diags.push(diag(&e)),
+        };
+        for s in config.disallowed_cidrs.iter().flat_map(|s| s.iter()) {
+            if let Err(e) = parse_cidr(s, "disallowed_cidrs") {
                 diags.push(diag(&e));
             }
         }
     }
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
-        let pool_id = planned.string("ipam_pool_id").unwrap_or_default();
-        let disallowed: Vec<Cidr> = planned
-            .strings("disallowed_cidrs")
-            .iter()
-            .map(|s| parse_cidr(s, "disallowed_cidrs"))
-            .collect::<Result<_>>()?;
+        let m = PreviewResourceModel::from_obj(planned)?;
+        let disallowed = m.disallowed()?;
         let cidr = ctx
             .store
-            .read(|tx| preview(tx, &pool_id, planned.int("netmask_length"), &disallowed))?;
-        Ok(state(
-            &cidr,
-            &pool_id,
-            Value::int(i64::from(cidr.prefix)),
-            planned.get("disallowed_cidrs").cloned().unwrap_or_default(),
-        ))
+            .read(|tx| preview(tx, m.pool_id(), m.netmask_length.known().copied(), &disallowed))?;
+        Ok(PreviewResourceModel::new(&cidr, m.pool_id(), m.disallowed_cidrs.clone()).to_obj())
     }
 
     fn update(&self, _ctx: &Ctx, prior: &Obj, _planned: &Obj) -> Result<Obj> {
@@ -94,8 +97,8 @@ impl Resource for PreviewResource {
 
     fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
         // The preview stays as it was; it disappears only with its pool.
-        let pool_id = state.str("ipam_pool_id").unwrap_or_default();
-        Ok(ctx.store.read(|tx| tx.pool(pool_id))?.map(|_| state.clone()))
+        let m = PreviewResourceModel::from_obj(state)?;
+        Ok(ctx.store.read(|tx| tx.pool(m.pool_id()))?.map(|_| state.clone()))
     }
 
     /// The ID is `<cidr>_<pool-id>`, which does not carry `disallowed_cidrs` (a preview stores
@@ -124,11 +127,7 @@ impl Resource for PreviewResource {
         ctx.store
             .read(|tx| tx.pool(pool_id))?
             .ok_or_else(|| Error::not_found("pool", pool_id))?;
-        let disallowed = if listed.is_empty() {
-            Value::Null
-        } else {
-            Value::str_set(listed)
-        };
-        Ok(state(&c, pool_id, Value::int(i64::from(c.prefix)), disallowed))
+        let disallowed = (!listed.is_empty()).then(|| listed.iter().map(|d| d.to_string()).collect());
+        Ok(PreviewResourceModel::new(&c, pool_id, disallowed).to_obj())
     }
 }
