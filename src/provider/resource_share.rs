@@ -2,68 +2,108 @@
 //! with the default permission may allocate from the shared pools; one with the BYOIP-import
 //! permission only sees them. Removing a principal stops new allocations and keeps existing ones.
 
+use std::collections::BTreeMap;
+
 use crate::ipam::model::{Share, ShareStatus};
 use crate::ipam::share_rules::{self, DEFAULT_PERMISSION};
 use crate::ipam::{Error, Result, access, ops, organization};
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::schema::{Attribute, Block, Schema};
-use crate::plugin::value::{Obj, Type, Value};
+use crate::plugin::schema::Schema;
+use crate::plugin::value::Obj;
 
-use super::common::{ObjExt, diag, obj, tags_all_value, tags_value};
+use super::common::diag;
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
+use super::model::{Maybe, Model, Set, TfValue, model};
+
+model! {
+    /// `ipam_resource_share`.
+    pub struct ShareModel("A resource share that lends IPAM pools to other accounts, as AWS RAM does. A principal of a share with the default \
+                 permission may allocate from the shared pools (its allocations show it as `resource_owner`); with the BYOIP-import \
+                 permission it sees the pools but cannot allocate. Removing a principal stops new allocations and keeps existing ones.") {
+        id: Maybe<String> = computed("The share's ARN."),
+        arn: Maybe<String> = computed("`arn:aws:ram:<region>:<account>:resource-share/<uuid>`."),
+        name: Option<String> = required("The share's name."),
+        resource_arns: Maybe<Set<String>> = optional("ARNs of the IPAM pools to share (only pools can be shared)."),
+        principals: Maybe<Set<String>> = optional("Who the pools are shared with: account IDs (12 digits), organisation ARNs (`arn:aws:organizations::<management-account>:organization/o-...`: every account of the provider's `organization` block) or OU ARNs (`arn:aws:organizations::<management-account>:ou/o-.../ou-...`: the unit's accounts and its descendants')."),
+        permission_arns: Maybe<Set<String>> = optional_computed("One permission: `arn:aws:ram::aws:permission/AWSRAMDefaultPermissionsIpamPool` (default: view, allocate, release) or `arn:aws:ram::aws:permission/AWSRAMPermissionIpamPoolByoipCidrImport` (import BYOIP CIDRs only).").force_new(),
+        allow_external_principals: Option<bool> = optional("Whether principals outside the organization may be named; `false` with the provider's `organization` block refuses accounts outside it."),
+        owner_id: Maybe<String> = computed("The account that owns the share."),
+        status: Maybe<ShareStatus> = computed("`ACTIVE`."),
+        tags: Option<BTreeMap<String, String>> = optional("Tags."),
+        tags_all: Maybe<BTreeMap<String, String>> = computed(TAGS_ALL_DOC),
+    }
+}
+
+/// A set, null when empty (an absent argument reads back as absent).
+fn set_or_null(v: &[String]) -> Maybe<Set<String>> {
+    if v.is_empty() {
+        Maybe::Null
+    } else {
+        Maybe::Known(v.iter().cloned().collect())
+    }
+}
+
+/// The strings of a set, none when it is null or not known.
+fn strings(v: &Maybe<Set<String>>) -> Vec<String> {
+    v.known().map(|s| s.0.clone()).unwrap_or_default()
+}
+
+impl ShareModel {
+    /// The state of a share.
+    pub fn of(s: &Share) -> ShareModel {
+        ShareModel {
+            id: s.arn.clone().into(),
+            arn: s.arn.clone().into(),
+            name: Some(s.name.clone()),
+            resource_arns: set_or_null(&s.resource_arns),
+            principals: set_or_null(&s.principals),
+            permission_arns: s.permission_arns.iter().cloned().collect::<Set<_>>().into(),
+            allow_external_principals: s.allow_external_principals,
+            owner_id: s.owner_id.clone().into(),
+            status: s.status.into(),
+            tags: (!s.tags.is_empty()).then(|| s.tags.clone()),
+            tags_all: s.tags_all.clone().into(),
+        }
+    }
+
+    /// The share's ARN, as the state holds it.
+    fn arn(&self) -> &str {
+        self.arn.known().map_or("", String::as_str)
+    }
+
+    /// The permissions to share with: the default one unless set.
+    fn permissions(&self) -> Vec<String> {
+        let p = strings(&self.permission_arns);
+        if p.is_empty() {
+            vec![DEFAULT_PERMISSION.to_string()]
+        } else {
+            p
+        }
+    }
+
+    /// The share a plan describes.
+    fn share(&self, ctx: &Ctx, arn: String, planned: &Obj) -> Share {
+        Share {
+            arn,
+            name: self.name.clone().unwrap_or_default(),
+            owner_id: ctx.config.account_id.clone(),
+            region: ctx.config.region.clone(),
+            allow_external_principals: self.allow_external_principals,
+            permission_arns: self.permissions(),
+            resource_arns: strings(&self.resource_arns),
+            principals: strings(&self.principals),
+            tags: self.tags.clone().unwrap_or_default(),
+            tags_all: planned_tags_all(ctx, planned),
+            status: ShareStatus::Active,
+        }
+    }
+}
 
 pub struct ShareResource;
 
-fn set_or_null(v: &[String]) -> Value {
-    if v.is_empty() { Value::Null } else { Value::str_set(v) }
-}
-
-fn state_of(s: &Share) -> Obj {
-    obj([
-        ("id", Value::str(&s.arn)),
-        ("arn", Value::str(&s.arn)),
-        ("name", Value::str(&s.name)),
-        ("resource_arns", set_or_null(&s.resource_arns)),
-        ("principals", set_or_null(&s.principals)),
-        ("permission_arns", Value::str_set(&s.permission_arns)),
-        (
-            "allow_external_principals",
-            s.allow_external_principals.map_or(Value::Null, Value::Bool),
-        ),
-        ("owner_id", Value::str(&s.owner_id)),
-        ("status", Value::str(s.status.as_str())),
-        ("tags", tags_value(&s.tags)),
-        ("tags_all", tags_all_value(&s.tags_all)),
-    ])
-}
-
-fn permissions(o: &Obj) -> Vec<String> {
-    let p = o.strings("permission_arns");
-    if p.is_empty() {
-        vec![DEFAULT_PERMISSION.to_string()]
-    } else {
-        p
-    }
-}
-
-fn share_from(ctx: &Ctx, arn: String, o: &Obj) -> Share {
-    Share {
-        arn,
-        name: o.string("name").unwrap_or_default(),
-        owner_id: ctx.config.account_id.clone(),
-        region: ctx.config.region.clone(),
-        allow_external_principals: o.boolean("allow_external_principals"),
-        permission_arns: permissions(o),
-        resource_arns: o.strings("resource_arns"),
-        principals: o.strings("principals"),
-        tags: o.tags("tags"),
-        tags_all: planned_tags_all(ctx, o),
-        status: ShareStatus::Active,
-    }
-}
-
 fn load(ctx: &Ctx, arn: &str) -> Result<Option<Obj>> {
-    ctx.store.read(|tx| Ok(tx.share(arn)?.map(|s| state_of(&s))))
+    ctx.store
+        .read(|tx| Ok(tx.share(arn)?.map(|s| ShareModel::of(&s).to_obj())))
 }
 
 impl Resource for ShareResource {
@@ -72,63 +112,53 @@ impl Resource for ShareResource {
     }
 
     fn schema(&self) -> Schema {
-        let set = || Type::set_of(Type::String);
-        Schema {
-            version: 0,
-            block: Block::new(
-                "A resource share that lends IPAM pools to other accounts, as AWS RAM does. A principal of a share with the default \
-                 permission may allocate from the shared pools (its allocations show it as `resource_owner`); with the BYOIP-import \
-                 permission it sees the pools but cannot allocate. Removing a principal stops new allocations and keeps existing ones.",
-                vec![
-                    Attribute::computed("id", Type::String, "The share's ARN."),
-                    Attribute::computed("arn", Type::String, "`arn:aws:ram:<region>:<account>:resource-share/<uuid>`."),
-                    Attribute::required("name", Type::String, "The share's name."),
-                    Attribute::optional("resource_arns", set(), "ARNs of the IPAM pools to share (only pools can be shared)."),
-                    Attribute::optional("principals", set(), "Who the pools are shared with: account IDs (12 digits), organisation ARNs (`arn:aws:organizations::<management-account>:organization/o-...`: every account of the provider's `organization` block) or OU ARNs (`arn:aws:organizations::<management-account>:ou/o-.../ou-...`: the unit's accounts and its descendants')."),
-                    Attribute::optional_computed("permission_arns", set(), "One permission: `arn:aws:ram::aws:permission/AWSRAMDefaultPermissionsIpamPool` (default: view, allocate, release) or `arn:aws:ram::aws:permission/AWSRAMPermissionIpamPoolByoipCidrImport` (import BYOIP CIDRs only).").force_new(),
-                    Attribute::optional("allow_external_principals", Type::Bool, "Whether principals outside the organization may be named; `false` with the provider's `organization` block refuses accounts outside it."),
-                    Attribute::computed("owner_id", Type::String, "The account that owns the share."),
-                    Attribute::computed("status", Type::String, "`ACTIVE`."),
-                    Attribute::optional("tags", Type::map_of(Type::String), "Tags."),
-                    Attribute::computed("tags_all", Type::map_of(Type::String), TAGS_ALL_DOC),
-                ],
-            ),
-        }
+        ShareModel::schema()
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        if config.known("resource_arns")
-            && let Err(e) = share_rules::check_resource_arns(&config.strings("resource_arns"))
+        let Ok(config) = ShareModel::from_config(config) else {
+            return;
+        };
+        if let Some(arns) = config.resource_arns.known()
+            && let Err(e) = share_rules::check_resource_arns(arns)
         {
             diags.push(diag(&e));
         }
-        if config.known("principals")
-            && let Err(e) = share_rules::check_principals(&config.strings("principals"))
+        if let Some(principals) = config.principals.known()
+            && let Err(e) = share_rules::check_principals(principals)
         {
             diags.push(diag(&e));
         }
-        if config.known("permission_arns")
-            && config.get("permission_arns").is_some_and(|v| !v.is_null())
-            && let Err(e) = share_rules::check_permissions(&config.strings("permission_arns"))
+        if let Some(permissions) = config.permission_arns.known()
+            && let Err(e) = share_rules::check_permissions(permissions)
         {
             diags.push(diag(&e));
         }
     }
 
     fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, diags: &mut Diagnostics) {
+        let (before, config) = match (ShareModel::from_obj(planned), ShareModel::from_config(config)) {
+            (Ok(b), Ok(c)) => (b, c),
+            (Err(e), _) | (_, Err(e)) => return diags.push(diag(&e)),
+        };
+        let prior = match prior.map(ShareModel::from_obj).transpose() {
+            Ok(p) => p,
+            Err(e) => return diags.push(diag(&e)),
+        };
+        let mut plan = before.clone();
         if prior.is_none() {
-            planned.insert("owner_id".into(), Value::str(&ctx.config.account_id));
-            planned.insert("status".into(), Value::str(ShareStatus::Active.as_str()));
-            if config.get("permission_arns").is_none_or(Value::is_null) {
-                planned.insert("permission_arns".into(), Value::str_set([DEFAULT_PERMISSION]));
+            plan.owner_id = ctx.config.account_id.clone().into();
+            plan.status = ShareStatus::Active.into();
+            if config.permission_arns.is_null() {
+                plan.permission_arns = Set(vec![DEFAULT_PERMISSION.to_string()]).into();
             }
         }
         // Organisation and OU principals must be known to the provider's `organization` map.
-        if planned.known("principals")
+        if let Some(principals) = plan.principals.known()
             && let Err(e) = organization::check_share_principals(
                 ctx.config.organization.as_ref(),
-                &planned.strings("principals"),
-                planned.boolean("allow_external_principals"),
+                principals,
+                plan.allow_external_principals,
             )
         {
             diags.push(diag(&e));
@@ -136,56 +166,50 @@ impl Resource for ShareResource {
         // What the database already shows about the pools to share (they exist, belong to the
         // acting account, and live in an IPAM of this region), when the pools are new to the share.
         // A share of another account is refused by the owner check at apply instead.
-        let arns_changed = prior.is_none_or(|p| {
-            p.str("owner_id") == Some(ctx.config.account_id.as_str())
-                && !p
-                    .get("resource_arns")
-                    .unwrap_or(&Value::Null)
-                    .semantically_eq(planned.get("resource_arns").unwrap_or(&Value::Null))
+        let arns_changed = prior.as_ref().is_none_or(|p| {
+            p.owner_id.known() == Some(&ctx.config.account_id)
+                && !p.resource_arns.encode().semantically_eq(&plan.resource_arns.encode())
         });
         if arns_changed
-            && planned.known("resource_arns")
-            && let Err(e) = ctx.store.read(|tx| {
-                access::check_can_share(
-                    tx,
-                    &ctx.config.account_id,
-                    &ctx.config.region,
-                    &planned.strings("resource_arns"),
-                )
-            })
+            && let Some(arns) = plan.resource_arns.known()
+            && let Err(e) = ctx
+                .store
+                .read(|tx| access::check_can_share(tx, &ctx.config.account_id, &ctx.config.region, arns))
         {
             diags.push(diag(&e));
         }
+        plan.write_changed(&before, planned);
     }
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
-        let share = share_from(
+        let plan = ShareModel::from_obj(planned)?;
+        let share = plan.share(
             ctx,
             share_rules::new_share_arn(&ctx.config.region, &ctx.config.account_id),
             planned,
         );
         ctx.store
             .write(|tx| ops::create_share(tx, &share, &ctx.config.account_id, &ctx.config.region))?;
-        Ok(state_of(&share))
+        Ok(ShareModel::of(&share).to_obj())
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
-        let arn = prior.string("arn").unwrap_or_default();
-        let share = share_from(ctx, arn, planned);
+        let prior = ShareModel::from_obj(prior)?;
+        let share = ShareModel::from_obj(planned)?.share(ctx, prior.arn().to_string(), planned);
         let share = ctx
             .store
             .write(|tx| ops::update_share(tx, share, &ctx.config.account_id, &ctx.config.region))?;
-        Ok(state_of(&share))
+        Ok(ShareModel::of(&share).to_obj())
     }
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
-        let arn = prior.string("arn").unwrap_or_default();
+        let prior = ShareModel::from_obj(prior)?;
         ctx.store
-            .write(|tx| ops::delete_share(tx, &arn, &ctx.config.account_id))
+            .write(|tx| ops::delete_share(tx, prior.arn(), &ctx.config.account_id))
     }
 
     fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
-        load(ctx, state.str("arn").unwrap_or_default())
+        load(ctx, ShareModel::from_obj(state)?.arn())
     }
 
     fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
