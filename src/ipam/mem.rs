@@ -139,6 +139,67 @@ impl Storage for MemStorage {
     fn ipam(&self, id: &str) -> Result<Option<Ipam>> {
         Ok(self.data.borrow().ipams.get(id).cloned())
     }
+    fn count_ipams_in_region(&self, owner: &str, region: &str) -> Result<i64> {
+        let d = self.data.borrow();
+        Ok(d.ipams
+            .values()
+            .filter(|i| i.owner_id == owner && i.home_region == region)
+            .count() as i64)
+    }
+    fn insert_ipam(&self, i: &Ipam) -> Result<()> {
+        self.data.borrow_mut().ipams.insert(i.id.clone(), i.clone());
+        Ok(())
+    }
+    fn update_ipam(&self, i: &Ipam) -> Result<()> {
+        self.insert_ipam(i)
+    }
+    fn delete_ipam(&self, id: &str) -> Result<()> {
+        // As the database's foreign keys do: everything in the IPAM goes too.
+        let mut d = self.data.borrow_mut();
+        let pools: Vec<String> = d
+            .pools
+            .values()
+            .filter(|p| p.ipam_id == id)
+            .map(|p| p.id.clone())
+            .collect();
+        d.ipams.remove(id);
+        d.scopes.retain(|_, s| s.ipam_id != id);
+        d.pools.retain(|_, p| p.ipam_id != id);
+        d.pool_cidrs.retain(|_, c| !pools.contains(&c.cidr.pool_id));
+        d.allocations.retain(|_, a| !pools.contains(&a.pool_id));
+        d.free.retain(|p, _| !pools.contains(p));
+        d.history.retain(|h| h.ipam_id != id);
+        Ok(())
+    }
+    fn scopes_of(&self, ipam_id: &str) -> Result<Vec<Scope>> {
+        let d = self.data.borrow();
+        let mut v: Vec<Scope> = d.scopes.values().filter(|s| s.ipam_id == ipam_id).cloned().collect();
+        v.sort_by(|a, b| b.is_default.cmp(&a.is_default).then_with(|| a.id.cmp(&b.id)));
+        Ok(v)
+    }
+    fn count_scopes(&self, ipam_id: &str) -> Result<i64> {
+        Ok(self.scopes_of(ipam_id)?.len() as i64)
+    }
+    fn count_pools_in_scope(&self, scope_id: &str) -> Result<i64> {
+        Ok(self
+            .data
+            .borrow()
+            .pools
+            .values()
+            .filter(|p| p.scope_id == scope_id)
+            .count() as i64)
+    }
+    fn insert_scope(&self, s: &Scope) -> Result<()> {
+        self.data.borrow_mut().scopes.insert(s.id.clone(), s.clone());
+        Ok(())
+    }
+    fn update_scope(&self, s: &Scope) -> Result<()> {
+        self.insert_scope(s)
+    }
+    fn delete_scope(&self, id: &str) -> Result<()> {
+        self.data.borrow_mut().scopes.remove(id);
+        Ok(())
+    }
     fn scope(&self, id: &str) -> Result<Option<Scope>> {
         Ok(self.data.borrow().scopes.get(id).cloned())
     }

@@ -1,4 +1,4 @@
-//! Pool and share operations over a [`Storage`], each run inside the caller's write transaction:
+//! IPAM, scope, pool and share operations over a [`Storage`], each run inside the caller's write transaction:
 //! the rules of [`pool_rules`] and [`access`] decide, the allocator picks space, and the rows (with
 //! address history) are written. A refused operation returns an error and the transaction rolls back whole. `now` is
 //! the time of the operation (RFC 3339, UTC), as history records store it.
@@ -6,12 +6,13 @@
 use super::allocator::{self, FreeSpace};
 use super::cidr::{Cidr, Family};
 use super::model::{
-    Allocation, CidrState, ComplianceStatus, Pool, PoolCidr, PublicIpSource, ResourceType, ScopeType, Share,
+    Allocation, CidrState, ComplianceStatus, Ipam, Pool, PoolCidr, PublicIpSource, Quotas, ResourceType, Scope,
+    ScopeType, Share, State, Tags,
 };
 use super::pool_rules::{self, AMAZON_IPV6_BLOCK};
 use super::storage::Storage;
 use super::{Error, ErrorKind, Result};
-use super::{access, byoip, ids, share_rules};
+use super::{access, byoip, ids, rules, share_rules};
 
 /// The current time as stored in history records (RFC 3339, UTC).
 pub fn now() -> String {
@@ -395,6 +396,149 @@ pub fn purge_pool(st: &impl Storage, pool: &Pool, now: &str) -> Result<()> {
         give_back(st, pool, &pc.cidr, now)?;
     }
     st.delete_pool_row(&pool.id)
+}
+
+/// What a user sets on an IPAM, at creation and in place.
+#[derive(Clone, Debug, Default)]
+pub struct IpamSettings {
+    pub description: Option<String>,
+    pub operating_regions: Vec<String>,
+    pub tags: Tags,
+    pub tags_all: Tags,
+    pub cascade: Option<bool>,
+    pub enable_private_gua: Option<bool>,
+}
+
+/// Creates an IPAM of `account` in `region` with its public and private default scopes (R-01
+/// quota, R-03 operating regions).
+pub fn create_ipam(st: &impl Storage, set: IpamSettings, account: &str, region: &str, quotas: &Quotas) -> Result<Ipam> {
+    rules::check_operating_regions(region, &set.operating_regions)?;
+    rules::check_ipam_quota(st.count_ipams_in_region(account, region)?, quotas, region, account)?;
+    let id = ids::new_id("ipam");
+    let scope = |scope_type: ScopeType| Scope {
+        id: ids::new_id("ipam-scope"),
+        ipam_id: id.clone(),
+        owner_id: account.to_string(),
+        scope_type,
+        is_default: true,
+        description: None,
+        tags: Tags::new(),
+        tags_all: Tags::new(),
+        state: State::CreateComplete,
+    };
+    let (public, private) = (scope(ScopeType::Public), scope(ScopeType::Private));
+    let ipam = Ipam {
+        id: id.clone(),
+        owner_id: account.to_string(),
+        home_region: region.to_string(),
+        description: set.description,
+        operating_regions: set.operating_regions,
+        public_default_scope_id: public.id.clone(),
+        private_default_scope_id: private.id.clone(),
+        tags: set.tags,
+        tags_all: set.tags_all,
+        state: State::CreateComplete,
+        cascade: set.cascade,
+        enable_private_gua: set.enable_private_gua,
+    };
+    st.insert_ipam(&ipam)?;
+    st.insert_scope(&public)?;
+    st.insert_scope(&private)?;
+    Ok(ipam)
+}
+
+/// Changes an IPAM of `account` in place (R-03 against its home region).
+pub fn update_ipam(st: &impl Storage, id: &str, set: IpamSettings, account: &str) -> Result<Ipam> {
+    let mut i = st.ipam(id)?.ok_or_else(|| Error::not_found("IPAM", id))?;
+    access::check_owner(account, "IPAM", id, &i.owner_id)?;
+    rules::check_operating_regions(&i.home_region, &set.operating_regions)?;
+    i.description = set.description;
+    i.operating_regions = set.operating_regions;
+    i.tags = set.tags;
+    i.tags_all = set.tags_all;
+    i.cascade = set.cascade;
+    i.enable_private_gua = set.enable_private_gua;
+    i.state = State::ModifyComplete;
+    st.update_ipam(&i)?;
+    Ok(i)
+}
+
+/// Deletes an IPAM of `account` with everything in it; already gone is done. Without its own
+/// `cascade` it must hold only its default scopes and no pool; its public scope must hold
+/// no pool in any case.
+pub fn delete_ipam(st: &impl Storage, id: &str, account: &str) -> Result<()> {
+    let Some(i) = st.ipam(id)? else { return Ok(()) };
+    access::check_owner(account, "IPAM", id, &i.owner_id)?;
+    let scopes = st.scopes_of(id)?;
+    let extra = scopes.iter().filter(|s| !s.is_default).count() as i64;
+    let (mut private_pools, mut public_pools) = (0, 0);
+    for s in &scopes {
+        let n = st.count_pools_in_scope(&s.id)?;
+        match s.scope_type {
+            ScopeType::Public => public_pools += n,
+            ScopeType::Private => private_pools += n,
+        }
+    }
+    rules::check_ipam_deletable(id, i.cascade.unwrap_or(false), extra, private_pools, public_pools)?;
+    st.delete_ipam(id)
+}
+
+/// What a user sets on a scope, at creation and in place.
+#[derive(Clone, Debug, Default)]
+pub struct ScopeSettings {
+    pub description: Option<String>,
+    pub tags: Tags,
+    pub tags_all: Tags,
+}
+
+/// Creates a private scope in an IPAM of `account` (R-14 quota). Returns it with the
+/// IPAM's owner.
+pub fn create_scope(
+    st: &impl Storage,
+    ipam_id: &str,
+    set: ScopeSettings,
+    account: &str,
+    quotas: &Quotas,
+) -> Result<(Scope, String)> {
+    let ipam = st
+        .ipam(ipam_id)?
+        .ok_or_else(|| Error::not_found("IPAM", ipam_id).at("ipam_id"))?;
+    access::check_owner(account, "IPAM", ipam_id, &ipam.owner_id)?;
+    rules::check_scope_quota(st.count_scopes(ipam_id)?, quotas, ipam_id)?;
+    let scope = Scope {
+        id: ids::new_id("ipam-scope"),
+        ipam_id: ipam_id.to_string(),
+        owner_id: account.to_string(),
+        scope_type: rules::creatable_scope_type(),
+        is_default: false,
+        description: set.description,
+        tags: set.tags,
+        tags_all: set.tags_all,
+        state: State::CreateComplete,
+    };
+    st.insert_scope(&scope)?;
+    Ok((scope, ipam.owner_id))
+}
+
+/// Changes a scope of `account` in place.
+pub fn update_scope(st: &impl Storage, id: &str, set: ScopeSettings, account: &str) -> Result<Scope> {
+    let mut s = st.scope(id)?.ok_or_else(|| Error::not_found("scope", id))?;
+    access::check_owner(account, "Scope", id, &s.owner_id)?;
+    s.description = set.description;
+    s.tags = set.tags;
+    s.tags_all = set.tags_all;
+    s.state = State::ModifyComplete;
+    st.update_scope(&s)?;
+    Ok(s)
+}
+
+/// Deletes a scope of `account`; already gone is done. Default scopes and scopes holding pools
+/// stay.
+pub fn delete_scope(st: &impl Storage, id: &str, account: &str) -> Result<()> {
+    let Some(s) = st.scope(id)? else { return Ok(()) };
+    access::check_owner(account, "Scope", id, &s.owner_id)?;
+    rules::check_scope_deletable(&s, st.count_pools_in_scope(id)?)?;
+    st.delete_scope(id)
 }
 
 /// Creates a resource share of the acting `account`'s pools, made in `region`.
@@ -836,5 +980,106 @@ mod tests {
         delete_share(&st, &mine.arn, OWNER).unwrap();
         let e = update_share(&st, mine, OWNER, "us-east-1").unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotFound);
+    }
+
+    fn regions(r: &[&str]) -> IpamSettings {
+        IpamSettings {
+            operating_regions: r.iter().map(|s| s.to_string()).collect(),
+            ..IpamSettings::default()
+        }
+    }
+
+    #[test]
+    fn an_ipam_comes_with_two_default_scopes_within_the_region_quota() {
+        let st = MemStorage::default();
+        let q = Quotas::default();
+        refused_without_change(&st, ErrorKind::Invalid, || {
+            create_ipam(&st, regions(&["us-west-2"]), OWNER, "us-east-1", &q)
+        });
+        let i = create_ipam(&st, regions(&["us-east-1"]), OWNER, "us-east-1", &q).unwrap();
+        let scopes = st.scopes_of(&i.id).unwrap();
+        assert_eq!(scopes.len(), 2);
+        assert!(scopes.iter().all(|s| s.is_default && s.owner_id == OWNER));
+        assert!(
+            scopes
+                .iter()
+                .any(|s| s.id == i.public_default_scope_id && s.scope_type == ScopeType::Public)
+        );
+        assert!(
+            scopes
+                .iter()
+                .any(|s| s.id == i.private_default_scope_id && s.scope_type == ScopeType::Private)
+        );
+        refused_without_change(&st, ErrorKind::Quota, || {
+            create_ipam(&st, regions(&["us-east-1"]), OWNER, "us-east-1", &q)
+        });
+        // Another account, or another region, has its own quota.
+        create_ipam(&st, regions(&["us-east-1"]), MEMBER, "us-east-1", &q).unwrap();
+        let u = update_ipam(&st, &i.id, regions(&["us-east-1", "eu-west-1"]), OWNER).unwrap();
+        assert_eq!(u.state, State::ModifyComplete);
+        assert_eq!(st.ipam(&i.id).unwrap().unwrap().operating_regions.len(), 2);
+        refused_without_change(&st, ErrorKind::Invalid, || {
+            update_ipam(&st, &i.id, regions(&["eu-west-1"]), OWNER)
+        });
+        refused_without_change(&st, ErrorKind::Forbidden, || {
+            update_ipam(&st, &i.id, regions(&["us-east-1"]), MEMBER)
+        });
+    }
+
+    #[test]
+    fn scopes_are_private_counted_and_deleted_only_empty_and_not_default() {
+        let st = storage();
+        let q = Quotas::default();
+        refused_without_change(&st, ErrorKind::Forbidden, || {
+            create_scope(&st, "ipam-1", ScopeSettings::default(), MEMBER, &q)
+        });
+        let mut made = Vec::new();
+        while st.count_scopes("ipam-1").unwrap() < q.scopes_per_ipam {
+            let (s, owner) = create_scope(&st, "ipam-1", ScopeSettings::default(), OWNER, &q).unwrap();
+            assert_eq!(
+                (s.scope_type, s.is_default, owner.as_str()),
+                (ScopeType::Private, false, OWNER)
+            );
+            made.push(s.id);
+        }
+        refused_without_change(&st, ErrorKind::Quota, || {
+            create_scope(&st, "ipam-1", ScopeSettings::default(), OWNER, &q)
+        });
+        // a default scope stays; R-13: a scope with pools stays.
+        refused_without_change(&st, ErrorKind::Conflict, || delete_scope(&st, "scope-1", OWNER));
+        st.with(|d| d.pools.get_mut(TOP).unwrap().scope_id = made[0].clone());
+        refused_without_change(&st, ErrorKind::Conflict, || delete_scope(&st, &made[0], OWNER));
+        refused_without_change(&st, ErrorKind::Forbidden, || delete_scope(&st, &made[1], MEMBER));
+        delete_scope(&st, &made[1], OWNER).unwrap();
+        assert!(st.scope(&made[1]).unwrap().is_none());
+        delete_scope(&st, &made[1], OWNER).unwrap();
+    }
+
+    #[test]
+    fn an_ipam_with_pools_goes_only_with_its_cascade_and_takes_everything_with_it() {
+        let st = storage();
+        provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        allocate_in(&st, TOP, None, Some(24), OWNER).unwrap();
+        refused_without_change(&st, ErrorKind::Forbidden, || delete_ipam(&st, "ipam-1", MEMBER));
+        refused_without_change(&st, ErrorKind::Conflict, || delete_ipam(&st, "ipam-1", OWNER));
+        let mut set = regions(&["us-east-1"]);
+        set.cascade = Some(true);
+        update_ipam(&st, "ipam-1", set, OWNER).unwrap();
+        // a pool in the public scope keeps the IPAM even with cascade.
+        st.with(|d| {
+            let mut public = d.scopes["scope-1"].clone();
+            public.id = "scope-0".into();
+            public.scope_type = ScopeType::Public;
+            d.scopes.insert("scope-0".into(), public);
+            d.pools.get_mut(CHILD).unwrap().scope_id = "scope-0".into();
+        });
+        refused_without_change(&st, ErrorKind::Conflict, || delete_ipam(&st, "ipam-1", OWNER));
+        st.with(|d| d.pools.get_mut(CHILD).unwrap().scope_id = "scope-1".into());
+        delete_ipam(&st, "ipam-1", OWNER).unwrap();
+        let d = st.snapshot();
+        assert!(d.ipams.is_empty() && d.scopes.is_empty() && d.pools.is_empty());
+        assert!(d.pool_cidrs.is_empty() && d.allocations.is_empty() && d.history.is_empty());
+        assert!(st.free_blocks(TOP).is_empty());
+        delete_ipam(&st, "ipam-1", OWNER).unwrap();
     }
 }

@@ -17,10 +17,33 @@ pub trait Storage {
 
     /// An IPAM by ID.
     fn ipam(&self, id: &str) -> Result<Option<Ipam>>;
+    /// How many IPAMs `owner` has in `region`.
+    fn count_ipams_in_region(&self, owner: &str, region: &str) -> Result<i64>;
+    /// Records an IPAM (its default scopes are recorded separately).
+    fn insert_ipam(&self, i: &Ipam) -> Result<()>;
+    /// Writes the mutable fields of an IPAM.
+    fn update_ipam(&self, i: &Ipam) -> Result<()>;
+    /// Deletes an IPAM and everything in it: scopes, pools, CIDRs, allocations, free space and
+    /// address history.
+    fn delete_ipam(&self, id: &str) -> Result<()>;
+
     /// A scope by ID.
     fn scope(&self, id: &str) -> Result<Option<Scope>>;
     /// The type of a scope (a cheaper read than the whole scope).
     fn scope_type(&self, id: &str) -> Result<Option<ScopeType>>;
+    /// The scopes of an IPAM, defaults first.
+    fn scopes_of(&self, ipam_id: &str) -> Result<Vec<Scope>>;
+    /// How many scopes an IPAM has, the default scopes included.
+    fn count_scopes(&self, ipam_id: &str) -> Result<i64>;
+    /// How many pools a scope has.
+    fn count_pools_in_scope(&self, scope_id: &str) -> Result<i64>;
+    /// Records a scope.
+    fn insert_scope(&self, s: &Scope) -> Result<()>;
+    /// Writes the mutable fields of a scope.
+    fn update_scope(&self, s: &Scope) -> Result<()>;
+    /// Deletes a scope (it holds no pool).
+    fn delete_scope(&self, id: &str) -> Result<()>;
+
     /// A pool by ID.
     fn pool(&self, id: &str) -> Result<Option<Pool>>;
     /// The pools whose source pool is `id`.

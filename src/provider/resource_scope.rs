@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::ipam::ids;
 use crate::ipam::model::{Scope, ScopeType, State};
-use crate::ipam::{Error, Result, access, rules};
+use crate::ipam::{Error, Result, ops, rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
@@ -121,42 +121,20 @@ impl Resource for ScopeResource {
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let plan = ScopeModel::from_obj(planned)?;
-        let ipam_id = plan.ipam_id.unwrap_or_default();
-        let scope = Scope {
-            id: ids::new_id("ipam-scope"),
-            ipam_id: ipam_id.clone(),
-            owner_id: ctx.config.account_id.clone(),
-            scope_type: rules::creatable_scope_type(),
-            is_default: false,
-            description: plan.description,
-            tags: plan.tags.unwrap_or_default(),
-            tags_all: planned_tags_all(ctx, planned),
-            state: State::CreateComplete,
-        };
-        let owner = ctx.store.write(|tx| {
-            let ipam = tx
-                .ipam(&ipam_id)?
-                .ok_or_else(|| Error::not_found("IPAM", &ipam_id).at("ipam_id"))?;
-            access::check_owner(&ctx.config.account_id, "IPAM", &ipam_id, &ipam.owner_id)?;
-            rules::check_scope_quota(tx.count_scopes(&ipam_id)?, &ctx.config.quotas, &ipam_id)?;
-            tx.insert_scope(&scope)?;
-            Ok(ipam.owner_id)
-        })?;
+        let ipam_id = plan.ipam_id.clone().unwrap_or_default();
+        let set = settings(ctx, plan, planned);
+        let (scope, owner) = ctx
+            .store
+            .write(|tx| ops::create_scope(tx, &ipam_id, set, &ctx.config.account_id, &ctx.config.quotas))?;
         Ok(ScopeModel::of(&scope, &owner, 0).to_obj())
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let prior = ScopeModel::from_obj(prior)?;
-        let plan = ScopeModel::from_obj(planned)?;
+        let set = settings(ctx, ScopeModel::from_obj(planned)?, planned);
         let id = prior.id();
         ctx.store.write(|tx| {
-            let mut s = tx.scope(id)?.ok_or_else(|| Error::not_found("scope", id))?;
-            access::check_owner(&ctx.config.account_id, "Scope", id, &s.owner_id)?;
-            s.description = plan.description.clone();
-            s.tags = plan.tags.clone().unwrap_or_default();
-            s.tags_all = planned_tags_all(ctx, planned);
-            s.state = State::ModifyComplete;
-            tx.update_scope(&s)?;
+            let s = ops::update_scope(tx, id, set, &ctx.config.account_id)?;
             let owner = tx
                 .ipam(&s.ipam_id)?
                 .map(|i| i.owner_id)
@@ -167,13 +145,8 @@ impl Resource for ScopeResource {
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
         let prior = ScopeModel::from_obj(prior)?;
-        let id = prior.id();
-        ctx.store.write(|tx| {
-            let Some(s) = tx.scope(id)? else { return Ok(()) };
-            access::check_owner(&ctx.config.account_id, "Scope", id, &s.owner_id)?;
-            rules::check_scope_deletable(&s, tx.count_pools_in_scope(id)?)?;
-            tx.delete_scope(id)
-        })
+        ctx.store
+            .write(|tx| ops::delete_scope(tx, prior.id(), &ctx.config.account_id))
     }
 
     fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
@@ -184,5 +157,14 @@ impl Resource for ScopeResource {
     fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
         ids::check_id(id, "ipam-scope", 17, "scope")?;
         Ok(load(ctx, id)?.ok_or_else(|| Error::not_found("scope", id))?.to_obj())
+    }
+}
+
+/// What the plan sets on the scope.
+fn settings(ctx: &Ctx, plan: ScopeModel, planned: &Obj) -> ops::ScopeSettings {
+    ops::ScopeSettings {
+        description: plan.description,
+        tags: plan.tags.unwrap_or_default(),
+        tags_all: planned_tags_all(ctx, planned),
     }
 }

@@ -17,6 +17,36 @@ impl<'a> Storage for Tx<'a> {
     fn ipam(&self, id: &str) -> Result<Option<Ipam>> {
         Tx::ipam(self, id)
     }
+    fn count_ipams_in_region(&self, owner: &str, region: &str) -> Result<i64> {
+        Tx::count_ipams_in_region(self, owner, region)
+    }
+    fn insert_ipam(&self, i: &Ipam) -> Result<()> {
+        Tx::insert_ipam(self, i)
+    }
+    fn update_ipam(&self, i: &Ipam) -> Result<()> {
+        Tx::update_ipam(self, i)
+    }
+    fn delete_ipam(&self, id: &str) -> Result<()> {
+        Tx::delete_ipam(self, id)
+    }
+    fn scopes_of(&self, ipam_id: &str) -> Result<Vec<Scope>> {
+        Tx::scopes_of(self, ipam_id)
+    }
+    fn count_scopes(&self, ipam_id: &str) -> Result<i64> {
+        Tx::count_scopes(self, ipam_id)
+    }
+    fn count_pools_in_scope(&self, scope_id: &str) -> Result<i64> {
+        Tx::count_pools_in_scope(self, scope_id)
+    }
+    fn insert_scope(&self, s: &Scope) -> Result<()> {
+        Tx::insert_scope(self, s)
+    }
+    fn update_scope(&self, s: &Scope) -> Result<()> {
+        Tx::update_scope(self, s)
+    }
+    fn delete_scope(&self, id: &str) -> Result<()> {
+        Tx::delete_scope(self, id)
+    }
     fn scope(&self, id: &str) -> Result<Option<Scope>> {
         Tx::scope(self, id)
     }
