@@ -176,22 +176,8 @@ pub fn split_id<'a>(id: &'a str, form: &str) -> Result<(&'a str, &'a str)> {
 
 /// The state of an `ipam_pool_cidr`, and an element of `ipam_pool_cidrs`.
 pub fn pool_cidr_state(pc: &PoolCidr) -> Obj {
-    let auth = match (&pc.auth_message, &pc.auth_signature) {
-        (None, None) => Value::List(vec![]),
-        (m, s) => Value::List(vec![Value::Object(obj([
-            ("message", Value::opt_str(m.clone())),
-            ("signature", Value::opt_str(s.clone())),
-        ]))]),
-    };
-    obj([
-        ("id", Value::str(format!("{}_{}", pc.cidr, pc.pool_id))),
-        ("ipam_pool_id", Value::str(&pc.pool_id)),
-        ("cidr", Value::str(pc.cidr.to_string())),
-        ("netmask_length", Value::int(i64::from(pc.cidr.prefix))),
-        ("ipam_pool_cidr_id", Value::str(&pc.id)),
-        ("state", Value::str(pc.state.as_str())),
-        ("cidr_authorization_context", auth),
-    ])
+    use super::model::Model;
+    super::resource_pool_cidr::PoolCidrModel::from_domain(pc).to_obj()
 }
 
 /// The state of an `ipam_pool_allocation`, and an element of `ipam_pool_allocations`.

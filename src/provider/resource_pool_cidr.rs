@@ -2,33 +2,78 @@
 //! netmask length.
 
 use crate::ipam::cidr::Cidr;
-use crate::ipam::model::CidrState;
+use crate::ipam::model::{CidrState, PoolCidr};
 use crate::ipam::{Error, Result};
 use crate::ipam::{access, byoip, ops, pool_rules};
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
-use crate::plugin::value::{Obj, Type, Value};
+use crate::plugin::schema::Schema;
+use crate::plugin::value::{Obj, Value};
 
-use super::common::{ObjExt, checked_at_apply, diag, parse_cidr, pool_cidr_state, split_id, validate_cidr_netmask};
+use super::common::{checked_at_apply, diag, parse_cidr, split_id, validate_cidr_netmask};
 use super::framework::{Ctx, Resource};
+use super::model::{Maybe, Model, model};
+
+model! {
+    /// The BYOIP authorization of a pool CIDR.
+    pub struct AuthContextModel {
+        message: Option<String> = optional("`1|aws|<account>|<cidr>|<YYYYMMDD expiry>|SHA256|RSAPSS`."),
+        signature: Option<String> = optional("The message signed with the key of your RDAP certificate.").sensitive(),
+    }
+}
+
+model! {
+    /// `ipam_pool_cidr`: its arguments, and its state.
+    pub struct PoolCidrModel("A CIDR provisioned to a pool. For a child pool the CIDR must be free in the parent pool, and provisioning it allocates it there.") {
+        id: Maybe<String> = computed("`<cidr>_<pool-id>`."),
+        ipam_pool_id: Maybe<String> = required("The pool to provision to.").force_new(),
+        cidr: Maybe<String> = optional_computed("The CIDR to provision. Given together with `netmask_length` (as generated configuration is), the two must agree.").force_new(),
+        netmask_length: Maybe<i64> = optional_computed("Provision the first free block of this size from the parent pool (or Amazon-provided IPv6). Given together with `cidr`, it must be the CIDR's prefix length.").force_new(),
+        ipam_pool_cidr_id: Maybe<String> = computed("The pool CIDR's own ID."),
+        state: Maybe<CidrState> = computed("`provisioned`."),
+        cidr_authorization_context: Vec<AuthContextModel> = list_block("Proof that you own a BYOIP CIDR: needed when provisioning to a top-level public pool, never for child pools.").max_items(1).force_new(),
+    }
+}
 
 pub struct PoolCidrResource;
 
-fn load(ctx: &Ctx, pool_id: &str, cidr: &Cidr) -> Result<Option<Obj>> {
-    ctx.store
-        .read(|tx| Ok(tx.pool_cidr(pool_id, cidr)?.map(|pc| pool_cidr_state(&pc))))
+impl PoolCidrModel {
+    /// The state of a pool CIDR.
+    pub fn from_domain(pc: &PoolCidr) -> PoolCidrModel {
+        let auth = match (&pc.auth_message, &pc.auth_signature) {
+            (None, None) => vec![],
+            (m, s) => vec![AuthContextModel {
+                message: m.clone(),
+                signature: s.clone(),
+            }],
+        };
+        PoolCidrModel {
+            id: format!("{}_{}", pc.cidr, pc.pool_id).into(),
+            ipam_pool_id: pc.pool_id.clone().into(),
+            cidr: pc.cidr.to_string().into(),
+            netmask_length: i64::from(pc.cidr.prefix).into(),
+            ipam_pool_cidr_id: pc.id.clone().into(),
+            state: pc.state.into(),
+            cidr_authorization_context: auth,
+        }
+    }
+
+    fn pool_id(&self) -> &str {
+        self.ipam_pool_id.known().map_or("", String::as_str)
+    }
+
+    /// The BYOIP message and signature.
+    fn auth(&self) -> (Option<String>, Option<String>) {
+        let b = self.cidr_authorization_context.first();
+        (b.and_then(|b| b.message.clone()), b.and_then(|b| b.signature.clone()))
+    }
 }
 
-fn auth(o: &Obj) -> (Option<String>, Option<String>) {
-    let b = o
-        .get("cidr_authorization_context")
-        .and_then(Value::as_elems)
-        .and_then(|v| v.first())
-        .and_then(Value::as_obj);
-    (
-        b.and_then(|b| b.string("message")),
-        b.and_then(|b| b.string("signature")),
-    )
+fn load(ctx: &Ctx, pool_id: &str, cidr: &Cidr) -> Result<Option<Obj>> {
+    ctx.store.read(|tx| {
+        Ok(tx
+            .pool_cidr(pool_id, cidr)?
+            .map(|pc| PoolCidrModel::from_domain(&pc).to_obj()))
+    })
 }
 
 /// The plan-time checks against the pool in the database: family, R-16 private IPv6 space,
@@ -40,7 +85,8 @@ fn plan_checks(
     tx: &crate::store::Tx,
     pool_id: &str,
     cidr: Option<Cidr>,
-    planned: &Obj,
+    planned: &PoolCidrModel,
+    auth_known: bool,
 ) -> Result<Option<Error>> {
     let pool = tx
         .pool(pool_id)?
@@ -50,7 +96,7 @@ fn plan_checks(
     };
     let source = ops::root_source(tx, &pool)?;
     let mut warning = None;
-    let (prefix, attribute) = match (cidr, planned.int("netmask_length")) {
+    let (prefix, attribute) = match (cidr, planned.netmask_length.known().copied()) {
         (Some(c), _) => {
             pool_rules::check_family(&pool, &c, "cidr")?;
             // The kind of space is the configuration's; whether the IPAM allows global unicast
@@ -69,11 +115,9 @@ fn plan_checks(
     if let Some(c) = cidr
         && pool.source_pool_id.is_none()
         && byoip::needs_byoip_proof(&pool, scope.scope_type)
-        && planned
-            .get("cidr_authorization_context")
-            .is_none_or(Value::is_wholly_known)
+        && auth_known
     {
-        let (message, signature) = auth(planned);
+        let (message, signature) = planned.auth();
         byoip::check_byoip_authorization(
             message.as_deref(),
             signature.as_deref(),
@@ -91,37 +135,7 @@ impl Resource for PoolCidrResource {
     }
 
     fn schema(&self) -> Schema {
-        let ctx_block = Block::new(
-            "Proof that you own a BYOIP CIDR: needed when provisioning to a top-level public pool, never for child pools.",
-            vec![
-                Attribute::optional(
-                    "message",
-                    Type::String,
-                    "`1|aws|<account>|<cidr>|<YYYYMMDD expiry>|SHA256|RSAPSS`.",
-                ),
-                Attribute::optional(
-                    "signature",
-                    Type::String,
-                    "The message signed with the key of your RDAP certificate.",
-                )
-                .sensitive(),
-            ],
-        );
-        Schema {
-            version: 0,
-            block: Block::new(
-                "A CIDR provisioned to a pool. For a child pool the CIDR must be free in the parent pool, and provisioning it allocates it there.",
-                vec![
-                    Attribute::computed("id", Type::String, "`<cidr>_<pool-id>`."),
-                    Attribute::required("ipam_pool_id", Type::String, "The pool to provision to.").force_new(),
-                    Attribute::optional_computed("cidr", Type::String, "The CIDR to provision. Given together with `netmask_length` (as generated configuration is), the two must agree.").force_new(),
-                    Attribute::optional_computed("netmask_length", Type::Number, "Provision the first free block of this size from the parent pool (or Amazon-provided IPv6). Given together with `cidr`, it must be the CIDR's prefix length.").force_new(),
-                    Attribute::computed("ipam_pool_cidr_id", Type::String, "The pool CIDR's own ID."),
-                    Attribute::computed("state", Type::String, "`provisioned`."),
-                ],
-            )
-            .with_block(NestedBlock { name: "cidr_authorization_context", nesting: Nesting::List, block: ctx_block, min_items: 0, max_items: 1, force_new: true }),
-        }
+        PoolCidrModel::schema()
     }
 
     fn cidr_attributes(&self) -> &'static [&'static str] {
@@ -129,8 +143,11 @@ impl Resource for PoolCidrResource {
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        let given = |k: &str| config.get(k).is_some_and(|v| !v.is_null());
-        if !given("cidr") && !given("netmask_length") {
+        let m = match PoolCidrModel::from_config(config) {
+            Ok(m) => m,
+            Err(e) => return diags.push(diag(&e)),
+        };
+        if m.cidr.is_null() && m.netmask_length.is_null() {
             diags.push(diag(&Error::invalid("Missing CIDR", "Give `cidr` (an exact CIDR) or `netmask_length` (carve the first free block from the parent pool).").at("cidr")));
         }
         validate_cidr_netmask(config, diags);
@@ -140,23 +157,36 @@ impl Resource for PoolCidrResource {
         if prior.is_some() {
             return;
         }
-        planned.insert("state".into(), Value::str(CidrState::Provisioned.as_str()));
-        let cidr = planned.str("cidr").and_then(|s| Cidr::parse(s).ok());
-        if let Some(c) = cidr
-            && config.get("netmask_length").is_none_or(Value::is_null)
-        {
-            planned.insert("netmask_length".into(), Value::int(i64::from(c.prefix)));
-        }
-        let Some(pool_id) = planned.string("ipam_pool_id") else {
-            return;
+        let before = match PoolCidrModel::from_obj(planned) {
+            Ok(m) => m,
+            Err(e) => return diags.push(diag(&e)),
         };
-        if let Some(c) = cidr {
-            planned.insert("id".into(), Value::str(format!("{c}_{pool_id}")));
+        let mut m = before.clone();
+        m.state = CidrState::Provisioned.into();
+        let cidr = m.cidr.known().and_then(|s| Cidr::parse(s).ok());
+        if let Some(c) = cidr
+            && PoolCidrModel::from_config(config).is_ok_and(|c| c.netmask_length.is_null())
+        {
+            m.netmask_length = i64::from(c.prefix).into();
         }
+        if let (Some(c), Some(pool_id)) = (cidr, m.ipam_pool_id.known()) {
+            m.id = format!("{c}_{pool_id}").into();
+        }
+        m.write_changed(&before, planned);
+        if m.ipam_pool_id.known().is_none() {
+            return;
+        }
+        // Unknown values anywhere in the block wait for apply.
+        let auth_known = planned
+            .get("cidr_authorization_context")
+            .is_none_or(Value::is_wholly_known);
         // Rules whose facts are the pool's own (immutable) attributes and the configuration are
         // checked here, as at apply. Rules on other objects' space wait
         // for apply: the same plan may free that space first (e.g. a replacement).
-        match ctx.store.read(|tx| plan_checks(ctx, tx, &pool_id, cidr, planned)) {
+        match ctx
+            .store
+            .read(|tx| plan_checks(ctx, tx, m.pool_id(), cidr, &m, auth_known))
+        {
             Ok(Some(w)) => diags.push(checked_at_apply(&w)),
             Ok(None) => {}
             Err(e) => diags.push(diag(&e)),
@@ -164,42 +194,42 @@ impl Resource for PoolCidrResource {
     }
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
-        let pool_id = planned.string("ipam_pool_id").unwrap_or_default();
-        let cidr = planned.str("cidr").map(|s| parse_cidr(s, "cidr")).transpose()?;
-        let (message, signature) = auth(planned);
+        let m = PoolCidrModel::from_obj(planned)?;
+        let pool_id = m.pool_id();
+        let cidr = m.cidr.known().map(|s| parse_cidr(s, "cidr")).transpose()?;
+        let (message, signature) = m.auth();
         let req = ops::ProvisionRequest {
             cidr,
             netmask_length: if cidr.is_some() {
                 None
             } else {
-                planned.int("netmask_length")
+                m.netmask_length.known().copied()
             },
             auth_message: message.as_deref(),
             auth_signature: signature.as_deref(),
         };
         ctx.store.write(|tx| {
             let pool = tx
-                .pool(&pool_id)?
-                .ok_or_else(|| Error::not_found("pool", &pool_id).at("ipam_pool_id"))?;
-            access::check_owner(&ctx.config.account_id, "Pool", &pool_id, &pool.owner_id)?;
+                .pool(pool_id)?
+                .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
+            access::check_owner(&ctx.config.account_id, "Pool", pool_id, &pool.owner_id)?;
             let pc = ops::provision(tx, &pool, &req, &ctx.config.account_id, &ctx.config.quotas, &ops::now())?;
-            Ok(pool_cidr_state(&pc))
+            Ok(PoolCidrModel::from_domain(&pc).to_obj())
         })
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, _planned: &Obj) -> Result<Obj> {
         // Every argument replaces the object; nothing changes in place.
-        let (pool_id, cidr) = (
-            prior.str("ipam_pool_id").unwrap_or_default(),
-            prior.str("cidr").unwrap_or_default(),
-        );
+        let m = PoolCidrModel::from_obj(prior)?;
+        let cidr = m.cidr.known().map_or("", String::as_str);
         let c = parse_cidr(cidr, "cidr")?;
-        load(ctx, pool_id, &c)?.ok_or_else(|| Error::not_found("pool CIDR", cidr))
+        load(ctx, m.pool_id(), &c)?.ok_or_else(|| Error::not_found("pool CIDR", cidr))
     }
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
-        let pool_id = prior.str("ipam_pool_id").unwrap_or_default();
-        let Some(c) = prior.str("cidr").and_then(|s| Cidr::parse(s).ok()) else {
+        let m = PoolCidrModel::from_obj(prior)?;
+        let pool_id = m.pool_id();
+        let Some(c) = m.cidr.known().and_then(|s| Cidr::parse(s).ok()) else {
             return Ok(());
         };
         ctx.store.write(|tx| {
@@ -213,11 +243,11 @@ impl Resource for PoolCidrResource {
     }
 
     fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
-        let pool_id = state.str("ipam_pool_id").unwrap_or_default();
-        let Some(c) = state.str("cidr").and_then(|s| Cidr::parse(s).ok()) else {
+        let m = PoolCidrModel::from_obj(state)?;
+        let Some(c) = m.cidr.known().and_then(|s| Cidr::parse(s).ok()) else {
             return Ok(None);
         };
-        load(ctx, pool_id, &c)
+        load(ctx, m.pool_id(), &c)
     }
 
     fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
