@@ -19,6 +19,7 @@ use super::common::diag;
 use super::filter::{Filter, check_names, matches};
 use super::framework::Ctx;
 use super::model::{Model, Set, model};
+use super::resource_ipam::OperatingRegion;
 use super::{resource_ipam, resource_pool, resource_scope};
 
 /// What a data source's `tags` are.
@@ -35,13 +36,6 @@ fn data_tags(mut o: Obj) -> Obj {
         o.insert("tags".into(), if empty { Value::Null } else { all });
     }
     o
-}
-
-model! {
-    /// One of an IPAM's operating regions.
-    pub struct OperatingRegion {
-        region_name: String = required("Region name, e.g. `us-east-1`."),
-    }
 }
 
 model! {

@@ -11,9 +11,15 @@ use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
 
 use super::common::{checked_at_apply, diag};
-use super::data::OperatingRegion;
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
 use super::model::{Maybe, Model, Set, model};
+
+model! {
+    /// One of an IPAM's operating regions.
+    pub struct OperatingRegion {
+        region_name: String = required("Region name, e.g. `us-east-1`."),
+    }
+}
 
 model! {
     /// `ipam`.
