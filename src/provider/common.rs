@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use crate::ipam::cidr::Cidr;
-use crate::ipam::model::{Allocation, PoolCidr, Tags};
+use crate::ipam::model::{Allocation, Tags};
 use crate::ipam::{AttrPath, Error, ErrorKind, PathStep, Result, allocator, pool_rules};
 use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
 use crate::plugin::value::{Obj, Value};
@@ -172,12 +172,6 @@ pub fn split_id<'a>(id: &'a str, form: &str) -> Result<(&'a str, &'a str)> {
             format!("{id:?} is not of the form {form}."),
         )),
     }
-}
-
-/// The state of an `ipam_pool_cidr`, and an element of `ipam_pool_cidrs`.
-pub fn pool_cidr_state(pc: &PoolCidr) -> Obj {
-    use super::model::Model;
-    super::resource_pool_cidr::PoolCidrModel::from_domain(pc).to_obj()
 }
 
 /// The state of an `ipam_pool_allocation`, and an element of `ipam_pool_allocations`.

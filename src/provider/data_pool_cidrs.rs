@@ -3,11 +3,11 @@
 use crate::ipam::Result;
 use crate::ipam::model::CidrState;
 
-use super::common::pool_cidr_state;
 use super::data::visible_pool;
 use super::filter::{Filter, canonical_cidr_values, check_names, matches};
 use super::framework::Ctx;
 use super::model::{Model, ModelDataSource, Set, model};
+use super::resource_pool_cidr::PoolCidrModel;
 
 model! {
     /// One provisioned CIDR.
@@ -50,7 +50,7 @@ impl ModelDataSource for PoolCidrsData {
                     _ => None,
                 };
                 if matches(&fs, &field, &Default::default(), "pool CIDRs")? {
-                    out.push(PoolCidrItem::from_obj(&pool_cidr_state(&pc))?);
+                    out.push(PoolCidrItem::from_obj(&PoolCidrModel::from_domain(&pc).to_obj())?);
                 }
             }
             Ok(out)
