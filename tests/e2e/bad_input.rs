@@ -376,8 +376,8 @@ const CASES: &[Case] = &[
     .at("permission_arns"),
     plan(
         "resource \"ipam_resource_share\" \"x\" {\n  name = \"s\"\n  principals = [\"123\"]\n}",
-        "Invalid account ID",
-        &["\"123\" is not an AWS account ID"],
+        "Invalid principal",
+        &["\"123\" is not a principal", "12-digit account ID", "organisation ARN", "OU ARN"],
     )
     .at("principals"),
     plan(
