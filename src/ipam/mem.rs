@@ -171,6 +171,22 @@ impl Storage for MemStorage {
         d.history.retain(|h| h.ipam_id != id);
         Ok(())
     }
+    fn private_top_level_ipv6_cidrs(&self, ipam_id: &str) -> Result<Vec<(String, Cidr)>> {
+        let d = self.data.borrow();
+        let private = |scope_id: &str| {
+            d.scopes
+                .get(scope_id)
+                .is_some_and(|s| s.ipam_id == ipam_id && s.scope_type == ScopeType::Private)
+        };
+        let mut v: Vec<(String, Cidr)> = d
+            .pool_cidrs
+            .values()
+            .filter(|c| c.top_level && c.cidr.cidr.family == Family::V6 && private(&c.scope_id))
+            .map(|c| (c.cidr.pool_id.clone(), c.cidr.cidr))
+            .collect();
+        v.sort_by_key(|(pool, c)| (pool.clone(), c.start));
+        Ok(v)
+    }
     fn scopes_of(&self, ipam_id: &str) -> Result<Vec<Scope>> {
         let d = self.data.borrow();
         let mut v: Vec<Scope> = d.scopes.values().filter(|s| s.ipam_id == ipam_id).cloned().collect();

@@ -447,11 +447,15 @@ pub fn create_ipam(st: &impl Storage, set: IpamSettings, account: &str, region: 
     Ok(ipam)
 }
 
-/// Changes an IPAM of `account` in place (R-03 against its home region).
+/// Changes an IPAM of `account` in place (R-03 against its home region); `enable_private_gua`
+/// goes off only while no private pool holds global unicast space.
 pub fn update_ipam(st: &impl Storage, id: &str, set: IpamSettings, account: &str) -> Result<Ipam> {
     let mut i = st.ipam(id)?.ok_or_else(|| Error::not_found("IPAM", id))?;
     access::check_owner(account, "IPAM", id, &i.owner_id)?;
     rules::check_operating_regions(&i.home_region, &set.operating_regions)?;
+    if i.private_gua() && set.enable_private_gua != Some(true) {
+        check_private_gua_off(st, id)?;
+    }
     i.description = set.description;
     i.operating_regions = set.operating_regions;
     i.tags = set.tags;
@@ -461,6 +465,12 @@ pub fn update_ipam(st: &impl Storage, id: &str, set: IpamSettings, account: &str
     i.state = State::ModifyComplete;
     st.update_ipam(&i)?;
     Ok(i)
+}
+
+/// Whether IPAM `ipam_id` may turn `enable_private_gua` off: refused while a top-level pool of
+/// one of its private scopes holds global unicast IPv6 (child pools lie inside their parents).
+pub fn check_private_gua_off(st: &impl Storage, ipam_id: &str) -> Result<()> {
+    pool_rules::check_private_gua_off(ipam_id, &st.private_top_level_ipv6_cidrs(ipam_id)?)
 }
 
 /// Deletes an IPAM of `account` with everything in it; already gone is done. Without its own
@@ -1081,5 +1091,104 @@ mod tests {
         assert!(d.pool_cidrs.is_empty() && d.allocations.is_empty() && d.history.is_empty());
         assert!(st.free_blocks(TOP).is_empty());
         delete_ipam(&st, "ipam-1", OWNER).unwrap();
+    }
+
+    #[test]
+    fn an_ipam_without_cascade_goes_only_with_its_default_scopes_and_no_pool() {
+        let st = storage();
+        st.with(|d| d.pools.clear());
+        let (extra, _) = create_scope(&st, "ipam-1", ScopeSettings::default(), OWNER, &Quotas::default()).unwrap();
+        let e = refused_without_change(&st, ErrorKind::Conflict, || delete_ipam(&st, "ipam-1", OWNER));
+        assert!(e.detail.contains("cascade = true"), "{}", e.detail);
+        delete_scope(&st, &extra.id, OWNER).unwrap();
+        delete_ipam(&st, "ipam-1", OWNER).unwrap();
+        assert!(st.snapshot().ipams.is_empty() && st.snapshot().scopes.is_empty());
+    }
+
+    #[test]
+    fn an_ipam_that_is_not_there_is_not_updated_and_is_already_deleted() {
+        let st = MemStorage::default();
+        refused_without_change(&st, ErrorKind::NotFound, || {
+            update_ipam(&st, "ipam-1", regions(&["us-east-1"]), OWNER)
+        });
+        delete_ipam(&st, "ipam-1", OWNER).unwrap();
+        check_private_gua_off(&st, "ipam-1").unwrap();
+    }
+
+    #[test]
+    fn private_gua_goes_off_only_while_no_top_level_private_pool_holds_global_unicast() {
+        const V6: &str = "ipam-pool-0123456789abcdef6";
+        const V6_CHILD: &str = "ipam-pool-0123456789abcdef7";
+        let st = storage();
+        st.with(|d| {
+            d.ipams.get_mut("ipam-1").unwrap().enable_private_gua = Some(true);
+            for (id, parent) in [(V6, None), (V6_CHILD, Some(V6))] {
+                let p = Pool {
+                    address_family: Family::V6,
+                    ..pool(id, parent)
+                };
+                d.pools.insert(id.into(), p);
+            }
+        });
+        let gua = |on: Option<bool>| IpamSettings {
+            enable_private_gua: on,
+            ..regions(&["us-east-1"])
+        };
+        // Unique local space never stands in the way.
+        provision_cidr(&st, V6, Some("fd00::/48"), None).unwrap();
+        update_ipam(&st, "ipam-1", gua(None), OWNER).unwrap();
+        update_ipam(&st, "ipam-1", gua(Some(true)), OWNER).unwrap();
+
+        let held = provision_cidr(&st, V6, Some("2001:db8::/48"), None).unwrap();
+        provision_cidr(&st, V6_CHILD, None, Some(56)).unwrap();
+        for off in [None, Some(false)] {
+            let e = refused_without_change(&st, ErrorKind::Conflict, || update_ipam(&st, "ipam-1", gua(off), OWNER));
+            assert_eq!(e.attribute().as_deref(), Some("enable_private_gua"));
+            // Named once, by the top-level pool: the child's block lies inside it.
+            assert!(
+                e.detail.contains(&format!(": 2001:db8::/48 in pool {V6}. ")),
+                "{}",
+                e.detail
+            );
+            assert!(!e.detail.contains(V6_CHILD), "{}", e.detail);
+        }
+        // The owner check comes first; another account learns nothing about the pools.
+        refused_without_change(&st, ErrorKind::Forbidden, || {
+            update_ipam(&st, "ipam-1", gua(None), MEMBER)
+        });
+        // Keeping it on, the IPAM still changes.
+        let mut set = gua(Some(true));
+        set.description = Some("kept".into());
+        assert_eq!(
+            update_ipam(&st, "ipam-1", set, OWNER).unwrap().description.as_deref(),
+            Some("kept")
+        );
+
+        // Global unicast space in a public scope is no private GUA.
+        st.with(|d| {
+            let mut public = d.scopes["scope-1"].clone();
+            public.id = "scope-0".into();
+            public.scope_type = ScopeType::Public;
+            d.scopes.insert("scope-0".into(), public);
+            for c in d.pool_cidrs.values_mut().filter(|c| c.scope_id == "scope-1") {
+                c.scope_id = "scope-0".into();
+            }
+        });
+        check_private_gua_off(&st, "ipam-1").unwrap();
+        st.with(|d| {
+            for c in d.pool_cidrs.values_mut() {
+                c.scope_id = "scope-1".into();
+            }
+        });
+        check_private_gua_off(&st, "ipam-1").unwrap_err();
+
+        // Once the child's and the pool's CIDRs are deprovisioned, it goes off.
+        let child = get(&st, V6_CHILD);
+        let child_cidr = st.pool_cidrs(V6_CHILD).unwrap().remove(0);
+        deprovision(&st, &child, &child_cidr, T1).unwrap();
+        deprovision(&st, &get(&st, V6), &held, T1).unwrap();
+        let i = update_ipam(&st, "ipam-1", gua(Some(false)), OWNER).unwrap();
+        assert_eq!(i.enable_private_gua, Some(false));
+        assert_eq!(st.ipam("ipam-1").unwrap().unwrap().enable_private_gua, Some(false));
     }
 }

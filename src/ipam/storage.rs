@@ -26,6 +26,9 @@ pub trait Storage {
     /// Deletes an IPAM and everything in it: scopes, pools, CIDRs, allocations, free space and
     /// address history.
     fn delete_ipam(&self, id: &str) -> Result<()>;
+    /// The CIDRs provisioned to the top-level IPv6 pools of an IPAM's private scopes, each with
+    /// its pool, by pool then address (child pools lie inside their parents).
+    fn private_top_level_ipv6_cidrs(&self, ipam_id: &str) -> Result<Vec<(String, Cidr)>>;
 
     /// A scope by ID.
     fn scope(&self, id: &str) -> Result<Option<Scope>>;

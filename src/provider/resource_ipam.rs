@@ -2,10 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::ipam::cidr::Family;
 use crate::ipam::ids;
-use crate::ipam::model::{Ipam, Scope, ScopeType, State};
-use crate::ipam::{Error, Result, access, pool_rules, rules};
+use crate::ipam::model::{Ipam, State};
+use crate::ipam::{Error, Result, ops, rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
@@ -134,8 +133,7 @@ impl Resource for IpamResource {
         // The pools' CIDRs may be deprovisioned in the same plan: apply decides.
         if let Some(p) = prior.as_ref().filter(|p| p.enable_private_gua == Some(true))
             && before.enable_private_gua != Some(true)
-            && let Ok(Some(i)) = ctx.store.read(|tx| tx.ipam(p.id()))
-            && let Err(e) = ctx.store.read(|tx| gua_can_be_turned_off(tx, &i))
+            && let Err(e) = ctx.store.read(|tx| ops::check_private_gua_off(tx, p.id()))
         {
             diags.push(checked_at_apply(&e));
         }
@@ -150,81 +148,28 @@ impl Resource for IpamResource {
     }
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
-        let plan = IpamModel::from_obj(planned)?;
-        let regions = plan.regions().unwrap_or_default();
-        rules::check_operating_regions(&ctx.config.region, &regions)?;
-        let id = ids::new_id("ipam");
-        let scope = |t: ScopeType| Scope {
-            id: ids::new_id("ipam-scope"),
-            ipam_id: id.clone(),
-            owner_id: ctx.config.account_id.clone(),
-            scope_type: t,
-            is_default: true,
-            description: None,
-            tags: Default::default(),
-            tags_all: Default::default(),
-            state: State::CreateComplete,
-        };
-        let public = scope(ScopeType::Public);
-        let private = scope(ScopeType::Private);
-        let ipam = Ipam {
-            id: id.clone(),
-            owner_id: ctx.config.account_id.clone(),
-            home_region: ctx.config.region.clone(),
-            description: plan.description,
-            operating_regions: regions,
-            public_default_scope_id: public.id.clone(),
-            private_default_scope_id: private.id.clone(),
-            tags: plan.tags.unwrap_or_default(),
-            tags_all: planned_tags_all(ctx, planned),
-            state: State::CreateComplete,
-            cascade: plan.cascade,
-            enable_private_gua: plan.enable_private_gua,
-        };
-        ctx.store.write(|tx| {
-            let n = tx.count_ipams_in_region(&ctx.config.account_id, &ctx.config.region)?;
-            rules::check_ipam_quota(n, &ctx.config.quotas, &ctx.config.region, &ctx.config.account_id)?;
-            tx.insert_ipam(&ipam)?;
-            tx.insert_scope(&public)?;
-            tx.insert_scope(&private)?;
-            Ok(())
-        })?;
+        let set = settings(ctx, IpamModel::from_obj(planned)?, planned);
+        let c = &ctx.config;
+        let ipam = ctx
+            .store
+            .write(|tx| ops::create_ipam(tx, set, &c.account_id, &c.region, &c.quotas))?;
         Ok(IpamModel::of(&ipam, 2).to_obj())
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let prior = IpamModel::from_obj(prior)?;
-        let plan = IpamModel::from_obj(planned)?;
+        let set = settings(ctx, IpamModel::from_obj(planned)?, planned);
         let id = prior.id();
         ctx.store.write(|tx| {
-            let mut i = tx.ipam(id)?.ok_or_else(|| Error::not_found("IPAM", id))?;
-            access::check_owner(&ctx.config.account_id, "IPAM", id, &i.owner_id)?;
-            let regions = plan.regions().unwrap_or_default();
-            rules::check_operating_regions(&i.home_region, &regions)?;
-            i.description = plan.description.clone();
-            i.operating_regions = regions;
-            i.tags = plan.tags.clone().unwrap_or_default();
-            i.tags_all = planned_tags_all(ctx, planned);
-            i.cascade = plan.cascade;
-            if i.private_gua() && plan.enable_private_gua != Some(true) {
-                gua_can_be_turned_off(tx, &i)?;
-            }
-            i.enable_private_gua = plan.enable_private_gua;
-            i.state = State::ModifyComplete;
-            tx.update_ipam(&i)?;
+            let i = ops::update_ipam(tx, id, set, &ctx.config.account_id)?;
             Ok(IpamModel::of(&i, tx.count_scopes(id)?).to_obj())
         })
     }
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
         let prior = IpamModel::from_obj(prior)?;
-        let id = prior.id();
-        ctx.store.write(|tx| {
-            let Some(i) = tx.ipam(id)? else { return Ok(()) };
-            access::check_owner(&ctx.config.account_id, "IPAM", id, &i.owner_id)?;
-            deletable(tx, &i)?;
-            tx.delete_ipam(id)
-        })
+        ctx.store
+            .write(|tx| ops::delete_ipam(tx, prior.id(), &ctx.config.account_id))
     }
 
     fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
@@ -238,36 +183,14 @@ impl Resource for IpamResource {
     }
 }
 
-/// `enable_private_gua` turned off: refused while a top-level pool of a private scope of the
-/// IPAM holds global unicast space (child pools lie inside their parents).
-fn gua_can_be_turned_off(tx: &crate::store::Tx, i: &Ipam) -> Result<()> {
-    let private: Vec<String> = tx
-        .scopes_of(&i.id)?
-        .into_iter()
-        .filter(|s| s.scope_type == ScopeType::Private)
-        .map(|s| s.id)
-        .collect();
-    let mut held = Vec::new();
-    for p in tx.all_pools()? {
-        if p.source_pool_id.is_none() && p.address_family == Family::V6 && private.contains(&p.scope_id) {
-            held.extend(tx.pool_cidrs(&p.id)?.into_iter().map(|c| (p.id.clone(), c.cidr)));
-        }
+/// What the plan sets on the IPAM.
+fn settings(ctx: &Ctx, plan: IpamModel, planned: &Obj) -> ops::IpamSettings {
+    ops::IpamSettings {
+        operating_regions: plan.regions().unwrap_or_default(),
+        description: plan.description,
+        tags: plan.tags.unwrap_or_default(),
+        tags_all: planned_tags_all(ctx, planned),
+        cascade: plan.cascade,
+        enable_private_gua: plan.enable_private_gua,
     }
-    pool_rules::check_private_gua_off(&i.id, &held)
-}
-
-/// with the IPAM's own `cascade` setting.
-fn deletable(tx: &crate::store::Tx, i: &Ipam) -> Result<()> {
-    let scopes = tx.scopes_of(&i.id)?;
-    let extra = scopes.iter().filter(|s| !s.is_default).count() as i64;
-    let mut private_pools = 0;
-    let mut public_pools = 0;
-    for s in &scopes {
-        let n = tx.count_pools_in_scope(&s.id)?;
-        match s.scope_type {
-            ScopeType::Public => public_pools += n,
-            ScopeType::Private => private_pools += n,
-        }
-    }
-    rules::check_ipam_deletable(&i.id, i.cascade.unwrap_or(false), extra, private_pools, public_pools)
 }
