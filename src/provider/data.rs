@@ -1,67 +1,71 @@
-//! What the data sources share: the models of IPAMs, scopes and pools as data sources show them,
-//! the finders behind each singular and plural pair (with their filter names), pool visibility,
+//! What the data sources share: how they show IPAMs, scopes and pools (read-only views of the
+//! resources' own models, so an attribute added to a resource reaches its data sources), the
+//! finders behind each singular and plural pair (with their filter names), pool visibility,
 //! and utilisation figures.
-//!
-//! The attribute models are read from the resources' states, so they hold what the resource
-//! shows; an attribute added to a resource reaches its data sources once it is declared here.
 
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
-use crate::ipam::cidr::Family;
-use crate::ipam::model::{AwsService, Ipam, Pool, PublicIpSource, Scope, ScopeType, State};
+use crate::ipam::model::{Ipam, Pool, Scope, ScopeType};
 use crate::ipam::utilisation::{Addresses, Utilisation};
 use crate::ipam::{Error, ErrorKind, Result, access, ids};
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::value::{Number, Obj, Value};
+use crate::plugin::value::Number;
 use crate::store::Tx;
 
 use super::common::diag;
 use super::filter::{Filter, check_names, matches};
 use super::framework::Ctx;
-use super::model::{Model, Set, model};
-use super::resource_ipam::OperatingRegion;
-use super::{resource_ipam, resource_pool, resource_scope};
+use super::model::{Maybe, Model, model};
+use super::resource_ipam::IpamModel;
+use super::resource_pool::PoolModel;
+use super::resource_scope::ScopeModel;
+use super::view::{DataView, ReadOnly};
 
 /// What a data source's `tags` are.
 pub const DATA_TAGS: &str =
     "The object's tags as stored: its own `tags` over the `default_tags` of the provider that last applied it.";
 
-/// A resource's state as a data object: as `tags` the tags the object carries as AWS describes
-/// them, its stored `tags_all` (default tags included), and no `tags_all`.
-fn data_tags(mut o: Obj) -> Obj {
-    if let Some(all) = o.remove("tags_all")
-        && o.contains_key("tags")
-    {
-        let empty = all.as_map().is_none_or(|m| m.is_empty());
-        o.insert("tags".into(), if empty { Value::Null } else { all });
-    }
-    o
-}
+/// A resource's model as data sources show it: without `cascade` (it steers the resource's
+/// destroy) and with `tags_all` as `tags`: a data source's `tags` are the tags the object carries,
+/// as AWS describes them (default tags included; null when there are none, which the finders
+/// set); the rest as the resource declares it.
+pub struct AsData<M>(PhantomData<M>);
 
-model! {
-    /// An IPAM's attributes in data sources, but its ID.
-    pub struct IpamAttrs {
-        arn: Option<String> = computed("The IPAM's ARN."),
-        description: Option<String> = computed("A description."),
-        enable_private_gua: Option<bool> = computed("Whether the private scopes may hold global unicast IPv6 (inside `2000::/3`) besides unique local space (`fd00::/8`, always allowed): the IPAM's setting, false unless set."),
-        home_region: Option<String> = computed("The region the IPAM was created in (the provider's `region`)."),
-        operating_regions: Option<Set<OperatingRegion>> = computed("A region where the IPAM manages addresses."),
-        owner_id: Option<String> = computed("The account that owns the IPAM."),
-        private_default_scope_id: Option<String> = computed("ID of the default private scope."),
-        public_default_scope_id: Option<String> = computed("ID of the default public scope."),
-        scope_count: Option<i64> = computed("Number of scopes, the two default scopes included."),
-        state: Option<State> = computed("`create-complete`, or `modify-complete` after an update."),
-        tags: Option<BTreeMap<String, String>> = computed(DATA_TAGS),
+impl<M: Model + 'static> DataView for AsData<M> {
+    type Model = M;
+    fn hides(name: &str) -> bool {
+        matches!(name, "cascade" | "tags")
+    }
+    fn shows(name: &'static str, description: &'static str) -> (&'static str, &'static str) {
+        match name {
+            "tags_all" => ("tags", DATA_TAGS),
+            _ => (name, description),
+        }
     }
 }
 
-model! {
-    /// An IPAM in a list.
-    pub struct IpamItem {
-        id: String = computed("The IPAM ID (`ipam-` and 17 hex digits)."),
-        ipam: IpamAttrs = flatten(),
+/// IPAMs as data sources show them, with the effective `enable_private_gua`.
+pub struct IpamView;
+
+impl DataView for IpamView {
+    type Model = IpamModel;
+    fn hides(name: &str) -> bool {
+        AsData::<IpamModel>::hides(name)
+    }
+    fn shows(name: &'static str, description: &'static str) -> (&'static str, &'static str) {
+        match name {
+            "enable_private_gua" => (
+                name,
+                "Whether the private scopes may hold global unicast IPv6 (inside `2000::/3`) besides unique local space (`fd00::/8`, always allowed): the IPAM's setting, false unless set.",
+            ),
+            _ => AsData::<IpamModel>::shows(name, description),
+        }
     }
 }
+
+/// An IPAM in a list.
+pub type IpamItem = ReadOnly<IpamView>;
 
 /// The filter names `ipam_fields` knows.
 const IPAM_FILTER_NAMES: &[&str] = &[
@@ -94,10 +98,11 @@ pub fn find_ipams(ctx: &Ctx, tx: &Tx, ids: &[String], fs: &[Filter]) -> Result<V
             continue;
         }
         if matches(fs, &|n| ipam_fields(&i, n), &i.tags_all, "IPAMs")? {
-            let mut item = IpamItem::from_obj(&data_tags(resource_ipam::state_of(&i, tx.count_scopes(&i.id)?)))?;
+            let mut m = IpamModel::of(&i, tx.count_scopes(&i.id)?);
             // Data sources show the effective setting: off unless set.
-            item.ipam.enable_private_gua = Some(i.private_gua());
-            out.push(item);
+            m.enable_private_gua = Some(i.private_gua());
+            m.tags_all = Maybe::null_if_empty(&i.tags_all);
+            out.push(ReadOnly(m));
         }
     }
     Ok(out)
@@ -171,28 +176,11 @@ pub fn scope_utilisation(tx: &Tx, scope_id: &str) -> Result<(Utilisation, BTreeM
     Ok((total, by_family))
 }
 
-model! {
-    /// A scope's attributes in data sources, but its ID.
-    pub struct ScopeAttrs {
-        arn: Option<String> = computed("The scope's ARN."),
-        description: Option<String> = computed("A description."),
-        ipam_arn: Option<String> = computed("The ARN of the IPAM the scope belongs to."),
-        ipam_id: Option<String> = computed("The IPAM to create the scope in. Changing it replaces the scope."),
-        ipam_scope_type: Option<ScopeType> = computed("`private` (only private scopes can be created)."),
-        is_default: Option<bool> = computed("Whether this is a default scope (false for created scopes)."),
-        pool_count: Option<i64> = computed("Number of pools in the scope."),
-        state: Option<State> = computed("`create-complete`, or `modify-complete` after an update."),
-        tags: Option<BTreeMap<String, String>> = computed(DATA_TAGS),
-    }
-}
+/// Scopes as data sources show them.
+pub type ScopeView = AsData<ScopeModel>;
 
-model! {
-    /// A scope in a list.
-    pub struct ScopeItem {
-        id: String = computed("The scope ID (`ipam-scope-` and 17 hex digits)."),
-        scope: ScopeAttrs = flatten(),
-    }
-}
+/// A scope in a list.
+pub type ScopeItem = ReadOnly<ScopeView>;
 
 /// The `filter` block's description for scopes.
 pub const SCOPE_FILTERS: &str = "Filters: `ipam-scope-id`, `ipam-id`, `ipam-scope-type`, `is-default`, `description`, `owner-id`, `tag:<key>`, `tag-key`.";
@@ -232,8 +220,9 @@ pub fn find_scopes(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter]) -> Resul
                 .ipam(&s.ipam_id)?
                 .map(|i| i.owner_id)
                 .unwrap_or_else(|| s.owner_id.clone());
-            let state = resource_scope::state_of(&s, &owner, tx.count_pools_in_scope(&s.id)?);
-            out.push(ScopeItem::from_obj(&data_tags(state))?);
+            let mut m = ScopeModel::of(&s, &owner, tx.count_pools_in_scope(&s.id)?);
+            m.tags_all = Maybe::null_if_empty(&s.tags_all);
+            out.push(ReadOnly(m));
         }
     }
     Ok(out)
@@ -243,39 +232,11 @@ pub fn find_scopes(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter]) -> Resul
 pub const POOL_FILTERS: &str = "Filters: `ipam-pool-id`, `description`, `address-family`, `locale`, `ipam-scope-id`, `ipam-scope-type`, \
      `source-ipam-pool-id`, `pool-depth`, `state`, `owner-id`, `aws-service`, `tag:<key>`, `tag-key`.";
 
-model! {
-    /// A pool's attributes in data sources, but its ID.
-    pub struct PoolAttrs {
-        address_family: Option<Family> = computed("`ipv4` or `ipv6`. A private scope's top-level IPv6 pools take unique local space (`fd00::/8`), or global unicast space when the IPAM has `enable_private_gua`. Changing it replaces the pool."),
-        allocation_default_netmask_length: Option<i64> = computed("Netmask length of allocations that give neither `cidr` nor `netmask_length`."),
-        allocation_max_netmask_length: Option<i64> = computed("Largest netmask length (smallest block) a compliant allocation may have."),
-        allocation_min_netmask_length: Option<i64> = computed("Smallest netmask length (largest block) a compliant allocation may have."),
-        allocation_resource_tags: Option<BTreeMap<String, String>> = computed("Tags an allocation must carry to be compliant (in its `tags_all`: its own tags or the provider's `default_tags`)."),
-        arn: Option<String> = computed("The pool's ARN."),
-        auto_import: Option<bool> = computed("Import discovered resources in the pool's CIDRs as allocations (needs a locale)."),
-        aws_service: Option<AwsService> = computed("`ec2`: the service that may use public space from this pool (public scope only)."),
-        description: Option<String> = computed("A description."),
-        ipam_scope_id: Option<String> = computed("The scope the pool lives in. Changing it replaces the pool."),
-        ipam_scope_type: Option<ScopeType> = computed("`public` or `private`, from the scope."),
-        locale: Option<String> = computed("`None` (default: usable only for manual allocations) or one of the IPAM's operating regions. Never changes in place."),
-        owner_id: Option<String> = computed("The account that owns the pool."),
-        pool_depth: Option<i64> = computed("1 for a top-level pool, parent + 1 for a child."),
-        provisioned_cidrs: Option<Vec<String>> = computed("The CIDRs provisioned to the pool, in address order (shows drift)."),
-        public_ip_source: Option<PublicIpSource> = computed("`byoip` (default in the public scope) or `amazon` (Amazon-provided IPv6)."),
-        publicly_advertisable: Option<bool> = computed("Whether public IPv6 space from this pool can be advertised (public IPv6 pools only)."),
-        source_ipam_pool_id: Option<String> = computed("The parent pool; makes this a child pool with the parent's family and scope."),
-        state: Option<State> = computed("`create-complete`, or `modify-complete` after an update."),
-        tags: Option<BTreeMap<String, String>> = computed(DATA_TAGS),
-    }
-}
+/// Pools as data sources show them.
+pub type PoolView = AsData<PoolModel>;
 
-model! {
-    /// A pool in a list.
-    pub struct PoolItem {
-        id: String = computed("The pool ID (`ipam-pool-` and 17 hex digits)."),
-        pool: PoolAttrs = flatten(),
-    }
-}
+/// A pool in a list.
+pub type PoolItem = ReadOnly<PoolView>;
 
 /// The filter names `pool_fields` knows.
 const POOL_FILTER_NAMES: &[&str] = &[
@@ -332,7 +293,9 @@ pub fn find_pools(ctx: &Ctx, tx: &Tx, id: Option<&str>, fs: &[Filter]) -> Result
             .map_or(ScopeType::Private, |s| s.scope_type)
             .as_str();
         if matches(fs, &|n| pool_fields(&p, scope_type, n), &p.tags_all, "pools")? {
-            out.push(PoolItem::from_obj(&data_tags(resource_pool::pool_state(tx, &p)?))?);
+            let mut m = PoolModel::from_domain(tx, &p)?;
+            m.tags_all = Maybe::null_if_empty(&p.tags_all);
+            out.push(ReadOnly(m));
         }
     }
     Ok(out)

@@ -2,16 +2,17 @@
 
 use crate::ipam::{Result, ids};
 
-use super::data::{IpamAttrs, find_ipams};
+use super::data::{IpamView, find_ipams};
 use super::filter::single;
 use super::framework::Ctx;
 use super::model::{ModelDataSource, model};
+use super::view::{ButId, ReadOnly};
 
 model! {
     /// `ipam`.
     pub struct IpamModel("Reads one IPAM by ID.") {
         id: String = required("The IPAM ID."),
-        ipam: IpamAttrs = flatten(),
+        ipam: ReadOnly<ButId<IpamView>> = flatten(),
     }
 }
 
@@ -27,8 +28,8 @@ impl ModelDataSource for IpamData {
             .store
             .read(|tx| single(find_ipams(ctx, tx, std::slice::from_ref(&config.id), &[])?, "IPAM"))?;
         Ok(IpamModel {
-            id: found.id,
-            ipam: found.ipam,
+            ipam: found.view(),
+            ..config
         })
     }
 }

@@ -3,17 +3,18 @@
 use crate::ipam::{ErrorKind, Result};
 use crate::plugin::diag::Diagnostics;
 
-use super::data::{POOL_FILTERS, PoolAttrs, Usage, check_same_id, find_pools, invisible_hint, pool_utilisation};
+use super::data::{POOL_FILTERS, PoolView, Usage, check_same_id, find_pools, invisible_hint, pool_utilisation};
 use super::filter::{Filter, single};
 use super::framework::Ctx;
 use super::model::{ModelDataSource, Set, model};
+use super::view::{ButId, ReadOnly};
 
 model! {
     /// `ipam_pool`.
     pub struct PoolModel("Reads one pool (owned, or shared with the acting account) by ID or filters; exactly one must match. Includes utilisation.") {
         id: Option<String> = optional_computed("The pool ID to read (same as `ipam_pool_id`)."),
         ipam_pool_id: Option<String> = optional_computed("The pool ID to read."),
-        pool: PoolAttrs = flatten(),
+        pool: ReadOnly<ButId<PoolView>> = flatten(),
         usage: Usage = flatten(),
         filter: Set<Filter> = set_block(POOL_FILTERS),
     }
@@ -40,7 +41,7 @@ impl ModelDataSource for PoolData {
             .store
             .read(|tx| {
                 let found = single(find_pools(ctx, tx, id, &config.filter)?, "IPAM Pool")?;
-                let usage = pool_utilisation(tx, &found.id)?;
+                let usage = pool_utilisation(tx, found.0.id.as_deref().unwrap_or_default())?;
                 Ok((found, usage))
             })
             .map_err(|mut e| {
@@ -49,10 +50,11 @@ impl ModelDataSource for PoolData {
                 }
                 e
             })?;
+        let id = found.0.id.clone();
         Ok(PoolModel {
-            id: Some(found.id.clone()),
-            ipam_pool_id: Some(found.id),
-            pool: found.pool,
+            id: id.clone(),
+            ipam_pool_id: id,
+            pool: found.view(),
             usage: Usage::from(&usage),
             filter: config.filter,
         })

@@ -28,6 +28,7 @@ mod resource_pool_cidr;
 mod resource_preview;
 mod resource_scope;
 mod resource_share;
+mod view;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -46,11 +46,12 @@
 //! constructor from the domain entity (`impl From<&Pool> for PoolModel`) replaces `state_of`
 //! and the `obj([...])` lists; `modify_plan` reads `planned` and `config` into the model, asks
 //! `field.known()` / `field.is_unknown()`, and writes the model back; each `o.str("name")` becomes
-//! the field. Data sources that show a resource's attributes (`data.rs`: `IpamAttrs`,
-//! `ScopeAttrs`, `PoolAttrs`) then build from that constructor instead of decoding the resource's
-//! state. The test `schemas_match_the_checked_in_fixture` proves each schema unchanged. Serving
-//! another name for the same object (upstream `aws_*` types) maps the same model's object and
-//! [`Block`]: rename, drop or add attributes there, not in a second model.
+//! the field. Data sources that show a resource's objects hold that model through a read-only
+//! view (`view.rs`: `ReadOnly`; `data.rs`: `IpamView`, `ScopeView`,
+//! `PoolView`) built from the same constructor. The test `schemas_match_the_checked_in_fixture`
+//! proves each schema unchanged. Serving another name for the same object (upstream `aws_*`
+//! types) is another view of the same model: rename, drop or add attributes there, not in a
+//! second model.
 
 use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};

@@ -80,10 +80,6 @@ impl IpamModel {
 
 pub struct IpamResource;
 
-pub(crate) fn state_of(i: &Ipam, scope_count: i64) -> Obj {
-    IpamModel::of(i, scope_count).to_obj()
-}
-
 fn load(ctx: &Ctx, id: &str) -> Result<Option<IpamModel>> {
     ctx.store.read(|tx| {
         let Some(i) = tx.ipam(id)? else { return Ok(None) };

@@ -56,10 +56,6 @@ impl ScopeModel {
 
 pub struct ScopeResource;
 
-pub(crate) fn state_of(s: &Scope, ipam_owner: &str, pool_count: i64) -> Obj {
-    ScopeModel::of(s, ipam_owner, pool_count).to_obj()
-}
-
 fn load(ctx: &Ctx, id: &str) -> Result<Option<ScopeModel>> {
     ctx.store.read(|tx| {
         let Some(s) = tx.scope(id)? else { return Ok(None) };
