@@ -453,9 +453,7 @@ pub fn update_ipam(st: &impl Storage, id: &str, set: IpamSettings, account: &str
     let mut i = st.ipam(id)?.ok_or_else(|| Error::not_found("IPAM", id))?;
     access::check_owner(account, "IPAM", id, &i.owner_id)?;
     rules::check_operating_regions(&i.home_region, &set.operating_regions)?;
-    if i.private_gua() && set.enable_private_gua != Some(true) {
-        check_private_gua_off(st, id)?;
-    }
+    private_gua_change(st, &i, set.enable_private_gua)?;
     i.description = set.description;
     i.operating_regions = set.operating_regions;
     i.tags = set.tags;
@@ -467,15 +465,29 @@ pub fn update_ipam(st: &impl Storage, id: &str, set: IpamSettings, account: &str
     Ok(i)
 }
 
-/// Whether IPAM `ipam_id` may turn `enable_private_gua` off: refused while a top-level pool of
-/// one of its private scopes holds global unicast IPv6 (child pools lie inside their parents).
-pub fn check_private_gua_off(st: &impl Storage, ipam_id: &str) -> Result<()> {
-    pool_rules::check_private_gua_off(ipam_id, &st.private_top_level_ipv6_cidrs(ipam_id)?)
+/// Whether IPAM `ipam_id` may set `enable_private_gua` to `to` (an IPAM that is not there has
+/// nothing to refuse): see [`update_ipam`].
+pub fn check_private_gua_setting(st: &impl Storage, ipam_id: &str, to: Option<bool>) -> Result<()> {
+    match st.ipam(ipam_id)? {
+        Some(i) => private_gua_change(st, &i, to),
+        None => Ok(()),
+    }
+}
+
+/// Turning `enable_private_gua` off is refused while a top-level pool of one of the IPAM's
+/// private scopes holds global unicast IPv6 (child pools lie inside their parents).
+fn private_gua_change(st: &impl Storage, i: &Ipam, to: Option<bool>) -> Result<()> {
+    if i.private_gua() && to != Some(true) {
+        pool_rules::check_private_gua_off(&i.id, &st.private_top_level_ipv6_cidrs(&i.id)?)?;
+    }
+    Ok(())
 }
 
 /// Deletes an IPAM of `account` with everything in it; already gone is done. Without its own
 /// `cascade` it must hold only its default scopes and no pool; its public scope must hold
-/// no pool in any case.
+/// no pool in any case. Its scopes, pools, CIDRs, allocations and free space go with it,
+/// and so does its address history: no record is left to close, unlike a pool's cascade,
+/// which leaves the IPAM's history behind.
 pub fn delete_ipam(st: &impl Storage, id: &str, account: &str) -> Result<()> {
     let Some(i) = st.ipam(id)? else { return Ok(()) };
     access::check_owner(account, "IPAM", id, &i.owner_id)?;
@@ -1112,7 +1124,7 @@ mod tests {
             update_ipam(&st, "ipam-1", regions(&["us-east-1"]), OWNER)
         });
         delete_ipam(&st, "ipam-1", OWNER).unwrap();
-        check_private_gua_off(&st, "ipam-1").unwrap();
+        check_private_gua_setting(&st, "ipam-1", None).unwrap();
     }
 
     #[test]
@@ -1174,13 +1186,14 @@ mod tests {
                 c.scope_id = "scope-0".into();
             }
         });
-        check_private_gua_off(&st, "ipam-1").unwrap();
+        check_private_gua_setting(&st, "ipam-1", None).unwrap();
         st.with(|d| {
             for c in d.pool_cidrs.values_mut() {
                 c.scope_id = "scope-1".into();
             }
         });
-        check_private_gua_off(&st, "ipam-1").unwrap_err();
+        check_private_gua_setting(&st, "ipam-1", None).unwrap_err();
+        check_private_gua_setting(&st, "ipam-1", Some(true)).unwrap();
 
         // Once the child's and the pool's CIDRs are deprovisioned, it goes off.
         let child = get(&st, V6_CHILD);

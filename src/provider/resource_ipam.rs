@@ -127,9 +127,10 @@ impl Resource for IpamResource {
             diags.push(diag(&e));
         }
         // The pools' CIDRs may be deprovisioned in the same plan: apply decides.
-        if let Some(p) = prior.as_ref().filter(|p| p.enable_private_gua == Some(true))
-            && before.enable_private_gua != Some(true)
-            && let Err(e) = ctx.store.read(|tx| ops::check_private_gua_off(tx, p.id()))
+        if let Some(p) = prior.as_ref()
+            && let Err(e) = ctx
+                .store
+                .read(|tx| ops::check_private_gua_setting(tx, p.id(), before.enable_private_gua))
         {
             diags.push(checked_at_apply(&e));
         }
@@ -146,10 +147,10 @@ impl Resource for IpamResource {
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let set = settings(ctx, IpamModel::from_obj(planned)?, planned);
         let c = &ctx.config;
-        let ipam = ctx
-            .store
-            .write(|tx| ops::create_ipam(tx, set, &c.account_id, &c.region, &c.quotas))?;
-        Ok(IpamModel::of(&ipam, 2).to_obj())
+        ctx.store.write(|tx| {
+            let i = ops::create_ipam(tx, set, &c.account_id, &c.region, &c.quotas)?;
+            Ok(IpamModel::of(&i, tx.count_scopes(&i.id)?).to_obj())
+        })
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {

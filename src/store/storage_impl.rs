@@ -139,8 +139,8 @@ mod tests {
     use super::super::fixtures::{self, IPAM, POOL, SCOPE, c};
     use crate::ipam::ErrorKind;
     use crate::ipam::cidr::Family;
-    use crate::ipam::model::{Ipam, Pool, PoolCidr, ResourceType, Scope, ScopeType, Tags};
-    use crate::ipam::ops::{self, AllocationRequest, ProvisionRequest};
+    use crate::ipam::model::{Ipam, Pool, PoolCidr, Scope, ScopeType};
+    use crate::ipam::ops::{self, ProvisionRequest};
     use crate::ipam::storage::Storage;
 
     const OWNER: &str = "123456789012";
@@ -262,22 +262,9 @@ mod tests {
                 let quotas = Default::default();
                 let top = tx.pool(POOL)?.expect("the pool");
                 ops::provision(tx, &top, &req(Some("10.0.0.0/16"), None), OWNER, &quotas, NOW)?;
+                // The child's CIDR is an allocation in the top pool, with its history record.
                 let child = tx.pool(CHILD)?.expect("the child pool");
-                ops::provision(tx, &child, &req(None, Some(20)), OWNER, &quotas, NOW)?;
-                let tags = Tags::new();
-                let a = AllocationRequest {
-                    cidr: None,
-                    netmask_length: Some(24),
-                    disallowed: &[],
-                    resource_type: ResourceType::Custom,
-                    resource_id: None,
-                    resource_region: None,
-                    description: None,
-                    tags: &tags,
-                    tags_all: &tags,
-                    owner: OWNER,
-                };
-                ops::allocate(tx, &child, &a, NOW)
+                ops::provision(tx, &child, &req(None, Some(20)), OWNER, &quotas, NOW)
             })
             .unwrap();
         let before = counts();
