@@ -233,6 +233,26 @@ impl Storage for MemStorage {
             .cloned()
             .collect())
     }
+    fn insert_pool(&self, p: &Pool) -> Result<()> {
+        self.data.borrow_mut().pools.insert(p.id.clone(), p.clone());
+        Ok(())
+    }
+    fn update_pool(&self, p: &Pool) -> Result<()> {
+        // As the database's UPDATE: only the mutable fields, and only of a pool that exists.
+        if let Some(row) = self.data.borrow_mut().pools.get_mut(&p.id) {
+            row.description = p.description.clone();
+            row.auto_import = p.auto_import;
+            row.min_netmask = p.min_netmask;
+            row.max_netmask = p.max_netmask;
+            row.default_netmask = p.default_netmask;
+            row.allocation_resource_tags = p.allocation_resource_tags.clone();
+            row.tags = p.tags.clone();
+            row.tags_all = p.tags_all.clone();
+            row.cascade = p.cascade;
+            row.state = p.state;
+        }
+        Ok(())
+    }
     fn delete_pool_row(&self, id: &str) -> Result<()> {
         // As the database's foreign keys do: the pool's CIDRs, allocations and free space go too.
         let mut d = self.data.borrow_mut();

@@ -6,10 +6,10 @@
 use super::allocator::{self, FreeSpace};
 use super::cidr::{Cidr, Family};
 use super::model::{
-    Allocation, CidrState, ComplianceStatus, Ipam, Pool, PoolCidr, PublicIpSource, Quotas, ResourceType, Scope,
-    ScopeType, Share, State, Tags,
+    Allocation, AwsService, CidrState, ComplianceStatus, Ipam, LOCALE_NONE, Pool, PoolCidr, PublicIpSource, Quotas,
+    ResourceType, Scope, ScopeType, Share, State, Tags,
 };
-use super::pool_rules::{self, AMAZON_IPV6_BLOCK};
+use super::pool_rules::{self, AMAZON_IPV6_BLOCK, PoolSpec};
 use super::storage::Storage;
 use super::{Error, ErrorKind, Result};
 use super::{access, byoip, ids, rules, share_rules};
@@ -366,6 +366,171 @@ pub fn release(st: &impl Storage, a: &Allocation, now: &str) -> Result<()> {
         .pool(&a.pool_id)?
         .ok_or_else(|| Error::not_found("pool", &a.pool_id))?;
     release_row(st, &pool, a, now)
+}
+
+/// What a user sets on a pool that can change in place.
+#[derive(Clone, Debug, Default)]
+pub struct PoolSettings {
+    pub description: Option<String>,
+    pub auto_import: Option<bool>,
+    pub min_netmask: Option<i64>,
+    pub max_netmask: Option<i64>,
+    pub default_netmask: Option<i64>,
+    pub allocation_resource_tags: Tags,
+    pub tags: Tags,
+    pub tags_all: Tags,
+    pub cascade: Option<bool>,
+}
+
+/// What a user creates a pool with: where it goes, what never changes in place, and its settings.
+#[derive(Clone, Debug, Default)]
+pub struct NewPool {
+    pub scope_id: String,
+    pub address_family: Option<Family>,
+    /// The locale; absent is `None`.
+    pub locale: Option<String>,
+    pub source_pool_id: Option<String>,
+    pub aws_service: Option<AwsService>,
+    pub public_ip_source: Option<PublicIpSource>,
+    pub publicly_advertisable: Option<bool>,
+    pub settings: PoolSettings,
+}
+
+impl NewPool {
+    /// The pool's arguments as the rules take them.
+    pub fn spec(&self) -> PoolSpec<'_> {
+        PoolSpec {
+            address_family: self.address_family,
+            locale: self.locale.as_deref(),
+            auto_import: self.settings.auto_import,
+            min_netmask: self.settings.min_netmask,
+            max_netmask: self.settings.max_netmask,
+            default_netmask: self.settings.default_netmask,
+            aws_service: self.aws_service,
+            public_ip_source: self.public_ip_source,
+            publicly_advertisable: self.publicly_advertisable,
+        }
+    }
+}
+
+/// Where a new pool goes.
+#[derive(Clone, Debug)]
+pub struct PoolPlacement {
+    pub scope: Scope,
+    pub ipam: Ipam,
+    pub parent: Option<Pool>,
+    pub depth: i64,
+}
+
+/// Where a new pool of `account` goes: its scope, IPAM, parent pool and depth. Checks the facts
+/// of the scope, the IPAM and the parent that never change in place (owners, scope type, family,
+/// depth: ), so a plan may ask too; the IPAM's operating regions can change, so the
+/// locale is decided by [`create_pool`].
+pub fn place_pool(st: &impl Storage, new: &NewPool, account: &str, quotas: &Quotas) -> Result<PoolPlacement> {
+    let scope = st
+        .scope(&new.scope_id)?
+        .ok_or_else(|| Error::not_found("scope", &new.scope_id).at("ipam_scope_id"))?;
+    let ipam = st
+        .ipam(&scope.ipam_id)?
+        .ok_or_else(|| Error::not_found("IPAM", &scope.ipam_id))?;
+    access::check_can_create_pool_in(account, &scope, &ipam)?;
+    let parent = match &new.source_pool_id {
+        Some(pid) => {
+            let parent = st
+                .pool(pid)?
+                .ok_or_else(|| Error::not_found("pool", pid).at("source_ipam_pool_id"))?;
+            access::check_can_create_child_of(account, &parent)?;
+            Some(parent)
+        }
+        None => None,
+    };
+    let depth = pool_rules::check_pool_placement(&new.spec(), scope.scope_type, &scope.id, parent.as_ref(), quotas)?;
+    Ok(PoolPlacement {
+        scope,
+        ipam,
+        parent,
+        depth,
+    })
+}
+
+/// Creates a pool of `account`: its own arguments (R-29..R-32), its placement ([`place_pool`]),
+/// its locale among the IPAM's operating regions, the pools-per-scope quota; its
+/// netmask rules are its own, never the parent's.
+pub fn create_pool(st: &impl Storage, new: NewPool, account: &str, quotas: &Quotas) -> Result<Pool> {
+    let spec = new.spec();
+    pool_rules::check_pool_spec(&spec)?;
+    let PoolPlacement {
+        scope,
+        ipam,
+        parent,
+        depth,
+    } = place_pool(st, &new, account, quotas)?;
+    pool_rules::check_locale(spec.locale, &ipam.id, &ipam.operating_regions)?;
+    pool_rules::check_pool_quota(st.count_pools_in_scope(&scope.id)?, quotas, &scope.id)?;
+    let rules = pool_rules::own_netmask_rules(&spec, parent.as_ref());
+    let address_family = new.address_family.ok_or_else(|| {
+        Error::invalid(
+            "Address family required",
+            "Set `address_family` to \"ipv4\" or \"ipv6\".",
+        )
+        .at("address_family")
+    })?;
+    let set = new.settings;
+    let p = Pool {
+        id: ids::new_id("ipam-pool"),
+        scope_id: scope.id,
+        ipam_id: scope.ipam_id,
+        owner_id: account.to_string(),
+        address_family,
+        locale: new.locale.unwrap_or_else(|| LOCALE_NONE.to_string()),
+        source_pool_id: new.source_pool_id,
+        depth,
+        description: set.description,
+        auto_import: set.auto_import,
+        min_netmask: rules.min,
+        max_netmask: rules.max,
+        default_netmask: rules.default,
+        allocation_resource_tags: set.allocation_resource_tags,
+        aws_service: new.aws_service,
+        public_ip_source: new.public_ip_source,
+        publicly_advertisable: new.publicly_advertisable,
+        tags: set.tags,
+        tags_all: set.tags_all,
+        cascade: set.cascade,
+        state: State::CreateComplete,
+    };
+    st.insert_pool(&p)?;
+    Ok(p)
+}
+
+/// Changes a pool of `account` in place; the new settings with what the pool keeps obey its
+/// own-argument rules (R-29..R-32).
+pub fn update_pool(st: &impl Storage, id: &str, set: PoolSettings, account: &str) -> Result<Pool> {
+    let mut p = st.pool(id)?.ok_or_else(|| Error::not_found("pool", id))?;
+    pool_rules::check_pool_spec(&PoolSpec {
+        address_family: Some(p.address_family),
+        locale: Some(&p.locale),
+        auto_import: set.auto_import,
+        min_netmask: set.min_netmask,
+        max_netmask: set.max_netmask,
+        default_netmask: set.default_netmask,
+        aws_service: p.aws_service,
+        public_ip_source: p.public_ip_source,
+        publicly_advertisable: p.publicly_advertisable,
+    })?;
+    access::check_owner(account, "Pool", id, &p.owner_id)?;
+    p.description = set.description;
+    p.auto_import = set.auto_import;
+    p.min_netmask = set.min_netmask;
+    p.max_netmask = set.max_netmask;
+    p.default_netmask = set.default_netmask;
+    p.allocation_resource_tags = set.allocation_resource_tags;
+    p.tags = set.tags;
+    p.tags_all = set.tags_all;
+    p.cascade = set.cascade;
+    p.state = State::ModifyComplete;
+    st.update_pool(&p)?;
+    Ok(p)
 }
 
 /// Deletes a pool. Without `cascade` it must be empty; with it, child pools, CIDRs
@@ -880,6 +1045,220 @@ mod tests {
             "{:?}",
             d.history
         );
+    }
+
+    fn new_pool(scope_id: &str, parent: Option<&str>) -> NewPool {
+        NewPool {
+            scope_id: scope_id.into(),
+            address_family: Some(Family::V4),
+            source_pool_id: parent.map(str::to_string),
+            settings: PoolSettings {
+                description: Some("new".into()),
+                tags: Tags::from([("team".to_string(), "net".to_string())]),
+                ..PoolSettings::default()
+            },
+            ..NewPool::default()
+        }
+    }
+
+    #[test]
+    fn a_pool_is_created_in_its_scope_below_its_parent_with_its_own_netmask_rules() {
+        let st = storage();
+        let q = Quotas::default();
+        let top = create_pool(&st, new_pool("scope-1", None), OWNER, &q).unwrap();
+        assert_eq!(st.pool(&top.id).unwrap().as_ref(), Some(&top));
+        assert!(top.id.starts_with("ipam-pool-") && top.id != TOP);
+        assert_eq!(
+            (
+                top.ipam_id.as_str(),
+                top.owner_id.as_str(),
+                top.depth,
+                top.locale.as_str()
+            ),
+            ("ipam-1", OWNER, 1, LOCALE_NONE)
+        );
+        assert_eq!((top.state, top.address_family), (State::CreateComplete, Family::V4));
+        assert_eq!(top.description.as_deref(), Some("new"));
+        assert_eq!(top.tags.get("team").map(String::as_str), Some("net"));
+        // a child's netmask rules are its own arguments, never its parent's.
+        st.with(|d| {
+            let p = d.pools.get_mut(TOP).unwrap();
+            (p.min_netmask, p.max_netmask, p.default_netmask) = (Some(16), Some(28), Some(24));
+        });
+        let mut child = new_pool("scope-1", Some(TOP));
+        child.locale = Some("us-east-1".into());
+        child.settings.max_netmask = Some(26);
+        let child = create_pool(&st, child, OWNER, &q).unwrap();
+        assert_eq!(child.source_pool_id.as_deref(), Some(TOP));
+        assert_eq!((child.depth, child.locale.as_str()), (2, "us-east-1"));
+        assert_eq!(
+            (child.min_netmask, child.max_netmask, child.default_netmask),
+            (None, Some(26), None)
+        );
+        assert_eq!(st.pool(&child.id).unwrap(), Some(child));
+    }
+
+    #[test]
+    fn a_pool_is_refused_without_writing_anything() {
+        let st = storage();
+        let q = Quotas::default();
+        // A pool of MEMBER in OWNER's IPAM, and a second private scope.
+        st.with(|d| {
+            let mut theirs = pool("ipam-pool-0123456789abcdef2", None);
+            theirs.owner_id = MEMBER.into();
+            d.pools.insert(theirs.id.clone(), theirs);
+            let mut other = d.scopes["scope-1"].clone();
+            other.id = "scope-2".into();
+            d.scopes.insert(other.id.clone(), other);
+        });
+        let refused = |new: NewPool, account: &str, q: &Quotas, kind: ErrorKind| {
+            refused_without_change(&st, kind, || create_pool(&st, new, account, q))
+        };
+        let with = |f: &dyn Fn(&mut NewPool)| {
+            let mut n = new_pool("scope-1", None);
+            f(&mut n);
+            n
+        };
+        let e = refused(new_pool("scope-9", None), OWNER, &q, ErrorKind::NotFound);
+        assert_eq!(e.attribute().as_deref(), Some("ipam_scope_id"));
+        let e = refused(new_pool("scope-1", None), MEMBER, &q, ErrorKind::Forbidden);
+        assert_eq!(e.attribute().as_deref(), Some("ipam_scope_id"));
+        let e = refused(new_pool("scope-1", Some("ipam-pool-9")), OWNER, &q, ErrorKind::NotFound);
+        assert_eq!(e.attribute().as_deref(), Some("source_ipam_pool_id"));
+        let e = refused(
+            new_pool("scope-1", Some("ipam-pool-0123456789abcdef2")),
+            OWNER,
+            &q,
+            ErrorKind::Forbidden,
+        );
+        assert_eq!(e.attribute().as_deref(), Some("source_ipam_pool_id"));
+        // a child lives in its parent's scope, with its family, within the depth quota.
+        let e = refused(new_pool("scope-2", Some(TOP)), OWNER, &q, ErrorKind::Invalid);
+        assert!(e.detail.contains("R-23"), "{}", e.detail);
+        let mut v6 = new_pool("scope-1", Some(TOP));
+        v6.address_family = Some(Family::V6);
+        let e = refused(v6, OWNER, &q, ErrorKind::Invalid);
+        assert_eq!(e.attribute().as_deref(), Some("address_family"));
+        let shallow = Quotas { pool_depth: 2, ..q };
+        let e = refused(new_pool("scope-1", Some(CHILD)), OWNER, &shallow, ErrorKind::Quota);
+        assert_eq!(e.attribute().as_deref(), Some("source_ipam_pool_id"));
+        // Public-only arguments in a private scope.
+        let e = refused(
+            with(&|n| n.aws_service = Some(AwsService::Ec2)),
+            OWNER,
+            &q,
+            ErrorKind::Invalid,
+        );
+        assert_eq!(e.attribute().as_deref(), Some("aws_service"));
+        // the locale is one of the IPAM's operating regions.
+        let e = refused(
+            with(&|n| n.locale = Some("eu-west-1".into())),
+            OWNER,
+            &q,
+            ErrorKind::Invalid,
+        );
+        assert!(
+            e.attribute().as_deref() == Some("locale") && e.detail.contains("R-18"),
+            "{e}"
+        );
+        // pools per scope (scope-1 holds three).
+        let full = Quotas {
+            pools_per_scope: 3,
+            ..q
+        };
+        let e = refused(new_pool("scope-1", None), OWNER, &full, ErrorKind::Quota);
+        assert!(e.detail.contains("R-24"), "{}", e.detail);
+        // The pool's own arguments.
+        let e = refused(
+            with(&|n| (n.settings.min_netmask, n.settings.max_netmask) = (Some(24), Some(16))),
+            OWNER,
+            &q,
+            ErrorKind::Invalid,
+        );
+        assert_eq!(e.attribute().as_deref(), Some("allocation_min_netmask_length"));
+        let e = refused(
+            with(&|n| n.settings.auto_import = Some(true)),
+            OWNER,
+            &q,
+            ErrorKind::Invalid,
+        );
+        assert_eq!(e.attribute().as_deref(), Some("auto_import"));
+        let e = refused(with(&|n| n.address_family = None), OWNER, &q, ErrorKind::Invalid);
+        assert_eq!(e.attribute().as_deref(), Some("address_family"));
+        // Each refusal above was the only thing wrong.
+        create_pool(&st, new_pool("scope-2", None), OWNER, &full).unwrap();
+    }
+
+    #[test]
+    fn a_pool_is_changed_in_place_only_by_its_owner_within_its_own_rules() {
+        let st = storage();
+        let set = PoolSettings {
+            description: Some("changed".into()),
+            min_netmask: Some(16),
+            max_netmask: Some(24),
+            default_netmask: Some(20),
+            allocation_resource_tags: Tags::from([("env".to_string(), "prod".to_string())]),
+            tags_all: Tags::from([("owner".to_string(), "net".to_string())]),
+            cascade: Some(true),
+            ..PoolSettings::default()
+        };
+        let e = refused_without_change(&st, ErrorKind::Forbidden, || update_pool(&st, TOP, set.clone(), MEMBER));
+        assert_eq!(e.summary, "Pool belongs to another account");
+        let e = refused_without_change(&st, ErrorKind::NotFound, || {
+            update_pool(&st, "ipam-pool-9", set.clone(), OWNER)
+        });
+        assert!(e.detail.contains("ipam-pool-9"), "{}", e.detail);
+        // against what the pool keeps: its family and its locale "None".
+        let outside = PoolSettings {
+            default_netmask: Some(26),
+            ..set.clone()
+        };
+        let e = refused_without_change(&st, ErrorKind::Invalid, || update_pool(&st, TOP, outside, OWNER));
+        assert_eq!(e.attribute().as_deref(), Some("allocation_default_netmask_length"));
+        let import = PoolSettings {
+            auto_import: Some(true),
+            ..set.clone()
+        };
+        let e = refused_without_change(&st, ErrorKind::Invalid, || update_pool(&st, TOP, import, OWNER));
+        assert_eq!(e.attribute().as_deref(), Some("auto_import"));
+        let wide = PoolSettings {
+            max_netmask: Some(33),
+            default_netmask: None,
+            ..set.clone()
+        };
+        let e = refused_without_change(&st, ErrorKind::Invalid, || update_pool(&st, TOP, wide, OWNER));
+        assert_eq!(e.attribute().as_deref(), Some("allocation_max_netmask_length"));
+
+        let before = get(&st, TOP);
+        let p = update_pool(&st, TOP, set.clone(), OWNER).unwrap();
+        assert_eq!(st.pool(TOP).unwrap().as_ref(), Some(&p));
+        assert_eq!(p.state, State::ModifyComplete);
+        assert_eq!(
+            (
+                p.description.as_deref(),
+                p.min_netmask,
+                p.max_netmask,
+                p.default_netmask,
+                p.cascade
+            ),
+            (Some("changed"), Some(16), Some(24), Some(20), Some(true))
+        );
+        assert_eq!(
+            (&p.allocation_resource_tags, &p.tags_all),
+            (&set.allocation_resource_tags, &set.tags_all)
+        );
+        // What never changes in place stays.
+        let kept = |p: &Pool| {
+            (
+                p.scope_id.clone(),
+                p.owner_id.clone(),
+                p.address_family,
+                p.locale.clone(),
+                p.source_pool_id.clone(),
+                p.depth,
+            )
+        };
+        assert_eq!(kept(&p), kept(&before));
     }
 
     fn share(permission: &str, principal: &str) -> Share {

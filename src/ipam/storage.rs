@@ -51,6 +51,11 @@ pub trait Storage {
     fn pool(&self, id: &str) -> Result<Option<Pool>>;
     /// The pools whose source pool is `id`.
     fn child_pools(&self, id: &str) -> Result<Vec<Pool>>;
+    /// Records a pool.
+    fn insert_pool(&self, p: &Pool) -> Result<()>;
+    /// Writes the mutable fields of a pool: description, auto-import, netmask and tag rules,
+    /// tags, cascade and state.
+    fn update_pool(&self, p: &Pool) -> Result<()>;
     /// Deletes a pool's row (its CIDRs, allocations and children are gone already).
     fn delete_pool_row(&self, id: &str) -> Result<()>;
 

@@ -2,9 +2,9 @@
 
 use crate::ipam::cidr::Family;
 use crate::ipam::ids;
-use crate::ipam::model::{AwsService, Ipam, LOCALE_NONE, Pool, PublicIpSource, Scope, ScopeType, State, Tags};
+use crate::ipam::model::{AwsService, LOCALE_NONE, Pool, PublicIpSource, ScopeType, State, Tags};
 use crate::ipam::ops;
-use crate::ipam::pool_rules::{self, PoolSpec};
+use crate::ipam::pool_rules;
 use crate::ipam::{Error, Result, access};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
@@ -47,23 +47,33 @@ model! {
 pub struct PoolResource;
 
 impl PoolModel {
-    /// The pool's arguments as the rules take them (unknown values as absent).
-    fn spec(&self) -> PoolSpec<'_> {
-        PoolSpec {
+    /// What the pool is created with (unknown values as absent); `tags_all` as the plan has it.
+    fn new_pool(&self, tags_all: Tags) -> ops::NewPool {
+        ops::NewPool {
+            scope_id: self.ipam_scope_id.known().cloned().unwrap_or_default(),
             address_family: self.address_family.known().copied(),
-            locale: self.locale(),
+            locale: self.locale.known().cloned(),
+            source_pool_id: self.source_ipam_pool_id.known().cloned(),
+            aws_service: self.aws_service,
+            public_ip_source: self.public_ip_source,
+            publicly_advertisable: self.publicly_advertisable,
+            settings: self.settings(tags_all),
+        }
+    }
+
+    /// What the pool changes in place.
+    fn settings(&self, tags_all: Tags) -> ops::PoolSettings {
+        ops::PoolSettings {
+            description: self.description.clone(),
             auto_import: self.auto_import,
             min_netmask: self.allocation_min_netmask_length,
             max_netmask: self.allocation_max_netmask_length,
             default_netmask: self.allocation_default_netmask_length,
-            aws_service: self.aws_service,
-            public_ip_source: self.public_ip_source,
-            publicly_advertisable: self.publicly_advertisable,
+            allocation_resource_tags: self.allocation_resource_tags.known().cloned().unwrap_or_default(),
+            tags: self.tags.known().cloned().unwrap_or_default(),
+            tags_all,
+            cascade: self.cascade,
         }
-    }
-
-    fn locale(&self) -> Option<&str> {
-        self.locale.known().map(String::as_str)
     }
 
     /// The state of a pool.
@@ -115,39 +125,6 @@ fn load(ctx: &Ctx, id: &str) -> Result<Option<Obj>> {
     })
 }
 
-/// Where the pool goes: its scope, depth, parent pool and IPAM. Checks the facts of the scope,
-/// the IPAM and the parent that never change in place (owners, scope type, family, depth); the
-/// IPAM's operating regions can change, so the locale is checked by the caller.
-fn placement(ctx: &Ctx, tx: &Tx, m: &PoolModel) -> Result<(Scope, i64, Option<Pool>, Ipam)> {
-    let scope_id = m.ipam_scope_id.known().map_or("", String::as_str);
-    let scope = tx
-        .scope(scope_id)?
-        .ok_or_else(|| Error::not_found("scope", scope_id).at("ipam_scope_id"))?;
-    let ipam = tx
-        .ipam(&scope.ipam_id)?
-        .ok_or_else(|| Error::not_found("IPAM", &scope.ipam_id))?;
-    let account = &ctx.config.account_id;
-    access::check_can_create_pool_in(account, &scope, &ipam)?;
-    let parent = match m.source_ipam_pool_id.known() {
-        Some(pid) => {
-            let parent = tx
-                .pool(pid)?
-                .ok_or_else(|| Error::not_found("pool", pid).at("source_ipam_pool_id"))?;
-            access::check_can_create_child_of(account, &parent)?;
-            Some(parent)
-        }
-        None => None,
-    };
-    let depth = pool_rules::check_pool_placement(
-        &m.spec(),
-        scope.scope_type,
-        &scope.id,
-        parent.as_ref(),
-        &ctx.config.quotas,
-    )?;
-    Ok((scope, depth, parent, ipam))
-}
-
 impl Resource for PoolResource {
     fn name(&self) -> &'static str {
         "ipam_pool"
@@ -162,7 +139,7 @@ impl Resource for PoolResource {
             Ok(m) => m,
             Err(e) => return diags.push(diag(&e)),
         };
-        if let Err(e) = pool_rules::check_pool_spec(&config.spec()) {
+        if let Err(e) = pool_rules::check_pool_spec(&config.new_pool(Tags::new()).spec()) {
             diags.push(diag(&e));
         }
         for (id, attr, prefix, what) in [
@@ -186,7 +163,7 @@ impl Resource for PoolResource {
             Ok(m) => m,
             Err(e) => return diags.push(diag(&e)),
         };
-        if let Err(e) = pool_rules::check_pool_spec(&before.spec()) {
+        if let Err(e) = pool_rules::check_pool_spec(&before.new_pool(Tags::new()).spec()) {
             diags.push(diag(&e));
         }
         if prior.is_some() {
@@ -204,11 +181,16 @@ impl Resource for PoolResource {
             .all(|v| !v.is_unknown())
             && !m.address_family.is_unknown();
         if known {
-            match ctx.store.read(|tx| placement(ctx, tx, &m)) {
-                Ok((scope, depth, _, ipam)) => {
+            let new = m.new_pool(Tags::new());
+            let account = &ctx.config.account_id;
+            match ctx
+                .store
+                .read(|tx| ops::place_pool(tx, &new, account, &ctx.config.quotas))
+            {
+                Ok(ops::PoolPlacement { scope, ipam, depth, .. }) => {
                     m.ipam_scope_type = scope.scope_type.into();
                     m.pool_depth = depth.into();
-                    if let Err(e) = pool_rules::check_locale(m.locale(), &ipam.id, &ipam.operating_regions) {
+                    if let Err(e) = pool_rules::check_locale(new.locale.as_deref(), &ipam.id, &ipam.operating_regions) {
                         diags.push(checked_at_apply(&e));
                     }
                 }
@@ -219,66 +201,18 @@ impl Resource for PoolResource {
     }
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
-        let m = PoolModel::from_obj(planned)?;
+        let new = PoolModel::from_obj(planned)?.new_pool(planned_tags_all(ctx, planned));
         ctx.store.write(|tx| {
-            let (scope, depth, parent, ipam) = placement(ctx, tx, &m)?;
-            pool_rules::check_locale(m.locale(), &ipam.id, &ipam.operating_regions)?;
-            pool_rules::check_pool_quota(tx.count_pools_in_scope(&scope.id)?, &ctx.config.quotas, &scope.id)?;
-            // the pool's rules are its own, never the parent's.
-            let spec = m.spec();
-            let rules = pool_rules::own_netmask_rules(&spec, parent.as_ref());
-            let p = Pool {
-                id: ids::new_id("ipam-pool"),
-                scope_id: scope.id.clone(),
-                ipam_id: scope.ipam_id.clone(),
-                owner_id: ctx.config.account_id.clone(),
-                address_family: spec.address_family.ok_or_else(|| {
-                    Error::invalid(
-                        "Address family required",
-                        "Set `address_family` to \"ipv4\" or \"ipv6\".",
-                    )
-                    .at("address_family")
-                })?,
-                locale: m.locale().unwrap_or(LOCALE_NONE).to_string(),
-                source_pool_id: m.source_ipam_pool_id.known().cloned(),
-                depth,
-                description: m.description.clone(),
-                auto_import: m.auto_import,
-                min_netmask: rules.min,
-                max_netmask: rules.max,
-                default_netmask: rules.default,
-                allocation_resource_tags: m.allocation_resource_tags.known().cloned().unwrap_or_default(),
-                aws_service: spec.aws_service,
-                public_ip_source: spec.public_ip_source,
-                publicly_advertisable: m.publicly_advertisable,
-                tags: m.tags.known().cloned().unwrap_or_default(),
-                tags_all: planned_tags_all(ctx, planned),
-                cascade: m.cascade,
-                state: State::CreateComplete,
-            };
-            tx.insert_pool(&p)?;
+            let p = ops::create_pool(tx, new, &ctx.config.account_id, &ctx.config.quotas)?;
             pool_state(tx, &p)
         })
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let id = id_of(prior)?;
-        let m = PoolModel::from_obj(planned)?;
-        pool_rules::check_pool_spec(&m.spec())?;
+        let set = PoolModel::from_obj(planned)?.settings(planned_tags_all(ctx, planned));
         ctx.store.write(|tx| {
-            let mut p = tx.pool(&id)?.ok_or_else(|| Error::not_found("pool", &id))?;
-            access::check_owner(&ctx.config.account_id, "Pool", &id, &p.owner_id)?;
-            p.description = m.description.clone();
-            p.auto_import = m.auto_import;
-            p.min_netmask = m.allocation_min_netmask_length;
-            p.max_netmask = m.allocation_max_netmask_length;
-            p.default_netmask = m.allocation_default_netmask_length;
-            p.allocation_resource_tags = m.allocation_resource_tags.known().cloned().unwrap_or_default();
-            p.tags = m.tags.known().cloned().unwrap_or_default();
-            p.tags_all = planned_tags_all(ctx, planned);
-            p.cascade = m.cascade;
-            p.state = State::ModifyComplete;
-            tx.update_pool(&p)?;
+            let p = ops::update_pool(tx, &id, set, &ctx.config.account_id)?;
             pool_state(tx, &p)
         })
     }

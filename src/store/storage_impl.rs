@@ -69,6 +69,12 @@ impl<'a> Storage for Tx<'a> {
     fn child_pools(&self, id: &str) -> Result<Vec<Pool>> {
         Tx::child_pools(self, id)
     }
+    fn insert_pool(&self, p: &Pool) -> Result<()> {
+        Tx::insert_pool(self, p)
+    }
+    fn update_pool(&self, p: &Pool) -> Result<()> {
+        Tx::update_pool(self, p)
+    }
     fn delete_pool_row(&self, id: &str) -> Result<()> {
         Tx::delete_pool_row(self, id)
     }
