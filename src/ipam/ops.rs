@@ -533,9 +533,13 @@ pub fn update_pool(st: &impl Storage, id: &str, set: PoolSettings, account: &str
     Ok(p)
 }
 
-/// Deletes a pool. Without `cascade` it must be empty; with it, child pools, CIDRs
-/// and allocations go first, deepest first, and the parent gets its space back.
-pub fn delete_pool(st: &impl Storage, pool: &Pool, now: &str) -> Result<()> {
+/// Deletes a pool of `account`; already gone is done. Without `cascade` it must be empty (R-61,
+/// R-63); with it, child pools, CIDRs and allocations go first, deepest first, and the parent gets
+/// its space back.
+pub fn delete_pool(st: &impl Storage, id: &str, account: &str, now: &str) -> Result<()> {
+    let Some(pool) = st.pool(id)? else { return Ok(()) };
+    access::check_owner(account, "Pool", id, &pool.owner_id)?;
+    let pool = &pool;
     let children = st.child_pools(&pool.id)?;
     let cidrs = st.pool_cidrs(&pool.id)?;
     let allocations = st.allocations_of(&pool.id)?;
@@ -1001,14 +1005,16 @@ mod tests {
         provision_cidr(&st, CHILD, None, Some(20)).unwrap();
         allocate_in(&st, CHILD, None, Some(24), OWNER).unwrap();
         allocate_in(&st, TOP, None, Some(24), OWNER).unwrap();
-        let e = refused_without_change(&st, ErrorKind::Conflict, || delete_pool(&st, &get(&st, CHILD), T1));
+        let e = refused_without_change(&st, ErrorKind::Conflict, || delete_pool(&st, CHILD, OWNER, T1));
         assert!(e.detail.contains("cascade"), "{}", e.detail);
-        refused_without_change(&st, ErrorKind::Conflict, || delete_pool(&st, &get(&st, TOP), T1));
+        refused_without_change(&st, ErrorKind::Conflict, || delete_pool(&st, TOP, OWNER, T1));
 
         // The child with cascade: its allocation goes, its space returns to the parent.
-        let mut child = get(&st, CHILD);
-        child.cascade = Some(true);
-        delete_pool(&st, &child, T1).unwrap();
+        st.with(|d| d.pools.get_mut(CHILD).unwrap().cascade = Some(true));
+        // Only by its owner.
+        let e = refused_without_change(&st, ErrorKind::Forbidden, || delete_pool(&st, CHILD, MEMBER, T1));
+        assert_eq!(e.summary, "Pool belongs to another account");
+        delete_pool(&st, CHILD, OWNER, T1).unwrap();
         assert!(st.pool(CHILD).unwrap().is_none());
         let d = st.snapshot();
         assert!(
@@ -1031,9 +1037,8 @@ mod tests {
         // The top pool with cascade and a new child below it: nothing is left.
         st.with(|d| d.pools.insert(CHILD.into(), pool(CHILD, Some(TOP))));
         provision_cidr(&st, CHILD, None, Some(20)).unwrap();
-        let mut top = get(&st, TOP);
-        top.cascade = Some(true);
-        delete_pool(&st, &top, T1).unwrap();
+        st.with(|d| d.pools.get_mut(TOP).unwrap().cascade = Some(true));
+        delete_pool(&st, TOP, OWNER, T1).unwrap();
         let d = st.snapshot();
         assert!(
             d.pools.is_empty() && d.pool_cidrs.is_empty() && d.allocations.is_empty(),
@@ -1045,6 +1050,8 @@ mod tests {
             "{:?}",
             d.history
         );
+        // A pool already gone is deleted.
+        delete_pool(&st, TOP, MEMBER, T1).unwrap();
     }
 
     fn new_pool(scope_id: &str, parent: Option<&str>) -> NewPool {

@@ -5,7 +5,7 @@ use crate::ipam::ids;
 use crate::ipam::model::{AwsService, LOCALE_NONE, Pool, PublicIpSource, ScopeType, State, Tags};
 use crate::ipam::ops;
 use crate::ipam::pool_rules;
-use crate::ipam::{Error, Result, access};
+use crate::ipam::{Error, Result};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
@@ -219,11 +219,8 @@ impl Resource for PoolResource {
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
         let id = id_of(prior)?;
-        ctx.store.write(|tx| {
-            let Some(p) = tx.pool(&id)? else { return Ok(()) };
-            access::check_owner(&ctx.config.account_id, "Pool", &id, &p.owner_id)?;
-            ops::delete_pool(tx, &p, &ops::now())
-        })
+        ctx.store
+            .write(|tx| ops::delete_pool(tx, &id, &ctx.config.account_id, &ops::now()))
     }
 
     fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
