@@ -1,21 +1,21 @@
 //! Data source `ipam_pool_cidrs`: the CIDRs provisioned to a pool.
 
 use crate::ipam::Result;
-use crate::ipam::model::CidrState;
 
 use super::data::visible_pool;
 use super::filter::{Filter, canonical_cidr_values, check_names, matches};
 use super::framework::Ctx;
-use super::model::{Model, ModelDataSource, Set, model};
+use super::model::{ModelDataSource, Set, model};
 use super::resource_pool_cidr::PoolCidrModel;
+use super::view::{DataView, ReadOnly};
 
-model! {
-    /// One provisioned CIDR.
-    pub struct PoolCidrItem {
-        cidr: String = computed("The provisioned CIDR."),
-        state: CidrState = computed("`provisioned`."),
-        netmask_length: i64 = computed("The CIDR's prefix length."),
-        ipam_pool_cidr_id: String = computed("The pool CIDR's ID."),
+/// Pool CIDRs as this data source lists them: the CIDR, its prefix length, ID and state.
+pub struct PoolCidrView;
+
+impl DataView for PoolCidrView {
+    type Model = PoolCidrModel;
+    fn hides(name: &str) -> bool {
+        !matches!(name, "cidr" | "netmask_length" | "ipam_pool_cidr_id" | "state")
     }
 }
 
@@ -24,7 +24,7 @@ model! {
     pub struct PoolCidrsModel("Lists the CIDRs provisioned to a pool, in address order.") {
         id: Option<String> = computed("The pool ID."),
         ipam_pool_id: String = required("The pool."),
-        ipam_pool_cidrs: Vec<PoolCidrItem> = computed("The provisioned CIDRs."),
+        ipam_pool_cidrs: Vec<ReadOnly<PoolCidrView>> = computed("The provisioned CIDRs."),
         filter: Set<Filter> = set_block("Filters: `cidr`, `state`, `ipam-pool-cidr-id`."),
     }
 }
@@ -50,7 +50,7 @@ impl ModelDataSource for PoolCidrsData {
                     _ => None,
                 };
                 if matches(&fs, &field, &Default::default(), "pool CIDRs")? {
-                    out.push(PoolCidrItem::from_obj(&PoolCidrModel::from_domain(&pc).to_obj())?);
+                    out.push(ReadOnly(PoolCidrModel::from_domain(&pc)));
                 }
             }
             Ok(out)
