@@ -17,6 +17,7 @@ use crate::store::Store;
 
 use super::common::{ObjExt, diag, tags_all_value};
 use super::config::Config;
+use super::model::Maybe;
 
 /// What a resource or data source works with: the provider configuration and the database.
 pub struct Ctx<'a> {
@@ -32,14 +33,16 @@ pub trait Resource: Send + Sync {
     fn schema(&self) -> Schema;
     /// Checks that need only the configuration (values may be unknown: check what is known).
     fn validate(&self, _config: &Obj, _diags: &mut Diagnostics) {}
-    /// Computed attributes that may change on any update (counts, states kept elsewhere).
-    fn volatile(&self) -> &'static [&'static str] {
-        &[]
+    /// Computed attributes that may change on any update (counts, states kept elsewhere): the
+    /// model's fields marked `.volatile()` ([`Model::volatile`](super::model::Model::volatile)).
+    fn volatile(&self) -> Vec<&'static str> {
+        Vec::new()
     }
     /// Attributes holding a CIDR or a collection of CIDRs: the database keeps the canonical
-    /// form, the state keeps the configuration's spelling while it denotes the same blocks.
-    fn cidr_attributes(&self) -> &'static [&'static str] {
-        &[]
+    /// form, the state keeps the configuration's spelling while it denotes the same blocks. The
+    /// model's fields marked `.cidr()` ([`Model::cidr_attributes`](super::model::Model::cidr_attributes)).
+    fn cidr_attributes(&self) -> Vec<&'static str> {
+        Vec::new()
     }
     /// Adjusts a create or update plan after the generic planning; may consult the database.
     fn modify_plan(
@@ -86,12 +89,13 @@ pub fn merged_tags(config: &Config, tags: &Tags) -> Tags {
     all
 }
 
-/// The `tags_all` to write: the planned value (known at apply), else `tags` over the default tags.
-pub fn planned_tags_all(ctx: &Ctx, planned: &Obj) -> Tags {
-    if planned.known("tags_all") {
-        planned.tags("tags_all")
-    } else {
-        merged_tags(ctx.config, &planned.tags("tags"))
+/// The `tags_all` to write, from a plan's `tags` and `tags_all`: the planned value (known at
+/// apply; null is none), else `tags` over the default tags.
+pub fn planned_tags_all(ctx: &Ctx, tags: Option<&Tags>, tags_all: &Maybe<Tags>) -> Tags {
+    match tags_all {
+        Maybe::Known(t) => t.clone(),
+        Maybe::Null => Tags::new(),
+        Maybe::Unknown => merged_tags(ctx.config, tags.unwrap_or(&Tags::new())),
     }
 }
 
@@ -183,7 +187,7 @@ pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResp
     let mut planned = proposed.clone();
     check_whole_numbers(&schema, config, &mut out.diagnostics);
     if let Some(prior) = prior {
-        keep_cidr_spelling(res.cidr_attributes(), prior, &mut planned);
+        keep_cidr_spelling(&res.cidr_attributes(), prior, &mut planned);
     }
     // `tags_all` follows the configuration: `tags` over the provider's current `default_tags`.
     // A change of either (or of the stored value, behind Terraform's back) is an in-place update.
@@ -290,12 +294,12 @@ pub fn apply(res: &dyn Resource, ctx: &Ctx, req: ApplyRequest) -> StateResponse 
         (Some(prior), None) => res.delete(ctx, prior).map(|_| Value::Null),
         (None, Some(planned)) => res.create(ctx, planned).map(|mut o| {
             reconcile_empty(planned, &mut o);
-            keep_cidr_spelling(res.cidr_attributes(), planned, &mut o);
+            keep_cidr_spelling(&res.cidr_attributes(), planned, &mut o);
             Value::Object(o)
         }),
         (Some(prior), Some(planned)) => res.update(ctx, prior, planned).map(|mut o| {
             reconcile_empty(planned, &mut o);
-            keep_cidr_spelling(res.cidr_attributes(), planned, &mut o);
+            keep_cidr_spelling(&res.cidr_attributes(), planned, &mut o);
             Value::Object(o)
         }),
         (None, None) => Ok(Value::Null),
@@ -327,7 +331,7 @@ pub fn read(res: &dyn Resource, ctx: &Ctx, state: Value, private: Vec<u8>) -> St
     match res.read(ctx, obj) {
         Ok(Some(mut o)) => {
             reconcile_empty(obj, &mut o);
-            keep_cidr_spelling(res.cidr_attributes(), obj, &mut o);
+            keep_cidr_spelling(&res.cidr_attributes(), obj, &mut o);
             StateResponse {
                 new_state: Value::Object(o),
                 private,
@@ -572,6 +576,72 @@ mod tests {
         ]);
         check_whole_numbers(&schema, &fine, &mut d);
         assert!(d.0.is_empty(), "computed attributes are the provider's own");
+    }
+
+    /// The attributes each resource plans as volatile and keeps the CIDR spelling of, as its
+    /// model declares them: volatile ones are computed only (a plan may not make an argument
+    /// unknown), CIDR ones hold strings.
+    #[test]
+    fn each_resource_declares_its_volatile_and_cidr_attributes() {
+        let facts: Vec<(&str, Vec<&str>, Vec<&str>)> = crate::provider::all_resources()
+            .iter()
+            .map(|r| (r.name(), r.volatile(), r.cidr_attributes()))
+            .collect();
+        assert_eq!(
+            facts,
+            [
+                ("ipam", vec!["scope_count"], vec![]),
+                ("ipam_scope", vec!["pool_count"], vec![]),
+                ("ipam_pool", vec!["provisioned_cidrs"], vec![]),
+                ("ipam_pool_cidr", vec![], vec!["cidr"]),
+                (
+                    "ipam_pool_allocation",
+                    vec!["compliance_status"],
+                    vec!["cidr", "disallowed_cidrs"]
+                ),
+                ("ipam_preview_next_cidr", vec![], vec!["disallowed_cidrs"]),
+                ("ipam_resource_share", vec![], vec![]),
+            ]
+        );
+        for r in crate::provider::all_resources() {
+            let schema = r.schema();
+            for name in r.volatile() {
+                let a = schema.block.attribute(name).unwrap();
+                assert!(a.computed && !a.optional && !a.required, "{}.{name}", r.name());
+            }
+            for name in r.cidr_attributes() {
+                let ty = &schema.block.attribute(name).unwrap().ty;
+                assert!(
+                    [Type::String, Type::list_of(Type::String), Type::set_of(Type::String)].contains(ty),
+                    "{}.{name}",
+                    r.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn planned_tags_all_is_the_plan_s_value_or_tags_over_the_defaults() {
+        let config = Config {
+            default_tags: [("team".to_string(), "net".to_string())].into(),
+            ..Config::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = Ctx {
+            config: &config,
+            store: Arc::new(Store::open(dir.path().join("ipam.db")).unwrap()),
+        };
+        let tags: Tags = [("env".to_string(), "prod".to_string())].into();
+        let stored: Tags = [("k".to_string(), "v".to_string())].into();
+        assert_eq!(
+            planned_tags_all(&ctx, Some(&tags), &Maybe::Known(stored.clone())),
+            stored
+        );
+        assert_eq!(planned_tags_all(&ctx, Some(&tags), &Maybe::Null), Tags::new());
+        let mut merged = tags.clone();
+        merged.insert("team".into(), "net".into());
+        assert_eq!(planned_tags_all(&ctx, Some(&tags), &Maybe::Unknown), merged);
+        assert_eq!(planned_tags_all(&ctx, None, &Maybe::Unknown), config.default_tags);
     }
 
     #[test]

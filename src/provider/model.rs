@@ -20,8 +20,12 @@
 //!   `single_block` (nested blocks, of a `Vec<M>`, [`Set<M>`] or `Option<M>` of a model `M`; the
 //!   argument is the block's description), or `flatten()`: the fields of another model, in this
 //!   object (shared groups of attributes such as a pool's, or utilisation figures). Modifiers
-//!   follow: `.force_new()`, `.sensitive()`, `.min_items(n)`, `.max_items(n)`. The description
-//!   in parentheses after the struct's name is the schema's (empty for models used only nested).
+//!   follow: `.force_new()`, `.sensitive()`, `.min_items(n)`, `.max_items(n)`, and two the
+//!   framework reads instead of lists of names: `.volatile()` (a computed attribute that may
+//!   change on any update, such as a count: unknown in a plan that changes anything else) and
+//!   `.cidr()` (a CIDR or a collection of CIDRs: the state keeps the configuration's spelling
+//!   of the blocks the database keeps in canonical form). The description in parentheses after
+//!   the struct's name is the schema's (empty for models used only nested).
 //! * **Types.** `String`, `bool`, `i64` (whole numbers), `f64` and [`Number`] (exact, also beyond
 //!   64 bits) are known, non-null values, and so are the API's enumerations (`Family`, `State`,
 //!   `ResourceType`, ...: strings in Terraform). `Option<T>` is null as `None`. `Vec<T>` is a list,
@@ -392,14 +396,56 @@ pub enum Spec {
     Block(NestedBlock),
 }
 
-/// The schema entries of one field (several for `flatten`), with the modifiers applied to each.
-#[derive(Clone, Debug)]
-pub struct Specs(pub Vec<Spec>);
+/// The schema entries of one field (several for `flatten`), with the modifiers applied to each,
+/// and the attributes among them that the framework plans or reconciles in its own way.
+#[derive(Clone, Debug, Default)]
+pub struct Specs {
+    /// The attributes and blocks.
+    pub entries: Vec<Spec>,
+    /// The attributes marked `.volatile()`.
+    pub volatile: Vec<&'static str>,
+    /// The attributes marked `.cidr()`.
+    pub cidr: Vec<&'static str>,
+}
 
 impl Specs {
+    /// Entries with no special treatment.
+    pub fn of(entries: Vec<Spec>) -> Specs {
+        Specs {
+            entries,
+            ..Specs::default()
+        }
+    }
+    /// Adds another field's entries and facts.
+    pub fn extend(&mut self, other: Specs) {
+        self.entries.extend(other.entries);
+        self.volatile.extend(other.volatile);
+        self.cidr.extend(other.cidr);
+    }
+    /// The names of the attributes (not blocks) among the entries.
+    fn attribute_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.entries.iter().filter_map(|s| match s {
+            Spec::Attribute(a) => Some(a.name),
+            Spec::Block(_) => None,
+        })
+    }
+    /// A computed attribute that may change on any update of the object (a count, a state kept
+    /// elsewhere): a plan that changes anything else shows it unknown.
+    pub fn volatile(mut self) -> Specs {
+        let names: Vec<_> = self.attribute_names().collect();
+        self.volatile.extend(names);
+        self
+    }
+    /// An attribute holding a CIDR or a collection of CIDRs: the database keeps the canonical
+    /// form, the state keeps the configuration's spelling while it denotes the same blocks.
+    pub fn cidr(mut self) -> Specs {
+        let names: Vec<_> = self.attribute_names().collect();
+        self.cidr.extend(names);
+        self
+    }
     /// Changing the value replaces the object.
     pub fn force_new(mut self) -> Specs {
-        for s in &mut self.0 {
+        for s in &mut self.entries {
             match s {
                 Spec::Attribute(a) => a.force_new = true,
                 Spec::Block(b) => b.force_new = true,
@@ -409,7 +455,7 @@ impl Specs {
     }
     /// The value is hidden in Terraform's output.
     pub fn sensitive(mut self) -> Specs {
-        for s in &mut self.0 {
+        for s in &mut self.entries {
             if let Spec::Attribute(a) = s {
                 a.sensitive = true;
             }
@@ -418,7 +464,7 @@ impl Specs {
     }
     /// The fewest elements a block takes.
     pub fn min_items(mut self, n: i64) -> Specs {
-        for s in &mut self.0 {
+        for s in &mut self.entries {
             if let Spec::Block(b) = s {
                 b.min_items = n;
             }
@@ -427,7 +473,7 @@ impl Specs {
     }
     /// The most elements a block takes.
     pub fn max_items(mut self, n: i64) -> Specs {
-        for s in &mut self.0 {
+        for s in &mut self.entries {
             if let Spec::Block(b) = s {
                 b.max_items = n;
             }
@@ -440,12 +486,26 @@ impl Specs {
 pub trait Model: Sized {
     /// The schema's description.
     const DESCRIPTION: &'static str;
-    /// The attributes and blocks, in declaration order.
-    fn specs() -> Vec<Spec>;
+    /// The attributes and blocks in declaration order, and the framework's facts about them.
+    fn declared() -> Specs;
     /// Reads an object of the model's type.
     fn from_obj(o: &Obj) -> Result<Self>;
     /// Writes the fields into an object.
     fn write(&self, o: &mut Obj);
+
+    /// The attributes and blocks, in declaration order.
+    fn specs() -> Vec<Spec> {
+        Self::declared().entries
+    }
+    /// The computed attributes that may change on any update (fields marked `.volatile()`).
+    fn volatile() -> Vec<&'static str> {
+        Self::declared().volatile
+    }
+    /// The attributes holding CIDRs, whose configured spelling the state keeps (fields marked
+    /// `.cidr()`).
+    fn cidr_attributes() -> Vec<&'static str> {
+        Self::declared().cidr
+    }
 
     /// Reads a configuration: its read-only attributes, which the framework refuses with their
     /// own diagnostic, are left out rather than decoded.
@@ -534,7 +594,7 @@ pub mod kind {
                 pub use super::{read_value as read, write_value as write};
                 /// The attribute.
                 pub fn spec<T: TfValue>(name: &'static str, description: &'static str) -> Specs {
-                    Specs(vec![Spec::Attribute(Attribute::$constructor(field_name(name), T::ty(), description))])
+                    Specs::of(vec![Spec::Attribute(Attribute::$constructor(field_name(name), T::ty(), description))])
                 }
             }
         )*};
@@ -560,7 +620,7 @@ pub mod kind {
     }
 
     fn nested<T: Nested>(name: &'static str, nesting: Nesting, description: &'static str) -> Specs {
-        Specs(vec![Spec::Block(NestedBlock {
+        Specs::of(vec![Spec::Block(NestedBlock {
             name: field_name(name),
             nesting,
             block: T::Model::block(description),
@@ -590,7 +650,7 @@ pub mod kind {
         use super::*;
         /// The other model's attributes and blocks.
         pub fn spec<M: Model>(_name: &'static str) -> Specs {
-            Specs(M::specs())
+            M::declared()
         }
         /// Reads the other model from this object.
         pub fn read<M: Model>(o: &Obj, _name: &'static str) -> Result<M> {
@@ -624,13 +684,12 @@ macro_rules! model {
 
         impl $crate::provider::model::Model for $name {
             const DESCRIPTION: &'static str = $crate::provider::model::model!(@description $($description)?);
-            fn specs() -> Vec<$crate::provider::model::Spec> {
-                let mut specs = Vec::new();
+            fn declared() -> $crate::provider::model::Specs {
+                let mut specs = $crate::provider::model::Specs::default();
                 $(
                     specs.extend(
                         $crate::provider::model::kind::$kind::spec::<$ty>(stringify!($field) $(, $arg)*)
                             $( .$modifier($($modifier_arg),*) )*
-                            .0,
                     );
                 )*
                 specs
@@ -712,7 +771,7 @@ mod tests {
         /// Shared attributes.
         struct Common {
             description: Option<String> = optional("A description."),
-            count: Option<i64> = computed("A count."),
+            count: Option<i64> = computed("A count.").volatile(),
         }
     }
 
@@ -729,6 +788,36 @@ mod tests {
             regions: Set<Region> = set_block("Where.").min_items(1),
             common: Common = flatten(),
         }
+    }
+
+    model! {
+        /// Attributes the framework treats in its own way.
+        struct Marked("Marked.") {
+            cidr: Option<String> = optional_computed("A CIDR.").force_new().cidr(),
+            disallowed: Option<Set<String>> = optional("Not these.").cidr(),
+            used: Option<i64> = computed("In use.").volatile(),
+            regions: Set<Region> = set_block("Where.").volatile(),
+            common: Common = flatten(),
+        }
+    }
+
+    #[test]
+    fn volatile_and_cidr_attributes_come_from_the_fields() {
+        assert_eq!(
+            Marked::volatile(),
+            ["used", "count"],
+            "flattened fields keep their marks"
+        );
+        assert_eq!(Marked::cidr_attributes(), ["cidr", "disallowed"]);
+        assert!(Sample::cidr_attributes().is_empty());
+        assert_eq!(Sample::volatile(), ["count"]);
+        let s = Marked::schema();
+        let cidr = s.block.attribute("cidr").unwrap();
+        assert!(
+            cidr.optional && cidr.computed && cidr.force_new,
+            "other modifiers still apply"
+        );
+        assert_eq!(s.block.blocks.len(), 1, "a block is never a volatile attribute");
     }
 
     fn sample_obj() -> Obj {

@@ -12,6 +12,7 @@ use crate::plugin::value::{Obj, Type, Value};
 
 use super::common::{ObjExt, allocation_state, checked_at_apply, diag, parse_cidr, split_id, validate_cidr_netmask};
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
+use super::model::kind::read_value;
 
 pub struct AllocationResource;
 
@@ -70,8 +71,8 @@ impl Resource for AllocationResource {
         }
     }
 
-    fn cidr_attributes(&self) -> &'static [&'static str] {
-        &["cidr", "disallowed_cidrs"]
+    fn cidr_attributes(&self) -> Vec<&'static str> {
+        vec!["cidr", "disallowed_cidrs"]
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
@@ -99,8 +100,8 @@ impl Resource for AllocationResource {
         }
     }
 
-    fn volatile(&self) -> &'static [&'static str] {
-        &["compliance_status"]
+    fn volatile(&self) -> Vec<&'static str> {
+        vec!["compliance_status"]
     }
 
     fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, diags: &mut Diagnostics) {
@@ -202,7 +203,7 @@ impl Resource for AllocationResource {
         let cidr = planned.str("cidr").map(|s| parse_cidr(s, "cidr")).transpose()?;
         let disallowed = disallowed(planned)?;
         let tags = planned.tags("tags");
-        let tags_all = planned_tags_all(ctx, planned);
+        let tags_all = planned_tags_all(ctx, Some(&tags), &read_value(planned, "tags_all")?);
         let req = ops::AllocationRequest {
             cidr,
             netmask_length: if cidr.is_some() {
@@ -241,7 +242,7 @@ impl Resource for AllocationResource {
                 .scope(&pool.scope_id)?
                 .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
             a.tags = planned.tags("tags");
-            a.tags_all = planned_tags_all(ctx, planned);
+            a.tags_all = planned_tags_all(ctx, Some(&a.tags), &read_value(planned, "tags_all")?);
             let spec = pool_rules::AllocationSpec {
                 resource_type: a.resource_type,
                 resource_region: a.resource_region.as_deref(),

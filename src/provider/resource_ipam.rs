@@ -32,7 +32,7 @@ model! {
         owner_id: Maybe<String> = computed("The account that owns the IPAM."),
         public_default_scope_id: Maybe<String> = computed("ID of the default public scope."),
         private_default_scope_id: Maybe<String> = computed("ID of the default private scope."),
-        scope_count: Maybe<i64> = computed("Number of scopes, the two default scopes included."),
+        scope_count: Maybe<i64> = computed("Number of scopes, the two default scopes included.").volatile(),
         state: Maybe<State> = computed("`create-complete`, or `modify-complete` after an update."),
         tags: Option<BTreeMap<String, String>> = optional("Tags."),
         tags_all: Maybe<BTreeMap<String, String>> = computed(TAGS_ALL_DOC),
@@ -108,8 +108,8 @@ impl Resource for IpamResource {
         }
     }
 
-    fn volatile(&self) -> &'static [&'static str] {
-        &["scope_count"]
+    fn volatile(&self) -> Vec<&'static str> {
+        IpamModel::volatile()
     }
 
     fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, _config: &Obj, diags: &mut Diagnostics) {
@@ -145,7 +145,7 @@ impl Resource for IpamResource {
     }
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
-        let set = settings(ctx, IpamModel::from_obj(planned)?, planned);
+        let set = settings(ctx, IpamModel::from_obj(planned)?);
         let c = &ctx.config;
         ctx.store.write(|tx| {
             let i = ops::create_ipam(tx, set, &c.account_id, &c.region, &c.quotas)?;
@@ -155,7 +155,7 @@ impl Resource for IpamResource {
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let prior = IpamModel::from_obj(prior)?;
-        let set = settings(ctx, IpamModel::from_obj(planned)?, planned);
+        let set = settings(ctx, IpamModel::from_obj(planned)?);
         let id = prior.id();
         ctx.store.write(|tx| {
             let i = ops::update_ipam(tx, id, set, &ctx.config.account_id)?;
@@ -181,12 +181,12 @@ impl Resource for IpamResource {
 }
 
 /// What the plan sets on the IPAM.
-fn settings(ctx: &Ctx, plan: IpamModel, planned: &Obj) -> ops::IpamSettings {
+fn settings(ctx: &Ctx, plan: IpamModel) -> ops::IpamSettings {
     ops::IpamSettings {
         operating_regions: plan.regions().unwrap_or_default(),
+        tags_all: planned_tags_all(ctx, plan.tags.as_ref(), &plan.tags_all),
         description: plan.description,
         tags: plan.tags.unwrap_or_default(),
-        tags_all: planned_tags_all(ctx, planned),
         cascade: plan.cascade,
         enable_private_gua: plan.enable_private_gua,
     }

@@ -38,7 +38,7 @@ model! {
         pool_depth: Maybe<i64> = computed("1 for a top-level pool, parent + 1 for a child."),
         state: Maybe<State> = computed("`create-complete`, or `modify-complete` after an update."),
         owner_id: Maybe<String> = computed("The account that owns the pool."),
-        provisioned_cidrs: Maybe<Vec<String>> = computed("The CIDRs provisioned to the pool, in address order (shows drift)."),
+        provisioned_cidrs: Maybe<Vec<String>> = computed("The CIDRs provisioned to the pool, in address order (shows drift).").volatile(),
         tags: Maybe<Tags> = optional("Tags."),
         tags_all: Maybe<Tags> = computed(TAGS_ALL_DOC),
     }
@@ -154,8 +154,8 @@ impl Resource for PoolResource {
         }
     }
 
-    fn volatile(&self) -> &'static [&'static str] {
-        &["provisioned_cidrs"]
+    fn volatile(&self) -> Vec<&'static str> {
+        PoolModel::volatile()
     }
 
     fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, diags: &mut Diagnostics) {
@@ -201,7 +201,8 @@ impl Resource for PoolResource {
     }
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
-        let new = PoolModel::from_obj(planned)?.new_pool(planned_tags_all(ctx, planned));
+        let m = PoolModel::from_obj(planned)?;
+        let new = m.new_pool(planned_tags_all(ctx, m.tags.known(), &m.tags_all));
         ctx.store.write(|tx| {
             let p = ops::create_pool(tx, new, &ctx.config.account_id, &ctx.config.quotas)?;
             pool_state(tx, &p)
@@ -210,7 +211,8 @@ impl Resource for PoolResource {
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let id = id_of(prior)?;
-        let set = PoolModel::from_obj(planned)?.settings(planned_tags_all(ctx, planned));
+        let m = PoolModel::from_obj(planned)?;
+        let set = m.settings(planned_tags_all(ctx, m.tags.known(), &m.tags_all));
         ctx.store.write(|tx| {
             let p = ops::update_pool(tx, &id, set, &ctx.config.account_id)?;
             pool_state(tx, &p)

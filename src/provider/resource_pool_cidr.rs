@@ -26,7 +26,7 @@ model! {
     pub struct PoolCidrModel("A CIDR provisioned to a pool. For a child pool the CIDR must be free in the parent pool, and provisioning it allocates it there.") {
         id: Maybe<String> = computed("`<cidr>_<pool-id>`."),
         ipam_pool_id: Maybe<String> = required("The pool to provision to.").force_new(),
-        cidr: Maybe<String> = optional_computed("The CIDR to provision. Given together with `netmask_length` (as generated configuration is), the two must agree.").force_new(),
+        cidr: Maybe<String> = optional_computed("The CIDR to provision. Given together with `netmask_length` (as generated configuration is), the two must agree.").force_new().cidr(),
         netmask_length: Maybe<i64> = optional_computed("Provision the first free block of this size from the parent pool (or Amazon-provided IPv6). Given together with `cidr`, it must be the CIDR's prefix length.").force_new(),
         ipam_pool_cidr_id: Maybe<String> = computed("The pool CIDR's own ID."),
         state: Maybe<CidrState> = computed("`provisioned`."),
@@ -138,8 +138,8 @@ impl Resource for PoolCidrResource {
         PoolCidrModel::schema()
     }
 
-    fn cidr_attributes(&self) -> &'static [&'static str] {
-        &["cidr"]
+    fn cidr_attributes(&self) -> Vec<&'static str> {
+        PoolCidrModel::cidr_attributes()
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {

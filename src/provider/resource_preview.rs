@@ -20,7 +20,7 @@ model! {
         id: Option<String> = computed("`<cidr>_<pool-id>`."),
         ipam_pool_id: Maybe<String> = required("The pool to preview.").force_new(),
         netmask_length: Maybe<i64> = optional_computed("Size to preview; default: the pool's default netmask length.").force_new(),
-        disallowed_cidrs: Option<Set<String>> = optional("CIDRs the preview must not overlap.").force_new(),
+        disallowed_cidrs: Option<Set<String>> = optional("CIDRs the preview must not overlap.").force_new().cidr(),
         cidr: Option<String> = computed("The previewed CIDR, fixed at create."),
     }
 }
@@ -62,8 +62,8 @@ impl Resource for PreviewResource {
         PreviewResourceModel::schema()
     }
 
-    fn cidr_attributes(&self) -> &'static [&'static str] {
-        &["disallowed_cidrs"]
+    fn cidr_attributes(&self) -> Vec<&'static str> {
+        PreviewResourceModel::cidr_attributes()
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {

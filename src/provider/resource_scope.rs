@@ -23,7 +23,7 @@ model! {
         description: Option<String> = optional("A description."),
         ipam_scope_type: Maybe<ScopeType> = computed("`private` (only private scopes can be created)."),
         is_default: Maybe<bool> = computed("Whether this is a default scope (false for created scopes)."),
-        pool_count: Maybe<i64> = computed("Number of pools in the scope."),
+        pool_count: Maybe<i64> = computed("Number of pools in the scope.").volatile(),
         state: Maybe<State> = computed("`create-complete`, or `modify-complete` after an update."),
         tags: Option<BTreeMap<String, String>> = optional("Tags."),
         tags_all: Maybe<BTreeMap<String, String>> = computed(TAGS_ALL_DOC),
@@ -88,8 +88,8 @@ impl Resource for ScopeResource {
         }
     }
 
-    fn volatile(&self) -> &'static [&'static str] {
-        &["pool_count"]
+    fn volatile(&self) -> Vec<&'static str> {
+        ScopeModel::volatile()
     }
 
     fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, _config: &Obj, diags: &mut Diagnostics) {
@@ -118,7 +118,7 @@ impl Resource for ScopeResource {
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let plan = ScopeModel::from_obj(planned)?;
         let ipam_id = plan.ipam_id.clone().unwrap_or_default();
-        let set = settings(ctx, plan, planned);
+        let set = settings(ctx, plan);
         let (scope, owner) = ctx
             .store
             .write(|tx| ops::create_scope(tx, &ipam_id, set, &ctx.config.account_id, &ctx.config.quotas))?;
@@ -127,7 +127,7 @@ impl Resource for ScopeResource {
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let prior = ScopeModel::from_obj(prior)?;
-        let set = settings(ctx, ScopeModel::from_obj(planned)?, planned);
+        let set = settings(ctx, ScopeModel::from_obj(planned)?);
         let id = prior.id();
         ctx.store.write(|tx| {
             let s = ops::update_scope(tx, id, set, &ctx.config.account_id)?;
@@ -157,10 +157,10 @@ impl Resource for ScopeResource {
 }
 
 /// What the plan sets on the scope.
-fn settings(ctx: &Ctx, plan: ScopeModel, planned: &Obj) -> ops::ScopeSettings {
+fn settings(ctx: &Ctx, plan: ScopeModel) -> ops::ScopeSettings {
     ops::ScopeSettings {
+        tags_all: planned_tags_all(ctx, plan.tags.as_ref(), &plan.tags_all),
         description: plan.description,
         tags: plan.tags.unwrap_or_default(),
-        tags_all: planned_tags_all(ctx, planned),
     }
 }

@@ -82,7 +82,7 @@ impl ShareModel {
     }
 
     /// The share a plan describes.
-    fn share(&self, ctx: &Ctx, arn: String, planned: &Obj) -> Share {
+    fn share(&self, ctx: &Ctx, arn: String) -> Share {
         Share {
             arn,
             name: self.name.clone().unwrap_or_default(),
@@ -93,7 +93,7 @@ impl ShareModel {
             resource_arns: strings(&self.resource_arns),
             principals: strings(&self.principals),
             tags: self.tags.clone().unwrap_or_default(),
-            tags_all: planned_tags_all(ctx, planned),
+            tags_all: planned_tags_all(ctx, self.tags.as_ref(), &self.tags_all),
             status: ShareStatus::Active,
         }
     }
@@ -186,7 +186,6 @@ impl Resource for ShareResource {
         let share = plan.share(
             ctx,
             share_rules::new_share_arn(&ctx.config.region, &ctx.config.account_id),
-            planned,
         );
         ctx.store
             .write(|tx| ops::create_share(tx, &share, &ctx.config.account_id, &ctx.config.region))?;
@@ -195,7 +194,7 @@ impl Resource for ShareResource {
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let prior = ShareModel::from_obj(prior)?;
-        let share = ShareModel::from_obj(planned)?.share(ctx, prior.arn().to_string(), planned);
+        let share = ShareModel::from_obj(planned)?.share(ctx, prior.arn().to_string());
         let share = ctx
             .store
             .write(|tx| ops::update_share(tx, share, &ctx.config.account_id, &ctx.config.region))?;

@@ -34,7 +34,7 @@ use crate::ipam::Result;
 use crate::plugin::schema::{Attribute, Nesting};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::model::{Model, Spec, TfValue};
+use super::model::{Model, Spec, Specs, TfValue};
 
 /// How a data source shows a model: what it leaves out and what it names or describes otherwise.
 /// Every attribute not mentioned is shown as the model declares it, read-only.
@@ -115,8 +115,8 @@ where
 impl<V: DataView> Model for ReadOnly<V> {
     const DESCRIPTION: &'static str = "";
 
-    fn specs() -> Vec<Spec> {
-        V::Model::specs()
+    fn declared() -> Specs {
+        let entries = V::Model::specs()
             .into_iter()
             .filter_map(|s| {
                 let (name, ty, description, sensitive) = match s {
@@ -138,7 +138,8 @@ impl<V: DataView> Model for ReadOnly<V> {
                 let a = Attribute::computed(name, ty, description);
                 Some(Spec::Attribute(if sensitive { a.sensitive() } else { a }))
             })
-            .collect()
+            .collect();
+        Specs::of(entries)
     }
 
     fn from_obj(o: &Obj) -> Result<Self> {
