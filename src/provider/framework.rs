@@ -44,6 +44,10 @@ pub trait Resource: Send + Sync {
     fn cidr_attributes(&self) -> Vec<&'static str> {
         Vec::new()
     }
+    /// Fills in arguments whose value when not configured depends on the provider configuration
+    /// (the aws view's `region`), before the generic planning compares the plan with the prior
+    /// state: a change there can replace the object.
+    fn plan_defaults(&self, _ctx: &Ctx, _config: &Obj, _planned: &mut Obj) {}
     /// Adjusts a create or update plan after the generic planning; may consult the database.
     fn modify_plan(
         &self,
@@ -185,6 +189,9 @@ pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResp
     let config = req.config.as_obj().unwrap_or(&empty);
     let schema = res.schema();
     let mut planned = proposed.clone();
+    if let Some(ctx) = ctx {
+        res.plan_defaults(ctx, config, &mut planned);
+    }
     check_whole_numbers(&schema, config, &mut out.diagnostics);
     if let Some(prior) = prior {
         keep_cidr_spelling(&res.cidr_attributes(), prior, &mut planned);
@@ -263,6 +270,8 @@ pub fn plan(res: &dyn Resource, ctx: Option<&Ctx>, req: PlanRequest) -> PlanResp
         planned.insert("tags_all".into(), t);
     }
     if let Some(ctx) = ctx {
+        // Again: the values are known at plan, not the unknown of an unset computed attribute.
+        res.plan_defaults(ctx, config, &mut planned);
         res.modify_plan(ctx, prior, &mut planned, config, &mut out.diagnostics);
     }
     out.planned_state = Value::Object(planned);

@@ -2,6 +2,7 @@
 //! domain calls. Knows nothing about SQL.
 
 pub mod aws_config;
+mod aws_resource;
 pub mod common;
 pub mod config;
 mod data;
@@ -94,6 +95,14 @@ fn all_data_sources() -> Vec<Box<dyn DataSource>> {
     ]
 }
 
+/// The resource types of the aws view: upstream's names over the same resources.
+fn aws_resources() -> Vec<Box<dyn Resource>> {
+    vec![Box::new(aws_resource::AwsResource::new(
+        Box::new(resource_scope::ScopeResource),
+        &resource_scope::AWS_VIEW,
+    ))]
+}
+
 /// The data source types of the aws view.
 fn aws_data_sources() -> Vec<Box<dyn DataSource>> {
     vec![
@@ -113,7 +122,7 @@ impl IpamProvider {
     pub fn for_view(view: View) -> IpamProvider {
         let (provider_schema, resources, data_sources) = match view {
             View::Ipam => (config::schema(), all_resources(), all_data_sources()),
-            View::Aws => (aws_config::schema(), Vec::new(), aws_data_sources()),
+            View::Aws => (aws_config::schema(), aws_resources(), aws_data_sources()),
         };
         let resources: BTreeMap<String, Box<dyn Resource>> =
             resources.into_iter().map(|r| (r.name().to_string(), r)).collect();

@@ -9,7 +9,8 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
 
-use super::common::diag;
+use super::aws_resource::ResourceView;
+use super::common::{ObjExt, diag};
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
 use super::model::{Maybe, Model, model};
 
@@ -164,3 +165,19 @@ fn settings(ctx: &Ctx, plan: ScopeModel) -> ops::ScopeSettings {
         tags: plan.tags.unwrap_or_default(),
     }
 }
+
+/// `aws_vpc_ipam_scope`: upstream's scope has no `state`; a changed `ipam_id` replaces the scope
+/// (upstream plans an update that does not move it).
+pub static AWS_VIEW: ResourceView = ResourceView {
+    name: "aws_vpc_ipam_scope",
+    renames: &[],
+    hidden: &["state"],
+    optional_only: &[],
+    computed_only: &[],
+    force_new: &[],
+    timeouts: &["create", "update", "delete"],
+    region_attribute: None,
+    ipam_of: |_, o| Ok(o.string("ipam_id")),
+    id_to_upstream: None,
+    id_from_upstream: None,
+};

@@ -22,8 +22,16 @@ fn install_as_aws(dir: &Path) -> Output {
 /// A working directory whose Terraform runs the binary as `hashicorp/aws`, under the CLI
 /// configuration `install --as-aws` printed, on the test's database (`IPAM_DATABASE`) and with
 /// no region from the environment.
-fn aws_tf() -> Tf {
-    let tf = Tf::new();
+pub fn aws_tf() -> Tf {
+    aws_tf_at(Tf::new())
+}
+
+/// [`aws_tf`] on the database of another working directory.
+pub fn aws_tf_sharing(db: &Path) -> Tf {
+    aws_tf_at(Tf::sharing(db))
+}
+
+fn aws_tf_at(tf: Tf) -> Tf {
     let o = install_as_aws(&tf.path().join("aws-provider"));
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(
@@ -43,7 +51,7 @@ fn aws_tf() -> Tf {
 }
 
 /// `terraform {}` as configurations written for the AWS provider have it.
-const REQUIRED_AWS: &str = r#"terraform {
+pub const REQUIRED_AWS: &str = r#"terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"

@@ -346,6 +346,11 @@ impl Tf {
             ..fresh
         };
         std::fs::copy(self.path().join("main.tf"), fresh.path().join("main.tf")).expect("copy config");
+        // The same provider installation (the aws view's `dev_overrides`, for one).
+        let rc = self.path().join("terraform.rc");
+        if rc.exists() {
+            std::fs::copy(&rc, fresh.path().join("terraform.rc")).expect("copy CLI config");
+        }
         for (addr, values) in &original {
             let id = values["id"].as_str().unwrap_or_else(|| panic!("{addr} has no id"));
             fresh.ok(&["import", "-input=false", "-no-color", addr, id]);
