@@ -160,24 +160,13 @@ pub struct AwsResource {
     view: &'static ResourceView,
     schema: Schema,
     ours: Schema,
-    /// The resource's volatile attributes upstream's type has, by upstream's names.
-    volatile: &'static [&'static str],
 }
 
 impl AwsResource {
     pub fn new(inner: Box<dyn Resource>, view: &'static ResourceView) -> AwsResource {
         let ours = inner.schema();
-        let schema = view.schema(&ours);
-        let volatile: Vec<&'static str> = inner
-            .volatile()
-            .iter()
-            .filter(|n| !view.hidden.contains(n))
-            .map(|n| view.upstream_name(n))
-            .collect();
         AwsResource {
-            // One list per type for the provider's lifetime.
-            volatile: Box::leak(volatile.into_boxed_slice()),
-            schema,
+            schema: view.schema(&ours),
             ours,
             inner,
             view,
@@ -403,11 +392,16 @@ impl Resource for AwsResource {
         diags.0.extend(inner.0);
     }
 
-    fn volatile(&self) -> &'static [&'static str] {
-        self.volatile
+    fn volatile(&self) -> Vec<&'static str> {
+        self.inner
+            .volatile()
+            .into_iter()
+            .filter(|n| !self.view.hidden.contains(n))
+            .map(|n| self.view.upstream_name(n))
+            .collect()
     }
 
-    fn cidr_attributes(&self) -> &'static [&'static str] {
+    fn cidr_attributes(&self) -> Vec<&'static str> {
         self.inner.cidr_attributes()
     }
 
