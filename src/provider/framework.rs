@@ -17,7 +17,6 @@ use crate::store::Store;
 
 use super::common::{ObjExt, diag, tags_all_value};
 use super::config::Config;
-use super::model::Maybe;
 
 /// What a resource or data source works with: the provider configuration and the database.
 pub struct Ctx<'a> {
@@ -91,16 +90,6 @@ pub fn merged_tags(config: &Config, tags: &Tags) -> Tags {
     let mut all = config.default_tags.clone();
     all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
     all
-}
-
-/// The `tags_all` to write, from a plan's `tags` and `tags_all`: the planned value (known at
-/// apply; null is none), else `tags` over the default tags.
-pub fn planned_tags_all(ctx: &Ctx, tags: Option<&Tags>, tags_all: &Maybe<Tags>) -> Tags {
-    match tags_all {
-        Maybe::Known(t) => t.clone(),
-        Maybe::Null => Tags::new(),
-        Maybe::Unknown => merged_tags(ctx.config, tags.unwrap_or(&Tags::new())),
-    }
 }
 
 /// True when two values denote the same CIDRs: two spellings of one block, or two collections
@@ -627,30 +616,6 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn planned_tags_all_is_the_plan_s_value_or_tags_over_the_defaults() {
-        let config = Config {
-            default_tags: [("team".to_string(), "net".to_string())].into(),
-            ..Config::default()
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let ctx = Ctx {
-            config: &config,
-            store: Arc::new(Store::open(dir.path().join("ipam.db")).unwrap()),
-        };
-        let tags: Tags = [("env".to_string(), "prod".to_string())].into();
-        let stored: Tags = [("k".to_string(), "v".to_string())].into();
-        assert_eq!(
-            planned_tags_all(&ctx, Some(&tags), &Maybe::Known(stored.clone())),
-            stored
-        );
-        assert_eq!(planned_tags_all(&ctx, Some(&tags), &Maybe::Null), Tags::new());
-        let mut merged = tags.clone();
-        merged.insert("team".into(), "net".into());
-        assert_eq!(planned_tags_all(&ctx, Some(&tags), &Maybe::Unknown), merged);
-        assert_eq!(planned_tags_all(&ctx, None, &Maybe::Unknown), config.default_tags);
     }
 
     #[test]

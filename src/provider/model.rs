@@ -62,14 +62,14 @@ use std::ops::{Deref, DerefMut};
 
 use crate::ipam::cidr::Family;
 use crate::ipam::model::{
-    AwsService, CidrState, ComplianceStatus, PublicIpSource, ResourceType, ScopeType, ShareStatus, State,
+    AwsService, CidrState, ComplianceStatus, PublicIpSource, ResourceType, ScopeType, ShareStatus, State, Tags,
 };
 use crate::ipam::{Error, Result};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Schema};
 use crate::plugin::value::{Number, Obj, Type, Value};
 
-use super::framework::{Ctx, DataSource};
+use super::framework::{Ctx, DataSource, merged_tags};
 
 /// A Rust type a schema attribute can hold: its Terraform type and its conversions.
 pub trait TfValue: Sized {
@@ -724,6 +724,16 @@ macro_rules! model {
 }
 pub(crate) use model;
 
+/// The `tags_all` to write, from a plan's `tags` and `tags_all`: the planned value (known at
+/// apply; null is none), else `tags` over the default tags.
+pub fn planned_tags_all(ctx: &Ctx, tags: Option<&Tags>, tags_all: &Maybe<Tags>) -> Tags {
+    match tags_all {
+        Maybe::Known(t) => t.clone(),
+        Maybe::Null => Tags::new(),
+        Maybe::Unknown => merged_tags(ctx.config, tags.unwrap_or(&Tags::new())),
+    }
+}
+
 /// A data source whose configuration and result are its model; it is a [`DataSource`].
 pub trait ModelDataSource: Send + Sync {
     /// The attributes and blocks.
@@ -1084,5 +1094,32 @@ mod tests {
                  regenerate it with IPAM_UPDATE_SCHEMAS=1 and review the diff"
             );
         }
+    }
+
+    #[test]
+    fn planned_tags_all_is_the_plan_s_value_or_tags_over_the_defaults() {
+        use crate::provider::config::Config;
+        use crate::store::Store;
+        use std::sync::Arc;
+        let config = Config {
+            default_tags: [("team".to_string(), "net".to_string())].into(),
+            ..Config::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = Ctx {
+            config: &config,
+            store: Arc::new(Store::open(dir.path().join("ipam.db")).unwrap()),
+        };
+        let tags: Tags = [("env".to_string(), "prod".to_string())].into();
+        let stored: Tags = [("k".to_string(), "v".to_string())].into();
+        assert_eq!(
+            planned_tags_all(&ctx, Some(&tags), &Maybe::Known(stored.clone())),
+            stored
+        );
+        assert_eq!(planned_tags_all(&ctx, Some(&tags), &Maybe::Null), Tags::new());
+        let mut merged = tags.clone();
+        merged.insert("team".into(), "net".into());
+        assert_eq!(planned_tags_all(&ctx, Some(&tags), &Maybe::Unknown), merged);
+        assert_eq!(planned_tags_all(&ctx, None, &Maybe::Unknown), config.default_tags);
     }
 }

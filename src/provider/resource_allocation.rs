@@ -11,8 +11,9 @@ use crate::plugin::schema::{Attribute, Block, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
 use super::common::{ObjExt, allocation_state, checked_at_apply, diag, parse_cidr, split_id, validate_cidr_netmask};
-use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
+use super::framework::{Ctx, Resource, TAGS_ALL_DOC};
 use super::model::kind::read_value;
+use super::model::planned_tags_all;
 
 pub struct AllocationResource;
 

@@ -10,8 +10,8 @@ use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
 
 use super::common::{checked_at_apply, diag};
-use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
-use super::model::{Maybe, Model, Set, model};
+use super::framework::{Ctx, Resource, TAGS_ALL_DOC};
+use super::model::{Maybe, Model, Set, model, planned_tags_all};
 
 model! {
     /// One of an IPAM's operating regions.

@@ -12,8 +12,8 @@ use crate::plugin::value::Obj;
 use crate::store::Tx;
 
 use super::common::{checked_at_apply, diag};
-use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
-use super::model::{Maybe, Model, model};
+use super::framework::{Ctx, Resource, TAGS_ALL_DOC};
+use super::model::{Maybe, Model, model, planned_tags_all};
 
 model! {
     /// `ipam_pool`: its arguments, and its state.

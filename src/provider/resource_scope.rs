@@ -11,8 +11,8 @@ use crate::plugin::value::Obj;
 
 use super::aws_resource::ResourceView;
 use super::common::{ObjExt, diag};
-use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
-use super::model::{Maybe, Model, model};
+use super::framework::{Ctx, Resource, TAGS_ALL_DOC};
+use super::model::{Maybe, Model, model, planned_tags_all};
 
 model! {
     /// `ipam_scope`.

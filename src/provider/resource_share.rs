@@ -12,8 +12,8 @@ use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
 
 use super::common::diag;
-use super::framework::{Ctx, Resource, TAGS_ALL_DOC, planned_tags_all};
-use super::model::{Maybe, Model, Set, TfValue, model};
+use super::framework::{Ctx, Resource, TAGS_ALL_DOC};
+use super::model::{Maybe, Model, Set, TfValue, model, planned_tags_all};
 
 model! {
     /// `ipam_resource_share`.
