@@ -58,6 +58,22 @@ pub struct ResourceView {
 }
 
 impl ResourceView {
+    /// A view that changes nothing but the name: start a view from it
+    /// (`ResourceView { name: "aws_...", hidden: &[...], ..ResourceView::SAME }`).
+    pub const SAME: ResourceView = ResourceView {
+        name: "",
+        renames: &[],
+        hidden: &[],
+        optional_only: &[],
+        computed_only: &[],
+        force_new: &[],
+        timeouts: &[],
+        region_attribute: None,
+        ipam_of: |_, _| Ok(None),
+        id_to_upstream: None,
+        id_from_upstream: None,
+    };
+
     /// Upstream's name of our attribute.
     fn upstream_name<'a>(&self, ours: &'a str) -> &'a str {
         self.renames.iter().find(|(o, _)| *o == ours).map_or(ours, |(_, u)| u)

@@ -170,14 +170,8 @@ fn settings(ctx: &Ctx, plan: ScopeModel) -> ops::ScopeSettings {
 /// (upstream plans an update that does not move it).
 pub static AWS_VIEW: ResourceView = ResourceView {
     name: "aws_vpc_ipam_scope",
-    renames: &[],
     hidden: &["state"],
-    optional_only: &[],
-    computed_only: &[],
-    force_new: &[],
     timeouts: &["create", "update", "delete"],
-    region_attribute: None,
     ipam_of: |_, o| Ok(o.string("ipam_id")),
-    id_to_upstream: None,
-    id_from_upstream: None,
+    ..ResourceView::SAME
 };
