@@ -178,13 +178,7 @@ mod tests {
 
     use super::*;
     use crate::provider::model::{Maybe, Set, model};
-
-    model! {
-        /// A nested block's element.
-        struct Region {
-            region_name: String = required("A region."),
-        }
-    }
+    use crate::provider::resource_ipam::OperatingRegion as Region;
 
     model! {
         /// A resource's model.
