@@ -38,6 +38,13 @@
 //!   about, or that is written back into a plan, is a `Maybe<T>`. Validation sees the
 //!   configuration before it is known: a model with a plain field that is unknown there does not
 //!   decode and is not validated, so arguments that validation checks are `Option` or `Maybe`.
+//! * **Blocks that may be unknown.** A block's value is unknown as a whole in a plan when a
+//!   `dynamic` block iterates over a value known only at apply, and partly unknown when one of its
+//!   arguments references such a value. `Maybe<Vec<M>>`, `Maybe<Set<M>>` or `Maybe<Option<M>>`
+//!   (of a `list_block`, `set_block` or `single_block`) read either as `Unknown`, so plan code
+//!   asks `block.is_unknown()` and waits for apply; a plain `Vec<M>` would read it as no block at
+//!   all. A partly unknown block is not rebuilt by `to_obj()` (it writes it wholly unknown):
+//!   plans are written back with `write_changed`, which keeps it as it was.
 //! * **Use.** `M::schema()` is the schema; `M::from_obj(&obj)` reads, `m.to_obj()` writes. A data
 //!   source implements [`ModelDataSource`] (its `read` takes and returns its model) and gets
 //!   [`DataSource`] from it.
@@ -614,7 +621,8 @@ pub mod kind {
     impl<M: Model> Nested for Option<M> {
         type Model = M;
     }
-    /// A block that may be unknown as a whole (a `dynamic` block over a value known at apply).
+    /// A block that may be unknown in a plan, as a whole (a `dynamic` block over a value known at
+    /// apply) or in part.
     impl<T: Nested> Nested for super::Maybe<T> {
         type Model = T::Model;
     }
@@ -975,6 +983,74 @@ mod tests {
             Value::Unknown,
             "read as None, not written back as null"
         );
+    }
+
+    model! {
+        /// A list block that may not be known in a plan.
+        struct Proofs("Proofs.") {
+            proof: Maybe<Vec<Region>> = list_block("A proof.").max_items(1).force_new(),
+        }
+    }
+
+    #[test]
+    fn a_block_may_be_null_unknown_or_known() {
+        let s = Proofs::schema();
+        let b = &s.block.blocks[0];
+        assert_eq!(
+            (b.name, b.nesting, b.max_items, b.force_new, b.block.description),
+            ("proof", Nesting::List, 1, true, "A proof.")
+        );
+        assert!(s.block.attributes.is_empty(), "a block, not an attribute");
+        assert_eq!(
+            Proofs::object_type(),
+            Type::object([(
+                "proof".to_string(),
+                Type::list_of(Type::object([("region_name".to_string(), Type::String)]))
+            )])
+        );
+        let region = |r: Value| Value::Object([("region_name".to_string(), r)].into());
+        let obj = |v: Value| -> Obj { [("proof".to_string(), v)].into() };
+        let read = |v: Value| Proofs::from_obj(&obj(v)).unwrap().proof;
+
+        assert!(read(Value::Null).is_null());
+        assert!(
+            read(Value::Unknown).is_unknown(),
+            "a dynamic block over an unknown value"
+        );
+        assert_eq!(
+            <Vec<Region>>::decode(&Value::Unknown),
+            Ok(vec![]),
+            "what a plain Vec reads"
+        );
+        assert_eq!(read(Value::List(vec![])), Maybe::Known(vec![]));
+        assert_eq!(
+            read(Value::List(vec![region(Value::str("us-east-1"))])),
+            Maybe::Known(vec![Region {
+                region_name: "us-east-1".into()
+            }])
+        );
+        for v in [
+            Value::Null,
+            Value::Unknown,
+            Value::List(vec![]),
+            Value::List(vec![region(Value::str("us-east-1"))]),
+        ] {
+            let o = obj(v);
+            assert_eq!(Proofs::from_obj(&o).unwrap().to_obj(), o, "round trip");
+        }
+
+        // Unknown inside the block: the block is unknown, and a plan written back keeps it.
+        let partial = Value::List(vec![region(Value::Unknown)]);
+        let m = Proofs::from_obj(&obj(partial.clone())).unwrap();
+        assert!(m.proof.is_unknown() && m.proof.known().is_none());
+        let mut plan = obj(partial.clone());
+        m.clone().write_changed(&m, &mut plan);
+        assert_eq!(plan["proof"], partial);
+
+        let e = Proofs::from_obj(&obj(Value::str("x"))).unwrap_err();
+        assert_eq!(e.attribute().as_deref(), Some("proof"), "{e:?}");
+        let e = Proofs::from_obj(&obj(Value::List(vec![region(Value::Null)]))).unwrap_err();
+        assert_eq!(e.attribute().as_deref(), Some("proof"), "{e:?}");
     }
 
     use serde_json::{Value as J, json};

@@ -7,7 +7,7 @@ use crate::ipam::{Error, Result};
 use crate::ipam::{access, byoip, ops, pool_rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
-use crate::plugin::value::{Obj, Value};
+use crate::plugin::value::Obj;
 
 use super::common::{checked_at_apply, diag, parse_cidr, split_id, validate_cidr_netmask};
 use super::framework::{Ctx, Resource};
@@ -30,7 +30,7 @@ model! {
         netmask_length: Maybe<i64> = optional_computed("Provision the first free block of this size from the parent pool (or Amazon-provided IPv6). Given together with `cidr`, it must be the CIDR's prefix length.").force_new(),
         ipam_pool_cidr_id: Maybe<String> = computed("The pool CIDR's own ID."),
         state: Maybe<CidrState> = computed("`provisioned`."),
-        cidr_authorization_context: Vec<AuthContextModel> = list_block("Proof that you own a BYOIP CIDR: needed when provisioning to a top-level public pool, never for child pools.").max_items(1).force_new(),
+        cidr_authorization_context: Maybe<Vec<AuthContextModel>> = list_block("Proof that you own a BYOIP CIDR: needed when provisioning to a top-level public pool, never for child pools.").max_items(1).force_new(),
     }
 }
 
@@ -53,7 +53,7 @@ impl PoolCidrModel {
             netmask_length: i64::from(pc.cidr.prefix).into(),
             ipam_pool_cidr_id: pc.id.clone().into(),
             state: pc.state.into(),
-            cidr_authorization_context: auth,
+            cidr_authorization_context: auth.into(),
         }
     }
 
@@ -63,7 +63,7 @@ impl PoolCidrModel {
 
     /// The BYOIP message and signature.
     fn auth(&self) -> (Option<String>, Option<String>) {
-        let b = self.cidr_authorization_context.first();
+        let b = self.cidr_authorization_context.known().and_then(|b| b.first());
         (b.and_then(|b| b.message.clone()), b.and_then(|b| b.signature.clone()))
     }
 }
@@ -86,7 +86,6 @@ fn plan_checks(
     pool_id: &str,
     cidr: Option<Cidr>,
     planned: &PoolCidrModel,
-    auth_known: bool,
 ) -> Result<Option<Error>> {
     let pool = tx
         .pool(pool_id)?
@@ -115,7 +114,8 @@ fn plan_checks(
     if let Some(c) = cidr
         && pool.source_pool_id.is_none()
         && byoip::needs_byoip_proof(&pool, scope.scope_type)
-        && auth_known
+        // Unknown values anywhere in the block wait for apply.
+        && !planned.cidr_authorization_context.is_unknown()
     {
         let (message, signature) = planned.auth();
         byoip::check_byoip_authorization(
@@ -176,17 +176,10 @@ impl Resource for PoolCidrResource {
         if m.ipam_pool_id.known().is_none() {
             return;
         }
-        // Unknown values anywhere in the block wait for apply.
-        let auth_known = planned
-            .get("cidr_authorization_context")
-            .is_none_or(Value::is_wholly_known);
         // Rules whose facts are the pool's own (immutable) attributes and the configuration are
         // checked here, as at apply. Rules on other objects' space wait
         // for apply: the same plan may free that space first (e.g. a replacement).
-        match ctx
-            .store
-            .read(|tx| plan_checks(ctx, tx, m.pool_id(), cidr, &m, auth_known))
-        {
+        match ctx.store.read(|tx| plan_checks(ctx, tx, m.pool_id(), cidr, &m)) {
             Ok(Some(w)) => diags.push(checked_at_apply(&w)),
             Ok(None) => {}
             Err(e) => diags.push(diag(&e)),

@@ -157,7 +157,48 @@ fn byoip_provisioning_is_refused_without_the_context_or_with_an_empty_signature(
     tf.destroy();
 }
 
+/// A `cidr_authorization_context` written as a `dynamic` block over a value known only at apply
+/// is unknown as a whole at plan: the plan does not take it for a missing block, and apply checks
+/// the message it turns out to be.
+fn byoip_authorization_known_only_at_apply_is_checked_at_apply() {
+    let tf = Tf::new();
+    let proof = |message: &str| {
+        byoip_top_level(&format!(
+            r#"
+resource "terraform_data" "proof" {{
+  input = [{{ message = "{message}", signature = "signed-message" }}]
+}}
+resource "ipam_pool_cidr" "byoip" {{
+  ipam_pool_id = ipam_pool.byoip.id
+  cidr         = "130.137.245.0/24"
+  dynamic "cidr_authorization_context" {{
+    for_each = terraform_data.proof.output
+    content {{
+      message   = cidr_authorization_context.value.message
+      signature = cidr_authorization_context.value.signature
+    }}
+  }}
+}}
+"#
+        ))
+    };
+    tf.config(&proof(&GOOD.replace("130.137.245.0/24", "130.137.244.0/24")));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains("ipam_pool_cidr.byoip will be created"), "{plan}");
+    let out = flat(&tf.apply_fails());
+    assert!(out.contains("BYOIP authorization message: wrong CIDR"), "{out}");
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pool_cidrs"), 0);
+
+    tf.config(&proof(GOOD));
+    tf.assert_plan_changes();
+    tf.apply();
+    tf.assert_plan_empty();
+    assert_eq!(tf.sql_count("SELECT count(*) FROM pool_cidrs"), 1);
+    tf.destroy();
+}
+
 backend_tests!(
+    byoip_authorization_known_only_at_apply_is_checked_at_apply,
     byoip_provisioning_is_refused_without_the_context_or_with_an_empty_signature,
     byoip_flow_across_two_accounts,
     byoip_authorization_message_is_checked_field_by_field,
