@@ -344,6 +344,18 @@ impl Storage for MemStorage {
         self.data.borrow_mut().allocations.remove(id);
         Ok(())
     }
+    fn allocation(&self, id: &str) -> Result<Option<Allocation>> {
+        Ok(self.data.borrow().allocations.get(id).cloned())
+    }
+    fn update_allocation_tags(&self, a: &Allocation) -> Result<()> {
+        // As the database's update does: only the tags and the compliance status change.
+        if let Some(row) = self.data.borrow_mut().allocations.get_mut(&a.id) {
+            row.tags = a.tags.clone();
+            row.tags_all = a.tags_all.clone();
+            row.compliance_status = a.compliance_status;
+        }
+        Ok(())
+    }
     fn history_open(&self, ipam_id: &str, scope_id: &str, pool_id: &str, a: &Allocation, now: &str) -> Result<()> {
         self.data.borrow_mut().history.push(HistoryRecord {
             ipam_id: ipam_id.to_string(),

@@ -368,6 +368,39 @@ pub fn release(st: &impl Storage, a: &Allocation, now: &str) -> Result<()> {
     release_row(st, &pool, a, now)
 }
 
+/// What a user changes on an allocation in place: its tags. Everything else replaces it.
+#[derive(Clone, Debug, Default)]
+pub struct AllocationSettings {
+    pub tags: Tags,
+    /// `tags` over the provider's default tags: what the pool's tag rules check.
+    pub tags_all: Tags,
+}
+
+/// Changes the tags of an allocation `account` made. Its compliance with the pool's rules is
+/// decided again: a rule it breaks now makes it noncompliant, and it keeps its space.
+pub fn update_allocation(st: &impl Storage, id: &str, set: AllocationSettings, account: &str) -> Result<Allocation> {
+    let mut a = st.allocation(id)?.ok_or_else(|| Error::not_found("allocation", id))?;
+    access::check_can_change_allocation(account, &a)?;
+    let pool = st
+        .pool(&a.pool_id)?
+        .ok_or_else(|| Error::not_found("pool", &a.pool_id))?;
+    let scope_type = st
+        .scope_type(&pool.scope_id)?
+        .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
+    a.tags = set.tags;
+    a.tags_all = set.tags_all;
+    let spec = pool_rules::AllocationSpec {
+        resource_type: a.resource_type,
+        resource_region: a.resource_region.as_deref(),
+        netmask: Some(i64::from(a.cidr.prefix)),
+        tags: &a.tags_all,
+    };
+    a.compliance_status =
+        pool_rules::check_allocation(&pool, scope_type, &spec, a.cidr.prefix).unwrap_or(ComplianceStatus::Noncompliant);
+    st.update_allocation_tags(&a)?;
+    Ok(a)
+}
+
 /// What a user sets on a pool that can change in place.
 #[derive(Clone, Debug, Default)]
 pub struct PoolSettings {
@@ -982,6 +1015,77 @@ mod tests {
             allocate_in(&st, TOP, None, Some(24), OWNER).unwrap().cidr,
             c("10.0.0.0/24")
         );
+    }
+
+    fn tags(pairs: &[(&str, &str)]) -> Tags {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn retag(own: &[(&str, &str)], all: &[(&str, &str)]) -> AllocationSettings {
+        AllocationSettings {
+            tags: tags(own),
+            tags_all: tags(all),
+        }
+    }
+
+    #[test]
+    fn retagging_an_allocation_decides_its_compliance_again_and_keeps_its_space() {
+        let st = storage();
+        st.with(|d| d.pools.get_mut(TOP).unwrap().allocation_resource_tags = tags(&[("env", "prod")]));
+        provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        let a = allocate_in(&st, TOP, None, Some(24), OWNER).unwrap();
+        assert_eq!(a.compliance_status, ComplianceStatus::Noncompliant, "untagged (R-33)");
+        let free = st.free_blocks(TOP);
+        let history = st.snapshot().history;
+
+        // The pool's tag rule reads `tags_all`: the default tags count, the own tags alone do not.
+        let b = update_allocation(&st, &a.id, retag(&[], &[("env", "prod")]), OWNER).unwrap();
+        assert_eq!(b.compliance_status, ComplianceStatus::Compliant);
+        assert_eq!(
+            (b.tags.clone(), b.tags_all.clone()),
+            (Tags::new(), tags(&[("env", "prod")]))
+        );
+        assert_eq!(st.allocation(&a.id).unwrap().as_ref(), Some(&b), "stored as returned");
+        let b = update_allocation(&st, &a.id, retag(&[("env", "prod")], &[("env", "dev")]), OWNER).unwrap();
+        assert_eq!(b.compliance_status, ComplianceStatus::Noncompliant);
+        assert_eq!(b.tags, tags(&[("env", "prod")]));
+        assert_eq!(st.allocation(&a.id).unwrap().as_ref(), Some(&b), "stored as returned");
+
+        // A pool rule the compliant allocation breaks now (a netmask rule changed since) makes it
+        // noncompliant: it is never refused, and it keeps its space.
+        let b = update_allocation(&st, &a.id, retag(&[], &[("env", "prod")]), OWNER).unwrap();
+        assert_eq!(b.compliance_status, ComplianceStatus::Compliant);
+        st.with(|d| d.pools.get_mut(TOP).unwrap().max_netmask = Some(20));
+        let b = update_allocation(&st, &a.id, retag(&[], &[("env", "prod")]), OWNER).unwrap();
+        assert_eq!(b.compliance_status, ComplianceStatus::Noncompliant);
+        st.with(|d| d.pools.get_mut(TOP).unwrap().max_netmask = None);
+        let b = update_allocation(&st, &a.id, retag(&[], &[("env", "prod")]), OWNER).unwrap();
+        assert_eq!(b.compliance_status, ComplianceStatus::Compliant);
+        assert_eq!(
+            (b.id, b.cidr, b.pool_id, b.resource_owner),
+            (a.id.clone(), a.cidr, a.pool_id.clone(), a.resource_owner.clone())
+        );
+        assert_eq!(st.free_blocks(TOP), free, "the space stays allocated");
+        assert_eq!(st.snapshot().history, history, "a retag is no new use of the space");
+    }
+
+    #[test]
+    fn only_the_allocating_account_retags_an_allocation() {
+        let st = storage();
+        provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        st.with(|d| d.shares.push(share(DEFAULT_PERMISSION, MEMBER)));
+        let a = allocate_in(&st, TOP, None, Some(24), MEMBER).unwrap();
+        // Not even the pool's owner changes another account's allocation.
+        let e = refused_without_change(&st, ErrorKind::Forbidden, || {
+            update_allocation(&st, &a.id, retag(&[("a", "b")], &[("a", "b")]), OWNER)
+        });
+        assert_eq!(e.summary, "Allocation belongs to another account");
+        assert!(e.detail.contains(&a.id) && e.detail.contains(MEMBER), "{e}");
+        update_allocation(&st, &a.id, retag(&[("a", "b")], &[("a", "b")]), MEMBER).unwrap();
+        let e = refused_without_change(&st, ErrorKind::NotFound, || {
+            update_allocation(&st, "ipam-pool-alloc-gone", AllocationSettings::default(), MEMBER)
+        });
+        assert!(e.detail.contains("ipam-pool-alloc-gone"), "{e}");
     }
 
     #[test]

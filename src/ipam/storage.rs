@@ -84,6 +84,10 @@ pub trait Storage {
     fn insert_allocation(&self, a: &Allocation) -> Result<()>;
     /// Deletes an allocation.
     fn delete_allocation(&self, id: &str) -> Result<()>;
+    /// An allocation by ID.
+    fn allocation(&self, id: &str) -> Result<Option<Allocation>>;
+    /// Writes an allocation's tags (its own and `tags_all`) and its compliance status.
+    fn update_allocation_tags(&self, a: &Allocation) -> Result<()>;
 
     /// Opens the address-history record of an allocation at `now`.
     fn history_open(&self, ipam_id: &str, scope_id: &str, pool_id: &str, a: &Allocation, now: &str) -> Result<()>;

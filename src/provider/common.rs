@@ -1,14 +1,13 @@
 //! Helpers resources and data sources (and the provider block) share: typed access to a
 //! Terraform object's attributes, building objects and tag values, domain errors as
-//! diagnostics on their attribute, the checks of CIDR arguments and composite IDs, the states
-//! of objects a resource and a data source both show, the next-CIDR preview, and the regions of
-//! the `aws` partition.
+//! diagnostics on their attribute, the checks of CIDR arguments and composite IDs, the
+//! next-CIDR preview, and the regions of the `aws` partition.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use crate::ipam::cidr::Cidr;
-use crate::ipam::model::{Allocation, Tags};
+use crate::ipam::model::Tags;
 use crate::ipam::{AttrPath, Error, ErrorKind, PathStep, Result, allocator, pool_rules};
 use crate::plugin::diag::{Diagnostic, Diagnostics, Path};
 use crate::plugin::value::{Obj, Value};
@@ -107,15 +106,6 @@ impl ObjExt for Obj {
     }
 }
 
-/// `tags` as a value: null when empty, so an absent `tags` argument reads back as absent.
-pub fn tags_value(tags: &Tags) -> Value {
-    if tags.is_empty() {
-        Value::Null
-    } else {
-        Value::str_map(tags)
-    }
-}
-
 /// `tags_all` as stored: always a map, empty when the object has no tags.
 pub fn tags_all_value(tags_all: &Tags) -> Value {
     Value::str_map(tags_all)
@@ -135,9 +125,10 @@ pub fn parse_cidr(s: &str, attribute: &str) -> Result<Cidr> {
 }
 
 /// The configuration checks of `cidr` and `netmask_length` that pool CIDRs and allocations share:
-/// the CIDR parses, the netmask length is in range, and given together they agree.
-pub fn validate_cidr_netmask(config: &Obj, diags: &mut Diagnostics) {
-    let cidr = match config.str("cidr").map(|s| parse_cidr(s, "cidr")) {
+/// the CIDR parses, the netmask length is in range, and given together they agree. Returns the
+/// CIDR when it parses.
+pub fn validate_cidr_netmask(cidr: Option<&str>, netmask_length: Option<i64>, diags: &mut Diagnostics) -> Option<Cidr> {
+    let cidr = match cidr.map(|s| parse_cidr(s, "cidr")) {
         Some(Ok(c)) => Some(c),
         Some(Err(e)) => {
             diags.push(diag(&e));
@@ -145,8 +136,8 @@ pub fn validate_cidr_netmask(config: &Obj, diags: &mut Diagnostics) {
         }
         None => None,
     };
-    let Some(n) = config.int("netmask_length") else {
-        return;
+    let Some(n) = netmask_length else {
+        return cidr;
     };
     if !(0..=128).contains(&n) {
         diags.push(diag(
@@ -161,6 +152,7 @@ pub fn validate_cidr_netmask(config: &Obj, diags: &mut Diagnostics) {
     {
         diags.push(diag(&e));
     }
+    cidr
 }
 
 /// Splits a composite ID `<left>_<pool-id>`.
@@ -172,33 +164,6 @@ pub fn split_id<'a>(id: &'a str, form: &str) -> Result<(&'a str, &'a str)> {
             format!("{id:?} is not of the form {form}."),
         )),
     }
-}
-
-/// The state of an `ipam_pool_allocation`, and an element of `ipam_pool_allocations`.
-pub fn allocation_state(a: &Allocation) -> Obj {
-    obj([
-        ("id", Value::str(format!("{}_{}", a.id, a.pool_id))),
-        ("ipam_pool_allocation_id", Value::str(&a.id)),
-        ("ipam_pool_id", Value::str(&a.pool_id)),
-        ("cidr", Value::str(a.cidr.to_string())),
-        ("netmask_length", Value::int(i64::from(a.cidr.prefix))),
-        (
-            "disallowed_cidrs",
-            if a.disallowed_cidrs.is_empty() {
-                Value::Null
-            } else {
-                Value::str_set(&a.disallowed_cidrs)
-            },
-        ),
-        ("description", Value::opt_str(a.description.clone())),
-        ("resource_type", Value::str(a.resource_type.as_str())),
-        ("resource_id", Value::opt_str(a.resource_id.clone())),
-        ("resource_region", Value::opt_str(a.resource_region.clone())),
-        ("resource_owner", Value::str(&a.resource_owner)),
-        ("compliance_status", Value::str(a.compliance_status.as_str())),
-        ("tags", tags_value(&a.tags)),
-        ("tags_all", tags_all_value(&a.tags_all)),
-    ])
 }
 
 /// The first free block a pool would hand out, without reserving it (`ipam_preview_next_cidr`,
@@ -275,6 +240,37 @@ pub fn region_description(region: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
     use crate::plugin::diag::Step;
+
+    #[test]
+    fn cidr_and_netmask_checks_return_the_cidr_with_or_without_a_netmask() {
+        let check = |cidr: Option<&str>, n: Option<i64>| {
+            let mut d = Diagnostics::default();
+            let c = validate_cidr_netmask(cidr, n, &mut d);
+            let found: Vec<(String, Option<String>)> =
+                d.0.iter()
+                    .map(|d| (d.summary.clone(), d.path.as_ref().map(|p| p.to_string())))
+                    .collect();
+            (c.map(|c| c.to_string()), found)
+        };
+        let at = |s: &str, a: &str| (s.to_string(), Some(a.to_string()));
+        assert_eq!(check(Some("10.0.4.0/24"), None), (Some("10.0.4.0/24".into()), vec![]));
+        assert_eq!(
+            check(Some("10.0.4.0/24"), Some(24)),
+            (Some("10.0.4.0/24".into()), vec![])
+        );
+        assert_eq!(check(None, Some(24)), (None, vec![]));
+        assert_eq!(
+            check(Some("10.0.4.0/33"), None),
+            (None, vec![at("Invalid CIDR", "cidr")])
+        );
+        assert_eq!(
+            check(None, Some(129)),
+            (None, vec![at("Netmask length out of range", "netmask_length")])
+        );
+        let (c, found) = check(Some("10.0.4.0/24"), Some(25));
+        assert_eq!(c.as_deref(), Some("10.0.4.0/24"));
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
 
     #[test]
     fn error_paths_become_terraform_paths_step_by_step() {

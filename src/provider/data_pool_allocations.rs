@@ -3,11 +3,11 @@
 use crate::ipam::Result;
 use crate::ipam::model::{ComplianceStatus, ResourceType};
 
-use super::common::allocation_state;
 use super::data::visible_pool;
 use super::filter::{Filter, canonical_cidr_values, check_names, matches};
 use super::framework::Ctx;
 use super::model::{Model, ModelDataSource, Set, model};
+use super::resource_allocation::AllocationModel;
 
 model! {
     /// One allocation.
@@ -68,7 +68,7 @@ impl ModelDataSource for PoolAllocationsData {
                     _ => None,
                 };
                 if matches(&fs, &field, &a.tags_all, "allocations")? {
-                    out.push(AllocationItem::from_obj(&allocation_state(&a))?);
+                    out.push(AllocationItem::from_obj(&AllocationModel::from_domain(&a).to_obj())?);
                 }
             }
             Ok(out)

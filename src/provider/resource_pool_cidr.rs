@@ -150,7 +150,11 @@ impl Resource for PoolCidrResource {
         if m.cidr.is_null() && m.netmask_length.is_null() {
             diags.push(diag(&Error::invalid("Missing CIDR", "Give `cidr` (an exact CIDR) or `netmask_length` (carve the first free block from the parent pool).").at("cidr")));
         }
-        validate_cidr_netmask(config, diags);
+        validate_cidr_netmask(
+            m.cidr.known().map(String::as_str),
+            m.netmask_length.known().copied(),
+            diags,
+        );
     }
 
     fn modify_plan(&self, ctx: &Ctx, prior: Option<&Obj>, planned: &mut Obj, config: &Obj, diags: &mut Diagnostics) {

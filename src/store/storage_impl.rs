@@ -114,6 +114,12 @@ impl<'a> Storage for Tx<'a> {
     fn delete_allocation(&self, id: &str) -> Result<()> {
         Tx::delete_allocation(self, id)
     }
+    fn allocation(&self, id: &str) -> Result<Option<Allocation>> {
+        Tx::allocation(self, id)
+    }
+    fn update_allocation_tags(&self, a: &Allocation) -> Result<()> {
+        Tx::update_allocation_tags(self, a)
+    }
     fn history_open(&self, ipam_id: &str, scope_id: &str, pool_id: &str, a: &Allocation, now: &str) -> Result<()> {
         Tx::history_open(self, ipam_id, scope_id, pool_id, a, now)
     }
