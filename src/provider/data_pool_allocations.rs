@@ -1,25 +1,48 @@
 //! Data source `ipam_pool_allocations`: a pool's allocations, child-pool CIDRs included.
 
 use crate::ipam::Result;
-use crate::ipam::model::{ComplianceStatus, ResourceType};
 
 use super::data::visible_pool;
 use super::filter::{Filter, canonical_cidr_values, check_names, matches};
 use super::framework::Ctx;
-use super::model::{Model, ModelDataSource, Set, model};
+use super::model::{ModelDataSource, Set, model};
 use super::resource_allocation::AllocationModel;
+use super::view::{DataView, ReadOnly};
 
-model! {
-    /// One allocation.
-    pub struct AllocationItem {
-        ipam_pool_allocation_id: String = computed("The allocation ID."),
-        cidr: String = computed("The allocated CIDR."),
-        resource_type: ResourceType = computed("`custom`, `vpc`, `subnet`, `ec2-public-ipv4-pool`, `eip`, or `ipam-pool` for a child pool's CIDR."),
-        resource_id: Option<String> = computed("The resource holding the space (the child pool for `ipam-pool`)."),
-        resource_owner: String = computed("The account that owns the allocation."),
-        resource_region: Option<String> = computed("The resource's region."),
-        description: Option<String> = computed("The allocation's description."),
-        compliance_status: ComplianceStatus = computed("`compliant` or `noncompliant` against the pool's rules."),
+/// Allocations as this data source lists them: what holds the space and whether it complies,
+/// described for every allocation of the pool (child pools' CIDRs included).
+pub struct AllocationView;
+
+impl DataView for AllocationView {
+    type Model = AllocationModel;
+    fn hides(name: &str) -> bool {
+        !matches!(
+            name,
+            "ipam_pool_allocation_id"
+                | "cidr"
+                | "resource_type"
+                | "resource_id"
+                | "resource_owner"
+                | "resource_region"
+                | "description"
+                | "compliance_status"
+        )
+    }
+    fn shows(name: &'static str, description: &'static str) -> (&'static str, &'static str) {
+        let description = match name {
+            "ipam_pool_allocation_id" => "The allocation ID.",
+            "cidr" => "The allocated CIDR.",
+            "resource_type" => {
+                "`custom`, `vpc`, `subnet`, `ec2-public-ipv4-pool`, `eip`, or `ipam-pool` for a child pool's CIDR."
+            }
+            "resource_id" => "The resource holding the space (the child pool for `ipam-pool`).",
+            "resource_owner" => "The account that owns the allocation.",
+            "resource_region" => "The resource's region.",
+            "description" => "The allocation's description.",
+            "compliance_status" => "`compliant` or `noncompliant` against the pool's rules.",
+            _ => description,
+        };
+        (name, description)
     }
 }
 
@@ -28,7 +51,7 @@ model! {
     pub struct PoolAllocationsModel("Lists a pool's allocations in address order, including the `ipam-pool` allocations that hold child pools' CIDRs.") {
         id: Option<String> = computed("The pool ID."),
         ipam_pool_id: String = required("The pool."),
-        ipam_pool_allocations: Vec<AllocationItem> = computed("The allocations."),
+        ipam_pool_allocations: Vec<ReadOnly<AllocationView>> = computed("The allocations."),
         filter: Set<Filter> = set_block("Filters: `cidr`, `resource-type`, `resource-id`, `resource-owner`, `compliance-status`, `ipam-pool-allocation-id`, `tag:<key>`, `tag-key`."),
     }
 }
@@ -68,7 +91,7 @@ impl ModelDataSource for PoolAllocationsData {
                     _ => None,
                 };
                 if matches(&fs, &field, &a.tags_all, "allocations")? {
-                    out.push(AllocationItem::from_obj(&AllocationModel::from_domain(&a).to_obj())?);
+                    out.push(ReadOnly(AllocationModel::from_domain(&a)));
                 }
             }
             Ok(out)
