@@ -55,6 +55,11 @@ pub struct ResourceView {
     pub id_to_upstream: Option<fn(&Obj) -> String>,
     /// Our import ID from upstream's.
     pub id_from_upstream: Option<fn(&str) -> Result<String>>,
+    /// Adjusts upstream's object made from ours: `reference` is the plan or the prior state it
+    /// is made for, `None` at import. For an optional-only attribute whose effective value our
+    /// object holds: show the configured value (from `reference`), or at import what a
+    /// configuration most likely said.
+    pub shown: fn(&Ctx, reference: Option<&Obj>, upstream: &mut Obj) -> Result<()>,
 }
 
 impl ResourceView {
@@ -72,6 +77,7 @@ impl ResourceView {
         ipam_of: |_, _| Ok(None),
         id_to_upstream: None,
         id_from_upstream: None,
+        shown: |_, _, _| Ok(()),
     };
 
     /// Upstream's name of our attribute.
@@ -170,6 +176,14 @@ impl ResourceView {
     }
 }
 
+/// [`ResourceView::ipam_of`] for objects in a pool (`ipam_pool_id`): the pool's IPAM.
+pub fn ipam_of_pool(ctx: &Ctx, ours: &Obj) -> Result<Option<String>> {
+    let Some(pool_id) = ours.str("ipam_pool_id") else {
+        return Ok(None);
+    };
+    Ok(ctx.store.read(|tx| tx.pool(pool_id))?.map(|p| p.ipam_id))
+}
+
 /// A resource served under upstream's name.
 pub struct AwsResource {
     inner: Box<dyn Resource>,
@@ -264,6 +278,13 @@ impl AwsResource {
             o.insert(b.name.to_string(), v);
         }
         o
+    }
+
+    /// Upstream's object from ours as [`Self::to_upstream`] makes it, adjusted by the view.
+    fn shown(&self, ctx: &Ctx, ours: &Obj, reference: Option<&Obj>, region: &str) -> Result<Obj> {
+        let mut up = self.to_upstream(ours, reference, region, &ctx.config.ignore_tags);
+        (self.view.shown)(ctx, reference, &mut up)?;
+        Ok(up)
     }
 
     /// The context with the object's region as the provider's.
@@ -455,7 +476,10 @@ impl Resource for AwsResource {
         self.rename_paths(&mut inner);
         diags.0.extend(inner.0);
         let region = planned.string("region").unwrap_or_default();
-        *planned = self.to_upstream(&ours, Some(planned), &region, &ctx.config.ignore_tags);
+        match self.shown(&inner_ctx, &ours, Some(planned), &region) {
+            Ok(up) => *planned = up,
+            Err(e) => diags.push(diag(&self.rename_error(e))),
+        }
     }
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
@@ -469,7 +493,7 @@ impl Resource for AwsResource {
         self.check_region(&inner_ctx, &ctx.config.region, &ours, &region)
             .map_err(|e| self.rename_error(e))?;
         let created = self.inner.create(&inner_ctx, &ours).map_err(|e| self.rename_error(e))?;
-        Ok(self.to_upstream(&created, Some(planned), &region, &ctx.config.ignore_tags))
+        self.shown(&inner_ctx, &created, Some(planned), &region)
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
@@ -486,7 +510,7 @@ impl Resource for AwsResource {
             .inner
             .update(&inner_ctx, &prior_ours, &ours)
             .map_err(|e| self.rename_error(e))?;
-        Ok(self.to_upstream(&updated, Some(planned), &region, &ctx.config.ignore_tags))
+        self.shown(&inner_ctx, &updated, Some(planned), &region)
     }
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
@@ -508,10 +532,10 @@ impl Resource for AwsResource {
             config: &cfg,
             store: ctx.store.clone(),
         };
-        Ok(self
-            .inner
+        self.inner
             .read(&inner_ctx, &self.to_ours(state, &Value::Null))?
-            .map(|o| self.to_upstream(&o, Some(state), &region, &ctx.config.ignore_tags)))
+            .map(|o| self.shown(&inner_ctx, &o, Some(state), &region))
+            .transpose()
     }
 
     fn import(&self, ctx: &Ctx, id: &str) -> Result<Obj> {
@@ -527,7 +551,7 @@ impl Resource for AwsResource {
             store: ctx.store.clone(),
         };
         let o = self.inner.import(&inner_ctx, &ours_id)?;
-        Ok(self.to_upstream(&o, None, &region, &ctx.config.ignore_tags))
+        self.shown(&inner_ctx, &o, None, &region)
     }
 }
 
@@ -577,6 +601,7 @@ mod tests {
         ipam_of: |_, _| Ok(None),
         id_to_upstream: None,
         id_from_upstream: None,
+        shown: |_, _, _| Ok(()),
     };
 
     #[test]

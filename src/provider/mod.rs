@@ -97,10 +97,16 @@ fn all_data_sources() -> Vec<Box<dyn DataSource>> {
 
 /// The resource types of the aws view: upstream's names over the same resources.
 fn aws_resources() -> Vec<Box<dyn Resource>> {
-    vec![Box::new(aws_resource::AwsResource::new(
-        Box::new(resource_scope::ScopeResource),
-        &resource_scope::AWS_VIEW,
-    ))]
+    vec![
+        Box::new(aws_resource::AwsResource::new(
+            Box::new(resource_scope::ScopeResource),
+            &resource_scope::AWS_VIEW,
+        )),
+        Box::new(aws_resource::AwsResource::new(
+            Box::new(resource_preview::PreviewResource),
+            &resource_preview::AWS_VIEW,
+        )),
+    ]
 }
 
 /// The data source types of the aws view.

@@ -5,9 +5,10 @@ use crate::ipam::cidr::Cidr;
 use crate::ipam::{Error, Result};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
-use crate::plugin::value::Obj;
+use crate::plugin::value::{Obj, Value};
 
-use super::common::{diag, parse_cidr, preview, split_id};
+use super::aws_resource::{ResourceView, ipam_of_pool};
+use super::common::{ObjExt, diag, parse_cidr, preview, split_id};
 use super::framework::{Ctx, Resource};
 use super::model::{Maybe, Model, Set, model};
 
@@ -130,4 +131,32 @@ impl Resource for PreviewResource {
         let disallowed = (!listed.is_empty()).then(|| listed.iter().map(|d| d.to_string()).collect());
         Ok(PreviewResourceModel::new(&c, pool_id, disallowed).to_obj())
     }
+}
+
+/// `aws_vpc_ipam_preview_next_cidr`: `netmask_length` is optional only upstream, so it shows what
+/// was configured (null: the pool's default was used).
+pub static AWS_VIEW: ResourceView = ResourceView {
+    name: "aws_vpc_ipam_preview_next_cidr",
+    optional_only: &["netmask_length"],
+    ipam_of: ipam_of_pool,
+    shown: |ctx, reference, up| {
+        let netmask = match reference {
+            Some(r) => r.get("netmask_length").cloned().unwrap_or(Value::Null),
+            None => imported_netmask(ctx, up)?,
+        };
+        up.insert("netmask_length".into(), netmask);
+        Ok(())
+    },
+    ..ResourceView::SAME
+};
+
+/// The `netmask_length` an imported preview was most likely configured with: none when its size
+/// is the pool's default netmask length, else its size.
+fn imported_netmask(ctx: &Ctx, up: &Obj) -> Result<Value> {
+    let pool_id = up.str("ipam_pool_id").unwrap_or_default();
+    let default = ctx.store.read(|tx| tx.pool(pool_id))?.and_then(|p| p.default_netmask);
+    Ok(match up.int("netmask_length") {
+        Some(n) if Some(n) != default => Value::int(n),
+        _ => Value::Null,
+    })
 }

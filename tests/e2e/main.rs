@@ -8,6 +8,7 @@ mod adoption;
 mod allocation;
 mod architecture;
 mod aws;
+mod aws_allocation;
 mod aws_scope;
 mod bad_input;
 mod byoip;

@@ -1,0 +1,159 @@
+//! `aws_vpc_ipam_preview_next_cidr` and `aws_vpc_ipam_pool_cidr_allocation`: upstream's preview
+//! and allocation over the same pools as `ipam_preview_next_cidr` and `ipam_pool_allocation`.
+
+use crate::aws::{REQUIRED_AWS, aws_tf_sharing};
+use crate::common::{Tf, flat};
+
+/// Through the ipam view: an IPAM operating in us-east-1 (home) and eu-west-1, a private IPv4
+/// pool whose allocations default to /28, and its CIDR 172.2.0.0/24; the pool's ID.
+fn pool_in(tf: &Tf) -> String {
+    tf.config(
+        r#"resource "ipam" "main" {
+  operating_regions { region_name = "us-east-1" }
+  operating_regions { region_name = "eu-west-1" }
+}
+resource "ipam_pool" "p" {
+  ipam_scope_id                     = ipam.main.private_default_scope_id
+  address_family                    = "ipv4"
+  allocation_default_netmask_length = 28
+}
+resource "ipam_pool_cidr" "c" {
+  ipam_pool_id = ipam_pool.p.id
+  cidr         = "172.2.0.0/24"
+}"#,
+    );
+    tf.apply();
+    tf.attr("ipam_pool.p", "id")
+}
+
+/// `main.tf` of the aws view: the provider in us-east-1 and `body`.
+fn aws_config(tf: &Tf, body: &str) {
+    tf.raw_config(&format!(
+        "{REQUIRED_AWS}\nprovider \"aws\" {{\n  region = \"us-east-1\"\n}}\n\n{body}\n"
+    ));
+}
+
+fn preview(tf: &Tf, pool_id: &str, args: &str) {
+    aws_config(
+        tf,
+        &format!("resource \"aws_vpc_ipam_preview_next_cidr\" \"test\" {{\n  ipam_pool_id = \"{pool_id}\"\n{args}\n}}"),
+    );
+}
+
+/// Upstream's acceptance steps for the preview: create, plan empty, refresh, import with nothing
+/// ignored, a changed argument replaces; `netmask_length` shows what was configured (null: the
+/// pool's default was used); the preview reserves nothing and goes with its pool.
+fn preview_lifecycle() {
+    let base = Tf::new();
+    let pool_id = pool_in(&base);
+    let tf = aws_tf_sharing(&base.db);
+    preview(
+        &tf,
+        &pool_id,
+        "  netmask_length   = 27\n  disallowed_cidrs = [\"172.2.0.0/27\"]",
+    );
+    tf.apply();
+    let v = tf.values("aws_vpc_ipam_preview_next_cidr.test");
+    assert_eq!(v["cidr"], "172.2.0.32/27", "{v}");
+    assert_eq!(v["id"], format!("172.2.0.32/27_{pool_id}").as_str(), "{v}");
+    assert_eq!(v["netmask_length"], 27, "{v}");
+    assert_eq!(v["region"], "us-east-1", "{v}");
+    assert_eq!(
+        base.sql_count("SELECT COUNT(*) FROM allocations"),
+        0,
+        "a preview reserves nothing"
+    );
+    tf.assert_plan_empty();
+    tf.ok(&["apply", "-refresh-only", "-auto-approve", "-input=false"]);
+    tf.assert_plan_empty();
+
+    // The pool's default size: `netmask_length` stays null, and imports as null.
+    preview(&tf, &pool_id, "");
+    let plan = tf.assert_plan_changes();
+    assert!(plan.contains("forces replacement"), "{plan}");
+    tf.apply();
+    let v = tf.values("aws_vpc_ipam_preview_next_cidr.test");
+    assert_eq!(v["cidr"], "172.2.0.0/28", "{v}");
+    assert!(v["netmask_length"].is_null(), "shown as configured: {v}");
+    tf.assert_plan_empty();
+    tf.import_verify();
+
+    // Another size than the default imports with its size.
+    preview(&tf, &pool_id, "  netmask_length = 26");
+    tf.apply();
+    assert_eq!(tf.attr("aws_vpc_ipam_preview_next_cidr.test", "cidr"), "172.2.0.0/26");
+    tf.import_verify();
+
+    // Drift: the pool disappears behind Terraform's back, and the preview with it.
+    base.sql(&format!("DELETE FROM pools WHERE id = '{pool_id}'"));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(
+        plan.contains("aws_vpc_ipam_preview_next_cidr.test will be created"),
+        "{plan}"
+    );
+    tf.ok(&["apply", "-refresh-only", "-auto-approve", "-input=false"]);
+    assert!(tf.resources().is_empty(), "gone from the state");
+}
+
+/// A preview made as `ipam_preview_next_cidr` imports as `aws_vpc_ipam_preview_next_cidr` and
+/// back, by the same ID, with empty plans.
+fn preview_under_both_names() {
+    let base = Tf::new();
+    let pool_id = pool_in(&base);
+    let ours = Tf::sharing(&base.db);
+    ours.config(&format!(
+        "resource \"ipam_preview_next_cidr\" \"test\" {{\n  ipam_pool_id = \"{pool_id}\"\n}}"
+    ));
+    ours.apply();
+    let id = ours.attr("ipam_preview_next_cidr.test", "id");
+    assert_eq!(id, format!("172.2.0.0/28_{pool_id}"));
+
+    let up = aws_tf_sharing(&base.db);
+    preview(&up, &pool_id, "");
+    up.ok(&["import", "-input=false", "aws_vpc_ipam_preview_next_cidr.test", &id]);
+    let v = up.values("aws_vpc_ipam_preview_next_cidr.test");
+    assert_eq!(v["cidr"], "172.2.0.0/28", "{v}");
+    assert!(v["netmask_length"].is_null(), "{v}");
+    assert_eq!(v["region"], "us-east-1", "{v}");
+    up.assert_plan_empty();
+
+    // And the reverse: made by the aws view with a size, imported by the ipam view.
+    let made = aws_tf_sharing(&base.db);
+    preview(&made, &pool_id, "  netmask_length = 27");
+    made.apply();
+    let id = made.attr("aws_vpc_ipam_preview_next_cidr.test", "id");
+    let back = Tf::sharing(&base.db);
+    back.config(&format!(
+        "resource \"ipam_preview_next_cidr\" \"test\" {{\n  ipam_pool_id   = \"{pool_id}\"\n  netmask_length = 27\n}}"
+    ));
+    back.ok(&["import", "-input=false", "ipam_preview_next_cidr.test", &id]);
+    assert_eq!(back.attr("ipam_preview_next_cidr.test", "cidr"), "172.2.0.0/27");
+    back.assert_plan_empty();
+}
+
+/// Bad input: a region the pool's IPAM does not operate in, and a size the pool cannot hold, are
+/// refused on the attribute, naming the object, and nothing is written.
+fn preview_bad_input() {
+    let base = Tf::new();
+    let pool_id = pool_in(&base);
+    let tf = aws_tf_sharing(&base.db);
+    let before = base.db_dump();
+    preview(&tf, &pool_id, "  region = \"ap-south-1\"");
+    let err = flat(&tf.apply_fails());
+    assert!(
+        err.contains("Region not operated by the IPAM")
+            && err.contains("eu-west-1, us-east-1")
+            && err.contains("with aws_vpc_ipam_preview_next_cidr.test"),
+        "{err}"
+    );
+    preview(&tf, &pool_id, "  netmask_length = 16");
+    let err = flat(&tf.apply_fails());
+    assert!(
+        err.contains("netmask_length") && err.contains("with aws_vpc_ipam_preview_next_cidr.test"),
+        "{err}"
+    );
+    assert_eq!(base.db_dump(), before, "a refused preview writes nothing");
+    assert!(tf.resources().is_empty());
+}
+
+backend_tests!(preview_lifecycle, preview_under_both_names, preview_bad_input);
