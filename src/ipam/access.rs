@@ -3,8 +3,8 @@
 //! with the default permission (R-37, R-84); the BYOIP-import permission only shows the pool
 //! (R-82, R-83).
 
-use super::model::{Allocation, Ipam, Pool, Scope};
-use super::organization::Organization;
+use super::model::{Allocation, Ipam, Pool, Scope, Share};
+use super::organization::{self, Organization, Principal};
 use super::share_rules::{self, DEFAULT_PERMISSION};
 use super::storage::Storage;
 use super::{Error, ErrorKind, Result, ids};
@@ -88,11 +88,16 @@ pub fn check_can_allocate(st: &impl Storage, pool: &Pool, account: &str, org: Op
         return Ok(());
     }
     let detail = if perms.is_empty() {
-        format!(
-            "Pool {} belongs to account {}, and no resource share grants it to account {account} (R-37, R-84). \
-             The owner must share the pool with an `ipam_resource_share` naming {account} as a principal.",
-            pool.id, pool.owner_id
-        )
+        let shares = st.shares_naming(&arn)?;
+        if shares.is_empty() {
+            format!(
+                "Pool {} belongs to account {}, and no resource share grants it to account {account} (R-37, R-84). \
+                 The owner must share the pool with an `ipam_resource_share` naming {account} as a principal.",
+                pool.id, pool.owner_id
+            )
+        } else {
+            not_covered(pool, account, org, &shares)
+        }
     } else {
         format!(
             "Pool {} is shared with account {account} only with the BYOIP import permission, which lets it see the pool but not allocate (R-82, R-83). \
@@ -101,6 +106,53 @@ pub fn check_can_allocate(st: &impl Storage, pool: &Pool, account: &str, org: Op
         )
     };
     Err(forbidden("Pool is not shared with this account", detail).at("ipam_pool_id"))
+}
+
+/// Why the shares of a pool do not cover `account`: each share by name and ARN with the
+/// principals it names (organisations and units with the accounts `org` says they hold).
+fn not_covered(pool: &Pool, account: &str, org: Option<&Organization>, shares: &[Share]) -> String {
+    let describe = |p: &str| {
+        let accounts = || {
+            org.and_then(|o| o.expand(p).ok())
+                .map(|a| a.into_iter().collect::<Vec<_>>().join(", "))
+                .map_or_else(String::new, |a| format!(", accounts [{a}]"))
+        };
+        match organization::parse_principal(p) {
+            Ok(Principal::Unit { unit, .. }) => format!("organizational unit {unit} ({p}{})", accounts()),
+            Ok(Principal::Organization { org: id, .. }) => format!("organization {id} ({p}{})", accounts()),
+            _ => format!("account {p}"),
+        }
+    };
+    let named: Vec<String> = shares
+        .iter()
+        .map(|s| {
+            let principals: Vec<String> = s.principals.iter().map(|p| describe(p)).collect();
+            let principals = if principals.is_empty() {
+                "no principal".to_string()
+            } else {
+                principals.join(", ")
+            };
+            format!("resource share {:?} ({}) names it for {principals}", s.name, s.arn)
+        })
+        .collect();
+    let map = if org.is_none()
+        && shares
+            .iter()
+            .flat_map(|s| &s.principals)
+            .any(|p| !p.chars().all(|c| c.is_ascii_digit()))
+    {
+        " This provider has no organization map (an `organization` block or an IPAM_ORGANIZATION file), so it cannot tell \
+         which accounts organisation and OU principals stand for."
+    } else {
+        ""
+    };
+    format!(
+        "Pool {} belongs to account {}, and no resource share grants it to account {account} (R-37, R-84): {}, and account {account} is in none of them.{map} \
+         The owner must add account {account}, or an organizational unit holding it, to the principals of a share of the pool (`principals` of an `ipam_resource_share`, or an `aws_ram_principal_association`).",
+        pool.id,
+        pool.owner_id,
+        named.join("; ")
+    )
 }
 
 /// Refuses a change to an allocation by an account other than the one that made it.

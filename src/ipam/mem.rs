@@ -421,4 +421,12 @@ impl Storage for MemStorage {
             .flat_map(|s| s.permission_arns.iter().cloned())
             .collect())
     }
+    fn shares_naming(&self, resource_arn: &str) -> Result<Vec<Share>> {
+        let d = self.data.borrow();
+        Ok(d.shares
+            .iter()
+            .filter(|s| s.status == ShareStatus::Active && s.resource_arns.iter().any(|r| r == resource_arn))
+            .cloned()
+            .collect())
+    }
 }

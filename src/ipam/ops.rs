@@ -9,6 +9,7 @@ use super::model::{
     Allocation, AwsService, CidrState, ComplianceStatus, Ipam, LOCALE_NONE, Pool, PoolCidr, PublicIpSource, Quotas,
     ResourceType, Scope, ScopeType, Share, State, Tags,
 };
+use super::organization::{self, Organization};
 use super::pool_rules::{self, AMAZON_IPV6_BLOCK, PoolSpec};
 use super::storage::Storage;
 use super::{Error, ErrorKind, Result};
@@ -792,6 +793,204 @@ pub fn delete_share(st: &impl Storage, arn: &str, account: &str) -> Result<()> {
     let Some(s) = st.share(arn)? else { return Ok(()) };
     access::check_owner(account, "Resource share", arn, &s.owner_id)?;
     st.delete_share(arn)
+}
+
+// RAM associations: one element of a share's pools or principals at a time
+// (`aws_ram_resource_association`, `aws_ram_principal_association`).
+
+/// What an association adds to a resource share: one pool ARN or one principal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShareMember {
+    /// An element of the share's `resource_arns`.
+    Resource,
+    /// An element of the share's `principals`.
+    Principal,
+}
+
+impl ShareMember {
+    /// Upstream's name of the association, as its errors say it.
+    pub fn association(self) -> &'static str {
+        match self {
+            ShareMember::Resource => "RAM Resource Association",
+            ShareMember::Principal => "RAM Principal Association",
+        }
+    }
+
+    /// The association's attribute that holds the element.
+    pub fn attribute(self) -> &'static str {
+        match self {
+            ShareMember::Resource => "resource_arn",
+            ShareMember::Principal => "principal",
+        }
+    }
+
+    fn list(self, s: &Share) -> &Vec<String> {
+        match self {
+            ShareMember::Resource => &s.resource_arns,
+            ShareMember::Principal => &s.principals,
+        }
+    }
+
+    fn list_mut(self, s: &mut Share) -> &mut Vec<String> {
+        match self {
+            ShareMember::Resource => &mut s.resource_arns,
+            ShareMember::Principal => &mut s.principals,
+        }
+    }
+
+    /// Checks the element's form, on the association's attribute: a pool ARN (R-82; no other
+    /// resource type is served here), or a 12-digit account, organisation ARN or OU ARN.
+    pub fn check_form(self, element: &str) -> Result<()> {
+        match self {
+            ShareMember::Resource => share_rules::check_resource_arns(&[element.to_string()])
+                .map(|_| ())
+                .map_err(|_| {
+                    Error::invalid(
+                        "Only IPAM pools can be shared here",
+                        format!(
+                            "{element:?} is not an IPAM pool ARN (arn:aws:ec2::<account>:ipam-pool/ipam-pool-<17 hex digits>). \
+                             This provider serves IPAM only, so a resource share holds IPAM pools (R-82): associate a pool by its `arn`, \
+                             e.g. aws_vpc_ipam_pool.example.arn."
+                        ),
+                    )
+                }),
+            ShareMember::Principal => organization::parse_principal(element).map(|_| ()),
+        }
+        .map_err(|e| e.at(self.attribute()))
+    }
+
+    /// The association's ID: `<share-arn>,<element>`.
+    pub fn id(self, share_arn: &str, element: &str) -> String {
+        format!("{share_arn},{element}")
+    }
+
+    /// The share ARN and the element of an association ID (exactly two parts, split on `,`).
+    pub fn parse_id(self, id: &str) -> Result<(String, String)> {
+        match id.split(',').collect::<Vec<_>>()[..] {
+            [share, element] if !share.is_empty() && !element.is_empty() => {
+                share_rules::parse_share_arn(share)?;
+                self.check_form(element)?;
+                Ok((share.to_string(), element.to_string()))
+            }
+            _ => Err(Error::invalid(
+                format!("Invalid {} ID", self.association()),
+                format!(
+                    "{id:?} is not of the form <resource-share-arn>,<{}>: import an association by the share's ARN and the {}, separated by a comma.",
+                    self.attribute(),
+                    self.attribute().replace('_', " ")
+                ),
+            )),
+        }
+    }
+}
+
+/// The share an association of `element` by `account` in `region` would change, with every rule
+/// of the share checked but the element's absence: the share exists in `region` and belongs to
+/// `account`; a pool exists, is `account`'s and lives in an IPAM of that home region (R-79,
+/// R-82); an organisation or OU principal is known to `org`, and an account is in it when the
+/// share does not allow external principals.
+pub fn check_association(
+    st: &impl Storage,
+    member: ShareMember,
+    share_arn: &str,
+    element: &str,
+    account: &str,
+    region: &str,
+    org: Option<&Organization>,
+) -> Result<Share> {
+    let attribute = member.attribute();
+    member.check_form(element)?;
+    let share = st
+        .share(share_arn)?
+        .ok_or_else(|| Error::not_found("resource share", share_arn).at("resource_share_arn"))?;
+    if share.region != region {
+        return Err(Error::invalid(
+            "Resource share in another region",
+            format!(
+                "Resource share {share_arn} ({:?}) was made in {}, and this association is managed in {region}. \
+                 Set the association's `region = \"{}\"`.",
+                share.name, share.region, share.region
+            ),
+        )
+        .at("resource_share_arn"));
+    }
+    access::check_owner(account, "Resource share", share_arn, &share.owner_id)
+        .map_err(|e| e.at("resource_share_arn"))?;
+    match member {
+        ShareMember::Resource => access::check_can_share(st, account, region, &[element.to_string()]),
+        ShareMember::Principal => {
+            organization::check_share_principals(org, &[element.to_string()], share.allow_external_principals)
+        }
+    }
+    .map_err(|e| e.at(attribute))?;
+    Ok(share)
+}
+
+/// Adds one pool or principal to a share (see [`check_association`]); an element the share
+/// already holds is upstream's "already exists" error. Returns the share as stored.
+pub fn associate(
+    st: &impl Storage,
+    member: ShareMember,
+    share_arn: &str,
+    element: &str,
+    account: &str,
+    region: &str,
+    org: Option<&Organization>,
+) -> Result<Share> {
+    let mut share = check_association(st, member, share_arn, element, account, region, org)?;
+    if member.list(&share).iter().any(|e| e == element) {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            format!("{} ({}) already exists", member.association(), member.id(share_arn, element)),
+            format!(
+                "Resource share {share_arn} ({:?}) already holds {element}. Import the association \
+                 (terraform import <address> \"{}\"), or remove the element from the share's other configuration first.",
+                share.name,
+                member.id(share_arn, element)
+            ),
+        )
+        .at(member.attribute()));
+    }
+    member.list_mut(&mut share).push(element.to_string());
+    st.put_share(&share)?;
+    Ok(share)
+}
+
+/// Removes one pool or principal from a share (only its owner may); a share or element already
+/// gone is no error. Allocations already made through the share are kept.
+pub fn disassociate(
+    st: &impl Storage,
+    member: ShareMember,
+    share_arn: &str,
+    element: &str,
+    account: &str,
+) -> Result<()> {
+    let Some(mut share) = st.share(share_arn)? else {
+        return Ok(());
+    };
+    if !member.list(&share).iter().any(|e| e == element) {
+        return Ok(());
+    }
+    access::check_owner(account, "Resource share", share_arn, &share.owner_id)?;
+    member.list_mut(&mut share).retain(|e| e != element);
+    st.put_share(&share)
+}
+
+/// Whether the share holds the element: the association's read.
+pub fn is_associated(st: &impl Storage, member: ShareMember, share_arn: &str, element: &str) -> Result<bool> {
+    Ok(st
+        .share(share_arn)?
+        .is_some_and(|s| member.list(&s).iter().any(|e| e == element)))
+}
+
+/// Replaces a share's settings and keeps its pools and principals as stored: the update of a
+/// share whose elements are managed by associations. Returns the share as stored.
+pub fn update_share_keeping_members(st: &impl Storage, mut share: Share, account: &str, region: &str) -> Result<Share> {
+    if let Some(old) = st.share(&share.arn)? {
+        share.resource_arns = old.resource_arns;
+        share.principals = old.principals;
+    }
+    update_share(st, share, account, region)
 }
 
 #[cfg(test)]
@@ -1693,5 +1892,230 @@ mod tests {
         let i = update_ipam(&st, "ipam-1", gua(Some(false)), OWNER).unwrap();
         assert_eq!(i.enable_private_gua, Some(false));
         assert_eq!(st.ipam("ipam-1").unwrap().unwrap().enable_private_gua, Some(false));
+    }
+
+    // RAM associations.
+
+    const SHARE_ARN: &str = "arn:aws:ram:us-east-1:111111111111:resource-share/s";
+    const ORG_ID: &str = "o-a1b2c3d4e5";
+    const UNIT: &str = "ou-a1b2-c3d4e5f6";
+
+    /// OWNER under the root, MEMBER in UNIT.
+    fn org() -> Organization {
+        Organization {
+            id: ORG_ID.into(),
+            management_account: OWNER.into(),
+            accounts: vec![OWNER.into()],
+            units: vec![crate::ipam::organization::Unit {
+                id: UNIT.into(),
+                parent: None,
+                accounts: vec![MEMBER.into()],
+            }],
+        }
+    }
+
+    /// `storage()` with an empty share of OWNER's.
+    fn with_empty_share(external: Option<bool>) -> MemStorage {
+        let st = storage();
+        st.with(|d| {
+            d.shares.push(Share {
+                resource_arns: Vec::new(),
+                principals: Vec::new(),
+                allow_external_principals: external,
+                ..share(DEFAULT_PERMISSION, MEMBER)
+            })
+        });
+        st
+    }
+
+    #[test]
+    fn an_association_adds_one_pool_and_refuses_what_the_share_rules_refuse() {
+        let st = with_empty_share(None);
+        let top = ids::ec2_arn(OWNER, "ipam-pool", TOP);
+        let r = ShareMember::Resource;
+        // Not a pool, a missing pool, another account's share, another region: nothing written.
+        for (arn, account, region, attribute) in [
+            (
+                "arn:aws:ec2::111111111111:ipam/ipam-0123456789abcdef0",
+                OWNER,
+                "us-east-1",
+                "resource_arn",
+            ),
+            (
+                &ids::ec2_arn(OWNER, "ipam-pool", "ipam-pool-0000000000000000f") as &str,
+                OWNER,
+                "us-east-1",
+                "resource_arn",
+            ),
+            (&top, MEMBER, "us-east-1", "resource_share_arn"),
+            (&top, OWNER, "eu-west-1", "resource_share_arn"),
+        ] {
+            let before = st.snapshot();
+            let e = associate(&st, r, SHARE_ARN, arn, account, region, None).unwrap_err();
+            assert_eq!(e.attribute().as_deref(), Some(attribute), "{e}");
+            assert!(st.snapshot() == before, "{e}");
+        }
+        let e = r
+            .check_form("arn:aws:ec2::111111111111:ipam/ipam-0123456789abcdef0")
+            .unwrap_err();
+        assert_eq!(e.summary, "Only IPAM pools can be shared here");
+        let e = associate(
+            &st,
+            r,
+            "arn:aws:ram:us-east-1:111111111111:resource-share/none",
+            &top,
+            OWNER,
+            "us-east-1",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound);
+
+        assert!(!is_associated(&st, r, SHARE_ARN, &top).unwrap());
+        let stored = associate(&st, r, SHARE_ARN, &top, OWNER, "us-east-1", None).unwrap();
+        assert_eq!(stored.resource_arns, vec![top.clone()]);
+        assert!(is_associated(&st, r, SHARE_ARN, &top).unwrap());
+        // Twice: upstream's error, nothing written.
+        let e = refused_without_change(&st, ErrorKind::Conflict, || {
+            associate(&st, r, SHARE_ARN, &top, OWNER, "us-east-1", None)
+        });
+        assert_eq!(
+            e.summary,
+            format!("RAM Resource Association ({SHARE_ARN},{top}) already exists")
+        );
+        // Only the owner removes it; removing what is gone is no error.
+        refused_without_change(&st, ErrorKind::Forbidden, || {
+            disassociate(&st, r, SHARE_ARN, &top, MEMBER)
+        });
+        disassociate(&st, r, SHARE_ARN, &top, OWNER).unwrap();
+        assert!(!is_associated(&st, r, SHARE_ARN, &top).unwrap());
+        disassociate(&st, r, SHARE_ARN, &top, OWNER).unwrap();
+        disassociate(
+            &st,
+            r,
+            "arn:aws:ram:us-east-1:111111111111:resource-share/none",
+            &top,
+            OWNER,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_principal_association_follows_the_organization_map() {
+        let p = ShareMember::Principal;
+        let unit = crate::ipam::organization::unit_arn(OWNER, ORG_ID, UNIT);
+        let st = with_empty_share(Some(false));
+        // Not a principal; an OU with no map; an account outside the organisation while the
+        // share allows no external principals: refused on `principal`, nothing written.
+        for (principal, map) in [
+            ("12", Some(org())),
+            (unit.as_str(), None),
+            ("333333333333", Some(org())),
+        ] {
+            let e = refused_without_change(&st, ErrorKind::Invalid, || {
+                associate(&st, p, SHARE_ARN, principal, OWNER, "us-east-1", map.as_ref())
+            });
+            assert_eq!(e.attribute().as_deref(), Some("principal"), "{e}");
+        }
+        associate(&st, p, SHARE_ARN, &unit, OWNER, "us-east-1", Some(&org())).unwrap();
+        associate(&st, p, SHARE_ARN, MEMBER, OWNER, "us-east-1", Some(&org())).unwrap();
+        let e = refused_without_change(&st, ErrorKind::Conflict, || {
+            associate(&st, p, SHARE_ARN, MEMBER, OWNER, "us-east-1", Some(&org()))
+        });
+        assert_eq!(
+            e.summary,
+            format!("RAM Principal Association ({SHARE_ARN},{MEMBER}) already exists")
+        );
+        assert_eq!(
+            st.share(SHARE_ARN).unwrap().unwrap().principals,
+            vec![unit.clone(), MEMBER.to_string()]
+        );
+        disassociate(&st, p, SHARE_ARN, &unit, OWNER).unwrap();
+        assert_eq!(
+            st.share(SHARE_ARN).unwrap().unwrap().principals,
+            vec![MEMBER.to_string()]
+        );
+    }
+
+    #[test]
+    fn association_ids_are_the_share_and_the_element() {
+        let p = ShareMember::Principal;
+        assert_eq!(p.id(SHARE_ARN, MEMBER), format!("{SHARE_ARN},{MEMBER}"));
+        assert_eq!(
+            p.parse_id(&format!("{SHARE_ARN},{MEMBER}")).unwrap(),
+            (SHARE_ARN.to_string(), MEMBER.to_string())
+        );
+        for bad in [
+            SHARE_ARN.to_string(),
+            format!("{SHARE_ARN},{MEMBER},x"),
+            format!(",{MEMBER}"),
+        ] {
+            assert_eq!(
+                p.parse_id(&bad).unwrap_err().summary,
+                "Invalid RAM Principal Association ID",
+                "{bad}"
+            );
+        }
+        assert!(p.parse_id(&format!("arn:aws:ram:x,{MEMBER}")).is_err());
+        assert!(
+            ShareMember::Resource
+                .parse_id(&format!("{SHARE_ARN},{MEMBER}"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_share_updated_under_the_aws_name_keeps_its_associations() {
+        let st = with_empty_share(None);
+        let top = ids::ec2_arn(OWNER, "ipam-pool", TOP);
+        associate(&st, ShareMember::Resource, SHARE_ARN, &top, OWNER, "us-east-1", None).unwrap();
+        associate(&st, ShareMember::Principal, SHARE_ARN, MEMBER, OWNER, "us-east-1", None).unwrap();
+        let renamed = Share {
+            name: "renamed".into(),
+            resource_arns: Vec::new(),
+            principals: Vec::new(),
+            ..st.share(SHARE_ARN).unwrap().unwrap()
+        };
+        let stored = update_share_keeping_members(&st, renamed, OWNER, "us-east-1").unwrap();
+        assert_eq!(
+            (stored.name.as_str(), stored.resource_arns, stored.principals),
+            ("renamed", vec![top], vec![MEMBER.to_string()])
+        );
+    }
+
+    #[test]
+    fn a_refusal_outside_the_shared_unit_names_the_share_and_the_unit() {
+        let st = with_empty_share(None);
+        provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        let unit = crate::ipam::organization::unit_arn(OWNER, ORG_ID, UNIT);
+        let top = ids::ec2_arn(OWNER, "ipam-pool", TOP);
+        associate(&st, ShareMember::Resource, SHARE_ARN, &top, OWNER, "us-east-1", None).unwrap();
+        associate(
+            &st,
+            ShareMember::Principal,
+            SHARE_ARN,
+            &unit,
+            OWNER,
+            "us-east-1",
+            Some(&org()),
+        )
+        .unwrap();
+        let pool = get(&st, TOP);
+        access::check_can_allocate(&st, &pool, MEMBER, Some(&org())).unwrap();
+        let e = access::check_can_allocate(&st, &pool, "333333333333", Some(&org())).unwrap_err();
+        assert!(e.is_forbidden(), "{e}");
+        for part in [
+            "no resource share grants it to account 333333333333",
+            &format!("resource share \"s\" ({SHARE_ARN})"),
+            &format!("organizational unit {UNIT} ({unit}, accounts [{MEMBER}])"),
+        ] {
+            assert!(e.detail.contains(part), "{part}: {e}");
+        }
+        // Without the map, it says that the provider cannot tell who the unit holds.
+        let e = access::check_can_allocate(&st, &pool, MEMBER, None).unwrap_err();
+        assert!(
+            e.detail.contains(&format!("organizational unit {UNIT}")) && e.detail.contains("no organization map"),
+            "{e}"
+        );
     }
 }

@@ -107,4 +107,6 @@ pub trait Storage {
     fn delete_share(&self, arn: &str) -> Result<()>;
     /// The permissions of every active share that names `resource_arn` and `principal`.
     fn share_permissions_for(&self, resource_arn: &str, principal: &str) -> Result<Vec<String>>;
+    /// The active shares that name `resource_arn`, whoever their principals are.
+    fn shares_naming(&self, resource_arn: &str) -> Result<Vec<Share>>;
 }

@@ -2,7 +2,6 @@
 //! domain calls. Knows nothing about SQL.
 
 pub mod aws_config;
-mod aws_data;
 mod aws_resource;
 pub mod common;
 pub mod config;
@@ -28,6 +27,7 @@ mod resource_ipam;
 mod resource_pool;
 mod resource_pool_cidr;
 mod resource_preview;
+mod resource_ram_association;
 mod resource_scope;
 mod resource_share;
 mod view;
@@ -76,7 +76,7 @@ fn all_resources() -> Vec<Box<dyn Resource>> {
         Box::new(resource_pool_cidr::PoolCidrResource),
         Box::new(resource_allocation::AllocationResource),
         Box::new(resource_preview::PreviewResource),
-        Box::new(resource_share::ShareResource),
+        Box::new(resource_share::ShareResource::IPAM),
     ]
 }
 
@@ -107,6 +107,20 @@ fn aws_resources() -> Vec<Box<dyn Resource>> {
             Box::new(resource_preview::PreviewResource),
             &resource_preview::AWS_VIEW,
         )),
+        Box::new(aws_resource::AwsResource::new(
+            Box::new(resource_share::ShareResource {
+                associated_members: true,
+            }),
+            &resource_share::AWS_VIEW,
+        )),
+        Box::new(aws_resource::AwsResource::new(
+            Box::new(resource_ram_association::RESOURCE),
+            &resource_ram_association::RESOURCE_VIEW,
+        )),
+        Box::new(aws_resource::AwsResource::new(
+            Box::new(resource_ram_association::PRINCIPAL),
+            &resource_ram_association::PRINCIPAL_VIEW,
+        )),
     ]
 }
 
@@ -116,16 +130,7 @@ fn aws_data_sources() -> Vec<Box<dyn DataSource>> {
         Box::new(data_aws_region::RegionData),
         Box::new(data_aws_caller_identity::CallerIdentityData),
         Box::new(data_aws_partition::PartitionData),
-        aws(data_pool::PoolData, &data_pool::AWS_VIEW),
-        aws(data_pools::PoolsData, &data_pools::AWS_VIEW),
-        aws(data_pool_cidrs::PoolCidrsData, &data_pool_cidrs::AWS_VIEW),
-        aws(data_preview_next_cidr::PreviewData, &data_preview_next_cidr::AWS_VIEW),
     ]
-}
-
-/// A data source served under upstream's name.
-fn aws(inner: impl DataSource + 'static, view: &'static aws_data::DataSourceView) -> Box<dyn DataSource> {
-    Box::new(aws_data::AwsDataSource::new(Box::new(inner), view))
 }
 
 impl IpamProvider {

@@ -11,6 +11,7 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
 
+use super::aws_resource::ResourceView;
 use super::common::diag;
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC};
 use super::model::{Maybe, Model, Set, TfValue, model, planned_tags_all};
@@ -99,7 +100,19 @@ impl ShareModel {
     }
 }
 
-pub struct ShareResource;
+pub struct ShareResource {
+    /// The share's pools and principals are managed one by one by association resources (the
+    /// aws view's `aws_ram_resource_association` and `aws_ram_principal_association`): not
+    /// arguments of the share, and kept as stored when the share is updated.
+    pub associated_members: bool,
+}
+
+impl ShareResource {
+    /// `ipam_resource_share`: the share names its pools and principals.
+    pub const IPAM: ShareResource = ShareResource {
+        associated_members: false,
+    };
+}
 
 fn load(ctx: &Ctx, arn: &str) -> Result<Option<Obj>> {
     ctx.store
@@ -195,9 +208,14 @@ impl Resource for ShareResource {
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
         let prior = ShareModel::from_obj(prior)?;
         let share = ShareModel::from_obj(planned)?.share(ctx, prior.arn().to_string());
-        let share = ctx
-            .store
-            .write(|tx| ops::update_share(tx, share, &ctx.config.account_id, &ctx.config.region))?;
+        let (account, region) = (&ctx.config.account_id, &ctx.config.region);
+        let share = ctx.store.write(|tx| {
+            if self.associated_members {
+                ops::update_share_keeping_members(tx, share, account, region)
+            } else {
+                ops::update_share(tx, share, account, region)
+            }
+        })?;
         Ok(ShareModel::of(&share).to_obj())
     }
 
@@ -216,3 +234,13 @@ impl Resource for ShareResource {
         load(ctx, id)?.ok_or_else(|| Error::not_found("resource share", id))
     }
 }
+
+/// `aws_ram_resource_share`: the same share, whose pools and principals are the elements of
+/// `aws_ram_resource_association` and `aws_ram_principal_association` (a share created under
+/// this name starts empty); `permission_arns` replaces the share, as it does here.
+pub static AWS_VIEW: ResourceView = ResourceView {
+    name: "aws_ram_resource_share",
+    hidden: &["resource_arns", "principals", "owner_id", "status"],
+    timeouts: &["create", "delete"],
+    ..ResourceView::SAME
+};

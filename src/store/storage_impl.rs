@@ -7,7 +7,7 @@ use super::pools::{cidr_from, family_code};
 use super::sql::args;
 use crate::ipam::Result;
 use crate::ipam::cidr::{Cidr, Family};
-use crate::ipam::model::{Allocation, Ipam, Pool, PoolCidr, Scope, ScopeType, Share};
+use crate::ipam::model::{Allocation, Ipam, Pool, PoolCidr, Scope, ScopeType, Share, ShareStatus};
 use crate::ipam::storage::Storage;
 
 impl<'a> Storage for Tx<'a> {
@@ -143,6 +143,12 @@ impl<'a> Storage for Tx<'a> {
     }
     fn share_permissions_for(&self, resource_arn: &str, principal: &str) -> Result<Vec<String>> {
         Tx::share_permissions_for(self, resource_arn, principal)
+    }
+    fn shares_naming(&self, resource_arn: &str) -> Result<Vec<Share>> {
+        Ok(Tx::all_shares(self)?
+            .into_iter()
+            .filter(|s| s.status == ShareStatus::Active && s.resource_arns.iter().any(|r| r == resource_arn))
+            .collect())
     }
 }
 
