@@ -385,7 +385,7 @@ fn ignored(key: &str, ignore: &IgnoreTags) -> bool {
 }
 
 /// A tags value without the ignored keys.
-fn without_ignored(v: Option<&Value>, ignore: &IgnoreTags) -> Value {
+pub(super) fn without_ignored(v: Option<&Value>, ignore: &IgnoreTags) -> Value {
     match v {
         Some(Value::Map(m)) => Value::Map(
             m.iter()

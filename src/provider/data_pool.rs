@@ -3,6 +3,7 @@
 use crate::ipam::{ErrorKind, Result};
 use crate::plugin::diag::Diagnostics;
 
+use super::aws_data::{DataSourceView, Shape};
 use super::data::{POOL_FILTERS, PoolView, Usage, check_same_id, find_pools, invisible_hint, pool_utilisation};
 use super::filter::{Filter, single};
 use super::framework::Ctx;
@@ -60,3 +61,30 @@ impl ModelDataSource for PoolData {
         })
     }
 }
+
+/// `aws_vpc_ipam_pool`: upstream's pool data source over this one. Upstream has no utilisation,
+/// `owner_id`, `provisioned_cidrs` or `public_ip_source`; its `id`, `tags` and
+/// `allocation_resource_tags` are accepted and not used for the lookup (upstream issue #25465).
+pub static AWS_VIEW: DataSourceView = DataSourceView {
+    name: "aws_vpc_ipam_pool",
+    shape: Shape {
+        hidden: &[
+            "size",
+            "allocated_size",
+            "assigned_size",
+            "available_size",
+            "percent_allocated",
+            "percent_assigned",
+            "percent_available",
+            "compliant_allocations",
+            "noncompliant_allocations",
+            "owner_id",
+            "provisioned_cidrs",
+            "public_ip_source",
+        ],
+        ..Shape::SAME
+    },
+    arguments: &["id", "tags", "allocation_resource_tags"],
+    optional_only: &["id", "ipam_pool_id"],
+    timeouts: &["read"],
+};

@@ -2,6 +2,7 @@
 
 use crate::ipam::Result;
 
+use super::aws_data::{DataSourceView, Shape};
 use super::data::visible_pool;
 use super::filter::{Filter, canonical_cidr_values, check_names, matches};
 use super::framework::Ctx;
@@ -62,3 +63,23 @@ impl ModelDataSource for PoolCidrsData {
         })
     }
 }
+
+/// A CIDR in `aws_vpc_ipam_pool_cidrs`: its `cidr` and `state`.
+static AWS_CIDR_ITEM: Shape = Shape {
+    hidden: &["netmask_length", "ipam_pool_cidr_id"],
+    ..Shape::SAME
+};
+
+/// `aws_vpc_ipam_pool_cidrs`: upstream's pool CIDRs data source over this one; `ipam_pool_cidrs`
+/// is a set of `{cidr, state}`.
+pub static AWS_VIEW: DataSourceView = DataSourceView {
+    name: "aws_vpc_ipam_pool_cidrs",
+    shape: Shape {
+        as_set: &["ipam_pool_cidrs"],
+        items: &[("ipam_pool_cidrs", &AWS_CIDR_ITEM)],
+        ..Shape::SAME
+    },
+    arguments: &["id"],
+    timeouts: &["read"],
+    ..DataSourceView::SAME
+};

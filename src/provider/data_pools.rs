@@ -2,6 +2,7 @@
 
 use crate::ipam::Result;
 
+use super::aws_data::{DataSourceView, Shape};
 use super::data::{POOL_FILTERS, PoolItem, find_pools};
 use super::filter::Filter;
 use super::framework::Ctx;
@@ -31,3 +32,27 @@ impl ModelDataSource for PoolsData {
         })
     }
 }
+
+/// A pool in `aws_vpc_ipam_pools`: no `owner_id`, `provisioned_cidrs` or `public_ip_source`, and
+/// netmask rules 0 when not set, as upstream lists them.
+static AWS_POOL_ITEM: Shape = Shape {
+    hidden: &["owner_id", "provisioned_cidrs", "public_ip_source"],
+    zero_when_null: &[
+        "allocation_default_netmask_length",
+        "allocation_max_netmask_length",
+        "allocation_min_netmask_length",
+    ],
+    ..Shape::SAME
+};
+
+/// `aws_vpc_ipam_pools`: upstream's pools data source over this one; `ipam_pools` is a set.
+pub static AWS_VIEW: DataSourceView = DataSourceView {
+    name: "aws_vpc_ipam_pools",
+    shape: Shape {
+        as_set: &["ipam_pools"],
+        items: &[("ipam_pools", &AWS_POOL_ITEM)],
+        ..Shape::SAME
+    },
+    arguments: &["id"],
+    ..DataSourceView::SAME
+};

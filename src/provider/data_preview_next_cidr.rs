@@ -3,6 +3,7 @@
 use crate::ipam::Result;
 use crate::ipam::cidr::Cidr;
 
+use super::aws_data::DataSourceView;
 use super::common::{parse_cidr, preview};
 use super::data::visible_pool;
 use super::framework::Ctx;
@@ -47,3 +48,11 @@ impl ModelDataSource for PreviewData {
         })
     }
 }
+
+/// `aws_vpc_ipam_preview_next_cidr` (data source): upstream's preview over this one.
+pub static AWS_VIEW: DataSourceView = DataSourceView {
+    name: "aws_vpc_ipam_preview_next_cidr",
+    arguments: &["id"],
+    timeouts: &["read"],
+    ..DataSourceView::SAME
+};

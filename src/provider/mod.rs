@@ -2,6 +2,7 @@
 //! domain calls. Knows nothing about SQL.
 
 pub mod aws_config;
+mod aws_data;
 mod aws_resource;
 pub mod common;
 pub mod config;
@@ -130,7 +131,16 @@ fn aws_data_sources() -> Vec<Box<dyn DataSource>> {
         Box::new(data_aws_region::RegionData),
         Box::new(data_aws_caller_identity::CallerIdentityData),
         Box::new(data_aws_partition::PartitionData),
+        aws(data_pool::PoolData, &data_pool::AWS_VIEW),
+        aws(data_pools::PoolsData, &data_pools::AWS_VIEW),
+        aws(data_pool_cidrs::PoolCidrsData, &data_pool_cidrs::AWS_VIEW),
+        aws(data_preview_next_cidr::PreviewData, &data_preview_next_cidr::AWS_VIEW),
     ]
+}
+
+/// A data source served under upstream's name.
+fn aws(inner: impl DataSource + 'static, view: &'static aws_data::DataSourceView) -> Box<dyn DataSource> {
+    Box::new(aws_data::AwsDataSource::new(Box::new(inner), view))
 }
 
 impl IpamProvider {

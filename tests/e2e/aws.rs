@@ -186,7 +186,18 @@ fn schemas_match_upstream() {
         .expect("data sources")
         .keys()
         .collect();
-    assert_eq!(data, ["aws_caller_identity", "aws_partition", "aws_region"]);
+    assert_eq!(
+        data,
+        [
+            "aws_caller_identity",
+            "aws_partition",
+            "aws_region",
+            "aws_vpc_ipam_pool",
+            "aws_vpc_ipam_pool_cidrs",
+            "aws_vpc_ipam_pools",
+            "aws_vpc_ipam_preview_next_cidr"
+        ]
+    );
     let provider = &ours["provider"]["block"];
     assert_eq!(provider["attributes"].as_object().map(|a| a.len()), Some(29));
     assert_eq!(provider["block_types"].as_object().map(|b| b.len()), Some(5));

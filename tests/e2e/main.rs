@@ -9,6 +9,7 @@ mod allocation;
 mod architecture;
 mod aws;
 mod aws_allocation;
+mod aws_data;
 mod aws_ram;
 mod aws_scope;
 mod bad_input;
