@@ -122,6 +122,10 @@ fn aws_resources() -> Vec<Box<dyn Resource>> {
             Box::new(resource_ram_association::PRINCIPAL),
             &resource_ram_association::PRINCIPAL_VIEW,
         )),
+        Box::new(aws_resource::AwsResource::new(
+            Box::new(resource_allocation::AllocationResource),
+            &resource_allocation::AWS_VIEW,
+        )),
     ]
 }
 

@@ -12,6 +12,7 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
 
+use super::aws_resource::{ResourceView, ipam_of_pool};
 use super::common::{checked_at_apply, diag, parse_cidr, split_id, validate_cidr_netmask};
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC};
 use super::model::{Maybe, Model, Set, model, planned_tags_all};
@@ -325,3 +326,15 @@ impl Resource for AllocationResource {
         load(ctx, alloc, pool)?.ok_or_else(|| Error::not_found("allocation", id))
     }
 }
+
+/// `aws_vpc_ipam_pool_cidr_allocation`: upstream's allocation (6.22.1) has no tags, no resource
+/// region and no compliance status; it makes `custom` allocations only, so `resource_id` and
+/// `resource_type` are read-only (an allocation made for a resource through `ipam_pool_allocation`
+/// shows its own). Every argument replaces, as here.
+pub static AWS_VIEW: ResourceView = ResourceView {
+    name: "aws_vpc_ipam_pool_cidr_allocation",
+    hidden: &["resource_region", "compliance_status", "tags", "tags_all"],
+    computed_only: &["resource_id", "resource_type"],
+    ipam_of: ipam_of_pool,
+    ..ResourceView::SAME
+};

@@ -5,7 +5,7 @@ use crate::aws::{REQUIRED_AWS, aws_tf_sharing};
 use crate::common::{Tf, flat};
 
 /// Through the ipam view: an IPAM operating in us-east-1 (home) and eu-west-1, a private IPv4
-/// pool whose allocations default to /28, and its CIDR 172.2.0.0/24; the pool's ID.
+/// pool for us-east-1 whose allocations default to /28, and its CIDR 172.2.0.0/24; the pool's ID.
 fn pool_in(tf: &Tf) -> String {
     tf.config(
         r#"resource "ipam" "main" {
@@ -15,6 +15,7 @@ fn pool_in(tf: &Tf) -> String {
 resource "ipam_pool" "p" {
   ipam_scope_id                     = ipam.main.private_default_scope_id
   address_family                    = "ipv4"
+  locale                            = "us-east-1"
   allocation_default_netmask_length = 28
 }
 resource "ipam_pool_cidr" "c" {
@@ -156,4 +157,190 @@ fn preview_bad_input() {
     assert!(tf.resources().is_empty());
 }
 
-backend_tests!(preview_lifecycle, preview_under_both_names, preview_bad_input);
+fn allocation(tf: &Tf, pool_id: &str, args: &str) {
+    aws_config(
+        tf,
+        &format!(
+            "resource \"aws_vpc_ipam_pool_cidr_allocation\" \"test\" {{\n  ipam_pool_id = \"{pool_id}\"\n{args}\n}}"
+        ),
+    );
+}
+
+/// The allocation rows of a pool: `(id, cidr)`.
+fn allocations(base: &Tf, pool_id: &str) -> Vec<(String, String)> {
+    base.sql_pairs(&format!(
+        "SELECT id, cidr FROM allocations WHERE pool_id = '{pool_id}' ORDER BY cidr"
+    ))
+}
+
+/// Upstream's acceptance steps for the allocation: create (first fit: 172.2.0.0/28, and
+/// 172.2.0.16/28 past a disallowed CIDR), plan empty, refresh, import with nothing ignored, every
+/// argument replaces, drift shows, destroy releases the row. The aws view makes `custom`
+/// allocations and shows no tags, resource region or compliance status.
+fn allocation_lifecycle() {
+    let base = Tf::new();
+    let pool_id = pool_in(&base);
+    let tf = aws_tf_sharing(&base.db);
+    allocation(&tf, &pool_id, "  netmask_length = 28\n  description    = \"test\"");
+    tf.apply();
+    let v = tf.values("aws_vpc_ipam_pool_cidr_allocation.test");
+    let alloc_id = v["ipam_pool_allocation_id"]
+        .as_str()
+        .expect("allocation ID")
+        .to_string();
+    assert!(alloc_id.starts_with("ipam-pool-alloc-"), "{v}");
+    assert_eq!(v["id"], format!("{alloc_id}_{pool_id}").as_str(), "{v}");
+    assert_eq!(v["cidr"], "172.2.0.0/28", "{v}");
+    assert_eq!(v["netmask_length"], 28, "{v}");
+    assert_eq!(v["resource_type"], "custom", "{v}");
+    assert!(v["resource_id"].is_null(), "{v}");
+    assert_eq!(v["resource_owner"], "123456789012", "{v}");
+    assert_eq!(v["region"], "us-east-1", "{v}");
+    for hidden in ["tags", "tags_all", "resource_region", "compliance_status"] {
+        assert!(v.get(hidden).is_none(), "upstream has no {hidden}: {v}");
+    }
+    assert_eq!(
+        allocations(&base, &pool_id),
+        [(alloc_id.clone(), "172.2.0.0/28".to_string())]
+    );
+    tf.assert_plan_empty();
+    tf.ok(&["apply", "-refresh-only", "-auto-approve", "-input=false"]);
+    tf.assert_plan_empty();
+    tf.import_verify();
+
+    // Every argument replaces (upstream has no update): here a disallowed CIDR moves it.
+    allocation(
+        &tf,
+        &pool_id,
+        "  netmask_length   = 28\n  description      = \"test\"\n  disallowed_cidrs = [\"172.2.0.0/28\"]",
+    );
+    let plan = tf.assert_plan_changes();
+    assert!(plan.contains("forces replacement"), "{plan}");
+    tf.apply();
+    let replaced = tf.attr("aws_vpc_ipam_pool_cidr_allocation.test", "ipam_pool_allocation_id");
+    assert_ne!(replaced, alloc_id);
+    assert_eq!(
+        allocations(&base, &pool_id),
+        [(replaced.clone(), "172.2.0.16/28".to_string())],
+        "the old allocation is released"
+    );
+    tf.assert_plan_empty();
+    tf.import_verify();
+
+    // Drift behind Terraform's back shows, and replaces.
+    base.sql(&format!(
+        "UPDATE allocations SET description = 'edited' WHERE id = '{replaced}'"
+    ));
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(
+        plan.contains(r#"~ description = "edited" -> "test" # forces replacement"#),
+        "{plan}"
+    );
+    tf.apply();
+    tf.assert_plan_empty();
+
+    tf.destroy();
+    assert!(allocations(&base, &pool_id).is_empty(), "released");
+}
+
+/// An allocation made as `ipam_pool_allocation` (for a VPC, with tags) imports as
+/// `aws_vpc_ipam_pool_cidr_allocation` showing its stored type and resource, and one made by the
+/// aws view imports as `ipam_pool_allocation`, both with empty plans.
+fn allocation_under_both_names() {
+    let base = Tf::new();
+    let pool_id = pool_in(&base);
+    let ours = Tf::sharing(&base.db);
+    ours.config(&format!(
+        r#"resource "ipam_pool_allocation" "test" {{
+  ipam_pool_id    = "{pool_id}"
+  cidr            = "172.2.0.64/28"
+  resource_type   = "vpc"
+  resource_id     = "vpc-0abc"
+  resource_region = "us-east-1"
+  tags            = {{ Name = "a" }}
+}}"#
+    ));
+    ours.apply();
+    let id = ours.attr("ipam_pool_allocation.test", "id");
+
+    let up = aws_tf_sharing(&base.db);
+    allocation(&up, &pool_id, "  cidr = \"172.2.0.64/28\"");
+    up.ok(&["import", "-input=false", "aws_vpc_ipam_pool_cidr_allocation.test", &id]);
+    let v = up.values("aws_vpc_ipam_pool_cidr_allocation.test");
+    assert_eq!(v["id"], id.as_str(), "{v}");
+    assert_eq!(v["resource_type"], "vpc", "{v}");
+    assert_eq!(v["resource_id"], "vpc-0abc", "{v}");
+    assert_eq!(v["netmask_length"], 28, "{v}");
+    up.assert_plan_empty();
+    up.ok(&["state", "rm", "aws_vpc_ipam_pool_cidr_allocation.test"]);
+
+    // And the reverse.
+    let made = aws_tf_sharing(&base.db);
+    allocation(&made, &pool_id, "  description = \"made upstream\"");
+    made.apply();
+    let id = made.attr("aws_vpc_ipam_pool_cidr_allocation.test", "id");
+    assert_eq!(
+        made.attr("aws_vpc_ipam_pool_cidr_allocation.test", "cidr"),
+        "172.2.0.0/28"
+    );
+    let back = Tf::sharing(&base.db);
+    back.config(&format!(
+        "resource \"ipam_pool_allocation\" \"test\" {{\n  ipam_pool_id = \"{pool_id}\"\n  description  = \"made upstream\"\n}}"
+    ));
+    back.ok(&["import", "-input=false", "ipam_pool_allocation.test", &id]);
+    let v = back.values("ipam_pool_allocation.test");
+    assert_eq!(v["resource_type"], "custom", "{v}");
+    assert_eq!(v["cidr"], "172.2.0.0/28", "{v}");
+    back.assert_plan_empty();
+}
+
+/// Bad input: a region the pool's IPAM does not operate in, a size the pool cannot hold and a
+/// CIDR outside it are refused on the attribute, naming the object, and nothing is written; a
+/// malformed import ID says what it should look like.
+fn allocation_bad_input() {
+    let base = Tf::new();
+    let pool_id = pool_in(&base);
+    let tf = aws_tf_sharing(&base.db);
+    let before = base.db_dump();
+    allocation(&tf, &pool_id, "  region = \"ap-south-1\"");
+    let err = flat(&tf.apply_fails());
+    assert!(
+        err.contains("Region not operated by the IPAM")
+            && err.contains("eu-west-1, us-east-1")
+            && err.contains("with aws_vpc_ipam_pool_cidr_allocation.test"),
+        "{err}"
+    );
+    allocation(&tf, &pool_id, "  netmask_length = 16");
+    let err = flat(&tf.apply_fails());
+    assert!(
+        err.contains("netmask_length") && err.contains("with aws_vpc_ipam_pool_cidr_allocation.test"),
+        "{err}"
+    );
+    allocation(&tf, &pool_id, "  cidr = \"10.0.0.0/28\"");
+    let err = flat(&tf.apply_fails());
+    assert!(
+        err.contains("10.0.0.0/28") && err.contains("with aws_vpc_ipam_pool_cidr_allocation.test"),
+        "{err}"
+    );
+    assert_eq!(base.db_dump(), before, "a refused allocation writes nothing");
+    assert!(tf.resources().is_empty());
+
+    allocation(&tf, &pool_id, "");
+    let err = flat(&tf.fails(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        "aws_vpc_ipam_pool_cidr_allocation.test",
+        &pool_id,
+    ]));
+    assert!(err.contains("<allocation-id>_<pool-id>"), "{err}");
+}
+
+backend_tests!(
+    preview_lifecycle,
+    preview_under_both_names,
+    preview_bad_input,
+    allocation_lifecycle,
+    allocation_under_both_names,
+    allocation_bad_input,
+);
