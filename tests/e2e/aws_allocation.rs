@@ -34,10 +34,28 @@ fn aws_config(tf: &Tf, body: &str) {
     ));
 }
 
-fn preview(tf: &Tf, pool_id: &str, args: &str) {
+/// `main.tf` of the aws view with one resource `<kind>.test` in pool `pool_id`, plus `args`.
+fn in_pool(tf: &Tf, kind: &str, pool_id: &str, args: &str) {
     aws_config(
         tf,
-        &format!("resource \"aws_vpc_ipam_preview_next_cidr\" \"test\" {{\n  ipam_pool_id = \"{pool_id}\"\n{args}\n}}"),
+        &format!("resource \"{kind}\" \"test\" {{\n  ipam_pool_id = \"{pool_id}\"\n{args}\n}}"),
+    );
+}
+
+fn preview(tf: &Tf, pool_id: &str, args: &str) {
+    in_pool(tf, "aws_vpc_ipam_preview_next_cidr", pool_id, args);
+}
+
+fn allocation(tf: &Tf, pool_id: &str, args: &str) {
+    in_pool(tf, "aws_vpc_ipam_pool_cidr_allocation", pool_id, args);
+}
+
+/// An apply that fails with an error saying each of `says`, on `<kind>.test`.
+fn refused(tf: &Tf, kind: &str, says: &[&str]) {
+    let err = flat(&tf.apply_fails());
+    assert!(
+        says.iter().all(|s| err.contains(s)) && err.contains(&format!("with {kind}.test")),
+        "{err}"
     );
 }
 
@@ -140,30 +158,15 @@ fn preview_bad_input() {
     let tf = aws_tf_sharing(&base.db);
     let before = base.db_dump();
     preview(&tf, &pool_id, "  region = \"ap-south-1\"");
-    let err = flat(&tf.apply_fails());
-    assert!(
-        err.contains("Region not operated by the IPAM")
-            && err.contains("eu-west-1, us-east-1")
-            && err.contains("with aws_vpc_ipam_preview_next_cidr.test"),
-        "{err}"
+    refused(
+        &tf,
+        "aws_vpc_ipam_preview_next_cidr",
+        &["Region not operated by the IPAM", "eu-west-1, us-east-1"],
     );
     preview(&tf, &pool_id, "  netmask_length = 16");
-    let err = flat(&tf.apply_fails());
-    assert!(
-        err.contains("netmask_length") && err.contains("with aws_vpc_ipam_preview_next_cidr.test"),
-        "{err}"
-    );
+    refused(&tf, "aws_vpc_ipam_preview_next_cidr", &["netmask_length"]);
     assert_eq!(base.db_dump(), before, "a refused preview writes nothing");
     assert!(tf.resources().is_empty());
-}
-
-fn allocation(tf: &Tf, pool_id: &str, args: &str) {
-    aws_config(
-        tf,
-        &format!(
-            "resource \"aws_vpc_ipam_pool_cidr_allocation\" \"test\" {{\n  ipam_pool_id = \"{pool_id}\"\n{args}\n}}"
-        ),
-    );
 }
 
 /// The allocation rows of a pool: `(id, cidr)`.
@@ -303,25 +306,15 @@ fn allocation_bad_input() {
     let tf = aws_tf_sharing(&base.db);
     let before = base.db_dump();
     allocation(&tf, &pool_id, "  region = \"ap-south-1\"");
-    let err = flat(&tf.apply_fails());
-    assert!(
-        err.contains("Region not operated by the IPAM")
-            && err.contains("eu-west-1, us-east-1")
-            && err.contains("with aws_vpc_ipam_pool_cidr_allocation.test"),
-        "{err}"
+    refused(
+        &tf,
+        "aws_vpc_ipam_pool_cidr_allocation",
+        &["Region not operated by the IPAM", "eu-west-1, us-east-1"],
     );
     allocation(&tf, &pool_id, "  netmask_length = 16");
-    let err = flat(&tf.apply_fails());
-    assert!(
-        err.contains("netmask_length") && err.contains("with aws_vpc_ipam_pool_cidr_allocation.test"),
-        "{err}"
-    );
+    refused(&tf, "aws_vpc_ipam_pool_cidr_allocation", &["netmask_length"]);
     allocation(&tf, &pool_id, "  cidr = \"10.0.0.0/28\"");
-    let err = flat(&tf.apply_fails());
-    assert!(
-        err.contains("10.0.0.0/28") && err.contains("with aws_vpc_ipam_pool_cidr_allocation.test"),
-        "{err}"
-    );
+    refused(&tf, "aws_vpc_ipam_pool_cidr_allocation", &["10.0.0.0/28"]);
     assert_eq!(base.db_dump(), before, "a refused allocation writes nothing");
     assert!(tf.resources().is_empty());
 
