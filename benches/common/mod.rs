@@ -74,6 +74,7 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
         owner_id: acct.clone(),
         address_family: space.family,
         locale: LOCALE_NONE.into(),
+        locale_configured: false,
         source_pool_id: None,
         depth: 1,
         description: None,

@@ -196,6 +196,8 @@ pub struct Pool {
     pub address_family: Family,
     /// `None` or a region.
     pub locale: String,
+    /// Whether `locale` was configured; not configured means [`LOCALE_NONE`].
+    pub locale_configured: bool,
     pub source_pool_id: Option<String>,
     pub depth: i64,
     pub description: Option<String>,

@@ -621,6 +621,7 @@ pub(crate) mod tests {
             owner_id: "123456789012".into(),
             address_family: Family::V4,
             locale: "us-east-1".into(),
+            locale_configured: true,
             source_pool_id: None,
             depth: 1,
             description: None,

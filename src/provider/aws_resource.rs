@@ -41,6 +41,9 @@ pub struct ResourceView {
     pub computed_only: &'static [&'static str],
     /// Attributes that replace the object upstream and not here: upstream's names.
     pub force_new: &'static [&'static str],
+    /// Attributes sensitive here and not upstream: upstream's names, `block.attribute` for an
+    /// attribute of a nested block.
+    pub not_sensitive: &'static [&'static str],
     /// The durations of the `timeouts {}` block; empty when upstream's type has none.
     pub timeouts: &'static [&'static str],
     /// Where `region` comes from: `Some(attribute)` when it is the object's own attribute of
@@ -72,6 +75,7 @@ impl ResourceView {
         optional_only: &[],
         computed_only: &[],
         force_new: &[],
+        not_sensitive: &[],
         timeouts: &[],
         region_attribute: None,
         ipam_of: |_, _| Ok(None),
@@ -121,6 +125,9 @@ impl ResourceView {
                 if self.force_new.contains(&a.name) {
                     a.force_new = true;
                 }
+                if self.not_sensitive.contains(&a.name) {
+                    a.sensitive = false;
+                }
                 a
             })
             .collect();
@@ -146,6 +153,11 @@ impl ResourceView {
             .cloned()
             .map(|mut b| {
                 b.name = self.upstream_name(b.name);
+                for a in &mut b.block.attributes {
+                    if self.not_sensitive.contains(&format!("{}.{}", b.name, a.name).as_str()) {
+                        a.sensitive = false;
+                    }
+                }
                 b
             })
             .collect();
@@ -287,9 +299,10 @@ impl AwsResource {
         Ok(up)
     }
 
-    /// The context with the object's region as the provider's.
+    /// The context with the object's region as the provider's, showing configured values.
     fn config_for(&self, ctx: &Ctx, region: Option<&str>) -> Config {
         let mut c = ctx.config.clone();
+        c.show_configured = true;
         if let Some(r) = region.filter(|r| !r.is_empty()) {
             c.region = r.to_string();
         }
@@ -596,6 +609,7 @@ mod tests {
         optional_only: &["locale"],
         computed_only: &["resource_id"],
         force_new: &["theirs"],
+        not_sensitive: &["proof.signature"],
         timeouts: &["create"],
         region_attribute: Some("home_region"),
         ipam_of: |_, _| Ok(None),
@@ -606,7 +620,7 @@ mod tests {
 
     #[test]
     fn the_schema_is_derived_from_ours() {
-        let ours = Schema {
+        let mut ours = Schema {
             version: 1,
             block: Block::new(
                 "",
@@ -620,6 +634,20 @@ mod tests {
                 ],
             ),
         };
+        ours.block.blocks.push(NestedBlock {
+            name: "proof",
+            nesting: Nesting::List,
+            block: Block::new(
+                "",
+                vec![
+                    Attribute::optional("message", Type::String, "").sensitive(),
+                    Attribute::optional("signature", Type::String, "").sensitive(),
+                ],
+            ),
+            min_items: 0,
+            max_items: 1,
+            force_new: true,
+        });
         let up = VIEW.schema(&ours);
         let flags = |n: &str| {
             let a = up.block.attribute(n).unwrap_or_else(|| panic!("{n}"));
@@ -632,8 +660,14 @@ mod tests {
         assert_eq!(flags("theirs"), (false, true, false, true));
         assert_eq!(flags("locale"), (false, true, false, false));
         assert_eq!(flags("resource_id"), (false, false, true, false));
-        assert_eq!(up.block.blocks.len(), 1);
-        assert_eq!(up.block.blocks[0].name, "timeouts");
+        assert_eq!(up.block.blocks.len(), 2);
+        let proof = &up.block.blocks[0].block;
+        let sensitive = |n: &str| proof.attributes.iter().find(|a| a.name == n).map(|a| a.sensitive);
+        assert_eq!(
+            (sensitive("message"), sensitive("signature")),
+            (Some(true), Some(false))
+        );
+        assert_eq!(up.block.blocks[1].name, "timeouts");
         assert_eq!(up.version, 1);
     }
 }

@@ -31,6 +31,10 @@ pub struct Config {
     pub organization: Option<Organization>,
     /// The environment variables `database`, `account_id` and `region` came from, if any.
     pub from_env: Vec<&'static str>,
+    /// Arguments whose default a resource fills in are planned, kept and shown as configured
+    /// (null when not set) rather than as their effective value, as upstream's optional-only
+    /// attributes are: set for the calls of the aws view.
+    pub show_configured: bool,
 }
 
 /// Tag keys to leave out of `tags` and `tags_all` (the aws view's `ignore_tags {}`): these keys,
@@ -52,6 +56,7 @@ impl Default for Config {
             ignore_tags: IgnoreTags::default(),
             organization: None,
             from_env: Vec::new(),
+            show_configured: false,
         }
     }
 }

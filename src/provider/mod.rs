@@ -126,6 +126,14 @@ fn aws_resources() -> Vec<Box<dyn Resource>> {
             Box::new(resource_allocation::AllocationResource),
             &resource_allocation::AWS_VIEW,
         )),
+        Box::new(aws_resource::AwsResource::new(
+            Box::new(resource_pool::PoolResource),
+            &resource_pool::AWS_VIEW,
+        )),
+        Box::new(aws_resource::AwsResource::new(
+            Box::new(resource_pool_cidr::PoolCidrResource),
+            &resource_pool_cidr::AWS_VIEW,
+        )),
     ]
 }
 

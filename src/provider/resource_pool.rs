@@ -11,7 +11,9 @@ use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
 use crate::store::Tx;
 
-use super::common::{checked_at_apply, diag};
+use super::aws_resource::ResourceView;
+
+use super::common::{ObjExt, checked_at_apply, diag};
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC};
 use super::model::{Maybe, Model, model, planned_tags_all};
 
@@ -108,9 +110,14 @@ impl PoolModel {
     }
 }
 
-/// The state of a pool, as an object.
-pub fn pool_state(tx: &Tx, p: &Pool) -> Result<Obj> {
-    PoolModel::from_domain(tx, p).map(|m| m.to_obj())
+/// The state of a pool, as an object: `locale` as configured (null when not set) where the
+/// context shows configured values, else its effective value.
+fn pool_state(ctx: &Ctx, tx: &Tx, p: &Pool) -> Result<Obj> {
+    let mut m = PoolModel::from_domain(tx, p)?;
+    if ctx.config.show_configured && !p.locale_configured {
+        m.locale = Maybe::Null;
+    }
+    Ok(m.to_obj())
 }
 
 /// The pool ID of a state.
@@ -120,7 +127,7 @@ fn id_of(state: &Obj) -> Result<String> {
 
 fn load(ctx: &Ctx, id: &str) -> Result<Option<Obj>> {
     ctx.store.read(|tx| match tx.pool(id)? {
-        Some(p) => pool_state(tx, &p).map(Some),
+        Some(p) => pool_state(ctx, tx, &p).map(Some),
         None => Ok(None),
     })
 }
@@ -170,7 +177,7 @@ impl Resource for PoolResource {
             return;
         }
         let mut m = before.clone();
-        if PoolModel::from_config(config).is_ok_and(|c| c.locale.is_null()) {
+        if !ctx.config.show_configured && PoolModel::from_config(config).is_ok_and(|c| c.locale.is_null()) {
             m.locale = Maybe::Known(LOCALE_NONE.into());
         }
         m.state = State::CreateComplete.into();
@@ -202,10 +209,14 @@ impl Resource for PoolResource {
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let m = PoolModel::from_obj(planned)?;
-        let new = m.new_pool(planned_tags_all(ctx, m.tags.known(), &m.tags_all));
+        let mut new = m.new_pool(planned_tags_all(ctx, m.tags.known(), &m.tags_all));
+        if !ctx.config.show_configured {
+            // The plan has the default when `locale` is not set: `None` counts as not set.
+            new.locale = new.locale.filter(|l| l != LOCALE_NONE);
+        }
         ctx.store.write(|tx| {
             let p = ops::create_pool(tx, new, &ctx.config.account_id, &ctx.config.quotas)?;
-            pool_state(tx, &p)
+            pool_state(ctx, tx, &p)
         })
     }
 
@@ -215,7 +226,7 @@ impl Resource for PoolResource {
         let set = m.settings(planned_tags_all(ctx, m.tags.known(), &m.tags_all));
         ctx.store.write(|tx| {
             let p = ops::update_pool(tx, &id, set, &ctx.config.account_id)?;
-            pool_state(tx, &p)
+            pool_state(ctx, tx, &p)
         })
     }
 
@@ -233,4 +244,23 @@ impl Resource for PoolResource {
         ids::check_id(id, "ipam-pool", 17, "pool")?;
         load(ctx, id)?.ok_or_else(|| Error::not_found("pool", id))
     }
+}
+
+/// `aws_vpc_ipam_pool`: upstream's pool shows `locale` as configured (null when not set) and has
+/// no `owner_id` or `provisioned_cidrs`.
+pub static AWS_VIEW: ResourceView = ResourceView {
+    name: "aws_vpc_ipam_pool",
+    hidden: &["owner_id", "provisioned_cidrs"],
+    optional_only: &["locale"],
+    timeouts: &["create", "update", "delete"],
+    ipam_of: scope_ipam,
+    ..ResourceView::SAME
+};
+
+/// The IPAM of the pool's scope.
+fn scope_ipam(ctx: &Ctx, pool: &Obj) -> Result<Option<String>> {
+    let Some(scope_id) = pool.string("ipam_scope_id") else {
+        return Ok(None);
+    };
+    Ok(ctx.store.read(|tx| tx.scope(&scope_id))?.map(|s| s.ipam_id))
 }

@@ -9,6 +9,7 @@ use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
 
+use super::aws_resource::{ResourceView, ipam_of_pool};
 use super::common::{checked_at_apply, diag, parse_cidr, split_id, validate_cidr_netmask};
 use super::framework::{Ctx, Resource};
 use super::model::{Maybe, Model, model};
@@ -253,3 +254,14 @@ impl Resource for PoolCidrResource {
         load(ctx, pool_id, &c)?.ok_or_else(|| Error::not_found("pool CIDR", id))
     }
 }
+
+/// `aws_vpc_ipam_pool_cidr`: upstream's pool CIDR has no `state`, and its BYOIP signature is not
+/// sensitive. The ID is upstream's, `<cidr>_<pool-id>`.
+pub static AWS_VIEW: ResourceView = ResourceView {
+    name: "aws_vpc_ipam_pool_cidr",
+    hidden: &["state"],
+    not_sensitive: &["cidr_authorization_context.signature"],
+    timeouts: &["create", "delete"],
+    ipam_of: ipam_of_pool,
+    ..ResourceView::SAME
+};

@@ -24,7 +24,8 @@ const TABLES: &[(&str, &str, &str)] = &[
     (
         "pools",
         "id, scope_id, ipam_id, owner_id, address_family, locale, source_pool_id, depth, description, auto_import, min_netmask, \
-         max_netmask, default_netmask, allocation_resource_tags, aws_service, public_ip_source, publicly_advertisable, tags, cascade, state, tags_all",
+         max_netmask, default_netmask, allocation_resource_tags, aws_service, public_ip_source, publicly_advertisable, tags, cascade, state, tags_all, \
+         locale_configured",
         // Parents before their children.
         "depth, id",
     ),

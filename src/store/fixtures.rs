@@ -52,6 +52,7 @@ pub(super) fn pool() -> Pool {
         owner_id: "123456789012".into(),
         address_family: Family::V4,
         locale: LOCALE_NONE.into(),
+        locale_configured: false,
         source_pool_id: None,
         depth: 1,
         description: None,

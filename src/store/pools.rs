@@ -8,7 +8,7 @@ use crate::ipam::{Error, Result};
 
 const POOL_COLS: &str = "id, scope_id, ipam_id, owner_id, address_family, locale, source_pool_id, depth, description, \
     auto_import, min_netmask, max_netmask, default_netmask, allocation_resource_tags, aws_service, public_ip_source, \
-    publicly_advertisable, tags, cascade, state, tags_all";
+    publicly_advertisable, tags, cascade, state, tags_all, locale_configured";
 const CIDR_COLS: &str = "id, pool_id, family, start, prefix, netmask_length, auth_message, auth_signature, state";
 const ALLOC_COLS: &str = "id, pool_id, family, start, prefix, netmask_length, resource_type, resource_id, resource_owner, \
     resource_region, description, disallowed_cidrs, tags, compliance_status, tags_all";
@@ -44,6 +44,7 @@ fn pool_row(r: &Row) -> Result<Pool> {
         owner_id: r.get(3)?,
         address_family: r.parse(4, "pools.address_family")?,
         locale: r.get(5)?,
+        locale_configured: r.get(21)?,
         source_pool_id: r.get(6)?,
         depth: r.get(7)?,
         description: r.get(8)?,
@@ -125,7 +126,7 @@ impl<'a> Tx<'a> {
     /// Inserts a pool.
     pub fn insert_pool(&self, p: &Pool) -> Result<()> {
         self.write_sql(
-            &format!("INSERT INTO pools ({POOL_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)"),
+            &format!("INSERT INTO pools ({POOL_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)"),
             args![
                 p.id,
                 p.scope_id,
@@ -147,7 +148,8 @@ impl<'a> Tx<'a> {
                 tags_to_json(&p.tags),
                 p.cascade,
                 p.state,
-                tags_to_json(&p.tags_all)
+                tags_to_json(&p.tags_all),
+                p.locale_configured
             ],
         )
     }

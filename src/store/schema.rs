@@ -8,7 +8,7 @@ use rusqlite::Transaction;
 use crate::ipam::{Error, ErrorKind};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Each migration brings the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -186,6 +186,12 @@ const MIGRATIONS: &[&str] = &[
     // its private scopes may hold global unicast IPv6 besides ULA. Older IPAMs keep NULL.
     r#"
     ALTER TABLE ipams ADD COLUMN enable_private_gua INTEGER;
+    "#,
+    // 6: whether a pool's `locale` was configured (`aws_vpc_ipam_pool` shows the configured
+    // value, null when not set). Older pools count a stored `None`, the default, as not set.
+    r#"
+    ALTER TABLE pools ADD COLUMN locale_configured INTEGER NOT NULL DEFAULT 0;
+    UPDATE pools SET locale_configured = 1 WHERE locale <> 'None';
     "#,
 ];
 
@@ -512,6 +518,53 @@ mod tests {
         let after = store.read(|tx| tx.ipam("ipam-1")).unwrap().unwrap();
         assert_eq!(after, on);
         assert!(after.private_gua());
+    }
+
+    /// A version-5 database does not say whether a pool's locale was configured: on opening, a
+    /// stored `None` (the default) counts as not set and a region as set; new pools keep what
+    /// their create said.
+    #[test]
+    fn version_5_pools_count_locale_none_as_not_configured() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v5.db");
+        {
+            let c = rusqlite::Connection::open(&p).unwrap();
+            for sql in &super::MIGRATIONS[..5] {
+                c.execute_batch(sql).unwrap();
+            }
+            c.execute_batch(
+                r#"INSERT INTO ipams (id, owner_id, home_region, operating_regions, public_default_scope_id,
+                 private_default_scope_id, state) VALUES ('ipam-1', '123456789012', 'us-east-1', '["us-east-1"]', 's1', 's2', 'create-complete');
+                 INSERT INTO scopes (id, ipam_id, owner_id, scope_type, is_default, state)
+                 VALUES ('s2', 'ipam-1', '123456789012', 'private', 1, 'create-complete');
+                 INSERT INTO pools (id, scope_id, ipam_id, owner_id, address_family, locale, depth, description, state)
+                 VALUES ('p1', 's2', 'ipam-1', '123456789012', 'ipv4', 'None', 1, 'd', 'create-complete'),
+                        ('p2', 's2', 'ipam-1', '123456789012', 'ipv4', 'us-east-1', 1, NULL, 'create-complete');
+                 PRAGMA user_version = 5;"#,
+            )
+            .unwrap();
+        }
+        let store = crate::store::Store::open(&p).unwrap();
+        let (version, p1, p2) = store
+            .read(|tx| {
+                Ok((
+                    tx.scalar::<i64>("PRAGMA user_version", &[])?,
+                    tx.pool("p1")?.unwrap(),
+                    tx.pool("p2")?.unwrap(),
+                ))
+            })
+            .unwrap();
+        assert_eq!(version, super::SCHEMA_VERSION);
+        assert_eq!((p1.locale.as_str(), p1.locale_configured), ("None", false));
+        assert_eq!((p2.locale.as_str(), p2.locale_configured), ("us-east-1", true));
+        assert_eq!(p1.description.as_deref(), Some("d"), "the pool keeps its row");
+        let explicit = crate::ipam::model::Pool {
+            id: "p3".into(),
+            locale_configured: true,
+            ..p1
+        };
+        store.write(|tx| tx.insert_pool(&explicit)).unwrap();
+        assert_eq!(store.read(|tx| tx.pool("p3")).unwrap(), Some(explicit));
     }
 
     #[test]
