@@ -369,6 +369,31 @@ pub fn release(st: &impl Storage, a: &Allocation, now: &str) -> Result<()> {
     release_row(st, &pool, a, now)
 }
 
+/// Allocates from pool `pool_id` for the requesting account (`req.owner`): its own pool, or
+/// one shared with it directly or through its organisation in `org`; then as
+/// [`allocate`].
+pub fn create_allocation(
+    st: &impl Storage,
+    pool_id: &str,
+    req: &AllocationRequest,
+    org: Option<&Organization>,
+    now: &str,
+) -> Result<Allocation> {
+    let pool = st
+        .pool(pool_id)?
+        .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
+    access::check_can_allocate(st, &pool, req.owner, org)?;
+    allocate(st, &pool, req, now)
+}
+
+/// Releases allocation `id` for `account`, which made it or owns its pool; already gone is done.
+pub fn delete_allocation(st: &impl Storage, id: &str, account: &str, now: &str) -> Result<()> {
+    let Some(a) = st.allocation(id)? else { return Ok(()) };
+    let pool_owner = st.pool(&a.pool_id)?.map(|p| p.owner_id).unwrap_or_default();
+    access::check_can_release(account, &a, &pool_owner)?;
+    release(st, &a, now)
+}
+
 /// What a user changes on an allocation in place: its tags. Everything else replaces it.
 #[derive(Clone, Debug, Default)]
 pub struct AllocationSettings {
@@ -1083,15 +1108,11 @@ mod tests {
         provision(st, &get(st, pool_id), &req, OWNER, &Quotas::default(), T0)
     }
 
-    fn allocate_in(
-        st: &MemStorage,
-        pool_id: &str,
-        cidr: Option<&str>,
-        netmask: Option<i64>,
-        owner: &str,
-    ) -> Result<Allocation> {
-        let tags = Tags::new();
-        let req = AllocationRequest {
+    const NO_TAGS: &Tags = &Tags::new();
+
+    /// A request of `owner` for a custom allocation without tags.
+    fn request<'a>(cidr: Option<&str>, netmask: Option<i64>, owner: &'a str) -> AllocationRequest<'a> {
+        AllocationRequest {
             cidr: cidr.map(c),
             netmask_length: netmask,
             disallowed: &[],
@@ -1099,11 +1120,20 @@ mod tests {
             resource_id: None,
             resource_region: None,
             description: None,
-            tags: &tags,
-            tags_all: &tags,
+            tags: NO_TAGS,
+            tags_all: NO_TAGS,
             owner,
-        };
-        allocate(st, &get(st, pool_id), &req, T0)
+        }
+    }
+
+    fn allocate_in(
+        st: &MemStorage,
+        pool_id: &str,
+        cidr: Option<&str>,
+        netmask: Option<i64>,
+        owner: &str,
+    ) -> Result<Allocation> {
+        allocate(st, &get(st, pool_id), &request(cidr, netmask, owner), T0)
     }
 
     /// A refused operation changes nothing: every rule is decided before the first write.
@@ -1287,6 +1317,38 @@ mod tests {
             update_allocation(&st, "ipam-pool-alloc-gone", AllocationSettings::default(), MEMBER)
         });
         assert!(e.detail.contains("ipam-pool-alloc-gone"), "{e}");
+    }
+
+    #[test]
+    fn allocations_come_from_an_own_or_shared_pool_and_go_with_their_maker_or_the_pool_owner() {
+        let st = storage();
+        provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
+        let by = |owner| request(None, Some(24), owner);
+        let e = refused_without_change(&st, ErrorKind::NotFound, || {
+            create_allocation(&st, "ipam-pool-gone", &by(OWNER), None, T0)
+        });
+        assert_eq!(e.attribute().as_deref(), Some("ipam_pool_id"));
+        let e = refused_without_change(&st, ErrorKind::Forbidden, || {
+            create_allocation(&st, TOP, &by(MEMBER), None, T0)
+        });
+        assert_eq!(e.attribute().as_deref(), Some("ipam_pool_id"));
+        st.with(|d| d.shares.push(share(DEFAULT_PERMISSION, MEMBER)));
+        let mine = create_allocation(&st, TOP, &by(MEMBER), None, T0).unwrap();
+        let theirs = create_allocation(&st, TOP, &by(MEMBER), None, T0).unwrap();
+        assert_eq!((mine.resource_owner.as_str(), mine.cidr), (MEMBER, c("10.0.0.0/24")));
+
+        // A third account releases nothing; the maker and the pool's owner release.
+        let e = refused_without_change(&st, ErrorKind::Forbidden, || {
+            delete_allocation(&st, &mine.id, "333333333333", T1)
+        });
+        assert_eq!(e.summary, "Allocation belongs to another account");
+        delete_allocation(&st, &mine.id, MEMBER, T1).unwrap();
+        delete_allocation(&st, &theirs.id, OWNER, T1).unwrap();
+        assert!(st.allocations_of(TOP).unwrap().is_empty());
+        assert_eq!(st.free_blocks(TOP), vec![c("10.0.0.0/16")]);
+        let before = st.snapshot();
+        delete_allocation(&st, &mine.id, MEMBER, T1).unwrap();
+        assert!(st.snapshot() == before, "already gone is done");
     }
 
     #[test]

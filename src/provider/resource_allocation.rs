@@ -277,14 +277,11 @@ impl Resource for AllocationResource {
             tags_all: &tags_all,
             owner: &ctx.config.account_id,
         };
-        ctx.store.write(|tx| {
-            let pool = tx
-                .pool(pool_id)?
-                .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
-            access::check_can_allocate(tx, &pool, &ctx.config.account_id, ctx.config.organization.as_ref())?;
-            let a = ops::allocate(tx, &pool, &req, &ops::now())?;
-            Ok(AllocationModel::from_domain(&a).to_obj())
-        })
+        let org = ctx.config.organization.as_ref();
+        let a = ctx
+            .store
+            .write(|tx| ops::create_allocation(tx, pool_id, &req, org, &ops::now()))?;
+        Ok(AllocationModel::from_domain(&a).to_obj())
     }
 
     fn update(&self, ctx: &Ctx, prior: &Obj, planned: &Obj) -> Result<Obj> {
@@ -303,13 +300,8 @@ impl Resource for AllocationResource {
 
     fn delete(&self, ctx: &Ctx, prior: &Obj) -> Result<()> {
         let prior = AllocationModel::from_obj(prior)?;
-        let id = prior.allocation_id();
-        ctx.store.write(|tx| {
-            let Some(a) = tx.allocation(id)? else { return Ok(()) };
-            let pool_owner = tx.pool(&a.pool_id)?.map(|p| p.owner_id).unwrap_or_default();
-            access::check_can_release(&ctx.config.account_id, &a, &pool_owner)?;
-            ops::release(tx, &a, &ops::now())
-        })
+        ctx.store
+            .write(|tx| ops::delete_allocation(tx, prior.allocation_id(), &ctx.config.account_id, &ops::now()))
     }
 
     fn read(&self, ctx: &Ctx, state: &Obj) -> Result<Option<Obj>> {
