@@ -2,8 +2,7 @@
 
 use crate::common;
 
-use super::pool::IPAM;
-use super::pool_cidr::pool_with_cidr;
+use common::fixtures::{IPAM, pool_with_cidr};
 use common::{Tf, flat};
 
 fn upstream_first_fit_expectations_and_replacement() {

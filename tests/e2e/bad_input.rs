@@ -5,26 +5,23 @@
 
 use crate::common;
 
+use common::fixtures::{HOME_IPAM, pool_with_cidr_on};
 use common::{Tf, flat};
 use serde_json::Value as J;
 
-const BASE: &str = r#"
-resource "ipam" "main" {
-  operating_regions { region_name = "us-east-1" }
-}
-resource "ipam_pool" "p" {
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}
-resource "ipam_pool_cidr" "c" {
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.0.0.0/16"
-}
-resource "ipam_pool" "v6" {
+/// The IPAM, a private IPv4 pool `p` with CIDR `c`, and a public IPv6 pool `v6`: what the cases
+/// are added to.
+fn base() -> String {
+    format!(
+        r#"{}
+resource "ipam_pool" "v6" {{
   ipam_scope_id  = ipam.main.public_default_scope_id
   address_family = "ipv6"
+}}
+"#,
+        pool_with_cidr_on(HOME_IPAM, "10.0.0.0/16")
+    )
 }
-"#;
 
 /// What the provider-block cases try to create: with a valid provider block this apply writes a
 /// scope, so an unchanged database shows the bad block stopped it.
@@ -39,7 +36,7 @@ enum Phase {
 struct Case {
     /// Extra lines for the provider block; a provider-block case when not empty.
     provider: &'static str,
-    /// Configuration added to `BASE`.
+    /// Configuration added to `base()`.
     body: &'static str,
     phase: Phase,
     /// The diagnostic's summary, exactly; a trailing `*` stands for an object ID.
@@ -738,7 +735,7 @@ fn run_json(tf: &Tf, phase: &Phase) -> (String, String, bool) {
 fn bad_input_catalogue() {
     assert!(CASES.len() >= 60, "{} cases", CASES.len());
     let tf = Tf::new();
-    tf.config(BASE);
+    tf.config(&base());
     tf.apply();
     let before_without_history = tf.db_dump_except(&["history"]);
     let mut failures = Vec::new();
@@ -763,7 +760,7 @@ fn bad_input_catalogue() {
             .expect("copy the state");
             &other
         };
-        dir.config(&format!("{BASE}\n{}", case.body));
+        dir.config(&format!("{}\n{}", base(), case.body));
         let (stdout, all, failed) = run_json(dir, &case.phase);
         let result = if failed {
             check_diagnostic(&all, &json_errors(&stdout), case.summary, case.detail, case.attr)
@@ -776,7 +773,7 @@ fn bad_input_catalogue() {
         match case.phase {
             Phase::Apply if case.provider.is_empty() => {
                 // Other resources of the same apply may have succeeded; remove them, then compare.
-                tf.config(BASE);
+                tf.config(&base());
                 tf.apply();
                 if tf.db_dump_except(&["history"]) != before_without_history {
                     failures.push(format!("{what}\n=> the database differs after removing the case"));
@@ -796,13 +793,13 @@ fn bad_input_catalogue() {
         CASES.len(),
         failures.join("\n\n")
     );
-    tf.config(BASE);
+    tf.config(&base());
     tf.destroy();
 }
 
 fn malformed_import_ids_are_clear_errors() {
     let tf = Tf::new();
-    tf.config(BASE);
+    tf.config(&base());
     tf.apply();
     let before = tf.db_dump();
     let cases: &[(&str, &str, &str, &str, &str)] = &[
@@ -851,7 +848,7 @@ fn malformed_import_ids_are_clear_errors() {
     ];
     let mut failures = Vec::new();
     for (body, addr, id, summary, detail) in cases {
-        tf.config(&format!("{BASE}\n{body}"));
+        tf.config(&format!("{}\n{body}", base()));
         let out = tf.fails(&["import", "-no-color", "-input=false", addr, id]);
         if let Err(e) = check_diagnostic(&out, &human_errors(&out), summary, &[detail], None) {
             failures.push(format!("import {addr} {id}: {e}"));
@@ -861,12 +858,12 @@ fn malformed_import_ids_are_clear_errors() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    tf.config(BASE);
+    tf.config(&base());
     tf.destroy();
 }
 
 /// The arguments each resource and data source needs besides its read-only attributes (on top
-/// of `BASE`); every type in the provider's schema must have an entry.
+/// of `base()`); every type in the provider's schema must have an entry.
 const REQUIRED_ARGUMENTS: &[(&str, &str, &str)] = &[
     ("resource", "ipam", "operating_regions { region_name = \"us-east-1\" }"),
     ("resource", "ipam_scope", "ipam_id = ipam.main.id"),
@@ -932,7 +929,7 @@ fn value_of(ty: &J) -> &'static str {
 /// configuration, which leaves read-only attributes out, is accepted.
 fn read_only_attributes_are_refused_at_validation() {
     let tf = Tf::new();
-    tf.config(BASE);
+    tf.config(&base());
     tf.apply();
     let before = tf.db_dump();
     let schema: J = serde_json::from_str(&tf.ok(&["providers", "schema", "-json"])).expect("schema");
@@ -968,7 +965,7 @@ fn read_only_attributes_are_refused_at_validation() {
     }
     assert!(expected.len() >= 60, "{expected:?}");
     assert!(expected.contains("resource ipam_scope.ipam_scope_type"));
-    tf.config(&format!("{BASE}\n{config}"));
+    tf.config(&format!("{}\n{config}", base()));
     let o = tf.run(&["plan", "-input=false", "-no-color", "-json"]);
     assert!(!o.status.success());
     let mut got = std::collections::BTreeSet::new();
@@ -1003,7 +1000,8 @@ fn read_only_attributes_are_refused_at_validation() {
         .map(|e| format!("  {} = null\n", e.rsplit('.').next().unwrap_or_default()))
         .collect();
     tf.config(&format!(
-        "{BASE}\nresource \"ipam_scope\" \"ro\" {{\n  ipam_id = ipam.main.id\n{nulls}}}\nimport {{\n  to = ipam_pool.generated\n  id = ipam_pool.p.id\n}}\n"
+        "{}\nresource \"ipam_scope\" \"ro\" {{\n  ipam_id = ipam.main.id\n{nulls}}}\nimport {{\n  to = ipam_pool.generated\n  id = ipam_pool.p.id\n}}\n",
+        base()
     ));
     let _ = std::fs::remove_file(tf.path().join("generated.tf"));
     tf.ok(&["plan", "-input=false", "-no-color", "-generate-config-out=generated.tf"]);
@@ -1015,7 +1013,7 @@ fn read_only_attributes_are_refused_at_validation() {
     tf.ok(&["plan", "-input=false", "-no-color"]);
     assert_eq!(tf.db_dump(), before, "plans write nothing");
     std::fs::remove_file(tf.path().join("generated.tf")).expect("remove generated.tf");
-    tf.config(BASE);
+    tf.config(&base());
     tf.destroy();
 }
 

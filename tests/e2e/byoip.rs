@@ -8,7 +8,7 @@ use common::{Tf, flat};
 
 fn byoip_flow_across_two_accounts() {
     let tf = Tf::new();
-    tf.raw_config(&config(&tf, GOOD, None, &format!("\"{MEMBER}\""), true));
+    tf.config(&config(&tf, GOOD, None, &format!("\"{MEMBER}\""), true));
     tf.apply();
     tf.assert_plan_empty();
     assert_eq!(tf.attr("ipam_pool_cidr.regional", "cidr"), "130.137.245.0/24");
@@ -37,7 +37,7 @@ fn byoip_flow_across_two_accounts() {
     tf.import_verify();
 
     // Removing the principal stops new allocations but keeps the existing one.
-    tf.raw_config(&config(&tf, GOOD, None, "", true));
+    tf.config(&config(&tf, GOOD, None, "", true));
     tf.apply();
     assert_eq!(tf.attr("ipam_pool_allocation.member", "cidr"), "130.137.245.0/24");
     tf.assert_plan_empty();
@@ -69,7 +69,7 @@ fn byoip_authorization_message_is_checked_field_by_field() {
     ];
     for (message, expected) in cases {
         let tf = Tf::new();
-        tf.raw_config(&config(&tf, &message, None, &format!("\"{MEMBER}\""), false));
+        tf.config(&config(&tf, &message, None, &format!("\"{MEMBER}\""), false));
         let out = flat(&tf.apply_fails());
         assert!(out.contains(expected), "expected {expected:?}:\n{out}");
         assert!(out.contains("cidr_authorization_context"), "points at the block: {out}");

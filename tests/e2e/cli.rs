@@ -8,27 +8,30 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use common::fixtures::amazon_ipv6_pool_with_vpc;
 use common::{PROVIDER_BIN, Tf};
 use serde_json::Value as J;
 
 /// A private hierarchy (top pool, regional child pool with netmask rules and required tags) and
 /// an Amazon-provided IPv6 pool in the public scope.
-const CONFIG: &str = r#"
-resource "ipam" "main" {
+fn config() -> String {
+    format!(
+        r#"
+resource "ipam" "main" {{
   description = "Organisation IPAM"
-  operating_regions { region_name = "us-east-1" }
-}
-resource "ipam_pool" "top" {
+  operating_regions {{ region_name = "us-east-1" }}
+}}
+resource "ipam_pool" "top" {{
   ipam_scope_id                 = ipam.main.private_default_scope_id
   address_family                = "ipv4"
   description                   = "corporate"
   allocation_max_netmask_length = 28
-}
-resource "ipam_pool_cidr" "top" {
+}}
+resource "ipam_pool_cidr" "top" {{
   ipam_pool_id = ipam_pool.top.id
   cidr         = "10.0.0.0/24"
-}
-resource "ipam_pool" "child" {
+}}
+resource "ipam_pool" "child" {{
   ipam_scope_id                     = ipam.main.private_default_scope_id
   address_family                    = "ipv4"
   locale                            = "us-east-1"
@@ -36,51 +39,36 @@ resource "ipam_pool" "child" {
   allocation_min_netmask_length     = 26
   allocation_default_netmask_length = 28
   allocation_max_netmask_length     = 28
-  allocation_resource_tags          = { env = "dev" }
-}
-resource "ipam_pool_cidr" "child" {
+  allocation_resource_tags          = {{ env = "dev" }}
+}}
+resource "ipam_pool_cidr" "child" {{
   ipam_pool_id = ipam_pool.child.id
   cidr         = "10.0.0.0/25"
   depends_on   = [ipam_pool_cidr.top]
-}
-resource "ipam_pool_allocation" "a" {
+}}
+resource "ipam_pool_allocation" "a" {{
   ipam_pool_id = ipam_pool.top.id
   cidr         = "10.0.0.128/26"
   description  = "app, \"quoted\""
   depends_on   = [ipam_pool_cidr.top]
-}
-resource "ipam_pool_allocation" "vpc" {
+}}
+resource "ipam_pool_allocation" "vpc" {{
   ipam_pool_id  = ipam_pool.child.id
   cidr          = "10.0.0.0/28"
   resource_type = "vpc"
   resource_id   = "vpc-0123456789abcdef0"
-  tags          = { env = "dev" }
+  tags          = {{ env = "dev" }}
   depends_on    = [ipam_pool_cidr.child]
-}
-resource "ipam_pool_allocation" "untagged" {
+}}
+resource "ipam_pool_allocation" "untagged" {{
   ipam_pool_id = ipam_pool.child.id
   cidr         = "10.0.0.64/26"
   depends_on   = [ipam_pool_cidr.child]
+}}
+{}"#,
+        amazon_ipv6_pool_with_vpc(54)
+    )
 }
-resource "ipam_pool" "v6" {
-  ipam_scope_id    = ipam.main.public_default_scope_id
-  address_family   = "ipv6"
-  public_ip_source = "amazon"
-  aws_service      = "ec2"
-  locale           = "us-east-1"
-}
-resource "ipam_pool_cidr" "v6" {
-  ipam_pool_id   = ipam_pool.v6.id
-  netmask_length = 52
-}
-resource "ipam_pool_allocation" "v6" {
-  ipam_pool_id   = ipam_pool.v6.id
-  netmask_length = 54
-  resource_type  = "vpc"
-  resource_id    = "vpc-0a1b2c"
-  depends_on     = [ipam_pool_cidr.v6]
-}
-"#;
 
 /// The database and the IDs Terraform reported for it.
 pub(super) struct Built {
@@ -91,7 +79,7 @@ pub(super) struct Built {
 impl Built {
     pub(super) fn new() -> Built {
         let tf = Tf::new();
-        tf.config(CONFIG);
+        tf.config(&config());
         tf.apply();
         let values = tf.resources().into_iter().collect();
         Built { tf, values }

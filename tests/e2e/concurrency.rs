@@ -5,23 +5,10 @@ use crate::common;
 use std::collections::{BTreeSet, HashSet};
 
 use common::Tf;
+use common::fixtures::{HOME_IPAM, pool_with_cidr_on};
 
 fn base(tf: &Tf) -> String {
-    tf.config(
-        r#"
-resource "ipam" "main" {
-  operating_regions { region_name = "us-east-1" }
-}
-resource "ipam_pool" "p" {
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}
-resource "ipam_pool_cidr" "c" {
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.0.0.0/16"
-}
-"#,
-    );
+    tf.config(&pool_with_cidr_on(HOME_IPAM, "10.0.0.0/16"));
     tf.apply();
     tf.attr("ipam_pool.p", "id")
 }
@@ -112,32 +99,8 @@ fn simultaneous_applies_in_several_workspaces_never_overlap() {
 
 fn two_provider_aliases_in_one_configuration_never_overlap() {
     let tf = Tf::new();
-    let db = tf.db.display().to_string();
-    tf.raw_config(&format!(
-        r#"
-terraform {{
-  required_providers {{
-    ipam = {{ source = "local/ipam" }}
-  }}
-}}
-provider "ipam" {{
-  database = "{db}"
-}}
-provider "ipam" {{
-  alias    = "second"
-  database = "{db}"
-}}
-resource "ipam" "main" {{
-  operating_regions {{ region_name = "us-east-1" }}
-}}
-resource "ipam_pool" "p" {{
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}}
-resource "ipam_pool_cidr" "c" {{
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.0.0.0/20"
-}}
+    tf.config(&format!(
+        r#"{}{}
 resource "ipam_pool_allocation" "first" {{
   count          = 40
   ipam_pool_id   = ipam_pool.p.id
@@ -151,7 +114,9 @@ resource "ipam_pool_allocation" "second" {{
   netmask_length = 27
   depends_on     = [ipam_pool_cidr.c]
 }}
-"#
+"#,
+        tf.provider_alias("second", ""),
+        pool_with_cidr_on(HOME_IPAM, "10.0.0.0/20")
     ));
     tf.apply_with(&["-parallelism=20"]);
     let all = allocations(&tf);

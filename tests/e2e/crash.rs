@@ -12,6 +12,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::fixtures::{HOME_IPAM, pool_with_cidr_on};
 use common::{Tf, terraform_bin};
 use ipnet::Ipv4Net;
 
@@ -24,20 +25,6 @@ const MAX_KILL_AFTER: i64 = 90;
 /// Allocations an apply still has to make when it is killed at the latest: it is then surely
 /// running (`-parallelism=10` has at most ten in flight).
 const MARGIN: i64 = 20;
-
-const BASE: &str = r#"
-resource "ipam" "main" {
-  operating_regions { region_name = "us-east-1" }
-}
-resource "ipam_pool" "p" {
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}
-resource "ipam_pool_cidr" "c" {
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.0.0.0/14"
-}
-"#;
 
 fn allocs(pool: &str) -> String {
     format!(
@@ -142,7 +129,7 @@ fn sigkill_during_applies_leaves_a_consistent_database() {
     // The IPAM, pool and CIDR live in one workspace; the allocations in another, which is the
     // one killed, so a state file lost in a crash costs only allocations (recovered below).
     let owner = Tf::new();
-    owner.config(BASE);
+    owner.config(&pool_with_cidr_on(HOME_IPAM, "10.0.0.0/14"));
     owner.apply();
     let pool = owner.attr("ipam_pool.p", "id");
     let tf = Tf::sharing(&owner.db);

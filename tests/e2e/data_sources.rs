@@ -2,70 +2,53 @@
 
 use crate::common;
 
+use common::fixtures::amazon_ipv6_pool_with_vpc;
 use common::{Tf, flat};
 use serde_json::Value as J;
 
-const INFRA: &str = r#"
-resource "ipam" "main" {
-  operating_regions { region_name = "us-east-1" }
-  tags = { team = "net" }
-}
-resource "ipam_pool" "prod" {
+/// An IPAM with a pool hierarchy (a child pool, a noncompliant allocation) and an Amazon IPv6 pool.
+fn infra_config() -> String {
+    format!(
+        r#"
+resource "ipam" "main" {{
+  operating_regions {{ region_name = "us-east-1" }}
+  tags = {{ team = "net" }}
+}}
+resource "ipam_pool" "prod" {{
   ipam_scope_id  = ipam.main.private_default_scope_id
   address_family = "ipv4"
   description    = "production pool"
-  tags           = { env = "prod" }
-  allocation_resource_tags = { app = "web" }
-}
-resource "ipam_pool_cidr" "prod" {
+  tags           = {{ env = "prod" }}
+  allocation_resource_tags = {{ app = "web" }}
+}}
+resource "ipam_pool_cidr" "prod" {{
   ipam_pool_id = ipam_pool.prod.id
   cidr         = "10.0.0.0/24"
-}
-resource "ipam_pool" "child" {
+}}
+resource "ipam_pool" "child" {{
   ipam_scope_id       = ipam.main.private_default_scope_id
   address_family      = "ipv4"
   source_ipam_pool_id = ipam_pool.prod.id
   description         = "child pool"
-}
-resource "ipam_pool_cidr" "child" {
+}}
+resource "ipam_pool_cidr" "child" {{
   ipam_pool_id = ipam_pool.child.id
   cidr         = "10.0.0.0/26"
   depends_on   = [ipam_pool_cidr.prod]
-}
-resource "ipam_pool_allocation" "web" {
+}}
+resource "ipam_pool_allocation" "web" {{
   ipam_pool_id = ipam_pool.prod.id
   cidr         = "10.0.0.64/28"
   depends_on   = [ipam_pool_cidr.prod]
-}
-resource "ipam_pool" "v6" {
-  ipam_scope_id    = ipam.main.public_default_scope_id
-  address_family   = "ipv6"
-  public_ip_source = "amazon"
-  aws_service      = "ec2"
-  locale           = "us-east-1"
-}
-resource "ipam_pool_cidr" "v6" {
-  ipam_pool_id   = ipam_pool.v6.id
-  netmask_length = 52
-}
-resource "ipam_pool_allocation" "v6" {
-  ipam_pool_id   = ipam_pool.v6.id
-  netmask_length = 56
-  resource_type  = "vpc"
-  resource_id    = "vpc-0a1b2c"
-  depends_on     = [ipam_pool_cidr.v6]
-}
-"#;
-
-fn outputs(tf: &Tf) -> J {
-    let out = tf.ok(&["output", "-json"]);
-    let j: J = serde_json::from_str(&out[out.find('{').unwrap()..]).unwrap();
-    j
+}}
+{}"#,
+        amazon_ipv6_pool_with_vpc(56)
+    )
 }
 
 fn every_data_source_reads_the_ipam() {
     let infra = Tf::new();
-    infra.config(INFRA);
+    infra.config(&infra_config());
     infra.apply();
     let ipam = infra.attr("ipam.main", "id");
     let prod = infra.attr("ipam_pool.prod", "id");
@@ -126,7 +109,7 @@ output "next" {{ value = data.ipam_preview_next_cidr.next.cidr }}
 "#
     ));
     reader.apply();
-    let o = outputs(&reader);
+    let o = reader.outputs();
     let v = |k: &str| o[k]["value"].clone();
     assert_eq!(v("ipam")["arn"], format!("arn:aws:ec2::123456789012:ipam/{ipam}"));
     assert_eq!(v("ipam")["scope_count"], 2);
@@ -178,37 +161,33 @@ output "next" {{ value = data.ipam_preview_next_cidr.next.cidr }}
     reader.assert_plan_empty();
 
     // Zero and multiple matches are clear errors.
-    reader.config(
+    reader.plan_fails_with(
         r#"data "ipam_pool" "none" {
   filter {
     name   = "description"
     values = ["nothing*"]
   }
 }"#,
+        &["no matching IPAM Pool found"],
     );
-    let out = flat(&reader.plan_fails());
-    assert!(out.contains("no matching IPAM Pool found"), "{out}");
-    reader.config(
+    reader.plan_fails_with(
         r#"data "ipam_pool" "many" {
   filter {
     name   = "address-family"
     values = ["ipv4"]
   }
 }"#,
+        &["multiple IPAM Pools matched", "additional constraints"],
     );
-    let out = flat(&reader.plan_fails());
-    assert!(out.contains("multiple IPAM Pools matched"), "{out}");
-    assert!(out.contains("additional constraints"), "{out}");
-    reader.config(
+    reader.plan_fails_with(
         r#"data "ipam_pools" "x" {
   filter {
     name   = "colour"
     values = ["blue"]
   }
 }"#,
+        &["Unknown filter name"],
     );
-    let out = flat(&reader.plan_fails());
-    assert!(out.contains("Unknown filter name"), "{out}");
 
     // The preview moves on once its CIDR is taken; a preview reserves nothing.
     infra.destroy();
@@ -216,16 +195,16 @@ output "next" {{ value = data.ipam_preview_next_cidr.next.cidr }}
 
 fn address_history_survives_release() {
     let tf = Tf::new();
-    tf.config(INFRA);
+    tf.config(&infra_config());
     tf.apply();
     let scope = tf.attr("ipam.main", "private_default_scope_id");
     let alloc_id = tf.attr("ipam_pool_allocation.web", "ipam_pool_allocation_id");
     // Release the allocation: drop it from the configuration.
-    let without = INFRA.replace(
+    let without = infra_config().replace(
         "resource \"ipam_pool_allocation\" \"web\" {\n  ipam_pool_id = ipam_pool.prod.id\n  cidr         = \"10.0.0.64/28\"\n  depends_on   = [ipam_pool_cidr.prod]\n}\n",
         "",
     );
-    assert_ne!(without, INFRA);
+    assert_ne!(without, infra_config());
     tf.config(&without);
     tf.apply();
     let reader = Tf::sharing(&tf.db);
@@ -250,7 +229,7 @@ output "window" {{ value = data.ipam_address_history.window.history_records }}
 "#
     ));
     reader.apply();
-    let o = outputs(&reader);
+    let o = reader.outputs();
     let web = &o["web"]["value"];
     assert_eq!(web.as_array().unwrap().len(), 1, "{web}");
     assert_eq!(web[0]["resource_id"], alloc_id);
@@ -273,7 +252,7 @@ fn history_of(reader: &Tf, scope: &str, cidr: &str) -> J {
         "data \"ipam_address_history\" \"h\" {{\n  cidr          = \"{cidr}\"\n  ipam_scope_id = \"{scope}\"\n}}\noutput \"h\" {{ value = data.ipam_address_history.h.history_records }}\n"
     ));
     reader.apply();
-    outputs(reader)["h"]["value"].clone()
+    reader.outputs()["h"]["value"].clone()
 }
 
 fn address_history_ends_at_deprovision_and_pool_deletion_and_goes_with_the_ipam() {
@@ -415,7 +394,7 @@ output "b" {{ value = data.ipam_preview_next_cidr.b.cidr }}
 "#
     ));
     reader.apply();
-    let o = outputs(&reader);
+    let o = reader.outputs();
     assert_eq!(o["a"]["value"], "10.0.0.0/28");
     assert_eq!(
         o["b"]["value"], "10.0.0.0/28",
@@ -445,7 +424,7 @@ output "b" {{ value = data.ipam_preview_next_cidr.b.cidr }}
     assert!(plan.contains("terraform_data.downstream"), "{plan}");
     assert!(plan.contains("10.0.0.16/28"), "{plan}");
     reader.apply();
-    let o = outputs(&reader);
+    let o = reader.outputs();
     assert_eq!(o["a"]["value"], "10.0.0.16/28");
     assert_eq!(o["b"]["value"], "10.0.0.16/28");
     assert_eq!(reader.values("terraform_data.downstream")["output"], "10.0.0.16/28");
@@ -459,7 +438,7 @@ output "b" {{ value = data.ipam_preview_next_cidr.b.cidr }}
 
 fn singular_data_sources_by_id_argument_or_filters_and_their_match_errors() {
     let infra = Tf::new();
-    infra.config(INFRA);
+    infra.config(&infra_config());
     infra.apply();
     let ipam = infra.attr("ipam.main", "id");
     let private = infra.attr("ipam.main", "private_default_scope_id");
@@ -497,7 +476,7 @@ output "pool_by_both" {{ value = data.ipam_pool.by_both.description }}
 "#
     ));
     reader.apply();
-    let o = outputs(&reader);
+    let o = reader.outputs();
     assert_eq!(o["by_id_argument"]["value"], serde_json::json!([private, private]));
     assert_eq!(o["by_legacy_id"]["value"], serde_json::json!([private, private]));
     assert_eq!(o["by_both"]["value"], "private");
@@ -505,15 +484,8 @@ output "pool_by_both" {{ value = data.ipam_pool.by_both.description }}
     assert_eq!(o["pool_by_both"]["value"], "production pool");
     reader.assert_plan_empty();
 
-    let fails = |body: &str, expect: &[&str]| {
-        reader.config(body);
-        let out = flat(&reader.plan_fails());
-        for e in expect {
-            assert!(out.contains(e), "expected {e:?} in: {out}");
-        }
-    };
     // `ipam_scope`: nothing, or more than one scope, matches.
-    fails(
+    reader.plan_fails_with(
         r#"data "ipam_scope" "none" {
   filter {
     name   = "description"
@@ -522,7 +494,7 @@ output "pool_by_both" {{ value = data.ipam_pool.by_both.description }}
 }"#,
         &["no matching scope found", "plural data source"],
     );
-    fails(
+    reader.plan_fails_with(
         &format!(
             r#"data "ipam_scope" "many" {{
   filter {{
@@ -533,17 +505,17 @@ output "pool_by_both" {{ value = data.ipam_pool.by_both.description }}
         ),
         &["multiple scopes matched", "2 scopes match", "additional constraints"],
     );
-    fails(
+    reader.plan_fails_with(
         r#"data "ipam_scope" "gone" { ipam_scope_id = "ipam-scope-0123456789abcdef0" }"#,
         &["no matching scope found"],
     );
     // `ipam`: a well-formed ID that names no IPAM.
-    fails(
+    reader.plan_fails_with(
         r#"data "ipam" "gone" { id = "ipam-0123456789abcdef0" }"#,
         &["no matching IPAM found"],
     );
     // Both ID arguments, naming different objects.
-    fails(
+    reader.plan_fails_with(
         &format!(
             r#"data "ipam_scope" "conflict" {{
   id            = "{private}"
@@ -552,7 +524,7 @@ output "pool_by_both" {{ value = data.ipam_pool.by_both.description }}
         ),
         &["Conflicting IDs", "name different scopes"],
     );
-    fails(
+    reader.plan_fails_with(
         &format!(
             r#"data "ipam_pool" "conflict" {{
   id           = "{prod}"
@@ -563,7 +535,7 @@ output "pool_by_both" {{ value = data.ipam_pool.by_both.description }}
         &["Conflicting IDs", "name different pools"],
     );
     // Also while a filter's values are known only at apply: the IDs are checked at validation.
-    fails(
+    reader.plan_fails_with(
         &format!(
             r#"resource "terraform_data" "later" {{ input = "x" }}
 data "ipam_pool" "conflict_later" {{
@@ -591,24 +563,28 @@ fn filter(name: &str, values: &[&str]) -> String {
 }
 
 /// A list data source `kind.name` with extra arguments and filters, and an output `name` with the
-/// sorted `key`s of the objects it lists under `list`.
-fn listing(kind: &str, name: &str, args: &str, filters: &[String], list: &str, key: &str) -> String {
-    format!(
+/// sorted `key`s of the objects it lists under `list`: the output's name and the configuration.
+fn listing(
+    kind: &str,
+    name: &'static str,
+    args: &str,
+    filters: &[String],
+    list: &str,
+    key: &str,
+) -> (&'static str, String) {
+    let hcl = format!(
         "data \"{kind}\" \"{name}\" {{\n{args}\n{}}}\noutput \"{name}\" {{ value = sort([for x in data.{kind}.{name}.{list} : x.{key}]) }}\n",
         filters.concat()
-    )
+    );
+    (name, hcl)
 }
 
 fn filters_of_every_list_data_source() {
     let infra = Tf::new();
-    let db = infra.db.display().to_string();
+    let west = infra.provider_alias("west", "region = \"us-west-2\"");
     infra.config(&format!(
         r#"
-provider "ipam" {{
-  alias    = "west"
-  database = "{db}"
-  region   = "us-west-2"
-}}
+{west}
 resource "ipam" "east" {{
   description = "east ipam"
   operating_regions {{ region_name = "us-east-1" }}
@@ -699,10 +675,10 @@ resource "ipam_pool_allocation" "db" {{
     let more_cidr_id = infra.attr("ipam_pool_cidr.a1_more", "ipam_pool_cidr_id");
 
     let f = filter;
-    let ipams = |name: &str, args: &str, fs: &[String]| listing("ipam_ipams", name, args, fs, "ipams", "id");
-    let scopes = |name: &str, fs: &[String]| listing("ipam_scopes", name, "", fs, "ipam_scopes", "id");
-    let pools = |name: &str, fs: &[String]| listing("ipam_pools", name, "", fs, "ipam_pools", "id");
-    let cidrs = |name: &str, fs: &[String]| {
+    let ipams = |name, args: &str, fs: &[String]| listing("ipam_ipams", name, args, fs, "ipams", "id");
+    let scopes = |name, fs: &[String]| listing("ipam_scopes", name, "", fs, "ipam_scopes", "id");
+    let pools = |name, fs: &[String]| listing("ipam_pools", name, "", fs, "ipam_pools", "id");
+    let cidrs = |name, fs: &[String]| {
         listing(
             "ipam_pool_cidrs",
             name,
@@ -712,7 +688,7 @@ resource "ipam_pool_allocation" "db" {{
             "cidr",
         )
     };
-    let allocs = |name: &str, fs: &[String]| {
+    let allocs = |name, fs: &[String]| {
         listing(
             "ipam_pool_allocations",
             name,
@@ -722,17 +698,15 @@ resource "ipam_pool_allocation" "db" {{
             "cidr",
         )
     };
-    // (output, data source, expected values in any order)
-    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+    // ((output, data source), expected values in any order)
+    let cases: Vec<((&str, String), Vec<&str>)> = vec![
         // ipam_ipams: IDs, every filter name, `?`, and IDs and filters together.
-        ("ipams_all", ipams("ipams_all", "", &[]), vec![&east, &west]),
+        (ipams("ipams_all", "", &[]), vec![&east, &west]),
         (
-            "ipams_ids",
             ipams("ipams_ids", &format!("  ipam_ids = [\"{east}\"]"), &[]),
             vec![&east],
         ),
         (
-            "ipams_ids_and_filter",
             ipams(
                 "ipams_ids_and_filter",
                 &format!("  ipam_ids = [\"{east}\"]"),
@@ -740,115 +714,54 @@ resource "ipam_pool_allocation" "db" {{
             ),
             vec![],
         ),
+        (ipams("ipams_by_id", "", &[f("ipam-id", &[&west])]), vec![&west]),
         (
-            "ipams_by_id",
-            ipams("ipams_by_id", "", &[f("ipam-id", &[&west])]),
-            vec![&west],
-        ),
-        (
-            "ipams_region",
             ipams("ipams_region", "", &[f("ipam-region", &["us-west-2"])]),
             vec![&west],
         ),
         (
-            "ipams_operating",
             ipams("ipams_operating", "", &[f("operating-region", &["us-east-1"])]),
             vec![&east],
         ),
+        (ipams("ipams_q", "", &[f("description", &["?est ipam"])]), vec![&west]),
         (
-            "ipams_q",
-            ipams("ipams_q", "", &[f("description", &["?est ipam"])]),
-            vec![&west],
-        ),
-        (
-            "ipams_owner",
             ipams("ipams_owner", "", &[f("owner-id", &["123456789012"])]),
             vec![&east, &west],
         ),
         (
-            "ipams_state",
             ipams("ipams_state", "", &[f("state", &["create-complete"])]),
             vec![&east, &west],
         ),
-        (
-            "ipams_tag",
-            ipams("ipams_tag", "", &[f("tag:team", &["edge"])]),
-            vec![&west],
-        ),
-        (
-            "ipams_tag_key",
-            ipams("ipams_tag_key", "", &[f("tag-key", &["env"])]),
-            vec![&east],
-        ),
+        (ipams("ipams_tag", "", &[f("tag:team", &["edge"])]), vec![&west]),
+        (ipams("ipams_tag_key", "", &[f("tag-key", &["env"])]), vec![&east]),
         // ipam_scopes
         (
-            "scopes_of_east",
             scopes("scopes_of_east", &[f("ipam-id", &[&east])]),
             vec![&east_private, &east_public, &lab_scope],
         ),
         (
-            "scopes_created",
             scopes("scopes_created", &[f("is-default", &["false"])]),
             vec![&lab_scope],
         ),
         (
-            "scopes_tag_key",
             scopes("scopes_tag_key", &[f("tag-key", &["purpose"])]),
             vec![&lab_scope],
         ),
         (
-            "scopes_q",
             scopes("scopes_q", &[f("description", &["la? scope"])]),
             vec![&lab_scope],
         ),
         // ipam_pools
+        (pools("pools_locale", &[f("locale", &["us-east-1"])]), vec![&a1]),
+        (pools("pools_locale_q", &[f("locale", &["us-?est-2"])]), vec![&b2]),
+        (pools("pools_no_locale", &[f("locale", &["None"])]), vec![&lab, &child]),
+        (pools("pools_scope", &[f("ipam-scope-id", &[&lab_scope])]), vec![&lab]),
+        (pools("pools_by_id", &[f("ipam-pool-id", &[&b2])]), vec![&b2]),
+        (pools("pools_by_ids", &[f("ipam-pool-id", &[&a1, &b2])]), vec![&a1, &b2]),
+        (pools("pools_tag_key", &[f("tag-key", &["cost"])]), vec![&a1]),
+        (pools("pools_q", &[f("description", &["pool-?2"])]), vec![&b2]),
+        (pools("pools_source", &[f("source-ipam-pool-id", &[&a1])]), vec![&child]),
         (
-            "pools_locale",
-            pools("pools_locale", &[f("locale", &["us-east-1"])]),
-            vec![&a1],
-        ),
-        (
-            "pools_locale_q",
-            pools("pools_locale_q", &[f("locale", &["us-?est-2"])]),
-            vec![&b2],
-        ),
-        (
-            "pools_no_locale",
-            pools("pools_no_locale", &[f("locale", &["None"])]),
-            vec![&lab, &child],
-        ),
-        (
-            "pools_scope",
-            pools("pools_scope", &[f("ipam-scope-id", &[&lab_scope])]),
-            vec![&lab],
-        ),
-        (
-            "pools_by_id",
-            pools("pools_by_id", &[f("ipam-pool-id", &[&b2])]),
-            vec![&b2],
-        ),
-        (
-            "pools_by_ids",
-            pools("pools_by_ids", &[f("ipam-pool-id", &[&a1, &b2])]),
-            vec![&a1, &b2],
-        ),
-        (
-            "pools_tag_key",
-            pools("pools_tag_key", &[f("tag-key", &["cost"])]),
-            vec![&a1],
-        ),
-        (
-            "pools_q",
-            pools("pools_q", &[f("description", &["pool-?2"])]),
-            vec![&b2],
-        ),
-        (
-            "pools_source",
-            pools("pools_source", &[f("source-ipam-pool-id", &[&a1])]),
-            vec![&child],
-        ),
-        (
-            "pools_and",
             pools(
                 "pools_and",
                 &[
@@ -860,90 +773,65 @@ resource "ipam_pool_allocation" "db" {{
             vec![&b2],
         ),
         // ipam_pool_cidrs of a1
-        ("cidrs_all", cidrs("cidrs_all", &[]), vec!["10.0.0.0/16", "10.1.0.0/16"]),
+        (cidrs("cidrs_all", &[]), vec!["10.0.0.0/16", "10.1.0.0/16"]),
+        (cidrs("cidrs_glob", &[f("cidr", &["10.1.*"])]), vec!["10.1.0.0/16"]),
         (
-            "cidrs_glob",
-            cidrs("cidrs_glob", &[f("cidr", &["10.1.*"])]),
-            vec!["10.1.0.0/16"],
-        ),
-        (
-            "cidrs_q",
             cidrs("cidrs_q", &[f("cidr", &["10.?.0.0/16"])]),
             vec!["10.0.0.0/16", "10.1.0.0/16"],
         ),
         (
-            "cidrs_by_id",
             cidrs("cidrs_by_id", &[f("ipam-pool-cidr-id", &[&more_cidr_id])]),
             vec!["10.1.0.0/16"],
         ),
         (
-            "cidrs_state",
             cidrs("cidrs_state", &[f("state", &["provisioned"])]),
             vec!["10.0.0.0/16", "10.1.0.0/16"],
         ),
-        (
-            "cidrs_none",
-            cidrs("cidrs_none", &[f("state", &["deprovisioned"])]),
-            vec![],
-        ),
+        (cidrs("cidrs_none", &[f("state", &["deprovisioned"])]), vec![]),
         // ipam_pool_allocations of a1: the child pool's CIDR, web (compliant) and db (no app=web tag)
         (
-            "allocs_all",
             allocs("allocs_all", &[]),
             vec!["10.0.1.0/24", "10.0.128.0/20", "10.0.2.0/24"],
         ),
         (
-            "allocs_type",
             allocs("allocs_type", &[f("resource-type", &["vpc"])]),
             vec!["10.0.2.0/24"],
         ),
         (
-            "allocs_pools",
             allocs("allocs_pools", &[f("resource-type", &["ipam-pool"])]),
             vec!["10.0.128.0/20"],
         ),
         (
-            "allocs_child",
             allocs("allocs_child", &[f("resource-id", &[&child])]),
             vec!["10.0.128.0/20"],
         ),
         (
-            "allocs_rid",
             allocs("allocs_rid", &[f("resource-id", &["vpc-0d?"])]),
             vec!["10.0.2.0/24"],
         ),
         (
-            "allocs_owner",
             allocs("allocs_owner", &[f("resource-owner", &["123456789012"])]),
             vec!["10.0.1.0/24", "10.0.128.0/20", "10.0.2.0/24"],
         ),
         (
-            "allocs_noncompliant",
             allocs("allocs_noncompliant", &[f("compliance-status", &["noncompliant"])]),
             vec!["10.0.2.0/24"],
         ),
         (
-            "allocs_by_id",
             allocs("allocs_by_id", &[f("ipam-pool-allocation-id", &[&web])]),
             vec!["10.0.1.0/24"],
         ),
+        (allocs("allocs_tag", &[f("tag:app", &["web"])]), vec!["10.0.1.0/24"]),
         (
-            "allocs_tag",
-            allocs("allocs_tag", &[f("tag:app", &["web"])]),
-            vec!["10.0.1.0/24"],
-        ),
-        (
-            "allocs_tag_key",
             allocs("allocs_tag_key", &[f("tag-key", &["tier"])]),
             vec!["10.0.2.0/24"],
         ),
         (
-            "allocs_q",
             allocs("allocs_q", &[f("cidr", &["10.0.?.0/24"])]),
             vec!["10.0.1.0/24", "10.0.2.0/24"],
         ),
     ];
-    let mut body: String = cases.iter().map(|(_, hcl, _)| hcl.as_str()).collect();
+    let mut body: String = cases.iter().map(|((_, hcl), _)| hcl.as_str()).collect();
     // The singular pool and scope data sources take the same filters.
     body.push_str(&format!(
         "data \"ipam_pool\" \"one\" {{\n{}{}}}\noutput \"pool_one\" {{ value = data.ipam_pool.one.id }}\n",
@@ -957,8 +845,8 @@ resource "ipam_pool_allocation" "db" {{
     let reader = Tf::sharing(&infra.db);
     reader.config(&body);
     reader.apply();
-    let o = outputs(&reader);
-    for (name, _, want) in &cases {
+    let o = reader.outputs();
+    for ((name, _), want) in &cases {
         let mut want = want.clone();
         want.sort();
         let got: Vec<String> = o[*name]["value"]
@@ -1072,7 +960,7 @@ output "cidrs" {{ value = [for c in data.ipam_pool_cidrs.shared.ipam_pool_cidrs 
     ));
     member.apply();
     assert_eq!(member.attr("ipam_pool_allocation.member", "resource_owner"), MEMBER);
-    let o = outputs(&member);
+    let o = member.outputs();
     assert_eq!(
         o["pools"]["value"],
         serde_json::json!([shared]),
@@ -1141,7 +1029,7 @@ output "pools" {{ value = length(data.ipam_pools.all.ipam_pools) }}
 "#
     ));
     view.apply();
-    let o = outputs(&view);
+    let o = view.outputs();
     let m = &o["members"]["value"];
     assert_eq!(m.as_array().unwrap().len(), 1, "{m}");
     assert_eq!(m[0]["resource_owner"], MEMBER);
@@ -1161,25 +1049,24 @@ output "pools" {{ value = length(data.ipam_pools.all.ipam_pools) }}
     assert_eq!(s["by_address_family"]["ipv4"]["noncompliant_allocations"], 2);
 
     // The principal does not see the pool that was not shared with it.
-    member.config(&format!(
-        "data \"ipam_pool\" \"x\" {{ ipam_pool_id = \"{unshared}\" }}\n"
-    ));
-    let out = flat(&member.plan_fails());
-    assert!(out.contains("no matching IPAM Pool found"), "{out}");
+    member.plan_fails_with(
+        &format!("data \"ipam_pool\" \"x\" {{ ipam_pool_id = \"{unshared}\" }}\n"),
+        &["no matching IPAM Pool found"],
+    );
 
     // An account that is neither owner nor principal sees neither pool, and no allocations.
     let stranger = Tf::sharing(&owner.db).provider_extra(&format!("account_id = \"{STRANGER}\""));
     stranger
         .config("data \"ipam_pools\" \"all\" {}\noutput \"n\" { value = length(data.ipam_pools.all.ipam_pools) }\n");
     stranger.apply();
-    assert_eq!(outputs(&stranger)["n"]["value"], 0);
+    assert_eq!(stranger.outputs()["n"]["value"], 0);
     for pool in [&shared, &unshared] {
-        stranger.config(&format!("data \"ipam_pool\" \"x\" {{ ipam_pool_id = \"{pool}\" }}\n"));
-        let out = flat(&stranger.plan_fails());
-        assert!(out.contains("no matching IPAM Pool found"), "{out}");
-        assert!(
-            out.contains(&format!("Account {STRANGER} sees the pools it owns")),
-            "{out}"
+        stranger.plan_fails_with(
+            &format!("data \"ipam_pool\" \"x\" {{ ipam_pool_id = \"{pool}\" }}\n"),
+            &[
+                "no matching IPAM Pool found",
+                &format!("Account {STRANGER} sees the pools it owns"),
+            ],
         );
     }
     for kind in ["ipam_pool_allocations", "ipam_pool_cidrs", "ipam_preview_next_cidr"] {
@@ -1202,7 +1089,7 @@ output "pools" {{ value = length(data.ipam_pools.all.ipam_pools) }}
     owner.apply();
     member.config("data \"ipam_pools\" \"all\" {}\noutput \"n\" { value = length(data.ipam_pools.all.ipam_pools) }\n");
     member.apply();
-    assert_eq!(outputs(&member)["n"]["value"], 0);
+    assert_eq!(member.outputs()["n"]["value"], 0);
     owner.destroy();
 }
 
@@ -1323,7 +1210,7 @@ resource "ipam_pool_cidr" "v4" {
         usage_output("scope_v4", "data.ipam_scope.public.by_address_family[\"ipv4\"]"),
     ));
     reader.apply();
-    let o = outputs(&reader);
+    let o = reader.outputs();
     // /52 = 2^76; the child's /56 = 2^72 allocated (6.25 %), the VPC's /56 = 2^72 assigned
     // (6.25 %), 2^76 - 2^73 free (87.5 %).
     let v6_figures = [
@@ -1434,7 +1321,7 @@ resource "ipam_pool_allocation" "vpc" {
         usage_output("scope_v6", "data.ipam_scope.public.by_address_family[\"ipv6\"]"),
     ));
     reader.apply();
-    let o = outputs(&reader);
+    let o = reader.outputs();
     const P128: &str = "340282366920938463463374607431768211456";
     const P127: &str = "170141183460469231731687303715884105728";
     const P126: &str = "85070591730234615865843651857942052864";

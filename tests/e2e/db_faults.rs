@@ -6,6 +6,7 @@ use crate::common;
 
 use std::path::Path;
 
+use common::fixtures::{HOME_IPAM as IPAM, pool_with_cidr_on};
 use common::{Tf, flat};
 use serde_json::Value as J;
 
@@ -81,7 +82,6 @@ fn assert_one_error(diags: &[Diag], out: &str, summary: &str, detail: &[&str], a
     }
 }
 
-const IPAM: &str = "resource \"ipam\" \"main\" {\n  operating_regions { region_name = \"us-east-1\" }\n}\n";
 const POOL: &str = r#"
 resource "ipam_pool" "p" {
   ipam_scope_id  = ipam.main.private_default_scope_id
@@ -175,17 +175,14 @@ fn a_database_from_a_newer_version_is_refused_and_left_alone() {
 fn an_unknown_value_in_the_database_is_an_error_naming_table_column_and_value() {
     let tf = Tf::new();
     tf.config(&format!(
-        r#"{IPAM}{POOL}
-resource "ipam_pool_cidr" "c" {{
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.0.0.0/16"
-}}
+        r#"{}
 resource "ipam_pool_allocation" "a" {{
   ipam_pool_id   = ipam_pool.p.id
   netmask_length = 24
   depends_on     = [ipam_pool_cidr.c]
 }}
-"#
+"#,
+        pool_with_cidr_on(IPAM, "10.0.0.0/16")
     ));
     tf.apply();
     let cases = [
@@ -289,15 +286,8 @@ impl Drop for Tmpfs {
     }
 }
 
+/// 2000 allocations in the pool `p` of `pool_with_cidr_on(IPAM, "10.0.0.0/8")`.
 const MANY: &str = r#"
-resource "ipam_pool" "p" {
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}
-resource "ipam_pool_cidr" "c" {
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.0.0.0/8"
-}
 resource "ipam_pool_allocation" "a" {
   count          = 2000
   ipam_pool_id   = ipam_pool.p.id
@@ -314,7 +304,7 @@ fn a_full_disk_is_a_clear_error_and_corrupts_nothing() {
     let tf = Tf::sharing(&fs.0.join("ipam.db"));
     tf.config(IPAM);
     tf.apply();
-    tf.config(&format!("{IPAM}{MANY}"));
+    tf.config(&format!("{}{MANY}", pool_with_cidr_on(IPAM, "10.0.0.0/8")));
     let out = flat(&tf.apply_fails());
     assert!(
         out.contains("Disk is full"),
@@ -537,7 +527,8 @@ fn invalid_environment_settings_are_errors_naming_the_variable_and_the_range() {
 fn migrate_onto_a_full_disk_leaves_nothing_behind() {
     let tf = Tf::new();
     tf.config(&format!(
-        "{IPAM}{}",
+        "{}{}",
+        pool_with_cidr_on(IPAM, "10.0.0.0/8"),
         MANY.replace("count          = 2000", "count          = 300")
     ));
     tf.apply();

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use super::pool_cidr::{pool_with_cidr, private_ipv6_pool};
+use common::fixtures::{pool_with_cidr, private_ipv6_pool};
 use common::{Tf, flat};
 
 /// One check that depends on mutable state of another object, decided at apply (SPEC §4): `base`
@@ -103,15 +103,11 @@ pub(super) const MEMBER: &str = "210987654321";
 /// allocation from that pool, made through a second provider alias.
 fn moved_to_apply_r37_principal_added_with_its_allocation() {
     let tf = Tf::new();
-    let db = tf.db.display().to_string();
+    let member = tf.provider_alias("member", &format!("account_id = \"{MEMBER}\""));
     let base = |principals: &str| {
         format!(
             r#"{}
-provider "ipam" {{
-  alias      = "member"
-  database   = "{}"
-  account_id = "{MEMBER}"
-}}
+{member}
 resource "ipam_resource_share" "s" {{
   name          = "pools"
   resource_arns = [ipam_pool.p.arn]
@@ -119,7 +115,6 @@ resource "ipam_resource_share" "s" {{
 }}
 "#,
             pool_with_cidr("10.0.0.0/24"),
-            db
         )
     };
     let adds = r#"

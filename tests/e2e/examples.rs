@@ -24,8 +24,7 @@ fn run_example(name: &str) -> (Tf, J) {
     }
     tf.apply();
     tf.assert_plan_empty();
-    let out = tf.ok(&["output", "-json"]);
-    let outputs: J = serde_json::from_str(&out[out.find('{').unwrap()..]).unwrap();
+    let outputs = tf.outputs();
     match common::backend() {
         common::Backend::Sqlite => assert!(db.exists(), "the example used IPAM_DATABASE"),
         common::Backend::Postgres => assert!(

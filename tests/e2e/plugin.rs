@@ -5,6 +5,7 @@ use crate::common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use common::fixtures::{HOME_IPAM, pool_with_cidr_on};
 use common::{PROVIDER_BIN, Tf};
 
 #[test]
@@ -622,24 +623,14 @@ fn locked_hashes(tf: &Tf) -> Vec<String> {
 /// development overrides.
 fn init_apply_destroy(tf: &Tf, hash: &str) {
     tf.raw_config(&format!(
-        "terraform {{\n  required_providers {{\n    ipam = {{\n      source  = \"local/ipam\"\n      version = \"{VERSION}\"\n    }}\n  }}\n}}\n{}\n{}",
+        "terraform {{\n  required_providers {{\n    ipam = {{\n      source  = \"local/ipam\"\n      version = \"{VERSION}\"\n    }}\n  }}\n}}\n{}\n{}{}",
         tf.provider_block(),
+        pool_with_cidr_on(HOME_IPAM, "10.0.0.0/16"),
         r#"
-resource "ipam" "main" {
-  operating_regions { region_name = "us-east-1" }
-}
-resource "ipam_pool" "p" {
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}
-resource "ipam_pool_cidr" "p" {
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.0.0.0/16"
-}
 resource "ipam_pool_allocation" "a" {
   ipam_pool_id   = ipam_pool.p.id
   netmask_length = 24
-  depends_on     = [ipam_pool_cidr.p]
+  depends_on     = [ipam_pool_cidr.c]
 }
 "#
     ));

@@ -3,47 +3,8 @@
 
 use crate::common;
 
+use common::fixtures::{IPAM, amazon_ipv6_pools};
 use common::{Tf, flat};
-
-pub(super) const IPAM: &str = r#"
-resource "ipam" "main" {
-  operating_regions { region_name = "us-east-1" }
-  operating_regions { region_name = "us-west-2" }
-}
-"#;
-
-/// The IPAM with a public IPv6 pool `v6` holding a /52 of Amazon-provided space, and its child
-/// pool `vpcs` provisioned with `vpcs_cidr` (an argument line) from it.
-pub(super) fn amazon_ipv6_pools(vpcs_cidr: &str) -> String {
-    format!(
-        r#"{IPAM}
-resource "ipam_pool" "v6" {{
-  ipam_scope_id    = ipam.main.public_default_scope_id
-  address_family   = "ipv6"
-  public_ip_source = "amazon"
-  aws_service      = "ec2"
-  locale           = "us-east-1"
-  publicly_advertisable = true
-}}
-resource "ipam_pool_cidr" "v6" {{
-  ipam_pool_id   = ipam_pool.v6.id
-  netmask_length = 52
-}}
-resource "ipam_pool" "vpcs" {{
-  ipam_scope_id       = ipam.main.public_default_scope_id
-  address_family      = "ipv6"
-  locale              = "us-east-1"
-  aws_service         = "ec2"
-  source_ipam_pool_id = ipam_pool.v6.id
-}}
-resource "ipam_pool_cidr" "vpcs" {{
-  ipam_pool_id = ipam_pool.vpcs.id
-  {vpcs_cidr}
-  depends_on   = [ipam_pool_cidr.v6]
-}}
-"#
-    )
-}
 
 fn public_ipv6_pools_from_amazon_space() {
     let tf = Tf::new();
@@ -139,10 +100,7 @@ fn rules_visible_in_configuration_are_refused_at_plan() {
         ),
     ];
     for (body, message, attr) in cases {
-        tf.config(&format!("{IPAM}{body}"));
-        let out = flat(&tf.plan_fails());
-        assert!(out.contains(message), "expected {message:?}:\n{out}");
-        assert!(out.contains(attr), "diagnostic names {attr}:\n{out}");
+        tf.plan_fails_with(&format!("{IPAM}{body}"), &[message, attr]);
     }
     assert_eq!(tf.db_dump(), before, "nothing written by refused plans");
     tf.config(IPAM);

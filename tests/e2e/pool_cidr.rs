@@ -2,25 +2,8 @@
 
 use crate::common;
 
-use super::pool::{IPAM, amazon_ipv6_pools};
+use common::fixtures::{IPAM, amazon_ipv6_pools, pool_with_cidr, private_ipv6_pool};
 use common::{Tf, flat};
-
-/// The IPAM with a private IPv4 pool `p` holding one provisioned CIDR `c`: the start of many
-/// configurations here.
-pub(super) fn pool_with_cidr(cidr: &str) -> String {
-    format!(
-        r#"{IPAM}
-resource "ipam_pool" "p" {{
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}}
-resource "ipam_pool_cidr" "c" {{
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "{cidr}"
-}}
-"#
-    )
-}
 
 /// IPv6 written in capitals, with zero padding or uncompressed applies once and stays planned
 /// empty: the state keeps the configuration's spelling, the database the canonical form, and an
@@ -229,22 +212,6 @@ resource "ipam_pool_cidr" "x" {{
     tf.apply();
     tf.assert_plan_empty();
     tf.destroy();
-}
-
-/// An IPAM (with `ipam_flag` in its block) and a top-level private IPv6 pool `v6`.
-pub(super) fn private_ipv6_pool(ipam_flag: &str) -> String {
-    format!(
-        r#"
-resource "ipam" "main" {{
-  operating_regions {{ region_name = "us-east-1" }}
-  {ipam_flag}
-}}
-resource "ipam_pool" "v6" {{
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv6"
-}}
-"#
-    )
 }
 
 /// A private IPv6 pool in unique local space (R-16 as AWS allows today) carries a whole

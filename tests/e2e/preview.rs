@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use super::pool_cidr::pool_with_cidr;
+use common::fixtures::pool_with_cidr;
 use common::{Tf, flat};
 
 fn preview_next_cidr_is_fixed_at_create_and_importable() {

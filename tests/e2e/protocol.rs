@@ -7,6 +7,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::fixtures::{HOME_IPAM, pool_with_cidr_on};
 use common::{Tf, flat, terraform_bin};
 
 fn unknown_inputs_everywhere_plan_and_apply() {
@@ -73,27 +74,17 @@ resource "ipam_resource_share" "sh" {
 
 fn ctrl_c_during_an_apply_stops_cleanly_and_loses_nothing() {
     let tf = Tf::new();
-    tf.config(
-        r#"
-resource "ipam" "main" {
-  operating_regions { region_name = "us-east-1" }
-}
-resource "ipam_pool" "p" {
-  ipam_scope_id  = ipam.main.private_default_scope_id
-  address_family = "ipv4"
-}
-resource "ipam_pool_cidr" "c" {
-  ipam_pool_id = ipam_pool.p.id
-  cidr         = "10.0.0.0/12"
-}
-resource "ipam_pool_allocation" "a" {
+    tf.config(&format!(
+        r#"{}
+resource "ipam_pool_allocation" "a" {{
   count          = 400
   ipam_pool_id   = ipam_pool.p.id
   netmask_length = 28
   depends_on     = [ipam_pool_cidr.c]
-}
+}}
 "#,
-    );
+        pool_with_cidr_on(HOME_IPAM, "10.0.0.0/12")
+    ));
     let (log, err_log) = (tf.path().join("apply.out"), tf.path().join("apply.err"));
     let child = Command::new(terraform_bin())
         .args(["apply", "-auto-approve", "-input=false", "-no-color"])

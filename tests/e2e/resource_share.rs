@@ -17,8 +17,9 @@ pub(super) fn config(
     config_with_view(tf, message, permission, principals, with_allocation, view)
 }
 
-/// The seed's BYOIP configuration; with `view`, the member reads the regional pool through its own
-/// provider alias (data source `ipam_pool` by ID) into the output `member_view`.
+/// The seed's BYOIP configuration (a body for [`Tf::config`]); with `view`, the member reads the
+/// regional pool through its own provider alias (data source `ipam_pool` by ID) into the output
+/// `member_view`.
 fn config_with_view(
     tf: &Tf,
     message: &str,
@@ -27,7 +28,7 @@ fn config_with_view(
     with_allocation: bool,
     view: bool,
 ) -> String {
-    let db = tf.db.display();
+    let member = tf.provider_alias("member", &format!("account_id = \"{MEMBER}\""));
     let perm = permission
         .map(|p| format!("permission_arns = [\"{p}\"]"))
         .unwrap_or_default();
@@ -70,19 +71,7 @@ output "member_view" {{
     };
     format!(
         r#"
-terraform {{
-  required_providers {{
-    ipam = {{ source = "local/ipam" }}
-  }}
-}}
-provider "ipam" {{
-  database = "{db}"
-}}
-provider "ipam" {{
-  alias      = "member"
-  database   = "{db}"
-  account_id = "{MEMBER}"
-}}
+{member}
 resource "ipam" "main" {{
   operating_regions {{ region_name = "us-east-1" }}
   operating_regions {{ region_name = "us-west-2" }}
@@ -130,7 +119,7 @@ pub(super) const GOOD: &str = "1|aws|123456789012|130.137.245.0/24|20991231|SHA2
 fn allocation_needs_a_share_with_the_default_permission() {
     let tf = Tf::new();
     // Not a principal: refused.
-    tf.raw_config(&config(&tf, GOOD, None, "\"111122223333\"", true));
+    tf.config(&config(&tf, GOOD, None, "\"111122223333\"", true));
     let out = flat(&tf.apply_fails());
     assert!(out.contains("Pool is not shared with this account"), "{out}");
     assert!(out.contains(MEMBER), "{out}");
@@ -141,7 +130,7 @@ fn allocation_needs_a_share_with_the_default_permission() {
     tf.destroy();
     // Shared for BYOIP import only: the member sees the pool but cannot allocate.
     let tf = Tf::new();
-    tf.raw_config(&config(
+    tf.config(&config(
         &tf,
         GOOD,
         Some("arn:aws:ram::aws:permission/AWSRAMPermissionIpamPoolByoipCidrImport"),
@@ -433,7 +422,7 @@ fn a_pool_shared_for_byoip_import_only_is_visible_to_the_principal() {
     let tf = Tf::new();
     let import_only = Some("arn:aws:ram::aws:permission/AWSRAMPermissionIpamPoolByoipCidrImport");
     let principal = format!("\"{MEMBER}\"");
-    tf.raw_config(&config_with_view(&tf, GOOD, import_only, &principal, false, true));
+    tf.config(&config_with_view(&tf, GOOD, import_only, &principal, false, true));
     tf.apply();
     tf.assert_plan_empty();
     let pool = tf.attr("ipam_pool.regional", "id");
@@ -454,7 +443,7 @@ fn a_pool_shared_for_byoip_import_only_is_visible_to_the_principal() {
 
     // Visible, but the member cannot allocate from it; nothing is written.
     let before = tf.db_dump();
-    tf.raw_config(&config_with_view(&tf, GOOD, import_only, &principal, true, true));
+    tf.config(&config_with_view(&tf, GOOD, import_only, &principal, true, true));
     let out = flat(&tf.apply_fails());
     assert!(out.contains("BYOIP import permission"), "{out}");
     assert!(

@@ -3,9 +3,8 @@
 
 use crate::common;
 
-use super::pool::IPAM;
-use super::pool_cidr::pool_with_cidr;
 use super::tags::{TAGGED, stored_tags_all, tagged};
+use common::fixtures::{IPAM, pool_with_cidr};
 use common::{Tf, flat};
 
 /// The tables of tagged objects.

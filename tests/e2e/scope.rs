@@ -6,14 +6,11 @@ use common::{Tf, flat};
 
 fn scope_moves_to_another_ipam_by_replacement() {
     let tf = Tf::new();
+    let eu = tf.provider_alias("eu", "region = \"eu-west-1\"");
     let two = |target: &str| {
         format!(
             r#"
-provider "ipam" {{
-  alias    = "eu"
-  database = "{db}"
-  region   = "eu-west-1"
-}}
+{eu}
 resource "ipam" "us" {{
   operating_regions {{ region_name = "us-east-1" }}
 }}
@@ -24,8 +21,7 @@ resource "ipam" "eu" {{
 resource "ipam_scope" "s" {{
   ipam_id = ipam.{target}.id
 }}
-"#,
-            db = tf.db.display()
+"#
         )
     };
     tf.config(&two("us"));

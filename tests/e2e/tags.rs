@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use super::pool::IPAM;
+use common::fixtures::IPAM;
 use common::{Tf, flat};
 
 /// Every tagged resource of one configuration: a pool that requires `env = "prod"`, an

@@ -3,7 +3,7 @@
 use crate::common;
 
 use super::decided_at_apply::MEMBER;
-use super::pool::IPAM;
+use common::fixtures::IPAM;
 use common::{Tf, flat};
 
 /// The seed tutorial: top-level pool without locale, regional child, development grandchild.
@@ -179,11 +179,7 @@ fn seed_tutorial_hierarchy_end_to_end() {
 fn organisation(tf: &Tf) -> String {
     format!(
         r#"
-provider "ipam" {{
-  alias      = "member"
-  database   = "{db}"
-  account_id = "{MEMBER}"
-}}
+{}
 resource "ipam" "org" {{
   description = "organisation"
   operating_regions {{ region_name = "us-east-1" }}
@@ -304,7 +300,7 @@ output "member_view" {{
   value = data.ipam_pool.seen_by_member.owner_id
 }}
 "#,
-        db = tf.db.display()
+        tf.provider_alias("member", &format!("account_id = \"{MEMBER}\""))
     )
 }
 
@@ -351,7 +347,7 @@ fn a_whole_organisation_in_one_apply_from_an_empty_database() {
     );
     assert_eq!(tf.values("ipam_scope.lab")["ipam_scope_type"], "private");
 
-    let out: serde_json::Value = serde_json::from_str(&tf.ok(&["output", "-json"])).expect("outputs");
+    let out = tf.outputs();
     assert_eq!(out["dev_east"]["value"]["locale"], "us-east-1");
     assert_eq!(
         out["dev_east"]["value"]["assigned_size"],

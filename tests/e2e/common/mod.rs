@@ -8,6 +8,7 @@ use std::sync::Once;
 
 use serde_json::Value as J;
 
+pub mod fixtures;
 pub mod pg;
 
 /// The database engine a test runs on.
@@ -175,6 +176,15 @@ impl Tf {
         )
     }
 
+    /// Another provider block, `alias`, on this directory's database, with `settings` (e.g.
+    /// `account_id = "444455556666"`: another account; `region = "us-west-2"`: another region).
+    pub fn provider_alias(&self, alias: &str, settings: &str) -> String {
+        format!(
+            "provider \"ipam\" {{\n  alias    = \"{alias}\"\n  database = \"{}\"\n  {settings}\n}}\n",
+            self.db.display()
+        )
+    }
+
     /// Writes `main.tf`: the required_providers header, the provider block, then `body`.
     pub fn config(&self, body: &str) {
         let hcl = format!(
@@ -262,6 +272,17 @@ impl Tf {
         self.fails(&["plan", "-input=false", "-no-color"])
     }
 
+    /// Writes `main.tf` with `body` (as [`Tf::config`]), runs a `terraform plan` that must fail,
+    /// and checks that its output (flattened) contains every text of `expected`; returns it.
+    pub fn plan_fails_with(&self, body: &str, expected: &[&str]) -> String {
+        self.config(body);
+        let out = flat(&self.plan_fails());
+        for e in expected {
+            assert!(out.contains(e), "expected {e:?} in: {out}");
+        }
+        out
+    }
+
     /// The plan with `-detailed-exitcode`: (exit code, output).
     pub fn plan_code(&self, extra: &[&str]) -> (i32, String) {
         let mut args = vec!["plan", "-input=false", "-no-color", "-detailed-exitcode"];
@@ -295,6 +316,12 @@ impl Tf {
         let out = self.run(&["show", "-json"]);
         assert!(out.status.success(), "terraform show failed: {}", Tf::text(&out));
         serde_json::from_slice(&out.stdout).expect("show -json output")
+    }
+
+    /// The root module's outputs, as `terraform output -json`.
+    pub fn outputs(&self) -> J {
+        let out = self.ok(&["output", "-json"]);
+        serde_json::from_str(&out[out.find('{').expect("outputs")..]).expect("output -json")
     }
 
     /// All managed resources in the state (root module), by address; data sources are left out.
