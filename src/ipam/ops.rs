@@ -910,20 +910,32 @@ impl ShareMember {
     }
 }
 
+/// An association to make: `element` of the share `share_arn`, by `account` in `region`, with
+/// the provider's organisation map `org`.
+#[derive(Clone, Copy, Debug)]
+pub struct Association<'a> {
+    pub member: ShareMember,
+    pub share_arn: &'a str,
+    pub element: &'a str,
+    pub account: &'a str,
+    pub region: &'a str,
+    pub org: Option<&'a Organization>,
+}
+
 /// The share an association of `element` by `account` in `region` would change, with every rule
 /// of the share checked but the element's absence: the share exists in `region` and belongs to
 /// `account`; a pool exists, is `account`'s and lives in an IPAM of that home region (R-79,
 /// R-82); an organisation or OU principal is known to `org`, and an account is in it when the
 /// share does not allow external principals.
-pub fn check_association(
-    st: &impl Storage,
-    member: ShareMember,
-    share_arn: &str,
-    element: &str,
-    account: &str,
-    region: &str,
-    org: Option<&Organization>,
-) -> Result<Share> {
+pub fn check_association(st: &impl Storage, a: &Association) -> Result<Share> {
+    let Association {
+        member,
+        share_arn,
+        element,
+        account,
+        region,
+        org,
+    } = *a;
     let attribute = member.attribute();
     member.check_form(element)?;
     let share = st
@@ -954,16 +966,14 @@ pub fn check_association(
 
 /// Adds one pool or principal to a share (see [`check_association`]); an element the share
 /// already holds is upstream's "already exists" error. Returns the share as stored.
-pub fn associate(
-    st: &impl Storage,
-    member: ShareMember,
-    share_arn: &str,
-    element: &str,
-    account: &str,
-    region: &str,
-    org: Option<&Organization>,
-) -> Result<Share> {
-    let mut share = check_association(st, member, share_arn, element, account, region, org)?;
+pub fn associate(st: &impl Storage, a: &Association) -> Result<Share> {
+    let mut share = check_association(st, a)?;
+    let Association {
+        member,
+        share_arn,
+        element,
+        ..
+    } = *a;
     if member.list(&share).iter().any(|e| e == element) {
         return Err(Error::new(
             ErrorKind::Conflict,
@@ -1960,6 +1970,28 @@ mod tests {
 
     // RAM associations.
 
+    fn associate_as(
+        st: &MemStorage,
+        member: ShareMember,
+        share_arn: &str,
+        element: &str,
+        account: &str,
+        region: &str,
+        org: Option<&Organization>,
+    ) -> Result<Share> {
+        associate(
+            st,
+            &Association {
+                member,
+                share_arn,
+                element,
+                account,
+                region,
+                org,
+            },
+        )
+    }
+
     const SHARE_ARN: &str = "arn:aws:ram:us-east-1:111111111111:resource-share/s";
     const ORG_ID: &str = "o-a1b2c3d4e5";
     const UNIT: &str = "ou-a1b2-c3d4e5f6";
@@ -2015,7 +2047,7 @@ mod tests {
             (&top, OWNER, "eu-west-1", "resource_share_arn"),
         ] {
             let before = st.snapshot();
-            let e = associate(&st, r, SHARE_ARN, arn, account, region, None).unwrap_err();
+            let e = associate_as(&st, r, SHARE_ARN, arn, account, region, None).unwrap_err();
             assert_eq!(e.attribute().as_deref(), Some(attribute), "{e}");
             assert!(st.snapshot() == before, "{e}");
         }
@@ -2023,7 +2055,7 @@ mod tests {
             .check_form("arn:aws:ec2::111111111111:ipam/ipam-0123456789abcdef0")
             .unwrap_err();
         assert_eq!(e.summary, "Only IPAM pools can be shared here");
-        let e = associate(
+        let e = associate_as(
             &st,
             r,
             "arn:aws:ram:us-east-1:111111111111:resource-share/none",
@@ -2036,12 +2068,12 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::NotFound);
 
         assert!(!is_associated(&st, r, SHARE_ARN, &top).unwrap());
-        let stored = associate(&st, r, SHARE_ARN, &top, OWNER, "us-east-1", None).unwrap();
+        let stored = associate_as(&st, r, SHARE_ARN, &top, OWNER, "us-east-1", None).unwrap();
         assert_eq!(stored.resource_arns, vec![top.clone()]);
         assert!(is_associated(&st, r, SHARE_ARN, &top).unwrap());
         // Twice: upstream's error, nothing written.
         let e = refused_without_change(&st, ErrorKind::Conflict, || {
-            associate(&st, r, SHARE_ARN, &top, OWNER, "us-east-1", None)
+            associate_as(&st, r, SHARE_ARN, &top, OWNER, "us-east-1", None)
         });
         assert_eq!(
             e.summary,
@@ -2077,14 +2109,14 @@ mod tests {
             ("333333333333", Some(org())),
         ] {
             let e = refused_without_change(&st, ErrorKind::Invalid, || {
-                associate(&st, p, SHARE_ARN, principal, OWNER, "us-east-1", map.as_ref())
+                associate_as(&st, p, SHARE_ARN, principal, OWNER, "us-east-1", map.as_ref())
             });
             assert_eq!(e.attribute().as_deref(), Some("principal"), "{e}");
         }
-        associate(&st, p, SHARE_ARN, &unit, OWNER, "us-east-1", Some(&org())).unwrap();
-        associate(&st, p, SHARE_ARN, MEMBER, OWNER, "us-east-1", Some(&org())).unwrap();
+        associate_as(&st, p, SHARE_ARN, &unit, OWNER, "us-east-1", Some(&org())).unwrap();
+        associate_as(&st, p, SHARE_ARN, MEMBER, OWNER, "us-east-1", Some(&org())).unwrap();
         let e = refused_without_change(&st, ErrorKind::Conflict, || {
-            associate(&st, p, SHARE_ARN, MEMBER, OWNER, "us-east-1", Some(&org()))
+            associate_as(&st, p, SHARE_ARN, MEMBER, OWNER, "us-east-1", Some(&org()))
         });
         assert_eq!(
             e.summary,
@@ -2132,8 +2164,8 @@ mod tests {
     fn a_share_updated_under_the_aws_name_keeps_its_associations() {
         let st = with_empty_share(None);
         let top = ids::ec2_arn(OWNER, "ipam-pool", TOP);
-        associate(&st, ShareMember::Resource, SHARE_ARN, &top, OWNER, "us-east-1", None).unwrap();
-        associate(&st, ShareMember::Principal, SHARE_ARN, MEMBER, OWNER, "us-east-1", None).unwrap();
+        associate_as(&st, ShareMember::Resource, SHARE_ARN, &top, OWNER, "us-east-1", None).unwrap();
+        associate_as(&st, ShareMember::Principal, SHARE_ARN, MEMBER, OWNER, "us-east-1", None).unwrap();
         let renamed = Share {
             name: "renamed".into(),
             resource_arns: Vec::new(),
@@ -2153,8 +2185,8 @@ mod tests {
         provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
         let unit = crate::ipam::organization::unit_arn(OWNER, ORG_ID, UNIT);
         let top = ids::ec2_arn(OWNER, "ipam-pool", TOP);
-        associate(&st, ShareMember::Resource, SHARE_ARN, &top, OWNER, "us-east-1", None).unwrap();
-        associate(
+        associate_as(&st, ShareMember::Resource, SHARE_ARN, &top, OWNER, "us-east-1", None).unwrap();
+        associate_as(
             &st,
             ShareMember::Principal,
             SHARE_ARN,

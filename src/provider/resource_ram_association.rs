@@ -66,6 +66,19 @@ impl AssociationResource {
         Some((o.str("resource_share_arn")?, o.str(self.member.attribute())?))
     }
 
+    /// The association of `element` with the share `share_arn`, by the provider's account in its
+    /// region.
+    fn request<'a>(&self, ctx: &'a Ctx, share_arn: &'a str, element: &'a str) -> ops::Association<'a> {
+        ops::Association {
+            member: self.member,
+            share_arn,
+            element,
+            account: &ctx.config.account_id,
+            region: &ctx.config.region,
+            org: ctx.config.organization.as_ref(),
+        }
+    }
+
     /// The state of the association of `element` with the share `share_arn`.
     fn state(&self, share_arn: &str, element: &str) -> Obj {
         obj([
@@ -147,17 +160,8 @@ impl Resource for AssociationResource {
         // What the database already shows against the association (the share, its owner and
         // region, the pool or the principal); whether the share holds the element already is
         // decided at apply, as upstream does.
-        if let Err(e) = ctx.store.read(|tx| {
-            ops::check_association(
-                tx,
-                self.member,
-                share_arn,
-                element,
-                &ctx.config.account_id,
-                &ctx.config.region,
-                ctx.config.organization.as_ref(),
-            )
-        }) {
+        let request = self.request(ctx, share_arn, element);
+        if let Err(e) = ctx.store.read(|tx| ops::check_association(tx, &request)) {
             diags.push(diag(&e));
         }
         planned.insert("id".into(), Value::str(id));
@@ -165,17 +169,8 @@ impl Resource for AssociationResource {
 
     fn create(&self, ctx: &Ctx, planned: &Obj) -> Result<Obj> {
         let (share_arn, element) = self.parts(planned).ok_or_else(|| self.incomplete())?;
-        ctx.store.write(|tx| {
-            ops::associate(
-                tx,
-                self.member,
-                share_arn,
-                element,
-                &ctx.config.account_id,
-                &ctx.config.region,
-                ctx.config.organization.as_ref(),
-            )
-        })?;
+        let request = self.request(ctx, share_arn, element);
+        ctx.store.write(|tx| ops::associate(tx, &request))?;
         Ok(self.state(share_arn, element))
     }
 
