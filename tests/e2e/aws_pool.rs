@@ -2,19 +2,8 @@
 //! pools and CIDRs as `ipam_pool` and `ipam_pool_cidr`.
 
 use crate::aws::{REQUIRED_AWS, aws_tf_sharing};
+use crate::aws_scope::ipam_in;
 use crate::common::{Tf, flat};
-
-/// An IPAM made through the ipam view, operating in us-east-1 (home) and eu-west-1; its ID.
-fn ipam_in(tf: &Tf) -> String {
-    tf.config(
-        r#"resource "ipam" "main" {
-  operating_regions { region_name = "us-east-1" }
-  operating_regions { region_name = "eu-west-1" }
-}"#,
-    );
-    tf.apply();
-    tf.attr("ipam.main", "id")
-}
 
 /// The IPAM's scopes: (private default, public default).
 fn scopes(base: &Tf) -> (String, String) {
@@ -402,87 +391,47 @@ fn bad_input_is_refused_and_writes_nothing() {
 {body}"#
         )
     };
-    let cases: Vec<(String, Vec<String>, bool)> = vec![
+    // A bad pool (`bad_pool`) or pool CIDR (`bad_cidr`) with these argument lines.
+    let bad_pool = |lines: &str| {
+        format!(
+            "resource \"aws_vpc_ipam_pool\" \"bad\" {{\n  address_family = \"ipv4\"\n  ipam_scope_id = \"{private}\"\n{lines}\n}}"
+        )
+    };
+    let bad_cidr = |lines: &str| {
+        format!("resource \"aws_vpc_ipam_pool_cidr\" \"bad\" {{\n  ipam_pool_id = \"{pool}\"\n{lines}\n}}")
+    };
+    let (in_pool, in_cidr) = ("with aws_vpc_ipam_pool.bad", "with aws_vpc_ipam_pool_cidr.bad");
+    let not_operated = "Region not operated by the IPAM";
+    let cases: Vec<(String, Vec<&str>, bool)> = vec![
         (
-            r#"resource "aws_vpc_ipam_pool" "bad" {
-  address_family                = "ipv4"
-  ipam_scope_id                 = "PRIVATE"
-  allocation_min_netmask_length = 28
-  allocation_max_netmask_length = 20
-}"#
-            .replace("PRIVATE", &private),
-            vec![
-                "allocation_min_netmask_length".into(),
-                "with aws_vpc_ipam_pool.bad".into(),
-            ],
+            bad_pool("  allocation_min_netmask_length = 28\n  allocation_max_netmask_length = 20"),
+            vec!["allocation_min_netmask_length", in_pool],
             false,
         ),
         (
-            r#"resource "aws_vpc_ipam_pool" "bad" {
-  address_family = "ipv4"
-  ipam_scope_id  = "PRIVATE"
-  locale         = "ap-south-1"
-}"#
-            .replace("PRIVATE", &private),
+            bad_pool("  locale = \"ap-south-1\""),
             vec![
-                "Locale is not an operating region".into(),
-                ipam_id.clone(),
-                "operating_regions".into(),
-                "with aws_vpc_ipam_pool.bad".into(),
+                "Locale is not an operating region",
+                &ipam_id,
+                "operating_regions",
+                in_pool,
             ],
             true,
         ),
         (
-            r#"resource "aws_vpc_ipam_pool" "bad" {
-  address_family = "ipv4"
-  ipam_scope_id  = "PRIVATE"
-  region         = "ap-south-1"
-}"#
-            .replace("PRIVATE", &private),
-            vec![
-                "Region not operated by the IPAM".into(),
-                ipam_id.clone(),
-                "eu-west-1, us-east-1".into(),
-                "with aws_vpc_ipam_pool.bad".into(),
-            ],
+            bad_pool("  region = \"ap-south-1\""),
+            vec![not_operated, &ipam_id, "eu-west-1, us-east-1", in_pool],
             true,
         ),
         (
-            format!(
-                r#"resource "aws_vpc_ipam_pool_cidr" "bad" {{
-  ipam_pool_id = "{pool}"
-  cidr         = "10.0.0.0/16"
-  region       = "ap-south-1"
-}}"#
-            ),
-            vec![
-                "Region not operated by the IPAM".into(),
-                ipam_id.clone(),
-                "with aws_vpc_ipam_pool_cidr.bad".into(),
-            ],
+            bad_cidr("  cidr = \"10.0.0.0/16\"\n  region = \"ap-south-1\""),
+            vec![not_operated, &ipam_id, in_cidr],
             true,
         ),
+        (bad_cidr(""), vec!["Missing CIDR", "netmask_length", in_cidr], false),
         (
-            format!(
-                r#"resource "aws_vpc_ipam_pool_cidr" "bad" {{
-  ipam_pool_id = "{pool}"
-}}"#
-            ),
-            vec![
-                "Missing CIDR".into(),
-                "netmask_length".into(),
-                "with aws_vpc_ipam_pool_cidr.bad".into(),
-            ],
-            false,
-        ),
-        (
-            format!(
-                r#"resource "aws_vpc_ipam_pool_cidr" "bad" {{
-  ipam_pool_id = "{pool}"
-  cidr         = "10.0.0.1/16"
-}}"#
-            ),
-            vec!["10.0.0.1/16".into(), "with aws_vpc_ipam_pool_cidr.bad".into()],
+            bad_cidr("  cidr = \"10.0.0.1/16\""),
+            vec!["10.0.0.1/16", in_cidr],
             false,
         ),
     ];
@@ -490,7 +439,7 @@ fn bad_input_is_refused_and_writes_nothing() {
         aws_config(&tf, &pool_block(&body));
         let out = flat(&if at_apply { tf.apply_fails() } else { tf.plan_fails() });
         for e in &expected {
-            assert!(out.contains(e.as_str()), "{e:?} not in:\n{out}");
+            assert!(out.contains(e), "{e:?} not in:\n{out}");
         }
         assert_eq!(base.db_dump(), before, "a refused change writes nothing:\n{body}");
     }

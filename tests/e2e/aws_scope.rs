@@ -4,7 +4,7 @@ use crate::aws::{REQUIRED_AWS, aws_tf_sharing};
 use crate::common::{Tf, flat};
 
 /// An IPAM made through the ipam view, operating in us-east-1 (home) and eu-west-1; its ID.
-fn ipam_in(tf: &Tf) -> String {
+pub(crate) fn ipam_in(tf: &Tf) -> String {
     tf.config(
         r#"resource "ipam" "main" {
   operating_regions { region_name = "us-east-1" }
