@@ -371,12 +371,22 @@ fn ram_share_to_an_organizational_unit() {
     tf.assert_plan_empty();
     let arn = tf.attr("aws_ram_resource_share.test", "arn");
 
+    // Consumers: working directories of the aws view acting as another account (IPAM_ACCOUNT_ID)
+    // with the same map.
     let consumer = |account: &str| {
-        let c = Tf::sharing(&base.db)
-            .provider_extra(&format!("account_id = \"{account}\""))
+        let c = aws_tf_sharing(&base.db)
+            .env("IPAM_ACCOUNT_ID", account)
             .env("IPAM_ORGANIZATION", &org);
-        c.config(&format!(
-            "resource \"ipam_pool_allocation\" \"mine\" {{\n  ipam_pool_id = \"{pool_id}\"\n}}\n"
+        c.raw_config(&format!(
+            r#"{REQUIRED_AWS}
+provider "aws" {{
+  region = "us-east-1"
+}}
+resource "aws_vpc_ipam_pool_cidr_allocation" "mine" {{
+  ipam_pool_id   = "{pool_id}"
+  netmask_length = 24
+}}
+"#
         ));
         c
     };
