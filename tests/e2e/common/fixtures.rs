@@ -43,19 +43,7 @@ resource "ipam_pool_cidr" "c" {{
 /// pool `vpcs` provisioned with `vpcs_cidr` (an argument line) from it.
 pub fn amazon_ipv6_pools(vpcs_cidr: &str) -> String {
     format!(
-        r#"{IPAM}
-resource "ipam_pool" "v6" {{
-  ipam_scope_id    = ipam.main.public_default_scope_id
-  address_family   = "ipv6"
-  public_ip_source = "amazon"
-  aws_service      = "ec2"
-  locale           = "us-east-1"
-  publicly_advertisable = true
-}}
-resource "ipam_pool_cidr" "v6" {{
-  ipam_pool_id   = ipam_pool.v6.id
-  netmask_length = 52
-}}
+        r#"{IPAM}{}
 resource "ipam_pool" "vpcs" {{
   ipam_scope_id       = ipam.main.public_default_scope_id
   address_family      = "ipv6"
@@ -68,13 +56,31 @@ resource "ipam_pool_cidr" "vpcs" {{
   {vpcs_cidr}
   depends_on   = [ipam_pool_cidr.v6]
 }}
-"#
+"#,
+        amazon_ipv6_pool("publicly_advertisable = true")
     )
 }
 
 /// A public IPv6 pool `v6` of Amazon-provided space in the IPAM `main`, a /52 provisioned to it,
 /// and an allocation `v6` of a /`netmask_length` from it for the VPC `vpc-0a1b2c`.
 pub fn amazon_ipv6_pool_with_vpc(netmask_length: u8) -> String {
+    format!(
+        r#"{}
+resource "ipam_pool_allocation" "v6" {{
+  ipam_pool_id   = ipam_pool.v6.id
+  netmask_length = {netmask_length}
+  resource_type  = "vpc"
+  resource_id    = "vpc-0a1b2c"
+  depends_on     = [ipam_pool_cidr.v6]
+}}
+"#,
+        amazon_ipv6_pool("")
+    )
+}
+
+/// A public IPv6 pool `v6` of Amazon-provided space in the IPAM `main` (with `setting` in its
+/// block) and a /52 provisioned to it.
+fn amazon_ipv6_pool(setting: &str) -> String {
     format!(
         r#"
 resource "ipam_pool" "v6" {{
@@ -83,17 +89,11 @@ resource "ipam_pool" "v6" {{
   public_ip_source = "amazon"
   aws_service      = "ec2"
   locale           = "us-east-1"
+  {setting}
 }}
 resource "ipam_pool_cidr" "v6" {{
   ipam_pool_id   = ipam_pool.v6.id
   netmask_length = 52
-}}
-resource "ipam_pool_allocation" "v6" {{
-  ipam_pool_id   = ipam_pool.v6.id
-  netmask_length = {netmask_length}
-  resource_type  = "vpc"
-  resource_id    = "vpc-0a1b2c"
-  depends_on     = [ipam_pool_cidr.v6]
 }}
 "#
     )
