@@ -4,7 +4,7 @@
 
 use terraform_provider_ipam::ipam::cidr::{Cidr, Family};
 use terraform_provider_ipam::ipam::model::{
-    Ipam, LOCALE_NONE, Pool, Quotas, ResourceType, Scope, ScopeType, State, Tags,
+    Ipam, LOCALE_NONE, MeteredAccount, Pool, Quotas, ResourceType, Scope, ScopeType, State, Tags,
 };
 use terraform_provider_ipam::ipam::ops;
 use terraform_provider_ipam::store::Store;
@@ -106,6 +106,8 @@ fn fill(location: &std::path::Path, space: Space, n: usize, batch: usize, betwee
                 state: State::CreateComplete,
                 cascade: None,
                 enable_private_gua: None,
+                tier: None,
+                metered_account: MeteredAccount::IpamOwner,
             })?;
             tx.insert_scope(&scope("ipam-scope-00000000000000001", ScopeType::Public))?;
             tx.insert_scope(&scope("ipam-scope-00000000000000002", ScopeType::Private))?;

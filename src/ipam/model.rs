@@ -106,6 +106,25 @@ api_enum! {
 }
 
 api_enum! {
+    /// An IPAM's tier: `free` covers public IP space only on AWS; `advanced` (the default) is the
+    /// full feature set. Stored and reported; no feature is withheld from either here.
+    Tier, "Invalid IPAM tier", "an IPAM tier" {
+        Free = "free",
+        Advanced = "advanced",
+    }
+}
+
+api_enum! {
+    /// Which account AWS bills for an IPAM's active IP addresses. Stored and reported only.
+    MeteredAccount, "Invalid metered account", "a metered account" {
+        /// The account that owns the IPAM (the default).
+        IpamOwner = "ipam-owner",
+        /// The account that owns the resource using the address.
+        ResourceOwner = "resource-owner",
+    }
+}
+
+api_enum! {
     /// The status of a resource share.
     ShareStatus, "Invalid share status", "a share status" {
         Active = "ACTIVE",
@@ -153,9 +172,35 @@ pub struct Ipam {
     /// Whether private scopes may hold global unicast IPv6 besides ULA, as configured (`None`:
     /// not set, which means off; see [`Ipam::private_gua`]).
     pub enable_private_gua: Option<bool>,
+    /// The tier as configured (`None`: not set, which means `advanced`; see [`Ipam::tier`]).
+    pub tier: Option<Tier>,
+    /// Which account is billed for the IPAM's addresses (the effective value).
+    pub metered_account: MeteredAccount,
 }
 
 impl Ipam {
+    /// The IPAM's tier: as configured, `advanced` unless set.
+    pub fn tier(&self) -> Tier {
+        self.tier.unwrap_or(Tier::Advanced)
+    }
+
+    /// The ID of the IPAM's default resource discovery, which AWS creates with every IPAM:
+    /// derived from the IPAM's own hex digits, so it is the same at every read and import.
+    pub fn default_resource_discovery_id(&self) -> String {
+        format!("ipam-res-disco-{}", self.id_hex())
+    }
+
+    /// The ID of the association of the default resource discovery with the IPAM (derived as
+    /// [`Ipam::default_resource_discovery_id`]).
+    pub fn default_resource_discovery_association_id(&self) -> String {
+        format!("ipam-res-disco-assoc-{}", self.id_hex())
+    }
+
+    /// The hex digits of the IPAM's ID.
+    fn id_hex(&self) -> &str {
+        self.id.strip_prefix("ipam-").unwrap_or(&self.id)
+    }
+
     /// Whether the IPAM's private scopes may hold global unicast IPv6 (`enable_private_gua`,
     /// off unless set).
     pub fn private_gua(&self) -> bool {

@@ -6,8 +6,8 @@
 use super::allocator::{self, FreeSpace};
 use super::cidr::{Cidr, Family};
 use super::model::{
-    Allocation, AwsService, CidrState, ComplianceStatus, Ipam, LOCALE_NONE, Pool, PoolCidr, PublicIpSource, Quotas,
-    ResourceType, Scope, ScopeType, Share, State, Tags,
+    Allocation, AwsService, CidrState, ComplianceStatus, Ipam, LOCALE_NONE, MeteredAccount, Pool, PoolCidr,
+    PublicIpSource, Quotas, ResourceType, Scope, ScopeType, Share, State, Tags, Tier,
 };
 use super::organization::{self, Organization};
 use super::pool_rules::{self, AMAZON_IPV6_BLOCK, PoolSpec};
@@ -636,6 +636,10 @@ pub struct IpamSettings {
     pub tags_all: Tags,
     pub cascade: Option<bool>,
     pub enable_private_gua: Option<bool>,
+    /// As configured; `None` is `advanced`.
+    pub tier: Option<Tier>,
+    /// `None`: `ipam-owner` at creation, unchanged in place.
+    pub metered_account: Option<MeteredAccount>,
 }
 
 /// Creates an IPAM of `account` in `region` with its public and private default scopes (R-01
@@ -669,6 +673,8 @@ pub fn create_ipam(st: &impl Storage, set: IpamSettings, account: &str, region: 
         state: State::CreateComplete,
         cascade: set.cascade,
         enable_private_gua: set.enable_private_gua,
+        tier: set.tier,
+        metered_account: set.metered_account.unwrap_or(MeteredAccount::IpamOwner),
     };
     st.insert_ipam(&ipam)?;
     st.insert_scope(&public)?;
@@ -689,6 +695,10 @@ pub fn update_ipam(st: &impl Storage, id: &str, set: IpamSettings, account: &str
     i.tags_all = set.tags_all;
     i.cascade = set.cascade;
     i.enable_private_gua = set.enable_private_gua;
+    i.tier = set.tier;
+    if let Some(m) = set.metered_account {
+        i.metered_account = m;
+    }
     i.state = State::ModifyComplete;
     st.update_ipam(&i)?;
     Ok(i)
@@ -1034,7 +1044,7 @@ mod tests {
     use super::*;
     use crate::ipam::access;
     use crate::ipam::mem::MemStorage;
-    use crate::ipam::model::{Ipam, Quotas, Scope, Share, ShareStatus, State, Tags};
+    use crate::ipam::model::{Ipam, MeteredAccount, Quotas, Scope, Share, ShareStatus, State, Tags};
     use crate::ipam::share_rules::{BYOIP_IMPORT_PERMISSION, DEFAULT_PERMISSION};
 
     const OWNER: &str = "111111111111";
@@ -1082,6 +1092,8 @@ mod tests {
                     state: State::CreateComplete,
                     cascade: None,
                     enable_private_gua: None,
+                    tier: None,
+                    metered_account: MeteredAccount::IpamOwner,
                 },
             );
             d.scopes.insert(

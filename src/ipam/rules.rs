@@ -60,8 +60,9 @@ pub fn check_operating_regions(home_region: &str, regions: &[String]) -> Result<
         return Err(Error::invalid(
             "Operating regions must include the home region",
             format!(
-                "The IPAM is created in region {home_region:?} (the provider's region), so `operating_regions` must include it (R-03). \
-                 Add `operating_regions {{ region_name = \"{home_region}\" }}`, or set the provider's `region`."
+                "The IPAM's home region is {home_region:?} (the region it is created in: the provider's `region`, or the resource's \
+                 `region` where it has one), so `operating_regions` must include it (R-03). \
+                 Add `operating_regions {{ region_name = \"{home_region}\" }}`, or create the IPAM in one of its operating regions."
             ),
         )
         .at("operating_regions"));

@@ -101,6 +101,10 @@ fn all_data_sources() -> Vec<Box<dyn DataSource>> {
 fn aws_resources() -> Vec<Box<dyn Resource>> {
     vec![
         Box::new(aws_resource::AwsResource::new(
+            Box::new(resource_ipam::IpamResource),
+            &resource_ipam::AWS_VIEW,
+        )),
+        Box::new(aws_resource::AwsResource::new(
             Box::new(resource_scope::ScopeResource),
             &resource_scope::AWS_VIEW,
         )),

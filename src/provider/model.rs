@@ -69,7 +69,8 @@ use std::ops::{Deref, DerefMut};
 
 use crate::ipam::cidr::Family;
 use crate::ipam::model::{
-    AwsService, CidrState, ComplianceStatus, PublicIpSource, ResourceType, ScopeType, ShareStatus, State, Tags,
+    AwsService, CidrState, ComplianceStatus, MeteredAccount, PublicIpSource, ResourceType, ScopeType, ShareStatus,
+    State, Tags, Tier,
 };
 use crate::ipam::{Error, Result};
 use crate::plugin::diag::Diagnostics;
@@ -237,6 +238,8 @@ api_strings!(
     ResourceType,
     ComplianceStatus,
     ShareStatus,
+    Tier,
+    MeteredAccount,
 );
 
 /// The elements of a collection value; null and unknown read as none, and unknown elements are

@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 
 use crate::ipam::ids;
-use crate::ipam::model::{Ipam, State};
+use crate::ipam::model::{Ipam, MeteredAccount, State, Tier};
 use crate::ipam::{Error, Result, ops, rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
 
+use super::aws_resource::ResourceView;
 use super::common::{checked_at_apply, diag};
 use super::framework::{Ctx, Resource, TAGS_ALL_DOC};
 use super::model::{Maybe, Model, Set, model, planned_tags_all};
@@ -28,6 +29,10 @@ model! {
         description: Option<String> = optional("A description."),
         cascade: Option<bool> = optional("On destroy, also delete the private scopes, their pools, CIDRs and allocations. Refused while the public scope has pools."),
         enable_private_gua: Option<bool> = optional("Whether the private scopes may hold global unicast IPv6 (inside `2000::/3`) besides unique local space (`fd00::/8`, always allowed). Off unless set. Turning it off is refused while a private pool holds global unicast space."),
+        tier: Option<Tier> = optional("`free` or `advanced`; `advanced` when not set. Stored and reported: no feature is withheld from the free tier here. Changing it updates the IPAM in place."),
+        metered_account: Maybe<MeteredAccount> = optional_computed("The account billed for the IPAM's active IP addresses: `ipam-owner` (the default) or `resource-owner`. Stored and reported; nothing is billed. Changing it updates the IPAM in place."),
+        default_resource_discovery_id: Maybe<String> = computed("ID of the IPAM's default resource discovery (`ipam-res-disco-` and the IPAM ID's hex digits)."),
+        default_resource_discovery_association_id: Maybe<String> = computed("ID of the association of the default resource discovery with the IPAM (`ipam-res-disco-assoc-` and the IPAM ID's hex digits)."),
         home_region: Maybe<String> = computed("The region the IPAM was created in (the provider's `region`)."),
         owner_id: Maybe<String> = computed("The account that owns the IPAM."),
         public_default_scope_id: Maybe<String> = computed("ID of the default public scope."),
@@ -49,6 +54,10 @@ impl IpamModel {
             description: i.description.clone(),
             cascade: i.cascade,
             enable_private_gua: i.enable_private_gua,
+            tier: i.tier,
+            metered_account: i.metered_account.into(),
+            default_resource_discovery_id: i.default_resource_discovery_id().into(),
+            default_resource_discovery_association_id: i.default_resource_discovery_association_id().into(),
             home_region: i.home_region.clone().into(),
             owner_id: i.owner_id.clone().into(),
             public_default_scope_id: i.public_default_scope_id.clone().into(),
@@ -98,8 +107,9 @@ impl Resource for IpamResource {
     }
 
     fn validate(&self, config: &Obj, diags: &mut Diagnostics) {
-        let Ok(config) = IpamModel::from_obj(config) else {
-            return;
+        let config = match IpamModel::from_config(config) {
+            Ok(m) => m,
+            Err(e) => return diags.push(diag(&e)),
         };
         for r in config.regions().unwrap_or_default() {
             if let Err(e) = rules::check_region_name(&r, rules::operating_region_name()) {
@@ -117,9 +127,13 @@ impl Resource for IpamResource {
             (Ok(b), Ok(p)) => (b, p),
             (Err(e), _) | (_, Err(e)) => return diags.push(diag(&e)),
         };
-        let home = prior
-            .as_ref()
-            .and_then(|p| p.home_region.known().cloned())
+        // The planned home region (`region` in the aws view, where a change replaces the IPAM),
+        // else the stored one, else the region it is created in.
+        let home = before
+            .home_region
+            .known()
+            .or_else(|| prior.as_ref().and_then(|p| p.home_region.known()))
+            .cloned()
             .unwrap_or_else(|| ctx.config.region.clone());
         if let Some(regions) = before.regions()
             && let Err(e) = rules::check_operating_regions(&home, &regions)
@@ -137,6 +151,9 @@ impl Resource for IpamResource {
         if prior.is_none() {
             let mut plan = before.clone();
             plan.home_region = ctx.config.region.clone().into();
+            if plan.metered_account.is_unknown() {
+                plan.metered_account = MeteredAccount::IpamOwner.into();
+            }
             plan.owner_id = ctx.config.account_id.clone().into();
             plan.scope_count = 2.into();
             plan.state = State::CreateComplete.into();
@@ -189,5 +206,18 @@ fn settings(ctx: &Ctx, plan: IpamModel) -> ops::IpamSettings {
         tags: plan.tags.unwrap_or_default(),
         cascade: plan.cascade,
         enable_private_gua: plan.enable_private_gua,
+        tier: plan.tier,
+        metered_account: plan.metered_account.known().copied(),
     }
 }
+
+/// `aws_vpc_ipam`: upstream's IPAM has `region` for its home region (the IPAM is created in the
+/// planned region, and its operating regions must include it), and no `owner_id` or `state`.
+pub static AWS_VIEW: ResourceView = ResourceView {
+    name: "aws_vpc_ipam",
+    renames: &[("home_region", "region")],
+    hidden: &["owner_id", "state"],
+    timeouts: &["create", "update", "delete"],
+    region_attribute: Some("home_region"),
+    ..ResourceView::SAME
+};

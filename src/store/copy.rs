@@ -13,7 +13,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     (
         "ipams",
         "id, owner_id, home_region, description, operating_regions, public_default_scope_id, private_default_scope_id, tags, cascade, state, tags_all, \
-         enable_private_gua",
+         enable_private_gua, tier, metered_account",
         "id",
     ),
     (

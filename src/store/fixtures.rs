@@ -2,7 +2,7 @@
 
 use super::{Store, Tx};
 use crate::ipam::cidr::{Cidr, Family};
-use crate::ipam::model::{CidrState, Ipam, LOCALE_NONE, Pool, PoolCidr, Scope, ScopeType, State, Tags};
+use crate::ipam::model::{CidrState, Ipam, LOCALE_NONE, MeteredAccount, Pool, PoolCidr, Scope, ScopeType, State, Tags};
 
 pub(super) const POOL: &str = "ipam-pool-00000000000000001";
 
@@ -27,6 +27,8 @@ pub(super) fn ipam() -> Ipam {
         state: State::CreateComplete,
         cascade: None,
         enable_private_gua: None,
+        tier: None,
+        metered_account: MeteredAccount::IpamOwner,
     }
 }
 

@@ -6,7 +6,8 @@ use crate::ipam::Result;
 use crate::ipam::model::{Ipam, Scope, ScopeType};
 
 const IPAM_COLS: &str = "id, owner_id, home_region, description, operating_regions, public_default_scope_id, \
-                         private_default_scope_id, tags, state, cascade, tags_all, enable_private_gua";
+                         private_default_scope_id, tags, state, cascade, tags_all, enable_private_gua, tier, \
+                         metered_account";
 const SCOPE_COLS: &str = "id, ipam_id, owner_id, scope_type, is_default, description, tags, state, tags_all";
 
 fn ipam_row(r: &Row) -> Result<Ipam> {
@@ -25,6 +26,8 @@ fn ipam_row(r: &Row) -> Result<Ipam> {
         state: r.parse(8, "ipams.state")?,
         cascade: r.get(9)?,
         enable_private_gua: r.get(11)?,
+        tier: r.parse_opt(12, "ipams.tier")?,
+        metered_account: r.parse(13, "ipams.metered_account")?,
     })
 }
 
@@ -69,7 +72,9 @@ impl Tx<'_> {
     /// Inserts an IPAM (its default scopes are inserted separately).
     pub fn insert_ipam(&self, i: &Ipam) -> Result<()> {
         self.write_sql(
-            &format!("INSERT INTO ipams ({IPAM_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+            &format!(
+                "INSERT INTO ipams ({IPAM_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+            ),
             args![
                 i.id,
                 i.owner_id,
@@ -82,7 +87,9 @@ impl Tx<'_> {
                 i.state,
                 i.cascade,
                 tags_to_json(&i.tags_all),
-                i.enable_private_gua
+                i.enable_private_gua,
+                i.tier,
+                i.metered_account
             ],
         )
     }
@@ -91,7 +98,7 @@ impl Tx<'_> {
     pub fn update_ipam(&self, i: &Ipam) -> Result<()> {
         self.write_sql(
             "UPDATE ipams SET description = ?2, operating_regions = ?3, tags = ?4, state = ?5, cascade = ?6, tags_all = ?7, \
-             enable_private_gua = ?8 WHERE id = ?1",
+             enable_private_gua = ?8, tier = ?9, metered_account = ?10 WHERE id = ?1",
             args![
                 i.id,
                 i.description,
@@ -100,7 +107,9 @@ impl Tx<'_> {
                 i.state,
                 i.cascade,
                 tags_to_json(&i.tags_all),
-                i.enable_private_gua
+                i.enable_private_gua,
+                i.tier,
+                i.metered_account
             ],
         )
     }

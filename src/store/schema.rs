@@ -8,7 +8,7 @@ use rusqlite::Transaction;
 use crate::ipam::{Error, ErrorKind};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Each migration brings the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -192,6 +192,13 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE pools ADD COLUMN locale_configured INTEGER NOT NULL DEFAULT 0;
     UPDATE pools SET locale_configured = 1 WHERE locale <> 'None';
+    "#,
+    // 7: an IPAM's `tier` as configured (NULL = not set, which means `advanced`) and its
+    // `metered_account`. Older IPAMs keep NULL and the default, `ipam-owner`.
+    r#"
+    ALTER TABLE ipams ADD COLUMN tier TEXT CHECK (tier IN ('free', 'advanced'));
+    ALTER TABLE ipams ADD COLUMN metered_account TEXT NOT NULL DEFAULT 'ipam-owner'
+        CHECK (metered_account IN ('ipam-owner', 'resource-owner'));
     "#,
 ];
 
@@ -565,6 +572,53 @@ mod tests {
         };
         store.write(|tx| tx.insert_pool(&explicit)).unwrap();
         assert_eq!(store.read(|tx| tx.pool("p3")).unwrap(), Some(explicit));
+    }
+
+    /// A version-6 database has no `tier` or `metered_account`: on opening, its IPAMs keep every
+    /// row and read back with the tier not configured (`advanced`) and the IPAM owner metered;
+    /// the store then writes and reads both, and refuses a value that is neither of the API's.
+    #[test]
+    fn version_6_ipams_get_tier_unset_and_the_owner_metered() {
+        use crate::ipam::model::{MeteredAccount, Tier};
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v6.db");
+        {
+            let c = rusqlite::Connection::open(&p).unwrap();
+            for sql in &super::MIGRATIONS[..6] {
+                c.execute_batch(sql).unwrap();
+            }
+            c.execute_batch(
+                r#"INSERT INTO ipams (id, owner_id, home_region, description, operating_regions, public_default_scope_id,
+                 private_default_scope_id, tags, tags_all, cascade, state, enable_private_gua) VALUES ('ipam-1', '123456789012',
+                 'us-east-1', 'd', '["us-east-1"]', 's1', 's2', '{"a":"1"}', '{"a":"1"}', 1, 'modify-complete', 1);
+                 PRAGMA user_version = 6;"#,
+            )
+            .unwrap();
+        }
+        let store = crate::store::Store::open(&p).unwrap();
+        let (version, before) = store
+            .read(|tx| {
+                Ok((
+                    tx.scalar::<i64>("PRAGMA user_version", &[])?,
+                    tx.ipam("ipam-1")?.unwrap(),
+                ))
+            })
+            .unwrap();
+        assert_eq!(version, super::SCHEMA_VERSION);
+        assert_eq!((before.tier, before.tier()), (None, Tier::Advanced));
+        assert_eq!(before.metered_account, MeteredAccount::IpamOwner);
+        assert_eq!(
+            (before.description.as_deref(), before.cascade, before.enable_private_gua),
+            (Some("d"), Some(true), Some(true)),
+            "the IPAM keeps its row"
+        );
+        let mut changed = before.clone();
+        changed.tier = Some(Tier::Free);
+        changed.metered_account = MeteredAccount::ResourceOwner;
+        store.write(|tx| tx.update_ipam(&changed)).unwrap();
+        assert_eq!(store.read(|tx| tx.ipam("ipam-1")).unwrap().unwrap(), changed);
+        let bad = store.write(|tx| tx.exec("UPDATE ipams SET tier = 'basic'", &[]));
+        assert!(bad.is_err(), "a tier that is not the API's is refused");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 use std::str::FromStr;
 
 use crate::ipam::model::{
-    AwsService, CidrState, ComplianceStatus, Family, PublicIpSource, ResourceType, ScopeType, ShareStatus, State,
+    AwsService, CidrState, ComplianceStatus, Family, MeteredAccount, PublicIpSource, ResourceType, ScopeType,
+    ShareStatus, State, Tier,
 };
 use crate::ipam::{Error, Result};
 
@@ -99,7 +100,9 @@ enum_param!(
     AwsService,
     ResourceType,
     ComplianceStatus,
-    ShareStatus
+    ShareStatus,
+    Tier,
+    MeteredAccount
 );
 
 /// The arguments of a statement: `args![a, b, c]`.

@@ -10,6 +10,7 @@ mod architecture;
 mod aws;
 mod aws_allocation;
 mod aws_data;
+mod aws_ipam;
 mod aws_pool;
 mod aws_ram;
 mod aws_scope;

@@ -18,13 +18,16 @@ fn schema_version(tf: &Tf) -> i64 {
     })
 }
 
-/// Takes away what schemas 4 to 6 added (the stored `tags_all`, the IPAM's
-/// `enable_private_gua`, the pool's `locale_configured`), leaving a database as schema 3 wrote it.
+/// Takes away what schemas 4 to 7 added (the stored `tags_all`, the IPAM's
+/// `enable_private_gua`, the pool's `locale_configured`, the IPAM's `tier` and
+/// `metered_account`), leaving a database as schema 3 wrote it.
 fn schema_3_shape(tf: &Tf) {
     for table in TAGGED_TABLES {
         tf.sql(&format!("ALTER TABLE {table} DROP COLUMN tags_all"));
     }
-    tf.sql("ALTER TABLE ipams DROP COLUMN enable_private_gua");
+    for column in ["enable_private_gua", "tier", "metered_account"] {
+        tf.sql(&format!("ALTER TABLE ipams DROP COLUMN {column}"));
+    }
     tf.sql("ALTER TABLE pools DROP COLUMN locale_configured");
     tf.sql(match common::backend() {
         common::Backend::Sqlite => "PRAGMA user_version = 3",
@@ -50,7 +53,7 @@ fn a_schema_3_database_with_tags_is_migrated_and_default_tags_applied() {
     let rows: Vec<i64> = TAGGED_TABLES.iter().map(|t| count(t, "")).collect();
 
     let plan = flat(&tf.assert_plan_changes());
-    assert_eq!(schema_version(&tf), 6);
+    assert_eq!(schema_version(&tf), 7);
     for (addr, table) in TAGGED {
         assert!(
             plan.contains(&format!("{addr} will be updated in-place")),
@@ -141,7 +144,7 @@ resource "ipam_pool_allocation" "a" {{
         common::Backend::Sqlite => "PRAGMA user_version",
         common::Backend::Postgres => "SELECT version FROM ipam_schema",
     };
-    assert_eq!(tf.sql_count(version), 6);
+    assert_eq!(tf.sql_count(version), 7);
     // First fit on the migrated free space: the two new allocations take the two lowest /24s
     // the kept ones do not hold (the five were created in parallel, in any order).
     let cidr = |i: usize| tf.attr(&format!("ipam_pool_allocation.a[{i}]"), "cidr");
