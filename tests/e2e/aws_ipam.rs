@@ -220,6 +220,19 @@ fn ipam_region() {
         "{err}"
     );
     assert_eq!(tf.db_dump(), before, "a refused plan writes nothing");
+
+    // Moving the IPAM to a region its old operating regions leave out: checked against the new
+    // home region, and replaced there.
+    ipam_config(
+        &tf,
+        "  region = \"eu-west-1\"\n  operating_regions {\n    region_name = \"eu-west-1\"\n  }",
+    );
+    let plan = flat(&tf.assert_plan_changes());
+    assert!(plan.contains("must be replaced"), "{plan}");
+    tf.apply();
+    let moved = tf.attr("aws_vpc_ipam.test", "id");
+    assert_eq!(row(&tf, &moved).2, "eu-west-1");
+    tf.assert_plan_empty();
 }
 
 /// One IPAM, both names: created as `ipam`, imported as `aws_vpc_ipam` with an empty plan; and
