@@ -222,7 +222,8 @@ impl AwsResource {
         for name in self.ours.block.attributes.iter().map(|a| a.name) {
             let v = if self.view.hidden.contains(&name) {
                 match self.ours.block.attribute(name) {
-                    Some(a) if a.computed => hidden.clone(),
+                    // Upstream's type has no tags: the provider's `default_tags` do not reach it.
+                    Some(a) if a.computed && name != "tags_all" => hidden.clone(),
                     _ => Value::Null,
                 }
             } else {

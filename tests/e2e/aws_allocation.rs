@@ -277,9 +277,23 @@ fn allocation_under_both_names() {
     up.assert_plan_empty();
     up.ok(&["state", "rm", "aws_vpc_ipam_pool_cidr_allocation.test"]);
 
-    // And the reverse.
+    // And the reverse. Upstream's allocation has no tags, so the provider's default tags stay
+    // off it (the ipam view, without default tags, then plans nothing).
     let made = aws_tf_sharing(&base.db);
-    allocation(&made, &pool_id, "  description = \"made upstream\"");
+    made.raw_config(&format!(
+        r#"{REQUIRED_AWS}
+provider "aws" {{
+  region = "us-east-1"
+  default_tags {{
+    tags = {{ team = "net" }}
+  }}
+}}
+resource "aws_vpc_ipam_pool_cidr_allocation" "test" {{
+  ipam_pool_id = "{pool_id}"
+  description  = "made upstream"
+}}
+"#
+    ));
     made.apply();
     let id = made.attr("aws_vpc_ipam_pool_cidr_allocation.test", "id");
     assert_eq!(
@@ -293,6 +307,7 @@ fn allocation_under_both_names() {
     back.ok(&["import", "-input=false", "ipam_pool_allocation.test", &id]);
     let v = back.values("ipam_pool_allocation.test");
     assert_eq!(v["resource_type"], "custom", "{v}");
+    assert_eq!(v["tags_all"], serde_json::json!({}), "{v}");
     assert_eq!(v["cidr"], "172.2.0.0/28", "{v}");
     back.assert_plan_empty();
 }
