@@ -29,6 +29,14 @@ fn row(tf: &Tf, id: &str) -> (String, String, String) {
     (tier.to_string(), metered.to_string(), region)
 }
 
+/// A refusal (`err`, flattened) says every one of `parts`, and the database is still `before`.
+fn assert_refused(tf: &Tf, err: &str, parts: &[&str], before: &str) {
+    for part in parts {
+        assert!(err.contains(part), "{part:?} is not in: {err}");
+    }
+    assert_eq!(tf.db_dump(), before, "a refused change writes nothing");
+}
+
 fn s(v: &str) -> String {
     v.to_string()
 }
@@ -212,14 +220,17 @@ fn ipam_region() {
   }"#,
     );
     let err = flat(&tf.plan_fails());
-    assert!(
-        err.contains("Operating regions must include the home region")
-            && err.contains(r#"home region is "eu-west-1""#)
-            && err.contains(r#"region_name = "eu-west-1""#)
-            && err.contains("with aws_vpc_ipam.test"),
-        "{err}"
+    assert_refused(
+        &tf,
+        &err,
+        &[
+            "Operating regions must include the home region",
+            r#"home region is "eu-west-1""#,
+            r#"region_name = "eu-west-1""#,
+            "with aws_vpc_ipam.test",
+        ],
+        &before,
     );
-    assert_eq!(tf.db_dump(), before, "a refused plan writes nothing");
 
     // Moving the IPAM to a region its old operating regions leave out: checked against the new
     // home region, and replaced there.
@@ -317,28 +328,34 @@ fn ipam_bad_input() {
         "  tier = \"basic\"\n  operating_regions {\n    region_name = \"us-east-1\"\n  }",
     );
     let err = flat(&tf.apply_fails());
-    assert!(
-        err.contains("Invalid IPAM tier")
-            && err.contains(r#""basic" is not an IPAM tier. Use "free" or "advanced"."#)
-            && err.contains("with aws_vpc_ipam.test")
-            && err.contains("tier"),
-        "{err}"
+    assert_refused(
+        &tf,
+        &err,
+        &[
+            "Invalid IPAM tier",
+            r#""basic" is not an IPAM tier. Use "free" or "advanced"."#,
+            "with aws_vpc_ipam.test",
+            "tier",
+        ],
+        &before,
     );
-    assert_eq!(tf.db_dump(), before, "a refused update writes nothing");
 
     ipam_config(
         &tf,
         "  metered_account = \"payer\"\n  operating_regions {\n    region_name = \"us-east-1\"\n  }",
     );
     let err = flat(&tf.apply_fails());
-    assert!(
-        err.contains("Invalid metered account")
-            && err.contains(r#""payer" is not a metered account. Use "ipam-owner" or "resource-owner"."#)
-            && err.contains("with aws_vpc_ipam.test")
-            && err.contains("metered_account"),
-        "{err}"
+    assert_refused(
+        &tf,
+        &err,
+        &[
+            "Invalid metered account",
+            r#""payer" is not a metered account. Use "ipam-owner" or "resource-owner"."#,
+            "with aws_vpc_ipam.test",
+            "metered_account",
+        ],
+        &before,
     );
-    assert_eq!(tf.db_dump(), before, "a refused update writes nothing");
     assert_eq!(tf.attr("aws_vpc_ipam.test", "id"), id);
 
     // At create: nothing written.
