@@ -17,7 +17,7 @@ use crate::plugin::diag::{Diagnostics, Path, Step};
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Obj, Type, Value};
 
-use super::aws_resource::without_ignored;
+use super::aws_resource::{timeouts_block, without_ignored};
 use super::common::diag;
 use super::config::IgnoreTags;
 use super::framework::{Ctx, DataSource};
@@ -222,20 +222,7 @@ impl DataSourceView {
             .cloned()
             .collect();
         if !self.timeouts.is_empty() {
-            blocks.push(NestedBlock {
-                name: "timeouts",
-                nesting: Nesting::Single,
-                block: Block::new(
-                    "Accepted as `hashicorp/aws` accepts it; reads here are synchronous and finish well inside any timeout.",
-                    self.timeouts
-                        .iter()
-                        .map(|t| Attribute::optional(t, Type::String, "A duration such as \"20m\" (not used)."))
-                        .collect(),
-                ),
-                min_items: 0,
-                max_items: 0,
-                force_new: false,
-            });
+            blocks.push(timeouts_block(self.timeouts));
         }
         Schema {
             version: ours.version,

@@ -162,20 +162,7 @@ impl ResourceView {
             })
             .collect();
         if !self.timeouts.is_empty() {
-            blocks.push(NestedBlock {
-                name: "timeouts",
-                nesting: Nesting::Single,
-                block: Block::new(
-                    "Accepted as `hashicorp/aws` accepts it; operations here are synchronous and finish well inside any timeout.",
-                    self.timeouts
-                        .iter()
-                        .map(|t| Attribute::optional(t, Type::String, "A duration such as \"10m\" (not used)."))
-                        .collect(),
-                ),
-                min_items: 0,
-                max_items: 0,
-                force_new: false,
-            });
+            blocks.push(timeouts_block(self.timeouts));
         }
         Schema {
             version: ours.version,
@@ -382,6 +369,24 @@ impl AwsResource {
             planned.insert(name.into(), Value::str_map(&all));
         }
         Ok(())
+    }
+}
+
+/// Upstream's `timeouts {}` block with these durations: accepted, not used.
+pub(super) fn timeouts_block(durations: &[&'static str]) -> NestedBlock {
+    NestedBlock {
+        name: "timeouts",
+        nesting: Nesting::Single,
+        block: Block::new(
+            "Accepted as `hashicorp/aws` accepts it; operations here are synchronous and finish well inside any timeout.",
+            durations
+                .iter()
+                .map(|t| Attribute::optional(t, Type::String, "A duration such as \"10m\" (not used)."))
+                .collect(),
+        ),
+        min_items: 0,
+        max_items: 0,
+        force_new: false,
     }
 }
 
