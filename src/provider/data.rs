@@ -99,8 +99,9 @@ pub fn find_ipams(ctx: &Ctx, tx: &Tx, ids: &[String], fs: &[Filter]) -> Result<V
         }
         if matches(fs, &|n| ipam_fields(&i, n), &i.tags_all, "IPAMs")? {
             let mut m = IpamModel::of(&i, tx.count_scopes(&i.id)?);
-            // Data sources show the effective setting: off unless set.
+            // Data sources show the effective settings: off, and `advanced`, unless set.
             m.enable_private_gua = Some(i.private_gua());
+            m.tier = Some(i.tier());
             m.tags_all = Maybe::null_if_empty(&i.tags_all);
             out.push(ReadOnly(m));
         }

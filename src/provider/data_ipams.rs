@@ -2,7 +2,9 @@
 
 use crate::ipam::Result;
 
+use super::aws_data::{DataSourceView, Shape};
 use super::data::{IpamItem, find_ipams};
+use super::data_ipam::AWS_IPAM_ITEM;
 use super::filter::Filter;
 use super::framework::Ctx;
 use super::model::{ModelDataSource, Set, model};
@@ -33,3 +35,15 @@ impl ModelDataSource for IpamsData {
         })
     }
 }
+
+/// `aws_vpc_ipams`: upstream's IPAMs data source over this one; no top-level `id`, each IPAM
+/// as `aws_vpc_ipam` shows it without `tags`.
+pub static AWS_VIEW: DataSourceView = DataSourceView {
+    name: "aws_vpc_ipams",
+    shape: Shape {
+        hidden: &["id"],
+        items: &[("ipams", &AWS_IPAM_ITEM)],
+        ..Shape::SAME
+    },
+    ..DataSourceView::SAME
+};

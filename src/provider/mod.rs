@@ -147,6 +147,8 @@ fn aws_data_sources() -> Vec<Box<dyn DataSource>> {
         Box::new(data_aws_region::RegionData),
         Box::new(data_aws_caller_identity::CallerIdentityData),
         Box::new(data_aws_partition::PartitionData),
+        aws(data_ipam::IpamData, &data_ipam::AWS_VIEW),
+        aws(data_ipams::IpamsData, &data_ipams::AWS_VIEW),
         aws(data_pool::PoolData, &data_pool::AWS_VIEW),
         aws(data_pools::PoolsData, &data_pools::AWS_VIEW),
         aws(data_pool_cidrs::PoolCidrsData, &data_pool_cidrs::AWS_VIEW),

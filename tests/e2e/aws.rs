@@ -192,10 +192,12 @@ fn schemas_match_upstream() {
             "aws_caller_identity",
             "aws_partition",
             "aws_region",
+            "aws_vpc_ipam",
             "aws_vpc_ipam_pool",
             "aws_vpc_ipam_pool_cidrs",
             "aws_vpc_ipam_pools",
-            "aws_vpc_ipam_preview_next_cidr"
+            "aws_vpc_ipam_preview_next_cidr",
+            "aws_vpc_ipams"
         ]
     );
     let provider = &ours["provider"]["block"];

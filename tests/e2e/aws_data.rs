@@ -244,4 +244,128 @@ fn pool_data_source_errors() {
     assert_eq!(base.db_dump(), before, "a failed read writes nothing");
 }
 
-backend_tests!(pool_data_sources, pool_data_source_errors);
+/// `aws_vpc_ipam` and `aws_vpc_ipams` read IPAMs made through the ipam view: `ipam_region` is
+/// the home region, `operating_regions` a list, one resource discovery association, no state
+/// message; the list has no `tags` per IPAM and no top-level `id`; filters and `ipam_ids` narrow
+/// it, and no match is an empty list. A missing IPAM is an error on `id` naming it.
+fn ipam_data_sources() {
+    let base = Tf::new().provider_extra("quotas {\n    ipams_per_region = 2\n  }");
+    base.config(
+        r#"resource "ipam" "main" {
+  description = "main"
+  operating_regions { region_name = "us-east-1" }
+  operating_regions { region_name = "eu-west-1" }
+  tags = { team = "net" }
+}
+resource "ipam" "other" {
+  description = "other"
+  tier        = "free"
+  operating_regions { region_name = "us-east-1" }
+}"#,
+    );
+    base.apply();
+    let main = base.attr("ipam.main", "id");
+    let other = base.attr("ipam.other", "id");
+    let tf = aws_tf_sharing(&base.db);
+    aws_config(
+        &tf,
+        "",
+        &format!(
+            r#"data "aws_vpc_ipam" "main" {{
+  id = "{main}"
+}}
+
+data "aws_vpc_ipams" "all" {{
+}}
+
+data "aws_vpc_ipams" "by_ids" {{
+  ipam_ids = ["{other}"]
+}}
+
+data "aws_vpc_ipams" "filtered" {{
+  filter {{
+    name   = "operating-region"
+    values = ["eu-west-1"]
+  }}
+}}
+
+data "aws_vpc_ipams" "none" {{
+  filter {{
+    name   = "description"
+    values = ["nothing*"]
+  }}
+}}
+"#
+        ),
+    );
+    tf.apply();
+
+    let i = data(&tf, "data.aws_vpc_ipam.main");
+    assert_eq!(i["id"], main.as_str(), "{i}");
+    assert_eq!(i["ipam_region"], "us-east-1", "{i}");
+    assert_eq!(i["region"], "us-east-1", "{i}");
+    assert_eq!(i["description"], "main", "{i}");
+    assert_eq!(
+        i["operating_regions"],
+        serde_json::json!([{"region_name": "eu-west-1"}, {"region_name": "us-east-1"}]),
+        "{i}"
+    );
+    assert_eq!(i["resource_discovery_association_count"], 1, "{i}");
+    assert_eq!(i["state_message"], J::Null, "{i}");
+    assert_eq!(i["scope_count"], 2, "{i}");
+    assert_eq!(i["tags"], serde_json::json!({"team": "net"}), "{i}");
+    assert_eq!(i["arn"], format!("arn:aws:ec2::123456789012:ipam/{main}"), "{i}");
+    assert!(i.get("home_region").is_none(), "{i}");
+    assert_eq!(i["tier"], "advanced", "the effective tier: {i}");
+    assert_eq!(i["metered_account"], "ipam-owner", "{i}");
+    let hex = main.trim_start_matches("ipam-");
+    assert_eq!(
+        i["default_resource_discovery_id"],
+        format!("ipam-res-disco-{hex}"),
+        "{i}"
+    );
+    assert_eq!(
+        i["default_resource_discovery_association_id"],
+        format!("ipam-res-disco-assoc-{hex}"),
+        "{i}"
+    );
+    assert_eq!(i["enable_private_gua"], false, "the effective setting: {i}");
+
+    let all = data(&tf, "data.aws_vpc_ipams.all");
+    assert!(all.get("id").is_none(), "upstream's list has no id: {all}");
+    let ipams = all["ipams"].as_array().expect("ipams");
+    assert_eq!(ipams.len(), 2, "{all}");
+    let m = ipams.iter().find(|i| i["id"] == main.as_str()).expect("main");
+    assert!(m.get("tags").is_none(), "no tags per IPAM: {m}");
+    assert_eq!(m["ipam_region"], "us-east-1", "{m}");
+    assert_eq!(m["resource_discovery_association_count"], 1, "{m}");
+    assert!(m["operating_regions"].is_array(), "{m}");
+
+    let by_ids = data(&tf, "data.aws_vpc_ipams.by_ids");
+    assert_eq!(by_ids["ipams"].as_array().map(Vec::len), Some(1), "{by_ids}");
+    assert_eq!(by_ids["ipams"][0]["id"], other.as_str(), "{by_ids}");
+    assert_eq!(by_ids["ipams"][0]["tier"], "free", "{by_ids}");
+    let filtered = data(&tf, "data.aws_vpc_ipams.filtered");
+    assert_eq!(filtered["ipams"].as_array().map(Vec::len), Some(1), "{filtered}");
+    assert_eq!(filtered["ipams"][0]["id"], main.as_str(), "{filtered}");
+    assert_eq!(data(&tf, "data.aws_vpc_ipams.none")["ipams"], serde_json::json!([]));
+    tf.assert_plan_empty();
+
+    let before = base.db_dump();
+    aws_config(
+        &tf,
+        "",
+        r#"data "aws_vpc_ipam" "gone" { id = "ipam-0123456789abcdef0" }"#,
+    );
+    let err = flat(&tf.plan_fails());
+    assert!(err.contains("no matching IPAM found"), "{err}");
+    aws_config(&tf, "", r#"data "aws_vpc_ipam" "bad" { id = "pool-1" }"#);
+    let err = flat(&tf.plan_fails());
+    assert!(
+        err.contains("with data.aws_vpc_ipam.bad") && err.contains("id"),
+        "{err}"
+    );
+    assert_eq!(base.db_dump(), before, "a failed read writes nothing");
+}
+
+backend_tests!(pool_data_sources, pool_data_source_errors, ipam_data_sources);
