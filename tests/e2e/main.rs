@@ -11,6 +11,7 @@ mod aws;
 mod aws_allocation;
 mod aws_data;
 mod aws_ipam;
+mod aws_modules;
 mod aws_pool;
 mod aws_ram;
 mod aws_scope;
