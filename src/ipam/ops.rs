@@ -53,7 +53,7 @@ pub struct ProvisionRequest<'a> {
     pub auth_signature: Option<&'a str>,
 }
 
-/// Provisions a CIDR to a pool (R-22, R-40..R-46).
+/// Provisions a CIDR to a pool of the acting account (R-22, R-40..R-46).
 pub fn provision(
     st: &impl Storage,
     pool: &Pool,
@@ -62,6 +62,7 @@ pub fn provision(
     quotas: &super::model::Quotas,
     now: &str,
 ) -> Result<PoolCidr> {
+    access::check_owner(account, "Pool", &pool.id, &pool.owner_id)?;
     let scope = st
         .scope(&pool.scope_id)?
         .ok_or_else(|| Error::not_found("scope", &pool.scope_id))?;
@@ -236,7 +237,8 @@ fn amazon_block(st: &impl Storage, n: u8) -> Result<Cidr> {
 }
 
 /// Deprovisions a pool CIDR: refused while anything is allocated inside it.
-pub fn deprovision(st: &impl Storage, pool: &Pool, pc: &PoolCidr, now: &str) -> Result<()> {
+pub fn deprovision(st: &impl Storage, pool: &Pool, pc: &PoolCidr, account: &str, now: &str) -> Result<()> {
+    access::check_owner(account, "Pool", &pool.id, &pool.owner_id)?;
     pool_rules::check_deprovisionable(&pool.id, &pc.cidr, st.count_allocations_within(&pool.id, &pc.cidr)?)?;
     // The allocations table is the truth and the free blocks are its index: with nothing
     // allocated inside, every free block inside the CIDR goes, even if the index had drifted.
@@ -1374,15 +1376,38 @@ mod tests {
     }
 
     #[test]
+    fn only_the_pool_owner_provisions_and_deprovisions() {
+        let st = storage();
+        let req = ProvisionRequest {
+            cidr: Some(c("10.0.0.0/16")),
+            netmask_length: None,
+            auth_message: None,
+            auth_signature: None,
+        };
+        let top = get(&st, TOP);
+        let e = refused_without_change(&st, ErrorKind::Forbidden, || {
+            provision(&st, &top, &req, MEMBER, &Quotas::default(), T0)
+        });
+        assert!(
+            e.summary.contains("another account") && e.detail.contains(MEMBER),
+            "{e}"
+        );
+        let pc = provision(&st, &top, &req, OWNER, &Quotas::default(), T0).unwrap();
+        refused_without_change(&st, ErrorKind::Forbidden, || deprovision(&st, &top, &pc, MEMBER, T1));
+        deprovision(&st, &top, &pc, OWNER, T1).unwrap();
+        assert!(st.pool_cidrs(TOP).unwrap().is_empty());
+    }
+
+    #[test]
     fn deprovision_is_refused_while_anything_is_allocated_inside() {
         let st = storage();
         let pc = provision_cidr(&st, TOP, Some("10.0.0.0/16"), None).unwrap();
         let a = allocate_in(&st, TOP, None, Some(24), OWNER).unwrap();
         let top = get(&st, TOP);
-        let e = refused_without_change(&st, ErrorKind::Conflict, || deprovision(&st, &top, &pc, T1));
+        let e = refused_without_change(&st, ErrorKind::Conflict, || deprovision(&st, &top, &pc, OWNER, T1));
         assert!(e.detail.contains("R-50"), "{}", e.detail);
         release(&st, &a, T1).unwrap();
-        deprovision(&st, &top, &pc, T1).unwrap();
+        deprovision(&st, &top, &pc, OWNER, T1).unwrap();
         assert!(st.pool_cidrs(TOP).unwrap().is_empty());
         assert!(st.free_blocks(TOP).is_empty());
     }
@@ -1973,8 +1998,8 @@ mod tests {
         // Once the child's and the pool's CIDRs are deprovisioned, it goes off.
         let child = get(&st, V6_CHILD);
         let child_cidr = st.pool_cidrs(V6_CHILD).unwrap().remove(0);
-        deprovision(&st, &child, &child_cidr, T1).unwrap();
-        deprovision(&st, &get(&st, V6), &held, T1).unwrap();
+        deprovision(&st, &child, &child_cidr, OWNER, T1).unwrap();
+        deprovision(&st, &get(&st, V6), &held, OWNER, T1).unwrap();
         let i = update_ipam(&st, "ipam-1", gua(Some(false)), OWNER).unwrap();
         assert_eq!(i.enable_private_gua, Some(false));
         assert_eq!(st.ipam("ipam-1").unwrap().unwrap().enable_private_gua, Some(false));

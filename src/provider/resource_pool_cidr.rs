@@ -4,7 +4,7 @@
 use crate::ipam::cidr::Cidr;
 use crate::ipam::model::{CidrState, PoolCidr};
 use crate::ipam::{Error, Result};
-use crate::ipam::{access, byoip, ops, pool_rules};
+use crate::ipam::{byoip, ops, pool_rules};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Obj;
@@ -210,7 +210,6 @@ impl Resource for PoolCidrResource {
             let pool = tx
                 .pool(pool_id)?
                 .ok_or_else(|| Error::not_found("pool", pool_id).at("ipam_pool_id"))?;
-            access::check_owner(&ctx.config.account_id, "Pool", pool_id, &pool.owner_id)?;
             let pc = ops::provision(tx, &pool, &req, &ctx.config.account_id, &ctx.config.quotas, &ops::now())?;
             Ok(PoolCidrModel::from_domain(&pc).to_obj())
         })
@@ -235,8 +234,7 @@ impl Resource for PoolCidrResource {
             let Some(pc) = tx.pool_cidr(pool_id, &c)? else {
                 return Ok(());
             };
-            access::check_owner(&ctx.config.account_id, "Pool", pool_id, &pool.owner_id)?;
-            ops::deprovision(tx, &pool, &pc, &ops::now())
+            ops::deprovision(tx, &pool, &pc, &ctx.config.account_id, &ops::now())
         })
     }
 
