@@ -200,6 +200,25 @@ fn schemas_match_upstream() {
             "aws_vpc_ipams"
         ]
     );
+    let resources: Vec<&String> = ours["resource_schemas"]
+        .as_object()
+        .expect("resources")
+        .keys()
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            "aws_ram_principal_association",
+            "aws_ram_resource_association",
+            "aws_ram_resource_share",
+            "aws_vpc_ipam",
+            "aws_vpc_ipam_pool",
+            "aws_vpc_ipam_pool_cidr",
+            "aws_vpc_ipam_pool_cidr_allocation",
+            "aws_vpc_ipam_preview_next_cidr",
+            "aws_vpc_ipam_scope"
+        ]
+    );
     let provider = &ours["provider"]["block"];
     assert_eq!(provider["attributes"].as_object().map(|a| a.len()), Some(29));
     assert_eq!(provider["block_types"].as_object().map(|b| b.len()), Some(5));
