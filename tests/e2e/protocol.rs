@@ -177,7 +177,10 @@ fn state_with_attributes_of_another_schema_is_upgraded() {
     let path = tf.path().join("terraform.tfstate");
     let mut state: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let attrs = &mut state["resources"][0]["instances"][0]["attributes"];
-    attrs.as_object_mut().unwrap().insert("retired_setting".into(), "advanced".into());
+    attrs
+        .as_object_mut()
+        .unwrap()
+        .insert("retired".into(), "advanced".into());
     attrs.as_object_mut().unwrap().remove("scope_count");
     state["serial"] = (state["serial"].as_i64().unwrap() + 1).into();
     std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
